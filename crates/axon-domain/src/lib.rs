@@ -1,0 +1,18 @@
+//! Axon's domain: the vocabulary every other crate speaks.
+//!
+//! Pure code only — no HTTP, no storage, no clock reads. Entities and enums carry the exact wire
+//! spellings of SPEC §1; time, periods and money follow the conventions there; filters (§3.3) and
+//! the event schema (§2.1) are parsed and validated here once, at the boundary.
+
+pub mod error;
+pub mod event;
+pub mod filter;
+pub mod model;
+pub mod money;
+pub mod period;
+pub mod status;
+pub mod time;
+
+pub use error::DomainError;
+pub use money::Dec2;
+pub use time::{BusinessTz, Ts};

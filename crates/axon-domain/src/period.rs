@@ -1,0 +1,227 @@
+//! Dashboard time windows (SPEC §5.1): `1d | 7d | 30d | custom`, half-open `[start, end)`,
+//! and the previous window of equal length just before.
+
+use crate::time::{BusinessTz, Ts, MS_PER_DAY};
+use crate::DomainError;
+use serde::Serialize;
+
+/// The longest window a dashboard accepts.
+pub const MAX_WINDOW_DAYS: i64 = 400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Period {
+    #[serde(rename = "1d")]
+    D1,
+    #[serde(rename = "7d")]
+    D7,
+    #[serde(rename = "30d")]
+    D30,
+    #[serde(rename = "custom")]
+    Custom,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Result<Period, DomainError> {
+        match s {
+            "1d" => Ok(Period::D1),
+            "7d" => Ok(Period::D7),
+            "30d" => Ok(Period::D30),
+            "custom" => Ok(Period::Custom),
+            _ => Err(DomainError::new(
+                "INVALID_PERIOD",
+                format!("period must be 1d, 7d, 30d or custom, not '{s}'"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::D1 => "1d",
+            Period::D7 => "7d",
+            Period::D30 => "30d",
+            Period::Custom => "custom",
+        }
+    }
+
+    fn days(self) -> Option<i64> {
+        match self {
+            Period::D1 => Some(1),
+            Period::D7 => Some(7),
+            Period::D30 => Some(30),
+            Period::Custom => None,
+        }
+    }
+}
+
+/// A half-open window `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: Ts,
+    pub end: Ts,
+}
+
+impl Window {
+    pub fn new(start: Ts, end: Ts) -> Window {
+        Window { start, end }
+    }
+
+    pub fn contains(&self, t: Ts) -> bool {
+        self.start <= t && t < self.end
+    }
+
+    pub fn len_ms(&self) -> i64 {
+        self.end.0 - self.start.0
+    }
+
+    /// The window of equal length just before this one.
+    pub fn previous(&self) -> Window {
+        Window {
+            start: Ts(self.start.0 - self.len_ms()),
+            end: self.start,
+        }
+    }
+}
+
+/// Resolves `period`/`startDate`/`endDate` against `now` in the business zone.
+///
+/// A bare `endDate` date includes that whole day (the window ends at the next midnight), so
+/// `startDate=2026-11-11&endDate=2026-11-17` is seven full days.
+pub fn resolve(
+    period: Period,
+    start_date: Option<&str>,
+    end_date: Option<&str>,
+    now: Ts,
+    tz: &BusinessTz,
+) -> Result<Window, DomainError> {
+    let bad = |m: String| DomainError::new("INVALID_PERIOD", m);
+    let parse = |s: &str| {
+        tz.parse_instant(s)
+            .map_err(|e| bad(format!("{}", e.message)))
+    };
+    let parse_end = |s: &str| -> Result<Ts, DomainError> {
+        let t = parse(s)?;
+        Ok(if BusinessTz::is_date_only(s) {
+            tz.next_day_start(t)
+        } else {
+            t
+        })
+    };
+    let window = match period.days() {
+        Some(days) => {
+            let end = now;
+            let start = match start_date {
+                Some(s) if !s.trim().is_empty() => parse(s)?,
+                _ => Ts(end.0 - days * MS_PER_DAY),
+            };
+            Window { start, end }
+        }
+        None => {
+            let (Some(s), Some(e)) = (
+                start_date.filter(|s| !s.trim().is_empty()),
+                end_date.filter(|s| !s.trim().is_empty()),
+            ) else {
+                return Err(bad("period=custom needs both startDate and endDate".into()));
+            };
+            Window {
+                start: parse(s)?,
+                end: parse_end(e)?,
+            }
+        }
+    };
+    if window.end < window.start {
+        return Err(bad(format!(
+            "endDate {} is before startDate {}",
+            window.end, window.start
+        )));
+    }
+    if window.len_ms() > MAX_WINDOW_DAYS * MS_PER_DAY {
+        return Err(bad(format!(
+            "the window is longer than {MAX_WINDOW_DAYS} days"
+        )));
+    }
+    Ok(window)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Ts {
+        Ts::parse_utc("2026-11-18T01:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn fixed_periods_end_now_and_previous_is_equal_length() {
+        let tz = BusinessTz::default();
+        let w = resolve(Period::D7, None, None, now(), &tz).unwrap();
+        assert_eq!(w.end, now());
+        assert_eq!(w.start.to_iso(), "2026-11-11T01:00:00Z");
+        let p = w.previous();
+        assert_eq!(p.end, w.start);
+        assert_eq!(p.start.to_iso(), "2026-11-04T01:00:00Z");
+    }
+
+    #[test]
+    fn start_date_overrides_fixed_period_start() {
+        let tz = BusinessTz::default();
+        let w = resolve(Period::D30, Some("2026-11-15"), None, now(), &tz).unwrap();
+        assert_eq!(w.start.to_iso(), "2026-11-14T15:00:00Z");
+    }
+
+    #[test]
+    fn custom_needs_both_dates_and_date_end_is_inclusive() {
+        let tz = BusinessTz::default();
+        let e = resolve(Period::Custom, Some("2026-11-01"), None, now(), &tz).unwrap_err();
+        assert_eq!(e.code, "INVALID_PERIOD");
+        let w = resolve(
+            Period::Custom,
+            Some("2026-11-11"),
+            Some("2026-11-17"),
+            now(),
+            &tz,
+        )
+        .unwrap();
+        assert_eq!(w.start.to_iso(), "2026-11-10T15:00:00Z");
+        assert_eq!(w.end.to_iso(), "2026-11-17T15:00:00Z");
+        let w = resolve(
+            Period::Custom,
+            Some("2026-11-11T00:00:05"),
+            Some("2026-11-11T00:00:09"),
+            now(),
+            &tz,
+        )
+        .unwrap();
+        assert_eq!(w.len_ms(), 4_000);
+    }
+
+    #[test]
+    fn end_before_start_and_too_long_are_refused() {
+        let tz = BusinessTz::default();
+        assert!(resolve(
+            Period::Custom,
+            Some("2026-11-12"),
+            Some("2026-11-10"),
+            now(),
+            &tz
+        )
+        .is_err());
+        assert!(resolve(
+            Period::Custom,
+            Some("2025-01-01"),
+            Some("2026-11-10"),
+            now(),
+            &tz
+        )
+        .is_err());
+        assert!(resolve(
+            Period::Custom,
+            Some("garbage"),
+            Some("2026-11-10"),
+            now(),
+            &tz
+        )
+        .is_err());
+        assert!(Period::parse("2w").is_err());
+        assert_eq!(Period::parse("30d").unwrap(), Period::D30);
+    }
+}

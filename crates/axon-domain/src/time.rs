@@ -1,0 +1,219 @@
+//! Instants and the business time zone.
+//!
+//! Instants are UTC milliseconds (`Ts`), cheap to store and compare. The business time zone
+//! (default `Asia/Seoul`) turns them into days, hours of day and weekdays, and reads inputs that
+//! carry no offset.
+
+use crate::DomainError;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, Zoned};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+pub const MS_PER_SEC: i64 = 1_000;
+pub const MS_PER_HOUR: i64 = 3_600_000;
+pub const MS_PER_DAY: i64 = 86_400_000;
+
+/// A UTC instant in milliseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Ts(pub i64);
+
+impl Ts {
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn plus_ms(self, ms: i64) -> Ts {
+        Ts(self.0.saturating_add(ms))
+    }
+
+    /// ISO-8601 in UTC (`2026-11-12T10:30:00Z`, fractional seconds only when present).
+    pub fn to_iso(self) -> String {
+        Timestamp::from_millisecond(self.0).map_or_else(|_| self.0.to_string(), |t| t.to_string())
+    }
+
+    /// Parses an ISO-8601 instant that carries an offset (`Z` or `+09:00`).
+    pub fn parse_utc(s: &str) -> Result<Ts, DomainError> {
+        s.parse::<Timestamp>()
+            .map(|t| Ts(t.as_millisecond()))
+            .map_err(|_| DomainError::invalid(format!("'{s}' is not an ISO-8601 instant")))
+    }
+}
+
+impl fmt::Display for Ts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_iso())
+    }
+}
+
+impl Serialize for Ts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ts::parse_utc(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The business time zone: defines days, hours of day, weekdays and "today".
+#[derive(Debug, Clone)]
+pub struct BusinessTz {
+    tz: TimeZone,
+    name: String,
+}
+
+impl Default for BusinessTz {
+    fn default() -> Self {
+        Self::new("Asia/Seoul").unwrap_or_else(|_| Self {
+            tz: TimeZone::UTC,
+            name: "UTC".into(),
+        })
+    }
+}
+
+impl BusinessTz {
+    /// Looks up an IANA zone name such as `Asia/Seoul` or `UTC`.
+    pub fn new(name: &str) -> Result<Self, DomainError> {
+        TimeZone::get(name)
+            .map(|tz| Self {
+                tz,
+                name: name.to_string(),
+            })
+            .map_err(|_| {
+                DomainError::new("INVALID_TIMEZONE", format!("unknown time zone '{name}'"))
+            })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A short label for the zone, e.g. `KST` for Asia/Seoul, used in definitions.
+    pub fn abbreviation(&self, at: Ts) -> String {
+        let ts = Timestamp::from_millisecond(at.0).unwrap_or(Timestamp::UNIX_EPOCH);
+        let info = self.tz.to_offset_info(ts);
+        info.abbreviation().to_string()
+    }
+
+    fn zoned(&self, at: Ts) -> Zoned {
+        Timestamp::from_millisecond(at.0)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned(self.tz.clone())
+    }
+
+    /// Reads an instant: with an offset it is absolute; a datetime without offset or a bare date
+    /// (midnight) is read in the business time zone.
+    pub fn parse_instant(&self, s: &str) -> Result<Ts, DomainError> {
+        let s = s.trim();
+        if let Ok(t) = s.parse::<Timestamp>() {
+            return Ok(Ts(t.as_millisecond()));
+        }
+        if let Ok(dt) = s.parse::<DateTime>() {
+            return self.civil_to_ts(dt);
+        }
+        if let Ok(d) = s.parse::<Date>() {
+            return self.civil_to_ts(d.to_datetime(jiff::civil::Time::midnight()));
+        }
+        Err(DomainError::invalid(format!(
+            "'{s}' is not an ISO-8601 date or datetime (e.g. 2026-11-12 or 2026-11-12T10:30:00Z)"
+        )))
+    }
+
+    /// True when `s` is a bare date (no time part).
+    pub fn is_date_only(s: &str) -> bool {
+        s.trim().parse::<Date>().is_ok() && !s.contains('T') && !s.contains(' ')
+    }
+
+    fn civil_to_ts(&self, dt: DateTime) -> Result<Ts, DomainError> {
+        dt.to_zoned(self.tz.clone())
+            .map(|z| Ts(z.timestamp().as_millisecond()))
+            .map_err(|e| DomainError::invalid(format!("invalid local time: {e}")))
+    }
+
+    /// Start of the business day containing `at`.
+    pub fn day_start(&self, at: Ts) -> Ts {
+        let z = self.zoned(at);
+        z.start_of_day()
+            .map_or(at, |d| Ts(d.timestamp().as_millisecond()))
+    }
+
+    /// Start of the business day after the one containing `at`.
+    pub fn next_day_start(&self, at: Ts) -> Ts {
+        let z = self.zoned(at);
+        match z.date().tomorrow() {
+            Ok(d) => self
+                .civil_to_ts(d.to_datetime(jiff::civil::Time::midnight()))
+                .unwrap_or(at),
+            Err(_) => at,
+        }
+    }
+
+    /// The business calendar date of `at` as `YYYY-MM-DD`.
+    pub fn date_string(&self, at: Ts) -> String {
+        self.zoned(at).date().to_string()
+    }
+
+    /// Local `YYYY-MM-DD HH:MM` of `at`.
+    pub fn local_minute_string(&self, at: Ts) -> String {
+        self.zoned(at).strftime("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// Hour of day 0–23 in the business zone.
+    pub fn hour_of_day(&self, at: Ts) -> u8 {
+        u8::try_from(self.zoned(at).hour()).unwrap_or(0)
+    }
+
+    /// Day of week, Monday = 0 … Sunday = 6.
+    pub fn weekday(&self, at: Ts) -> u8 {
+        u8::try_from(self.zoned(at).weekday().to_monday_zero_offset()).unwrap_or(0)
+    }
+
+    /// Start of the business month containing `at`, shifted by `months` months.
+    pub fn month_start(&self, at: Ts, months: i32) -> Ts {
+        let d = self.zoned(at).date().first_of_month();
+        let shifted = d.checked_add(jiff::Span::new().months(months)).unwrap_or(d);
+        self.civil_to_ts(shifted.to_datetime(jiff::civil::Time::midnight()))
+            .unwrap_or(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instant_without_offset_is_read_in_business_zone() {
+        let tz = BusinessTz::default();
+        let a = tz.parse_instant("2026-11-12T09:00:00").unwrap();
+        assert_eq!(a.to_iso(), "2026-11-12T00:00:00Z");
+        let b = tz.parse_instant("2026-11-12").unwrap();
+        assert_eq!(b.to_iso(), "2026-11-11T15:00:00Z");
+        let c = tz.parse_instant("2026-11-12T10:30:00Z").unwrap();
+        assert_eq!(c.to_iso(), "2026-11-12T10:30:00Z");
+        assert!(tz.parse_instant("yesterday").is_err());
+    }
+
+    #[test]
+    fn days_hours_and_weekdays_follow_the_business_zone() {
+        let tz = BusinessTz::default();
+        let t = Ts::parse_utc("2026-11-12T16:30:00Z").unwrap(); // 01:30 KST on Friday 13th
+        assert_eq!(tz.hour_of_day(t), 1);
+        assert_eq!(tz.weekday(t), 4);
+        assert_eq!(tz.date_string(t), "2026-11-13");
+        assert_eq!(tz.day_start(t).to_iso(), "2026-11-12T15:00:00Z");
+        assert_eq!(tz.next_day_start(t).to_iso(), "2026-11-13T15:00:00Z");
+        assert_eq!(tz.abbreviation(t), "KST");
+        assert_eq!(tz.month_start(t, 1).to_iso(), "2026-11-30T15:00:00Z");
+    }
+
+    #[test]
+    fn unknown_zone_is_refused() {
+        assert!(BusinessTz::new("Mars/Olympus").is_err());
+        assert_eq!(BusinessTz::new("UTC").unwrap().name(), "UTC");
+    }
+}
