@@ -1,0 +1,113 @@
+//! The ports: what the rest of Axon may ask of storage. Handlers see only these traits.
+//!
+//! Reads are synchronous and cheap (indexed lookups); writes return a [`Pending`] that resolves
+//! once the write is durable, so an HTTP answer can wait for it without blocking a thread.
+
+use crate::{Pending, StoreError};
+use axon_domain::event::Event;
+use axon_domain::model::{
+    Activity, ActivityId, ActivityStatus, ApiKey, Campaign, CampaignId, Entry, EventDefinition, Product,
+    ProductId, Purchase, TriggerType, UserProfile,
+};
+use axon_domain::Ts;
+
+/// The outcome of appending one batch: sequence numbers of the stored events (`None` for a
+/// duplicate that was acknowledged but not stored again).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppendReport {
+    pub seqs: Vec<Option<u64>>,
+}
+
+impl AppendReport {
+    pub fn accepted(&self) -> usize {
+        self.seqs.iter().filter(|s| s.is_some()).count()
+    }
+
+    pub fn duplicates(&self) -> usize {
+        self.seqs.len() - self.accepted()
+    }
+}
+
+/// Filters for listing stored events newest first.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub activity_id: Option<ActivityId>,
+    pub trigger_type: Option<TriggerType>,
+    pub user_id: Option<String>,
+    /// Only events with a sequence number below this cursor.
+    pub before: Option<u64>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub events: Vec<(u64, Event)>,
+    /// All events matching the filters (ignoring the cursor).
+    pub total: u64,
+    /// Cursor for the next page, when there is one.
+    pub next_before: Option<u64>,
+}
+
+/// The append-only event log: the source of truth.
+pub trait EventLog: Send + Sync {
+    /// Appends durably; duplicates (same source and eventId as a stored event, or earlier in the
+    /// same batch) are acknowledged but stored once.
+    fn append(&self, events: Vec<Event>) -> Pending<AppendReport>;
+    /// Visits every stored event in append order.
+    fn replay(&self, visit: &mut dyn FnMut(u64, Event)) -> Result<u64, StoreError>;
+    fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError>;
+    fn count(&self) -> Result<u64, StoreError>;
+}
+
+pub trait CampaignRepo: Send + Sync {
+    /// Inserts (`id == 0` assigns the next id) or replaces by id. Duplicate name →
+    /// `CAMPAIGN_NAME_TAKEN`.
+    fn save_campaign(&self, c: Campaign) -> Pending<Campaign>;
+    /// Deletes a campaign without activities (else `CAMPAIGN_HAS_ACTIVITIES`).
+    fn delete_campaign(&self, id: CampaignId) -> Pending<()>;
+    fn campaign(&self, id: CampaignId) -> Result<Option<Campaign>, StoreError>;
+    fn campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
+}
+
+pub trait ActivityRepo: Send + Sync {
+    /// Inserts (`id == 0` assigns the next id) or replaces by id; the campaign must exist.
+    fn save_activity(&self, a: Activity) -> Pending<Activity>;
+    /// Changes the status only if it is still `expected` (no lost updates).
+    fn set_activity_status(&self, id: ActivityId, expected: ActivityStatus, to: ActivityStatus, at: Ts) -> Pending<Activity>;
+    fn activity(&self, id: ActivityId) -> Result<Option<Activity>, StoreError>;
+    fn activities(&self, campaign: Option<CampaignId>) -> Result<Vec<Activity>, StoreError>;
+}
+
+pub trait CatalogRepo: Send + Sync {
+    fn upsert_product(&self, p: Product) -> Pending<Product>;
+    fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError>;
+    fn products(&self) -> Result<Vec<Product>, StoreError>;
+    fn upsert_profile(&self, p: UserProfile) -> Pending<UserProfile>;
+    fn profile(&self, user_id: &str) -> Result<Option<UserProfile>, StoreError>;
+    fn upsert_definition(&self, d: EventDefinition) -> Pending<EventDefinition>;
+    fn delete_definition(&self, id: i64) -> Pending<()>;
+    fn definition(&self, id: i64) -> Result<Option<EventDefinition>, StoreError>;
+    fn definitions(&self) -> Result<Vec<EventDefinition>, StoreError>;
+}
+
+pub trait KeyRepo: Send + Sync {
+    fn create_key(&self, k: ApiKey) -> Pending<ApiKey>;
+    fn revoke_key(&self, id: i64, at: Ts) -> Pending<ApiKey>;
+    fn keys(&self) -> Result<Vec<ApiKey>, StoreError>;
+    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;
+}
+
+pub trait CommerceRepo: Send + Sync {
+    /// Inserts or replaces entries by (activityId, userId) — the bulk path used by import.
+    fn upsert_entries(&self, entries: Vec<Entry>) -> Pending<usize>;
+    /// Inserts or replaces purchases by id — the bulk path used by import.
+    fn upsert_purchases(&self, purchases: Vec<Purchase>) -> Pending<usize>;
+    fn entries(&self, activity: ActivityId) -> Result<Vec<Entry>, StoreError>;
+    fn all_entries(&self, visit: &mut dyn FnMut(Entry)) -> Result<(), StoreError>;
+    fn all_purchases(&self, visit: &mut dyn FnMut(Purchase)) -> Result<(), StoreError>;
+    fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError>;
+}
+
+/// Everything relational, for code that needs all of it.
+pub trait Repo: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo {}
+impl<T: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo> Repo for T {}
