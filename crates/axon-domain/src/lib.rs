@@ -15,4 +15,4 @@ pub mod time;
 
 pub use error::DomainError;
 pub use money::Dec2;
-pub use time::{BusinessTz, Ts};
+pub use time::{BusinessTz, Clock, ManualClock, SystemClock, Ts};

@@ -1,1 +1,47 @@
-//! placeholder
+//! Axon's HTTP server: the axum application, its state, auth and error handling.
+//!
+//! `serve(config, listener, shutdown)` is the one entry point; `router(state)` is separate so
+//! tests can drive handlers without a socket.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod metrics;
+pub mod ratelimit;
+pub mod state;
+
+pub use config::{Config, Secret};
+pub use http::router;
+pub use state::AppState;
+
+use axon_store::sqlite::SqliteStore;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Everything that can stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Store(#[from] axon_store::StoreError),
+    #[error("server I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens the embedded store of `config.data_dir` and builds the state over it.
+pub fn open_state(config: Config) -> Result<AppState, ServeError> {
+    let store = Arc::new(SqliteStore::open(&config.data_dir)?);
+    Ok(AppState::new(store.clone(), store, config)?)
+}
+
+/// Serves on `listener` until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    tracing::info!(addr = %listener.local_addr()?, "axon listening");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    tracing::info!("axon stopped");
+    Ok(())
+}

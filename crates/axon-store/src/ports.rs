@@ -57,6 +57,8 @@ pub trait EventLog: Send + Sync {
     fn replay(&self, visit: &mut dyn FnMut(u64, Event)) -> Result<u64, StoreError>;
     fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError>;
     fn count(&self) -> Result<u64, StoreError>;
+    /// The highest sequence number stored (0 when empty); cheap, used by readiness checks.
+    fn last_seq(&self) -> Result<u64, StoreError>;
 }
 
 pub trait CampaignRepo: Send + Sync {

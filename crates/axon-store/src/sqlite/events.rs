@@ -111,4 +111,11 @@ impl EventLog for SqliteStore {
     fn count(&self) -> Result<u64, StoreError> {
         self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?.cast_unsigned()))
     }
+
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let v: Option<i64> = conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0))?;
+            Ok(v.unwrap_or(0).cast_unsigned())
+        })
+    }
 }

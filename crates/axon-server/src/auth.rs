@@ -1,0 +1,162 @@
+//! Authentication (SPEC §10): admin API keys (ADMIN or VIEWER, stored hashed) for admin and
+//! dashboard endpoints, and HS256 JWTs (`sub` = userId) for end users at the entry gate.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axon_domain::model::Role;
+use axon_domain::Ts;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Hex SHA-256 of a key: what is stored instead of the key.
+pub fn hash_key(key: &str) -> String {
+    let d = Sha256::digest(key.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh random secret, URL-safe, with a recognisable prefix.
+pub fn generate_key(prefix: &str) -> String {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).expect("the OS random source failed");
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let h = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).map(str::trim)
+}
+
+/// Resolves the caller's role from `Authorization: Bearer <key>`.
+pub fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
+    let key = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
+    let hash = hash_key(key);
+    let admin = state.config.admin_key.expose();
+    if !admin.is_empty() && hash == hash_key(admin) {
+        return Ok(Role::Admin);
+    }
+    match state.repo.key_by_hash(&hash)? {
+        Some(k) if k.revoked_at.is_none() => Ok(k.role),
+        Some(_) => Err(ApiError::unauthorized("this API key has been revoked")),
+        None => Err(ApiError::unauthorized("invalid API key")),
+    }
+}
+
+/// Any valid admin or viewer key: read access to admin and dashboard APIs.
+pub struct Viewer;
+
+/// An ADMIN key: write access. A VIEWER key gets 403.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        authenticate(parts, state).map(|_| Viewer)
+    }
+}
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match authenticate(parts, state)? {
+            Role::Admin => Ok(Admin),
+            Role::Viewer => Err(ApiError::forbidden("a VIEWER key cannot change anything; use an ADMIN key")),
+        }
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Signs an HS256 JWT with `sub` and an optional `exp` (seconds).
+pub fn mint_jwt(secret: &[u8], sub: &str, exp: Option<Ts>) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let mut claims = serde_json::json!({ "sub": sub });
+    if let Some(e) = exp {
+        claims["exp"] = serde_json::Value::from(e.0 / 1000);
+    }
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signing_input = format!("{header}.{payload}");
+    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(signing_input.as_bytes());
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+/// Verifies an HS256 JWT and returns its subject (the userId).
+pub fn verify_jwt(token: &str, secret: &[u8], now: Ts) -> Result<String, &'static str> {
+    if secret.is_empty() {
+        return Err("end-user tokens are not configured (AXON_JWT_SECRET)");
+    }
+    let mut it = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
+        return Err("the token is not a JWT");
+    };
+    let header: serde_json::Value =
+        URL_SAFE_NO_PAD.decode(h).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or("the token header is malformed")?;
+    if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
+        return Err("only HS256 tokens are accepted");
+    }
+    let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| "the token signature is malformed")?;
+    let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| "bad secret")?;
+    mac.update(format!("{h}.{p}").as_bytes());
+    mac.verify_slice(&sig).map_err(|_| "the token signature is invalid")?;
+    let claims: serde_json::Value =
+        URL_SAFE_NO_PAD.decode(p).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or("the token claims are malformed")?;
+    let now_s = now.0 / 1000;
+    if claims.get("exp").and_then(serde_json::Value::as_i64).is_some_and(|exp| exp <= now_s) {
+        return Err("the token has expired");
+    }
+    if claims.get("nbf").and_then(serde_json::Value::as_i64).is_some_and(|nbf| nbf > now_s) {
+        return Err("the token is not valid yet");
+    }
+    match claims.get("sub") {
+        Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= 128 => Ok(s.clone()),
+        Some(serde_json::Value::Number(n)) if n.is_i64() => Ok(n.to_string()),
+        _ => Err("the token has no usable sub claim"),
+    }
+}
+
+/// The end user at the entry gate, from `Authorization: Bearer <JWT>`.
+pub struct EndUser(pub String);
+
+impl FromRequestParts<AppState> for EndUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or_else(|| ApiError::new(crate::error::Kind::Unauthorized, "INVALID_TOKEN", "missing Authorization: Bearer <user JWT>"))?;
+        verify_jwt(token, state.config.jwt_secret.expose().as_bytes(), state.now())
+            .map(EndUser)
+            .map_err(|m| ApiError::new(crate::error::Kind::Unauthorized, "INVALID_TOKEN", m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_round_trips_and_rejects_forgery_and_expiry() {
+        let now = Ts(1_800_000_000_000);
+        let t = mint_jwt(b"s3cret", "user-7", Some(Ts(now.0 + 60_000)));
+        assert_eq!(verify_jwt(&t, b"s3cret", now).unwrap(), "user-7");
+        assert_eq!(verify_jwt(&t, b"other", now), Err("the token signature is invalid"));
+        assert_eq!(verify_jwt(&t, b"s3cret", Ts(now.0 + 61_000)), Err("the token has expired"));
+        assert!(verify_jwt("a.b", b"s3cret", now).is_err());
+        let mut parts: Vec<&str> = t.split('.').collect();
+        let forged = URL_SAFE_NO_PAD.encode(r#"{"sub":"admin"}"#);
+        parts[1] = &forged;
+        assert!(verify_jwt(&parts.join("."), b"s3cret", now).is_err());
+        assert!(verify_jwt(&t, b"", now).is_err());
+    }
+
+    #[test]
+    fn keys_hash_stably_and_generate_uniquely() {
+        assert_eq!(hash_key("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_ne!(generate_key("axk_"), generate_key("axk_"));
+        assert!(generate_key("axk_").starts_with("axk_"));
+    }
+}

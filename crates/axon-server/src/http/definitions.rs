@@ -1,0 +1,138 @@
+//! Event definitions that drive the tracker: admin CRUD under `/api/v1/event-definitions`, and the
+//! public (CORS) `GET /api/v1/event-definitions/active?triggerType=`.
+
+use super::name;
+use crate::auth::{Admin, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use axon_domain::model::{DefinitionStatus, EventDefinition, TriggerType};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let public = Router::new().route("/api/v1/event-definitions/active", get(active)).layer(super::collect::cors(state));
+    Router::new()
+        .route("/api/v1/event-definitions", get(list).post(create))
+        .route("/api/v1/event-definitions/{id}", get(show).put(update).delete(remove))
+        .merge(public)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DefinitionInput {
+    name: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    trigger_type: Option<String>,
+    trigger_payload: Option<Value>,
+}
+
+fn apply(state: &AppState, mut d: EventDefinition, input: DefinitionInput, creating: bool) -> ApiResult<EventDefinition> {
+    if input.name.is_some() || creating {
+        d.name = name("name", input.name.as_deref(), 128)?;
+    }
+    if let Some(desc) = input.description {
+        d.description = Some(desc).filter(|s| !s.trim().is_empty());
+    }
+    if let Some(s) = input.status.as_deref() {
+        d.status = DefinitionStatus::parse(s)?;
+    }
+    match (input.trigger_type.as_deref(), creating) {
+        (Some(t), _) => d.trigger_type = TriggerType::parse(t)?,
+        (None, true) => return Err(ApiError::validation("triggerType is required")),
+        (None, false) => {}
+    }
+    if let Some(p) = input.trigger_payload {
+        d.trigger_payload = p;
+    }
+    let field = match d.trigger_type {
+        TriggerType::PageView => Some("urlPattern"),
+        TriggerType::Click => Some("selector"),
+        _ => None,
+    };
+    if !d.trigger_payload.is_object() {
+        return Err(ApiError::validation("triggerPayload must be an object"));
+    }
+    if let Some(f) = field {
+        let ok = d.trigger_payload.get(f).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty() && s.len() <= 512);
+        if !ok {
+            return Err(ApiError::validation(format!(
+                "a {} definition needs triggerPayload.{f} (a non-empty string)",
+                d.trigger_type.as_str()
+            )));
+        }
+    }
+    d.updated_at = state.now();
+    Ok(d)
+}
+
+fn find(state: &AppState, id: i64) -> ApiResult<EventDefinition> {
+    state
+        .repo
+        .definition(id)?
+        .ok_or_else(|| ApiError::not_found("DEFINITION_NOT_FOUND", format!("event definition {id} does not exist")))
+}
+
+async fn create(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson<DefinitionInput>) -> ApiResult<(StatusCode, Json<EventDefinition>)> {
+    let now = state.now();
+    let blank = EventDefinition {
+        id: 0,
+        name: String::new(),
+        description: None,
+        status: DefinitionStatus::Active,
+        trigger_type: TriggerType::PageView,
+        trigger_payload: json!({}),
+        created_at: now,
+        updated_at: now,
+    };
+    let d = apply(&state, blank, input, true)?;
+    Ok((StatusCode::CREATED, Json(state.repo.upsert_definition(d).await?)))
+}
+
+async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let defs = state.repo.definitions()?;
+    Ok(Json(json!({"total": defs.len(), "definitions": defs})))
+}
+
+async fn show(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<EventDefinition>> {
+    Ok(Json(find(&state, id)?))
+}
+
+async fn update(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DefinitionInput>,
+) -> ApiResult<Json<EventDefinition>> {
+    let d = apply(&state, find(&state, id)?, input, false)?;
+    Ok(Json(state.repo.upsert_definition(d).await?))
+}
+
+async fn remove(_: Admin, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+    state.repo.delete_definition(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ActiveQuery {
+    trigger_type: Option<String>,
+}
+
+/// Public: the tracker's view of the active definitions (only what it needs).
+async fn active(State(state): State<AppState>, ApiQuery(q): ApiQuery<ActiveQuery>) -> ApiResult<Json<Value>> {
+    let filter = q.trigger_type.as_deref().filter(|s| !s.is_empty()).map(TriggerType::parse).transpose()?;
+    let defs: Vec<Value> = state
+        .repo
+        .definitions()?
+        .into_iter()
+        .filter(|d| d.status == DefinitionStatus::Active && filter.is_none_or(|t| t == d.trigger_type))
+        .map(|d| json!({"id": d.id, "name": d.name, "triggerType": d.trigger_type, "triggerPayload": d.trigger_payload}))
+        .collect();
+    Ok(Json(json!({"definitions": defs})))
+}

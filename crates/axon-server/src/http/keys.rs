@@ -1,0 +1,52 @@
+//! API keys (`/api/v1/api-keys`): create (the secret is shown once), list, revoke. ADMIN only.
+
+use super::name;
+use crate::auth::{generate_key, hash_key, Admin};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axon_domain::model::{ApiKey, Role};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/api-keys", get(list).post(create)).route("/api/v1/api-keys/{id}", delete(revoke))
+}
+
+#[derive(Deserialize)]
+struct KeyInput {
+    name: Option<String>,
+    role: Option<String>,
+}
+
+async fn create(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson<KeyInput>) -> ApiResult<(StatusCode, Json<Value>)> {
+    let role = input.role.as_deref().map_or(Ok(Role::Viewer), Role::parse)?;
+    let key_name = name("name", input.name.as_deref(), 100)?;
+    let secret = generate_key("axk_");
+    let key = ApiKey {
+        id: 0,
+        name: key_name,
+        role,
+        prefix: secret.chars().take(8).collect(),
+        hash: hash_key(&secret),
+        created_at: state.now(),
+        revoked_at: None,
+    };
+    let saved = state.repo.create_key(key).await?;
+    let mut v = serde_json::to_value(&saved).unwrap_or_default();
+    v["key"] = Value::from(secret);
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+async fn list(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let keys = state.repo.keys()?;
+    Ok(Json(json!({"total": keys.len(), "keys": keys})))
+}
+
+async fn revoke(_: Admin, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<ApiKey>> {
+    Ok(Json(state.repo.revoke_key(id, state.now()).await?))
+}

@@ -1,0 +1,104 @@
+//! The HTTP surface: one module per area, each exporting `router()`, merged here with the
+//! cross-cutting layers (body limit, request metrics and logs, JSON 404/405).
+
+mod activities;
+mod campaigns;
+mod catalog;
+mod collect;
+mod definitions;
+mod health;
+mod keys;
+
+use crate::error::{ApiError, Kind};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use axon_domain::{BusinessTz, Ts};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::Response;
+use axum::Router;
+use serde::{Deserialize, Deserializer};
+use std::time::Instant;
+
+/// Largest request body accepted anywhere (the collection limit of SPEC §2.1).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .merge(campaigns::router())
+        .merge(activities::router())
+        .merge(catalog::router())
+        .merge(definitions::router(&state))
+        .merge(keys::router())
+        .merge(collect::router(&state))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("NOT_FOUND", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(Kind::MethodNotAllowed, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method")
+}
+
+/// Counts every answer by class and logs failures (fields first, message last).
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let m = &state.metrics;
+    Metrics::inc(&m.http_requests_total, 1);
+    if status.is_client_error() {
+        Metrics::inc(&m.http_errors_total, 1);
+    }
+    if status.is_server_error() {
+        Metrics::inc(&m.http_server_errors_total, 1);
+        tracing::error!(%method, %path, status = status.as_u16(), elapsed_us = started.elapsed().as_micros(), "request failed");
+    } else {
+        tracing::debug!(%method, %path, status = status.as_u16(), elapsed_us = started.elapsed().as_micros(), "request");
+    }
+    resp
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub(crate) fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Reads an optional instant field in the business zone; `field` names it in the error.
+pub(crate) fn instant(tz: &BusinessTz, field: &str, v: Option<&str>) -> Result<Option<Ts>, ApiError> {
+    v.filter(|s| !s.trim().is_empty())
+        .map(|s| tz.parse_instant(s).map_err(|e| ApiError::validation(format!("{field}: {}", e.message))))
+        .transpose()
+}
+
+/// Trims and checks a required name.
+pub(crate) fn name(field: &str, v: Option<&str>, max: usize) -> Result<String, ApiError> {
+    let n = v.map(str::trim).unwrap_or("");
+    if n.is_empty() {
+        return Err(ApiError::validation(format!("{field} is required")));
+    }
+    if n.chars().count() > max {
+        return Err(ApiError::validation(format!("{field} is longer than {max} characters")));
+    }
+    Ok(n.to_string())
+}
+
+pub(crate) fn non_negative(field: &str, v: axon_domain::Dec2) -> Result<axon_domain::Dec2, ApiError> {
+    if v.0 < 0 {
+        return Err(ApiError::validation(format!("{field} must be ≥ 0")));
+    }
+    Ok(v)
+}
