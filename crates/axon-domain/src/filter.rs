@@ -394,7 +394,7 @@ mod tests {
             ("RECENT_PURCHASE", "GTE", json!(["2026-01-01"])),
         ] {
             let filter = f(json!({"type": t, "operator": op, "values": v}));
-            let e = evaluate(&[filter.clone()], Some(&empty), &tz()).unwrap_err();
+            let e = evaluate(std::slice::from_ref(&filter), Some(&empty), &tz()).unwrap_err();
             assert!(e.reason.starts_with("the profile has no"), "{}", e.reason);
             assert_eq!(e.filter, filter);
             assert!(evaluate(&[filter], None, &tz()).is_err());

@@ -96,7 +96,7 @@ pub fn resolve(
     let bad = |m: String| DomainError::new("INVALID_PERIOD", m);
     let parse = |s: &str| {
         tz.parse_instant(s)
-            .map_err(|e| bad(format!("{}", e.message)))
+            .map_err(|e| bad(e.message))
     };
     let parse_end = |s: &str| -> Result<Ts, DomainError> {
         let t = parse(s)?;

@@ -26,13 +26,20 @@ pub fn generate_key(prefix: &str) -> String {
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    let h = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).map(str::trim)
+    let h = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    h.strip_prefix("Bearer ")
+        .or_else(|| h.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
 /// Resolves the caller's role from `Authorization: Bearer <key>`.
 pub fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
-    let key = bearer(parts).ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
+    let key = bearer(parts)
+        .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
     let hash = hash_key(key);
     let admin = state.config.admin_key.expose();
     if !admin.is_empty() && hash == hash_key(admin) {
@@ -65,7 +72,9 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match authenticate(parts, state)? {
             Role::Admin => Ok(Admin),
-            Role::Viewer => Err(ApiError::forbidden("a VIEWER key cannot change anything; use an ADMIN key")),
+            Role::Viewer => Err(ApiError::forbidden(
+                "a VIEWER key cannot change anything; use an ADMIN key",
+            )),
         }
     }
 }
@@ -83,7 +92,10 @@ pub fn mint_jwt(secret: &[u8], sub: &str, exp: Option<Ts>) -> String {
     let signing_input = format!("{header}.{payload}");
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(signing_input.as_bytes());
-    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Verifies an HS256 JWT and returns its subject (the userId).
@@ -95,22 +107,39 @@ pub fn verify_jwt(token: &str, secret: &[u8], now: Ts) -> Result<String, &'stati
     let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
         return Err("the token is not a JWT");
     };
-    let header: serde_json::Value =
-        URL_SAFE_NO_PAD.decode(h).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or("the token header is malformed")?;
+    let header: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(h)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or("the token header is malformed")?;
     if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
         return Err("only HS256 tokens are accepted");
     }
-    let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| "the token signature is malformed")?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|_| "the token signature is malformed")?;
     let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| "bad secret")?;
     mac.update(format!("{h}.{p}").as_bytes());
-    mac.verify_slice(&sig).map_err(|_| "the token signature is invalid")?;
-    let claims: serde_json::Value =
-        URL_SAFE_NO_PAD.decode(p).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or("the token claims are malformed")?;
+    mac.verify_slice(&sig)
+        .map_err(|_| "the token signature is invalid")?;
+    let claims: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(p)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or("the token claims are malformed")?;
     let now_s = now.0 / 1000;
-    if claims.get("exp").and_then(serde_json::Value::as_i64).is_some_and(|exp| exp <= now_s) {
+    if claims
+        .get("exp")
+        .and_then(serde_json::Value::as_i64)
+        .is_some_and(|exp| exp <= now_s)
+    {
         return Err("the token has expired");
     }
-    if claims.get("nbf").and_then(serde_json::Value::as_i64).is_some_and(|nbf| nbf > now_s) {
+    if claims
+        .get("nbf")
+        .and_then(serde_json::Value::as_i64)
+        .is_some_and(|nbf| nbf > now_s)
+    {
         return Err("the token is not valid yet");
     }
     match claims.get("sub") {
@@ -127,10 +156,20 @@ impl FromRequestParts<AppState> for EndUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or_else(|| ApiError::new(crate::error::Kind::Unauthorized, "INVALID_TOKEN", "missing Authorization: Bearer <user JWT>"))?;
-        verify_jwt(token, state.config.jwt_secret.expose().as_bytes(), state.now())
-            .map(EndUser)
-            .map_err(|m| ApiError::new(crate::error::Kind::Unauthorized, "INVALID_TOKEN", m))
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::new(
+                crate::error::Kind::Unauthorized,
+                "INVALID_TOKEN",
+                "missing Authorization: Bearer <user JWT>",
+            )
+        })?;
+        verify_jwt(
+            token,
+            state.config.jwt_secret.expose().as_bytes(),
+            state.now(),
+        )
+        .map(EndUser)
+        .map_err(|m| ApiError::new(crate::error::Kind::Unauthorized, "INVALID_TOKEN", m))
     }
 }
 
@@ -143,8 +182,14 @@ mod tests {
         let now = Ts(1_800_000_000_000);
         let t = mint_jwt(b"s3cret", "user-7", Some(Ts(now.0 + 60_000)));
         assert_eq!(verify_jwt(&t, b"s3cret", now).unwrap(), "user-7");
-        assert_eq!(verify_jwt(&t, b"other", now), Err("the token signature is invalid"));
-        assert_eq!(verify_jwt(&t, b"s3cret", Ts(now.0 + 61_000)), Err("the token has expired"));
+        assert_eq!(
+            verify_jwt(&t, b"other", now),
+            Err("the token signature is invalid")
+        );
+        assert_eq!(
+            verify_jwt(&t, b"s3cret", Ts(now.0 + 61_000)),
+            Err("the token has expired")
+        );
         assert!(verify_jwt("a.b", b"s3cret", now).is_err());
         let mut parts: Vec<&str> = t.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(r#"{"sub":"admin"}"#);
@@ -155,7 +200,10 @@ mod tests {
 
     #[test]
     fn keys_hash_stably_and_generate_uniquely() {
-        assert_eq!(hash_key("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            hash_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_ne!(generate_key("axk_"), generate_key("axk_"));
         assert!(generate_key("axk_").starts_with("axk_"));
     }

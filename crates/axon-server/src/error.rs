@@ -32,7 +32,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: Kind, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { kind, code, message: message.into(), details: Map::new() }
+        ApiError {
+            kind,
+            code,
+            message: message.into(),
+            details: Map::new(),
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
@@ -62,7 +67,11 @@ impl ApiError {
     /// Logs the cause; the client sees only a generic message.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(cause = %cause, "internal error");
-        Self::new(Kind::Internal, "INTERNAL_ERROR", "an internal error occurred; it has been logged")
+        Self::new(
+            Kind::Internal,
+            "INTERNAL_ERROR",
+            "an internal error occurred; it has been logged",
+        )
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> ApiError {
@@ -108,7 +117,9 @@ impl From<DomainError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
-            StoreError::NotFound(what) => ApiError::not_found("NOT_FOUND", format!("{what} not found")),
+            StoreError::NotFound(what) => {
+                ApiError::not_found("NOT_FOUND", format!("{what} not found"))
+            }
             StoreError::Conflict { code, message } => ApiError::conflict(code, message),
             StoreError::Locked(_) | StoreError::Internal(_) => ApiError::internal(e),
         }

@@ -25,12 +25,16 @@ fn json_rejection(rej: &JsonRejection) -> ApiError {
     match rej {
         JsonRejection::JsonDataError(e) => ApiError::validation(e.body_text()),
         JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("MALFORMED_JSON", e.body_text()),
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::new(Kind::UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "expected Content-Type: application/json")
-        }
-        other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(Kind::PayloadTooLarge, "PAYLOAD_TOO_LARGE", "the request body is too large")
-        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            Kind::UnsupportedMediaType,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "expected Content-Type: application/json",
+        ),
+        other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            Kind::PayloadTooLarge,
+            "PAYLOAD_TOO_LARGE",
+            "the request body is too large",
+        ),
         other => ApiError::bad_request("BAD_REQUEST", other.body_text()),
     }
 }
@@ -61,7 +65,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(e @ PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::bad_request("INVALID_PATH", e.body_text())),
+            Err(e @ PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(ApiError::bad_request("INVALID_PATH", e.body_text()))
+            }
             Err(e) => Err(ApiError::internal(e.body_text())),
         }
     }

@@ -23,18 +23,54 @@ impl Metrics {
     /// Renders every counter plus the given gauges.
     pub fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
         let counters: [(&str, &str, &AtomicU64); 8] = [
-            ("axon_http_requests_total", "HTTP requests answered", &self.http_requests_total),
-            ("axon_http_errors_total", "HTTP answers with a 4xx status", &self.http_errors_total),
-            ("axon_http_server_errors_total", "HTTP answers with a 5xx status", &self.http_server_errors_total),
-            ("axon_events_accepted_total", "events stored durably", &self.events_accepted_total),
-            ("axon_events_duplicate_total", "events acknowledged as duplicates", &self.events_duplicate_total),
-            ("axon_events_rejected_total", "events refused as invalid", &self.events_rejected_total),
-            ("axon_event_batches_total", "collection requests accepted", &self.event_batches_total),
-            ("axon_rate_limited_total", "collection requests refused by the rate limit", &self.rate_limited_total),
+            (
+                "axon_http_requests_total",
+                "HTTP requests answered",
+                &self.http_requests_total,
+            ),
+            (
+                "axon_http_errors_total",
+                "HTTP answers with a 4xx status",
+                &self.http_errors_total,
+            ),
+            (
+                "axon_http_server_errors_total",
+                "HTTP answers with a 5xx status",
+                &self.http_server_errors_total,
+            ),
+            (
+                "axon_events_accepted_total",
+                "events stored durably",
+                &self.events_accepted_total,
+            ),
+            (
+                "axon_events_duplicate_total",
+                "events acknowledged as duplicates",
+                &self.events_duplicate_total,
+            ),
+            (
+                "axon_events_rejected_total",
+                "events refused as invalid",
+                &self.events_rejected_total,
+            ),
+            (
+                "axon_event_batches_total",
+                "collection requests accepted",
+                &self.event_batches_total,
+            ),
+            (
+                "axon_rate_limited_total",
+                "collection requests refused by the rate limit",
+                &self.rate_limited_total,
+            ),
         ];
         let mut out = String::new();
         for (name, help, c) in counters {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", c.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                c.load(Ordering::Relaxed)
+            );
         }
         for (name, help, v) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");

@@ -12,7 +12,10 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// `per_second == 0` disables the limit.
     pub fn new(per_second: u32) -> RateLimiter {
-        RateLimiter { per_second, windows: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            per_second,
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one request from `ip` at `now_ms`; false when it is over the limit.

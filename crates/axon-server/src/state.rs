@@ -23,8 +23,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(events: Arc<dyn EventLog>, repo: Arc<dyn Repo>, config: Config) -> Result<AppState, StoreError> {
-        let map = repo.activities(None)?.into_iter().map(|a| (a.id, a.campaign_id)).collect();
+    pub fn new(
+        events: Arc<dyn EventLog>,
+        repo: Arc<dyn Repo>,
+        config: Config,
+    ) -> Result<AppState, StoreError> {
+        let map = repo
+            .activities(None)?
+            .into_iter()
+            .map(|a| (a.id, a.campaign_id))
+            .collect();
         let limiter = RateLimiter::new(config.rate_limit_per_ip);
         Ok(AppState {
             events,

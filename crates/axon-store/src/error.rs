@@ -20,7 +20,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Conflict { code, message: message.into() }
+        StoreError::Conflict {
+            code,
+            message: message.into(),
+        }
     }
 }
 

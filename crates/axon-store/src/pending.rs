@@ -30,7 +30,9 @@ impl<T> Pending<T> {
 
     /// Blocks the current thread until the write is durable. Not for async contexts.
     pub fn wait(self) -> Result<T, StoreError> {
-        self.rx.blocking_recv().unwrap_or_else(|_| Err(StoreError::Internal("the writer stopped".into())))
+        self.rx
+            .blocking_recv()
+            .unwrap_or_else(|_| Err(StoreError::Internal("the writer stopped".into())))
     }
 }
 

@@ -6,8 +6,8 @@
 use crate::{Pending, StoreError};
 use axon_domain::event::Event;
 use axon_domain::model::{
-    Activity, ActivityId, ActivityStatus, ApiKey, Campaign, CampaignId, Entry, EventDefinition, Product,
-    ProductId, Purchase, TriggerType, UserProfile,
+    Activity, ActivityId, ActivityStatus, ApiKey, Campaign, CampaignId, Entry, EventDefinition,
+    Product, ProductId, Purchase, TriggerType, UserProfile,
 };
 use axon_domain::Ts;
 
@@ -75,7 +75,13 @@ pub trait ActivityRepo: Send + Sync {
     /// Inserts (`id == 0` assigns the next id) or replaces by id; the campaign must exist.
     fn save_activity(&self, a: Activity) -> Pending<Activity>;
     /// Changes the status only if it is still `expected` (no lost updates).
-    fn set_activity_status(&self, id: ActivityId, expected: ActivityStatus, to: ActivityStatus, at: Ts) -> Pending<Activity>;
+    fn set_activity_status(
+        &self,
+        id: ActivityId,
+        expected: ActivityStatus,
+        to: ActivityStatus,
+        at: Ts,
+    ) -> Pending<Activity>;
     fn activity(&self, id: ActivityId) -> Result<Option<Activity>, StoreError>;
     fn activities(&self, campaign: Option<CampaignId>) -> Result<Vec<Activity>, StoreError>;
 }
@@ -108,6 +114,37 @@ pub trait CommerceRepo: Send + Sync {
     fn all_entries(&self, visit: &mut dyn FnMut(Entry)) -> Result<(), StoreError>;
     fn all_purchases(&self, visit: &mut dyn FnMut(Purchase)) -> Result<(), StoreError>;
     fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError>;
+}
+
+/// One chunk of a bulk load (`axon import`), in dependency order: campaigns before activities
+/// before the rows that refer to them.
+#[derive(Debug)]
+pub enum BulkChunk {
+    Products(Vec<Product>),
+    Campaigns(Vec<Campaign>),
+    Activities(Vec<Activity>),
+    Entries(Vec<Entry>),
+    Purchases(Vec<Purchase>),
+    Events(Vec<Event>),
+    /// The producer found a bad row: everything loaded so far is rolled back.
+    Abort(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkReport {
+    pub products: u64,
+    pub campaigns: u64,
+    pub activities: u64,
+    pub entries: u64,
+    pub purchases: u64,
+    pub events: u64,
+    pub duplicate_events: u64,
+}
+
+/// Loads a stream of chunks in one transaction: all of it or, on `Abort` or any failure,
+/// nothing. Re-running the same load changes nothing (upserts by id; events dedupe by eventId).
+pub trait BulkLoader: Send + Sync {
+    fn bulk_load(&self, chunks: std::sync::mpsc::Receiver<BulkChunk>) -> Pending<BulkReport>;
 }
 
 /// Everything relational, for code that needs all of it.

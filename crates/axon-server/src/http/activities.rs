@@ -19,7 +19,10 @@ use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/campaigns/{id}/activities", get(list_of_campaign).post(create))
+        .route(
+            "/api/v1/campaigns/{id}/activities",
+            get(list_of_campaign).post(create),
+        )
         .route("/api/v1/activities", get(list_all))
         .route("/api/v1/activities/{id}", get(show).put(update))
         .route("/api/v1/activities/{id}/status", patch(change_status))
@@ -50,12 +53,22 @@ struct ActivityInput {
 
 /// A bare end date includes its whole day.
 fn end_instant(tz: &BusinessTz, s: &str) -> ApiResult<Ts> {
-    let t = instant(tz, "endDate", Some(s))?.ok_or_else(|| ApiError::validation("endDate is required"))?;
-    Ok(if BusinessTz::is_date_only(s) { Ts(tz.next_day_start(t).0 - 1) } else { t })
+    let t = instant(tz, "endDate", Some(s))?
+        .ok_or_else(|| ApiError::validation("endDate is required"))?;
+    Ok(if BusinessTz::is_date_only(s) {
+        Ts(tz.next_day_start(t).0 - 1)
+    } else {
+        t
+    })
 }
 
 /// Applies the input over `base` (absent fields keep their value) and validates the result.
-fn apply(state: &AppState, base: Activity, input: ActivityInput, creating: bool) -> ApiResult<Activity> {
+fn apply(
+    state: &AppState,
+    base: Activity,
+    input: ActivityInput,
+    creating: bool,
+) -> ApiResult<Activity> {
     let tz = state.tz();
     let mut a = base;
     if input.name.is_some() || creating {
@@ -64,19 +77,27 @@ fn apply(state: &AppState, base: Activity, input: ActivityInput, creating: bool)
     if let Some(t) = input.activity_type.as_deref() {
         a.activity_type = ActivityType::parse(t)?;
     } else if creating {
-        return Err(ApiError::validation("activityType is required (FIRST_COME_FIRST_SERVE, COUPON or GIVEAWAY)"));
+        return Err(ApiError::validation(
+            "activityType is required (FIRST_COME_FIRST_SERVE, COUPON or GIVEAWAY)",
+        ));
     }
     if let Some(s) = input.status.as_deref() {
-        a.status = status::transition(a.status, ActivityStatus::parse(s)?).map_err(|e| ApiError::conflict(e.code, e.message))?;
+        a.status = status::transition(a.status, ActivityStatus::parse(s)?)
+            .map_err(|e| ApiError::conflict(e.code, e.message))?;
     }
     if let Some(l) = input.limit_count {
         if l.is_some_and(|l| l < 0) {
-            return Err(ApiError::validation("limitCount must be ≥ 0 (null = unlimited)"));
+            return Err(ApiError::validation(
+                "limitCount must be ≥ 0 (null = unlimited)",
+            ));
         }
         a.limit_count = l;
     }
     match (input.start_date.as_deref(), creating) {
-        (Some(s), _) => a.start_date = instant(tz, "startDate", Some(s))?.ok_or_else(|| ApiError::validation("startDate is required"))?,
+        (Some(s), _) => {
+            a.start_date = instant(tz, "startDate", Some(s))?
+                .ok_or_else(|| ApiError::validation("startDate is required"))?
+        }
         (None, true) => return Err(ApiError::validation("startDate is required")),
         (None, false) => {}
     }
@@ -91,7 +112,10 @@ fn apply(state: &AppState, base: Activity, input: ActivityInput, creating: bool)
     if let Some(p) = input.product_id {
         if let Some(id) = p {
             if state.repo.product(id)?.is_none() {
-                return Err(ApiError::bad_request("UNKNOWN_PRODUCT", format!("product {id} does not exist")));
+                return Err(ApiError::bad_request(
+                    "UNKNOWN_PRODUCT",
+                    format!("product {id} does not exist"),
+                ));
             }
         }
         a.product_id = p;
@@ -125,7 +149,12 @@ fn apply(state: &AppState, base: Activity, input: ActivityInput, creating: bool)
 }
 
 pub(crate) fn find(state: &AppState, id: ActivityId) -> ApiResult<Activity> {
-    state.repo.activity(id)?.ok_or_else(|| ApiError::not_found("ACTIVITY_NOT_FOUND", format!("activity {id} does not exist")))
+    state.repo.activity(id)?.ok_or_else(|| {
+        ApiError::not_found(
+            "ACTIVITY_NOT_FOUND",
+            format!("activity {id} does not exist"),
+        )
+    })
 }
 
 async fn save(state: &AppState, a: Activity) -> ApiResult<Activity> {
@@ -166,18 +195,30 @@ async fn create(
     Ok((StatusCode::CREATED, Json(save(&state, a).await?)))
 }
 
-async fn list_of_campaign(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<CampaignId>) -> ApiResult<Json<Value>> {
+async fn list_of_campaign(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<CampaignId>,
+) -> ApiResult<Json<Value>> {
     campaigns::find(&state, id)?;
     let activities = state.repo.activities(Some(id))?;
-    Ok(Json(json!({"campaignId": id, "total": activities.len(), "activities": activities})))
+    Ok(Json(
+        json!({"campaignId": id, "total": activities.len(), "activities": activities}),
+    ))
 }
 
 async fn list_all(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let activities = state.repo.activities(None)?;
-    Ok(Json(json!({"total": activities.len(), "activities": activities})))
+    Ok(Json(
+        json!({"total": activities.len(), "activities": activities}),
+    ))
 }
 
-async fn show(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<ActivityId>) -> ApiResult<Json<Activity>> {
+async fn show(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ActivityId>,
+) -> ApiResult<Json<Activity>> {
     Ok(Json(find(&state, id)?))
 }
 
@@ -205,5 +246,10 @@ async fn change_status(
     let to = ActivityStatus::parse(&input.status)?;
     let current = find(&state, id)?;
     status::transition(current.status, to).map_err(|e| ApiError::conflict(e.code, e.message))?;
-    Ok(Json(state.repo.set_activity_status(id, current.status, to, state.now()).await?))
+    Ok(Json(
+        state
+            .repo
+            .set_activity_status(id, current.status, to, state.now())
+            .await?,
+    ))
 }

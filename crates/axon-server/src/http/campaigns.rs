@@ -17,7 +17,10 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/campaigns", get(list).post(create))
-        .route("/api/v1/campaigns/{id}", get(show).put(update).delete(remove))
+        .route(
+            "/api/v1/campaigns/{id}",
+            get(show).put(update).delete(remove),
+        )
 }
 
 #[derive(Deserialize)]
@@ -57,22 +60,48 @@ fn apply(state: &AppState, base: Campaign, input: CampaignInput) -> ApiResult<Ca
 }
 
 pub(crate) fn find(state: &AppState, id: CampaignId) -> ApiResult<Campaign> {
-    state.repo.campaign(id)?.ok_or_else(|| ApiError::not_found("CAMPAIGN_NOT_FOUND", format!("campaign {id} does not exist")))
+    state.repo.campaign(id)?.ok_or_else(|| {
+        ApiError::not_found(
+            "CAMPAIGN_NOT_FOUND",
+            format!("campaign {id} does not exist"),
+        )
+    })
 }
 
-async fn create(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson<CampaignInput>) -> ApiResult<(StatusCode, Json<Campaign>)> {
+async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> ApiResult<(StatusCode, Json<Campaign>)> {
     let now = state.now();
-    let blank = Campaign { id: 0, name: String::new(), start_at: None, end_at: None, budget: Dec2::ZERO, created_at: now, updated_at: now };
+    let blank = Campaign {
+        id: 0,
+        name: String::new(),
+        start_at: None,
+        end_at: None,
+        budget: Dec2::ZERO,
+        created_at: now,
+        updated_at: now,
+    };
     let c = apply(&state, blank, input)?;
-    Ok((StatusCode::CREATED, Json(state.repo.save_campaign(c).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.repo.save_campaign(c).await?),
+    ))
 }
 
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let campaigns = state.repo.campaigns()?;
-    Ok(Json(json!({"total": campaigns.len(), "campaigns": campaigns})))
+    Ok(Json(
+        json!({"total": campaigns.len(), "campaigns": campaigns}),
+    ))
 }
 
-async fn show(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<CampaignId>) -> ApiResult<Json<Value>> {
+async fn show(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<CampaignId>,
+) -> ApiResult<Json<Value>> {
     let c = find(&state, id)?;
     let activities = state.repo.activities(Some(id))?;
     let mut v = serde_json::to_value(c).map_err(ApiError::internal)?;
@@ -90,7 +119,11 @@ async fn update(
     Ok(Json(state.repo.save_campaign(c).await?))
 }
 
-async fn remove(_: Admin, State(state): State<AppState>, ApiPath(id): ApiPath<CampaignId>) -> ApiResult<StatusCode> {
+async fn remove(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<CampaignId>,
+) -> ApiResult<StatusCode> {
     find(&state, id)?;
     state.repo.delete_campaign(id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -17,7 +17,10 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/products", get(list_products).post(create_product))
-        .route("/api/v1/products/{id}", get(show_product).put(update_product))
+        .route(
+            "/api/v1/products/{id}",
+            get(show_product).put(update_product),
+        )
         .route("/api/v1/users/{id}", get(show_user).put(put_user))
 }
 
@@ -58,7 +61,9 @@ fn apply_product(mut p: Product, input: ProductInput, creating: bool) -> ApiResu
     }
     if let Some(d) = input.discount_rate {
         if d.is_some_and(|d| d.0 < 0 || d.0 > 10_000) {
-            return Err(ApiError::validation("discountRate must be between 0 and 100"));
+            return Err(ApiError::validation(
+                "discountRate must be between 0 and 100",
+            ));
         }
         p.discount_rate = d;
     }
@@ -66,13 +71,30 @@ fn apply_product(mut p: Product, input: ProductInput, creating: bool) -> ApiResu
 }
 
 fn find_product(state: &AppState, id: ProductId) -> ApiResult<Product> {
-    state.repo.product(id)?.ok_or_else(|| ApiError::not_found("PRODUCT_NOT_FOUND", format!("product {id} does not exist")))
+    state.repo.product(id)?.ok_or_else(|| {
+        ApiError::not_found("PRODUCT_NOT_FOUND", format!("product {id} does not exist"))
+    })
 }
 
-async fn create_product(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson<ProductInput>) -> ApiResult<(StatusCode, Json<Product>)> {
-    let blank = Product { id: 0, name: String::new(), price: Dec2::ZERO, stock: 0, category: None, brand: None, discount_rate: None };
+async fn create_product(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> ApiResult<(StatusCode, Json<Product>)> {
+    let blank = Product {
+        id: 0,
+        name: String::new(),
+        price: Dec2::ZERO,
+        stock: 0,
+        category: None,
+        brand: None,
+        discount_rate: None,
+    };
     let p = apply_product(blank, input, true)?;
-    Ok((StatusCode::CREATED, Json(state.repo.upsert_product(p).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.repo.upsert_product(p).await?),
+    ))
 }
 
 async fn list_products(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -80,7 +102,11 @@ async fn list_products(_: Viewer, State(state): State<AppState>) -> ApiResult<Js
     Ok(Json(json!({"total": products.len(), "products": products})))
 }
 
-async fn show_product(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<ProductId>) -> ApiResult<Json<Product>> {
+async fn show_product(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ProductId>,
+) -> ApiResult<Json<Product>> {
     Ok(Json(find_product(&state, id)?))
 }
 
@@ -122,7 +148,10 @@ async fn put_user(
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<UserProfile>> {
     valid_user_id(&id)?;
-    let mut p = state.repo.profile(&id)?.unwrap_or(UserProfile { user_id: id, ..UserProfile::default() });
+    let mut p = state.repo.profile(&id)?.unwrap_or(UserProfile {
+        user_id: id,
+        ..UserProfile::default()
+    });
     if let Some(g) = input.grade {
         p.grade = g.map(|g| Grade::parse(&g)).transpose()?;
     }
@@ -144,7 +173,11 @@ async fn put_user(
     Ok(Json(state.repo.upsert_profile(p).await?))
 }
 
-async fn show_user(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<UserProfile>> {
+async fn show_user(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<UserProfile>> {
     state
         .repo
         .profile(&id)?

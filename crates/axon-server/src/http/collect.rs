@@ -22,7 +22,10 @@ use std::time::Duration;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new().route("/api/v1/behavior/events", post(collect).layer(cors(state)).get(list))
+    Router::new().route(
+        "/api/v1/behavior/events",
+        post(collect).layer(cors(state)).get(list),
+    )
 }
 
 /// The CORS policy of the public endpoints, from the configured allow-list.
@@ -35,7 +38,9 @@ pub fn cors(state: &AppState) -> CorsLayer {
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)
     } else {
-        layer.allow_origin(AllowOrigin::list(origins.iter().filter_map(|o| o.parse().ok())))
+        layer.allow_origin(AllowOrigin::list(
+            origins.iter().filter_map(|o| o.parse().ok()),
+        ))
     }
 }
 
@@ -45,18 +50,39 @@ struct KeyParam {
 }
 
 fn check_write_key(state: &AppState, parts: &axum::http::request::Parts) -> ApiResult<()> {
-    let Some(expected) = &state.config.write_key else { return Ok(()) };
-    let from_header = parts.headers.get("x-axon-key").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let from_query = Query::<KeyParam>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.key);
+    let Some(expected) = &state.config.write_key else {
+        return Ok(());
+    };
+    let from_header = parts
+        .headers
+        .get("x-axon-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let from_query = Query::<KeyParam>::try_from_uri(&parts.uri)
+        .ok()
+        .and_then(|q| q.0.key);
     match from_header.or(from_query) {
         Some(k) if k == expected.expose() => Ok(()),
-        Some(_) => Err(ApiError::new(Kind::Unauthorized, "INVALID_WRITE_KEY", "the write key is not valid")),
-        None => Err(ApiError::new(Kind::Unauthorized, "INVALID_WRITE_KEY", "a write key is required (X-Axon-Key or ?key=)")),
+        Some(_) => Err(ApiError::new(
+            Kind::Unauthorized,
+            "INVALID_WRITE_KEY",
+            "the write key is not valid",
+        )),
+        None => Err(ApiError::new(
+            Kind::Unauthorized,
+            "INVALID_WRITE_KEY",
+            "a write key is required (X-Axon-Key or ?key=)",
+        )),
     }
 }
 
 fn check_content_type(parts: &axum::http::request::Parts) -> ApiResult<()> {
-    let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let ct = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if ct.is_empty() || ct.starts_with("application/json") || ct.starts_with("text/plain") {
         Ok(())
     } else {
@@ -70,18 +96,30 @@ fn check_content_type(parts: &axum::http::request::Parts) -> ApiResult<()> {
 
 /// Parses every event of a body; any invalid one rejects the whole batch with per-index reasons.
 fn parse_batch(state: &AppState, body: &[u8]) -> ApiResult<Vec<Event>> {
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("MALFORMED_JSON", format!("the body is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request("MALFORMED_JSON", format!("the body is not valid JSON: {e}"))
+    })?;
     let items = match v {
         Value::Array(items) => items,
         obj @ Value::Object(_) => vec![obj],
-        _ => return Err(ApiError::bad_request("INVALID_EVENTS", "the body must be an event object or an array of events")),
+        _ => {
+            return Err(ApiError::bad_request(
+                "INVALID_EVENTS",
+                "the body must be an event object or an array of events",
+            ))
+        }
     };
     if items.is_empty() {
-        return Err(ApiError::bad_request("EMPTY_BATCH", "the batch has no events"));
+        return Err(ApiError::bad_request(
+            "EMPTY_BATCH",
+            "the batch has no events",
+        ));
     }
     if items.len() > MAX_BATCH_EVENTS {
-        return Err(ApiError::bad_request("TOO_MANY_EVENTS", format!("at most {MAX_BATCH_EVENTS} events per request")));
+        return Err(ApiError::bad_request(
+            "TOO_MANY_EVENTS",
+            format!("at most {MAX_BATCH_EVENTS} events per request"),
+        ));
     }
     let now = state.now();
     let mut events = Vec::with_capacity(items.len());
@@ -100,24 +138,41 @@ fn parse_batch(state: &AppState, body: &[u8]) -> ApiResult<Vec<Event>> {
     if !errors.is_empty() {
         Metrics::inc(&state.metrics.events_rejected_total, items.len() as u64);
         let n = errors.len();
-        return Err(ApiError::bad_request("INVALID_EVENTS", format!("{n} of {} events are invalid; none were stored", items.len()))
-            .with("errors", Value::Array(errors)));
+        return Err(ApiError::bad_request(
+            "INVALID_EVENTS",
+            format!(
+                "{n} of {} events are invalid; none were stored",
+                items.len()
+            ),
+        )
+        .with("errors", Value::Array(errors)));
     }
     Ok(events)
 }
 
-async fn collect(State(state): State<AppState>, req: Request) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn collect(
+    State(state): State<AppState>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let (parts, body) = req.into_parts();
     if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
         if !state.limiter.allow(addr.ip(), state.now().0) {
             Metrics::inc(&state.metrics.rate_limited_total, 1);
-            return Err(ApiError::new(Kind::TooManyRequests, "RATE_LIMITED", "too many requests from this address; slow down"));
+            return Err(ApiError::new(
+                Kind::TooManyRequests,
+                "RATE_LIMITED",
+                "too many requests from this address; slow down",
+            ));
         }
     }
     check_write_key(&state, &parts)?;
     check_content_type(&parts)?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        ApiError::new(Kind::PayloadTooLarge, "PAYLOAD_TOO_LARGE", format!("a request carries at most {MAX_BODY} bytes"))
+        ApiError::new(
+            Kind::PayloadTooLarge,
+            "PAYLOAD_TOO_LARGE",
+            format!("a request carries at most {MAX_BODY} bytes"),
+        )
     })?;
     let events = parse_batch(&state, &bytes)?;
     let report = state.events.append(events).await?;
@@ -125,7 +180,10 @@ async fn collect(State(state): State<AppState>, req: Request) -> ApiResult<(Stat
     Metrics::inc(&m.events_accepted_total, report.accepted() as u64);
     Metrics::inc(&m.events_duplicate_total, report.duplicates() as u64);
     Metrics::inc(&m.event_batches_total, 1);
-    Ok((StatusCode::ACCEPTED, Json(json!({"accepted": report.accepted(), "duplicates": report.duplicates()}))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"accepted": report.accepted(), "duplicates": report.duplicates()})),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -138,15 +196,35 @@ struct ListQuery {
     before: Option<u64>,
 }
 
-async fn list(_: Viewer, State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Value>> {
+async fn list(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Value>> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request("INVALID_QUERY", "limit must be between 1 and 1000"));
+        return Err(ApiError::bad_request(
+            "INVALID_QUERY",
+            "limit must be between 1 and 1000",
+        ));
     }
-    let trigger_type = q.trigger_type.as_deref().filter(|s| !s.is_empty()).map(TriggerType::parse).transpose()?;
-    let query = EventQuery { activity_id: q.activity_id, trigger_type, user_id: q.user_id, before: q.before, limit };
+    let trigger_type = q
+        .trigger_type
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(TriggerType::parse)
+        .transpose()?;
+    let query = EventQuery {
+        activity_id: q.activity_id,
+        trigger_type,
+        user_id: q.user_id,
+        before: q.before,
+        limit,
+    };
     let events = state.events.clone();
-    let page = tokio::task::spawn_blocking(move || events.query(&query)).await.map_err(ApiError::internal)??;
+    let page = tokio::task::spawn_blocking(move || events.query(&query))
+        .await
+        .map_err(ApiError::internal)??;
     let events: Vec<Value> = page
         .events
         .into_iter()
@@ -156,5 +234,7 @@ async fn list(_: Viewer, State(state): State<AppState>, ApiQuery(q): ApiQuery<Li
             v
         })
         .collect();
-    Ok(Json(json!({"events": events, "total": page.total, "nextBefore": page.next_before})))
+    Ok(Json(
+        json!({"events": events, "total": page.total, "nextBefore": page.next_before}),
+    ))
 }

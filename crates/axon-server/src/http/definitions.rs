@@ -15,10 +15,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let public = Router::new().route("/api/v1/event-definitions/active", get(active)).layer(super::collect::cors(state));
+    let public = Router::new()
+        .route("/api/v1/event-definitions/active", get(active))
+        .layer(super::collect::cors(state));
     Router::new()
         .route("/api/v1/event-definitions", get(list).post(create))
-        .route("/api/v1/event-definitions/{id}", get(show).put(update).delete(remove))
+        .route(
+            "/api/v1/event-definitions/{id}",
+            get(show).put(update).delete(remove),
+        )
         .merge(public)
 }
 
@@ -32,7 +37,12 @@ struct DefinitionInput {
     trigger_payload: Option<Value>,
 }
 
-fn apply(state: &AppState, mut d: EventDefinition, input: DefinitionInput, creating: bool) -> ApiResult<EventDefinition> {
+fn apply(
+    state: &AppState,
+    mut d: EventDefinition,
+    input: DefinitionInput,
+    creating: bool,
+) -> ApiResult<EventDefinition> {
     if input.name.is_some() || creating {
         d.name = name("name", input.name.as_deref(), 128)?;
     }
@@ -59,7 +69,11 @@ fn apply(state: &AppState, mut d: EventDefinition, input: DefinitionInput, creat
         return Err(ApiError::validation("triggerPayload must be an object"));
     }
     if let Some(f) = field {
-        let ok = d.trigger_payload.get(f).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty() && s.len() <= 512);
+        let ok = d
+            .trigger_payload
+            .get(f)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.trim().is_empty() && s.len() <= 512);
         if !ok {
             return Err(ApiError::validation(format!(
                 "a {} definition needs triggerPayload.{f} (a non-empty string)",
@@ -72,13 +86,19 @@ fn apply(state: &AppState, mut d: EventDefinition, input: DefinitionInput, creat
 }
 
 fn find(state: &AppState, id: i64) -> ApiResult<EventDefinition> {
-    state
-        .repo
-        .definition(id)?
-        .ok_or_else(|| ApiError::not_found("DEFINITION_NOT_FOUND", format!("event definition {id} does not exist")))
+    state.repo.definition(id)?.ok_or_else(|| {
+        ApiError::not_found(
+            "DEFINITION_NOT_FOUND",
+            format!("event definition {id} does not exist"),
+        )
+    })
 }
 
-async fn create(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson<DefinitionInput>) -> ApiResult<(StatusCode, Json<EventDefinition>)> {
+async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<DefinitionInput>,
+) -> ApiResult<(StatusCode, Json<EventDefinition>)> {
     let now = state.now();
     let blank = EventDefinition {
         id: 0,
@@ -91,7 +111,10 @@ async fn create(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson
         updated_at: now,
     };
     let d = apply(&state, blank, input, true)?;
-    Ok((StatusCode::CREATED, Json(state.repo.upsert_definition(d).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.repo.upsert_definition(d).await?),
+    ))
 }
 
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -99,7 +122,11 @@ async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>
     Ok(Json(json!({"total": defs.len(), "definitions": defs})))
 }
 
-async fn show(_: Viewer, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<EventDefinition>> {
+async fn show(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<EventDefinition>> {
     Ok(Json(find(&state, id)?))
 }
 
@@ -113,7 +140,11 @@ async fn update(
     Ok(Json(state.repo.upsert_definition(d).await?))
 }
 
-async fn remove(_: Admin, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
+async fn remove(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
     state.repo.delete_definition(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -125,8 +156,16 @@ struct ActiveQuery {
 }
 
 /// Public: the tracker's view of the active definitions (only what it needs).
-async fn active(State(state): State<AppState>, ApiQuery(q): ApiQuery<ActiveQuery>) -> ApiResult<Json<Value>> {
-    let filter = q.trigger_type.as_deref().filter(|s| !s.is_empty()).map(TriggerType::parse).transpose()?;
+async fn active(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ActiveQuery>,
+) -> ApiResult<Json<Value>> {
+    let filter = q
+        .trigger_type
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(TriggerType::parse)
+        .transpose()?;
     let defs: Vec<Value> = state
         .repo
         .definitions()?

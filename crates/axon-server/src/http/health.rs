@@ -10,7 +10,10 @@ use axum::{Json, Router};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -19,16 +22,26 @@ async fn healthz() -> Json<serde_json::Value> {
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.events.last_seq() {
-        Ok(seq) => (StatusCode::OK, Json(json!({"status": "ready", "lastSeq": seq}))),
+        Ok(seq) => (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "lastSeq": seq})),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "NOT_READY", "message": "the store is not reachable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"error": "NOT_READY", "message": "the store is not reachable"})),
+            )
         }
     }
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let last_seq = state.events.last_seq()?;
-    let body = state.metrics.render(&[("axon_event_log_last_seq", "sequence number of the newest stored event", last_seq)]);
+    let body = state.metrics.render(&[(
+        "axon_event_log_last_seq",
+        "sequence number of the newest stored event",
+        last_seq,
+    )]);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/api-keys", get(list).post(create)).route("/api/v1/api-keys/{id}", delete(revoke))
+    Router::new()
+        .route("/api/v1/api-keys", get(list).post(create))
+        .route("/api/v1/api-keys/{id}", delete(revoke))
 }
 
 #[derive(Deserialize)]
@@ -23,8 +25,15 @@ struct KeyInput {
     role: Option<String>,
 }
 
-async fn create(_: Admin, State(state): State<AppState>, ApiJson(input): ApiJson<KeyInput>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let role = input.role.as_deref().map_or(Ok(Role::Viewer), Role::parse)?;
+async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<KeyInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let role = input
+        .role
+        .as_deref()
+        .map_or(Ok(Role::Viewer), Role::parse)?;
     let key_name = name("name", input.name.as_deref(), 100)?;
     let secret = generate_key("axk_");
     let key = ApiKey {
@@ -47,6 +56,10 @@ async fn list(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>>
     Ok(Json(json!({"total": keys.len(), "keys": keys})))
 }
 
-async fn revoke(_: Admin, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<ApiKey>> {
+async fn revoke(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ApiKey>> {
     Ok(Json(state.repo.revoke_key(id, state.now()).await?))
 }

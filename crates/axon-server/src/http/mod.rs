@@ -44,7 +44,11 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(Kind::MethodNotAllowed, "METHOD_NOT_ALLOWED", "this endpoint does not accept that method")
+    ApiError::new(
+        Kind::MethodNotAllowed,
+        "METHOD_NOT_ALLOWED",
+        "this endpoint does not accept that method",
+    )
 }
 
 /// Counts every answer by class and logs failures (fields first, message last).
@@ -78,9 +82,16 @@ where
 }
 
 /// Reads an optional instant field in the business zone; `field` names it in the error.
-pub(crate) fn instant(tz: &BusinessTz, field: &str, v: Option<&str>) -> Result<Option<Ts>, ApiError> {
+pub(crate) fn instant(
+    tz: &BusinessTz,
+    field: &str,
+    v: Option<&str>,
+) -> Result<Option<Ts>, ApiError> {
     v.filter(|s| !s.trim().is_empty())
-        .map(|s| tz.parse_instant(s).map_err(|e| ApiError::validation(format!("{field}: {}", e.message))))
+        .map(|s| {
+            tz.parse_instant(s)
+                .map_err(|e| ApiError::validation(format!("{field}: {}", e.message)))
+        })
         .transpose()
 }
 
@@ -91,12 +102,17 @@ pub(crate) fn name(field: &str, v: Option<&str>, max: usize) -> Result<String, A
         return Err(ApiError::validation(format!("{field} is required")));
     }
     if n.chars().count() > max {
-        return Err(ApiError::validation(format!("{field} is longer than {max} characters")));
+        return Err(ApiError::validation(format!(
+            "{field} is longer than {max} characters"
+        )));
     }
     Ok(n.to_string())
 }
 
-pub(crate) fn non_negative(field: &str, v: axon_domain::Dec2) -> Result<axon_domain::Dec2, ApiError> {
+pub(crate) fn non_negative(
+    field: &str,
+    v: axon_domain::Dec2,
+) -> Result<axon_domain::Dec2, ApiError> {
     if v.0 < 0 {
         return Err(ApiError::validation(format!("{field} must be ≥ 0")));
     }

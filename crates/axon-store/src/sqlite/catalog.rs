@@ -4,7 +4,9 @@ use super::rows::{dec, json, opt_ts, ts, wire};
 use super::SqliteStore;
 use crate::ports::CatalogRepo;
 use crate::{Pending, StoreError};
-use axon_domain::model::{DefinitionStatus, EventDefinition, Grade, Product, ProductId, TriggerType, UserProfile};
+use axon_domain::model::{
+    DefinitionStatus, EventDefinition, Grade, Product, ProductId, TriggerType, UserProfile,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 fn product_row(r: &Row<'_>) -> rusqlite::Result<Product> {
@@ -43,36 +45,52 @@ fn definition_row(r: &Row<'_>) -> rusqlite::Result<EventDefinition> {
     })
 }
 
-const PRODUCT_SELECT: &str = "SELECT id, name, price, stock, category, brand, discount_rate FROM products";
-const PROFILE_SELECT: &str = "SELECT user_id, grade, age, region, last_purchase_at FROM user_profiles";
+const PRODUCT_SELECT: &str =
+    "SELECT id, name, price, stock, category, brand, discount_rate FROM products";
+const PROFILE_SELECT: &str =
+    "SELECT user_id, grade, age, region, last_purchase_at FROM user_profiles";
 const DEFINITION_SELECT: &str =
     "SELECT id, name, description, status, trigger_type, trigger_payload, created_at, updated_at FROM event_definitions";
 
 pub(crate) fn get_product(conn: &Connection, id: ProductId) -> Result<Option<Product>, StoreError> {
-    Ok(conn.prepare_cached(&format!("{PRODUCT_SELECT} WHERE id = ?"))?.query_row([id], product_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("{PRODUCT_SELECT} WHERE id = ?"))?
+        .query_row([id], product_row)
+        .optional()?)
 }
 
 fn get_definition(conn: &Connection, id: i64) -> Result<Option<EventDefinition>, StoreError> {
-    Ok(conn.prepare_cached(&format!("{DEFINITION_SELECT} WHERE id = ?"))?.query_row([id], definition_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("{DEFINITION_SELECT} WHERE id = ?"))?
+        .query_row([id], definition_row)
+        .optional()?)
 }
 
-pub(crate) fn get_profile(conn: &Connection, user_id: &str) -> Result<Option<UserProfile>, StoreError> {
-    Ok(conn.prepare_cached(&format!("{PROFILE_SELECT} WHERE user_id = ?"))?.query_row([user_id], profile_row).optional()?)
+pub(crate) fn get_profile(
+    conn: &Connection,
+    user_id: &str,
+) -> Result<Option<UserProfile>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!("{PROFILE_SELECT} WHERE user_id = ?"))?
+        .query_row([user_id], profile_row)
+        .optional()?)
 }
 
-impl CatalogRepo for SqliteStore {
-    fn upsert_product(&self, p: Product) -> Pending<Product> {
-        self.writer().submit(move |conn| {
-            let id = (p.id != 0).then_some(p.id);
-            conn.execute(
+pub(crate) fn save_product(conn: &Connection, p: &Product) -> Result<Product, StoreError> {
+    let id = (p.id != 0).then_some(p.id);
+    conn.execute(
                 "INSERT INTO products (id, name, price, stock, category, brand, discount_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(id) DO UPDATE SET name = excluded.name, price = excluded.price, stock = excluded.stock,
                    category = excluded.category, brand = excluded.brand, discount_rate = excluded.discount_rate",
                 params![id, p.name, p.price.0, p.stock, p.category, p.brand, p.discount_rate.map(|d| d.0)],
             )?;
-            let id = id.unwrap_or_else(|| conn.last_insert_rowid());
-            get_product(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("product {id}")))
-        })
+    let id = id.unwrap_or_else(|| conn.last_insert_rowid());
+    get_product(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("product {id}")))
+}
+
+impl CatalogRepo for SqliteStore {
+    fn upsert_product(&self, p: Product) -> Pending<Product> {
+        self.writer().submit(move |conn| save_product(conn, &p))
     }
 
     fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
@@ -129,9 +147,11 @@ impl CatalogRepo for SqliteStore {
     }
 
     fn delete_definition(&self, id: i64) -> Pending<()> {
-        self.writer().submit(move |conn| match conn.execute("DELETE FROM event_definitions WHERE id = ?", [id])? {
-            0 => Err(StoreError::NotFound(format!("event definition {id}"))),
-            _ => Ok(()),
+        self.writer().submit(move |conn| {
+            match conn.execute("DELETE FROM event_definitions WHERE id = ?", [id])? {
+                0 => Err(StoreError::NotFound(format!("event definition {id}"))),
+                _ => Ok(()),
+            }
         })
     }
 

@@ -5,7 +5,7 @@ use super::SqliteStore;
 use crate::ports::CommerceRepo;
 use crate::{Pending, StoreError};
 use axon_domain::model::{ActivityId, Entry, EntryStatus, Purchase, PurchaseType};
-use rusqlite::{params, Row};
+use rusqlite::{params, Connection, Row};
 
 const ENTRY_SELECT: &str = "SELECT id, activity_id, user_id, status, ord, quantity, requested_at, processed_at FROM entries";
 const PURCHASE_SELECT: &str =
@@ -38,70 +38,90 @@ fn purchase_row(r: &Row<'_>) -> rusqlite::Result<Purchase> {
     })
 }
 
-impl CommerceRepo for SqliteStore {
-    fn upsert_entries(&self, entries: Vec<Entry>) -> Pending<usize> {
-        self.writer().submit(move |conn| {
-            let mut stmt = conn.prepare_cached(
+pub(crate) fn insert_entries(conn: &Connection, entries: &[Entry]) -> Result<usize, StoreError> {
+    let mut stmt = conn.prepare_cached(
                 "INSERT INTO entries (activity_id, user_id, status, ord, quantity, requested_at, processed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(activity_id, user_id) DO UPDATE SET status = excluded.status, ord = excluded.ord,
                    quantity = excluded.quantity, requested_at = excluded.requested_at, processed_at = excluded.processed_at",
             )?;
-            for e in &entries {
-                stmt.execute(params![
-                    e.activity_id,
-                    e.user_id,
-                    e.status.as_str(),
-                    e.order,
-                    e.quantity,
-                    e.requested_at.0,
-                    e.processed_at.map(|t| t.0)
-                ])?;
-            }
-            Ok(entries.len())
-        })
+    for e in entries {
+        stmt.execute(params![
+            e.activity_id,
+            e.user_id,
+            e.status.as_str(),
+            e.order,
+            e.quantity,
+            e.requested_at.0,
+            e.processed_at.map(|t| t.0)
+        ])?;
     }
+    Ok(entries.len())
+}
 
-    fn upsert_purchases(&self, purchases: Vec<Purchase>) -> Pending<usize> {
-        self.writer().submit(move |conn| {
-            let mut stmt = conn.prepare_cached(
+pub(crate) fn insert_purchases(
+    conn: &Connection,
+    purchases: &[Purchase],
+) -> Result<usize, StoreError> {
+    let mut stmt = conn.prepare_cached(
                 "INSERT INTO purchases (id, user_id, product_id, activity_id, purchase_type, price, quantity, purchased_at, order_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, product_id = excluded.product_id,
                    activity_id = excluded.activity_id, purchase_type = excluded.purchase_type, price = excluded.price,
                    quantity = excluded.quantity, purchased_at = excluded.purchased_at, order_id = excluded.order_id",
             )?;
-            for p in &purchases {
-                let id = (p.id != 0).then_some(p.id);
-                stmt.execute(params![
-                    id,
-                    p.user_id,
-                    p.product_id,
-                    p.activity_id,
-                    p.purchase_type.as_str(),
-                    p.price.0,
-                    p.quantity,
-                    p.purchased_at.0,
-                    p.order_id
-                ])
-                .map_err(|e| {
-                    if super::is_constraint(&e) {
-                        StoreError::conflict(
-                            "DUPLICATE_PURCHASE",
-                            format!("purchase {} repeats a promotion purchase or an orderId", p.id),
-                        )
-                    } else {
-                        e.into()
-                    }
-                })?;
+    let mut profile = conn.prepare_cached(
+                "INSERT INTO user_profiles (user_id, last_purchase_at) VALUES (?1, ?2)
+                 ON CONFLICT(user_id) DO UPDATE SET last_purchase_at =
+                   max(coalesce(last_purchase_at, excluded.last_purchase_at), excluded.last_purchase_at)",
+            )?;
+    for p in purchases {
+        let id = (p.id != 0).then_some(p.id);
+        stmt.execute(params![
+            id,
+            p.user_id,
+            p.product_id,
+            p.activity_id,
+            p.purchase_type.as_str(),
+            p.price.0,
+            p.quantity,
+            p.purchased_at.0,
+            p.order_id
+        ])
+        .map_err(|e| {
+            if super::is_constraint(&e) {
+                StoreError::conflict(
+                    "DUPLICATE_PURCHASE",
+                    format!(
+                        "purchase {} repeats a promotion purchase or an orderId",
+                        p.id
+                    ),
+                )
+            } else {
+                e.into()
             }
-            Ok(purchases.len())
-        })
+        })?;
+        profile.execute(params![p.user_id, p.purchased_at.0])?;
+    }
+    Ok(purchases.len())
+}
+
+impl CommerceRepo for SqliteStore {
+    fn upsert_entries(&self, entries: Vec<Entry>) -> Pending<usize> {
+        self.writer()
+            .submit(move |conn| insert_entries(conn, &entries))
+    }
+
+    fn upsert_purchases(&self, purchases: Vec<Purchase>) -> Pending<usize> {
+        self.writer()
+            .submit(move |conn| insert_purchases(conn, &purchases))
     }
 
     fn entries(&self, activity: ActivityId) -> Result<Vec<Entry>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!("{ENTRY_SELECT} WHERE activity_id = ? ORDER BY id DESC"))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "{ENTRY_SELECT} WHERE activity_id = ? ORDER BY id DESC"
+            ))?;
             let rows = stmt.query_map([activity], entry_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -131,7 +151,9 @@ impl CommerceRepo for SqliteStore {
 
     fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!("{PURCHASE_SELECT} WHERE user_id = ? ORDER BY purchased_at, id"))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "{PURCHASE_SELECT} WHERE user_id = ? ORDER BY purchased_at, id"
+            ))?;
             let rows = stmt.query_map([user_id], purchase_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })

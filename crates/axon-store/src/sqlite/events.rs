@@ -9,12 +9,16 @@ use axon_domain::event::Event;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection};
 
-const INSERT: &str = "INSERT OR IGNORE INTO events (source, event_id, trigger_type, occurred_at, received_at,
+const INSERT: &str =
+    "INSERT OR IGNORE INTO events (source, event_id, trigger_type, occurred_at, received_at,
     activity_id, campaign_id, user_id, anonymous_id, session_id, bot, body)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /// Inserts events inside the caller's transaction.
-pub(crate) fn insert_events(conn: &Connection, events: &[Event]) -> Result<AppendReport, StoreError> {
+pub(crate) fn insert_events(
+    conn: &Connection,
+    events: &[Event],
+) -> Result<AppendReport, StoreError> {
     let mut stmt = conn.prepare_cached(INSERT)?;
     let mut seqs = Vec::with_capacity(events.len());
     for e in events {
@@ -46,7 +50,8 @@ fn decode(seq: i64, body: &str) -> Result<(u64, Event), StoreError> {
 
 impl EventLog for SqliteStore {
     fn append(&self, events: Vec<Event>) -> Pending<AppendReport> {
-        self.writer().submit(move |conn| insert_events(conn, &events))
+        self.writer()
+            .submit(move |conn| insert_events(conn, &events))
     }
 
     fn replay(&self, visit: &mut dyn FnMut(u64, Event)) -> Result<u64, StoreError> {
@@ -55,7 +60,12 @@ impl EventLog for SqliteStore {
             let mut rows = stmt.query([])?;
             let mut n = 0;
             while let Some(row) = rows.next()? {
-                let (seq, e) = decode(row.get(0)?, row.get_ref(1)?.as_str().map_err(|e| StoreError::Internal(e.to_string()))?)?;
+                let (seq, e) = decode(
+                    row.get(0)?,
+                    row.get_ref(1)?
+                        .as_str()
+                        .map_err(|e| StoreError::Internal(e.to_string()))?,
+                )?;
                 visit(seq, e);
                 n += 1;
             }
@@ -78,25 +88,42 @@ impl EventLog for SqliteStore {
             clauses.push("user_id = ?");
             args.push(u.clone().into());
         }
-        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
         self.read(|conn| {
-            let total: i64 =
-                conn.query_row(&format!("SELECT count(*) FROM events {filter}"), rusqlite::params_from_iter(&args), |r| r.get(0))?;
+            let total: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM events {filter}"),
+                rusqlite::params_from_iter(&args),
+                |r| r.get(0),
+            )?;
             let mut page_args = args.clone();
             let cursor = match q.before {
                 Some(b) => {
                     page_args.push(i64::try_from(b).unwrap_or(i64::MAX).into());
-                    if clauses.is_empty() { "WHERE seq < ?" } else { "AND seq < ?" }
+                    if clauses.is_empty() {
+                        "WHERE seq < ?"
+                    } else {
+                        "AND seq < ?"
+                    }
                 }
                 None => "",
             };
             page_args.push(i64::try_from(q.limit + 1).unwrap_or(i64::MAX).into());
-            let sql = format!("SELECT seq, body FROM events {filter} {cursor} ORDER BY seq DESC LIMIT ?");
+            let sql =
+                format!("SELECT seq, body FROM events {filter} {cursor} ORDER BY seq DESC LIMIT ?");
             let mut stmt = conn.prepare(&sql)?;
             let mut rows = stmt.query(rusqlite::params_from_iter(&page_args))?;
             let mut events = Vec::new();
             while let Some(row) = rows.next()? {
-                events.push(decode(row.get(0)?, row.get_ref(1)?.as_str().map_err(|e| StoreError::Internal(e.to_string()))?)?);
+                events.push(decode(
+                    row.get(0)?,
+                    row.get_ref(1)?
+                        .as_str()
+                        .map_err(|e| StoreError::Internal(e.to_string()))?,
+                )?);
             }
             let next_before = if events.len() > q.limit {
                 events.truncate(q.limit);
@@ -104,12 +131,20 @@ impl EventLog for SqliteStore {
             } else {
                 None
             };
-            Ok(EventPage { events, total: total.cast_unsigned(), next_before })
+            Ok(EventPage {
+                events,
+                total: total.cast_unsigned(),
+                next_before,
+            })
         })
     }
 
     fn count(&self) -> Result<u64, StoreError> {
-        self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?.cast_unsigned()))
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
+                .cast_unsigned())
+        })
     }
 
     fn last_seq(&self) -> Result<u64, StoreError> {

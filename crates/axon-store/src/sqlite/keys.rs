@@ -23,7 +23,10 @@ fn key_row(r: &Row<'_>) -> rusqlite::Result<ApiKey> {
 }
 
 fn get_key(conn: &Connection, id: i64) -> Result<Option<ApiKey>, StoreError> {
-    Ok(conn.prepare_cached(&format!("{SELECT} WHERE id = ?"))?.query_row([id], key_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("{SELECT} WHERE id = ?"))?
+        .query_row([id], key_row)
+        .optional()?)
 }
 
 impl KeyRepo for SqliteStore {
@@ -43,7 +46,10 @@ impl KeyRepo for SqliteStore {
 
     fn revoke_key(&self, id: i64, at: Ts) -> Pending<ApiKey> {
         self.writer().submit(move |conn| {
-            conn.execute("UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?1) WHERE id = ?2", params![at.0, id])?;
+            conn.execute(
+                "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?1) WHERE id = ?2",
+                params![at.0, id],
+            )?;
             get_key(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("api key {id}")))
         })
     }
@@ -57,6 +63,11 @@ impl KeyRepo for SqliteStore {
     }
 
     fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        self.read(|conn| Ok(conn.prepare_cached(&format!("{SELECT} WHERE hash = ?"))?.query_row([hash], key_row).optional()?))
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(&format!("{SELECT} WHERE hash = ?"))?
+                .query_row([hash], key_row)
+                .optional()?)
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! `synchronous=FULL` so a commit is on disk before anyone is told. The directory is locked
 //! (`axon.lock`) while a store is open, so `serve` and `import` never share it.
 
+mod bulk;
 mod catalog;
 mod commerce;
 mod events;
@@ -46,17 +47,27 @@ impl SqliteStore {
         let conn = Connection::open(&path)?;
         configure(&conn)?;
         schema::migrate(&conn)?;
-        Ok(SqliteStore { writer: Writer::start(conn), readers: Mutex::new(Vec::new()), path, _lock: lock })
+        Ok(SqliteStore {
+            writer: Writer::start(conn),
+            readers: Mutex::new(Vec::new()),
+            path,
+            _lock: lock,
+        })
     }
 
     /// Runs a read on a pooled read-only connection (WAL readers never block the writer).
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let conn = match self.readers.lock().pop() {
             Some(c) => c,
             None => {
                 let c = Connection::open_with_flags(
                     &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                        | OpenFlags::SQLITE_OPEN_URI,
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
                 c

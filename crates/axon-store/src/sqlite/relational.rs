@@ -4,7 +4,9 @@ use super::rows::{dec, json, opt_ts, ts, wire};
 use super::{is_constraint, SqliteStore};
 use crate::ports::{ActivityRepo, CampaignRepo};
 use crate::{Pending, StoreError};
-use axon_domain::model::{Activity, ActivityId, ActivityStatus, ActivityType, Campaign, CampaignId};
+use axon_domain::model::{
+    Activity, ActivityId, ActivityStatus, ActivityType, Campaign, CampaignId,
+};
 use axon_domain::Ts;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -47,33 +49,52 @@ fn activity_row(r: &Row<'_>) -> rusqlite::Result<Activity> {
     })
 }
 
-pub(crate) fn get_campaign(conn: &Connection, id: CampaignId) -> Result<Option<Campaign>, StoreError> {
+pub(crate) fn get_campaign(
+    conn: &Connection,
+    id: CampaignId,
+) -> Result<Option<Campaign>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns WHERE id = ?"))?
+        .prepare_cached(&format!(
+            "SELECT {CAMPAIGN_COLS} FROM campaigns WHERE id = ?"
+        ))?
         .query_row([id], campaign_row)
         .optional()?)
 }
 
-pub(crate) fn get_activity(conn: &Connection, id: ActivityId) -> Result<Option<Activity>, StoreError> {
+pub(crate) fn get_activity(
+    conn: &Connection,
+    id: ActivityId,
+) -> Result<Option<Activity>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {ACTIVITY_COLS} FROM activities WHERE id = ?"))?
+        .prepare_cached(&format!(
+            "SELECT {ACTIVITY_COLS} FROM activities WHERE id = ?"
+        ))?
         .query_row([id], activity_row)
         .optional()?)
 }
 
-fn save_campaign(conn: &Connection, c: &Campaign) -> Result<Campaign, StoreError> {
+pub(crate) fn save_campaign(conn: &Connection, c: &Campaign) -> Result<Campaign, StoreError> {
     let id = (c.id != 0).then_some(c.id);
     let r = conn.execute(
         "INSERT INTO campaigns (id, name, start_at, end_at, budget, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, start_at = excluded.start_at,
            end_at = excluded.end_at, budget = excluded.budget, updated_at = excluded.updated_at",
-        params![id, c.name, c.start_at.map(|t| t.0), c.end_at.map(|t| t.0), c.budget.0, c.created_at.0, c.updated_at.0],
+        params![
+            id,
+            c.name,
+            c.start_at.map(|t| t.0),
+            c.end_at.map(|t| t.0),
+            c.budget.0,
+            c.created_at.0,
+            c.updated_at.0
+        ],
     );
     match r {
-        Err(e) if is_constraint(&e) => {
-            Err(StoreError::conflict("CAMPAIGN_NAME_TAKEN", format!("a campaign named '{}' already exists", c.name)))
-        }
+        Err(e) if is_constraint(&e) => Err(StoreError::conflict(
+            "CAMPAIGN_NAME_TAKEN",
+            format!("a campaign named '{}' already exists", c.name),
+        )),
         Err(e) => Err(e.into()),
         Ok(_) => {
             let id = id.unwrap_or_else(|| conn.last_insert_rowid());
@@ -82,12 +103,13 @@ fn save_campaign(conn: &Connection, c: &Campaign) -> Result<Campaign, StoreError
     }
 }
 
-fn save_activity(conn: &Connection, a: &Activity) -> Result<Activity, StoreError> {
+pub(crate) fn save_activity(conn: &Connection, a: &Activity) -> Result<Activity, StoreError> {
     if get_campaign(conn, a.campaign_id)?.is_none() {
         return Err(StoreError::NotFound(format!("campaign {}", a.campaign_id)));
     }
     let id = (a.id != 0).then_some(a.id);
-    let filters = serde_json::to_string(&a.filters).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let filters =
+        serde_json::to_string(&a.filters).map_err(|e| StoreError::Internal(e.to_string()))?;
     conn.execute(
         "INSERT INTO activities (id, campaign_id, name, activity_type, status, limit_count, start_date, end_date,
            product_id, coupon_id, price, quantity, budget, filters, image_url, payment_required, created_at, updated_at)
@@ -130,7 +152,11 @@ impl CampaignRepo for SqliteStore {
 
     fn delete_campaign(&self, id: CampaignId) -> Pending<()> {
         self.writer().submit(move |conn| {
-            let n: i64 = conn.query_row("SELECT count(*) FROM activities WHERE campaign_id = ?", [id], |r| r.get(0))?;
+            let n: i64 = conn.query_row(
+                "SELECT count(*) FROM activities WHERE campaign_id = ?",
+                [id],
+                |r| r.get(0),
+            )?;
             if n > 0 {
                 return Err(StoreError::conflict(
                     "CAMPAIGN_HAS_ACTIVITIES",
@@ -150,7 +176,9 @@ impl CampaignRepo for SqliteStore {
 
     fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!("SELECT {CAMPAIGN_COLS} FROM campaigns ORDER BY id"))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CAMPAIGN_COLS} FROM campaigns ORDER BY id"
+            ))?;
             let rows = stmt.query_map([], campaign_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -162,17 +190,28 @@ impl ActivityRepo for SqliteStore {
         self.writer().submit(move |conn| save_activity(conn, &a))
     }
 
-    fn set_activity_status(&self, id: ActivityId, expected: ActivityStatus, to: ActivityStatus, at: Ts) -> Pending<Activity> {
+    fn set_activity_status(
+        &self,
+        id: ActivityId,
+        expected: ActivityStatus,
+        to: ActivityStatus,
+        at: Ts,
+    ) -> Pending<Activity> {
         self.writer().submit(move |conn| {
             let n = conn.execute(
                 "UPDATE activities SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
                 params![to.as_str(), at.0, id, expected.as_str()],
             )?;
-            let a = get_activity(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
+            let a = get_activity(conn, id)?
+                .ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
             if n == 0 {
                 return Err(StoreError::conflict(
                     "STATUS_CHANGED",
-                    format!("activity {id} is now {}, not {}; reload and retry", a.status.as_str(), expected.as_str()),
+                    format!(
+                        "activity {id} is now {}, not {}; reload and retry",
+                        a.status.as_str(),
+                        expected.as_str()
+                    ),
                 ));
             }
             Ok(a)

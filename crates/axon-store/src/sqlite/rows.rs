@@ -16,12 +16,20 @@ pub fn dec(row: &Row<'_>, i: usize) -> rusqlite::Result<Dec2> {
 }
 
 /// Parses a stored wire-enum column, failing loudly on a corrupt value.
-pub fn wire<T>(row: &Row<'_>, i: usize, parse: fn(&str) -> Result<T, axon_domain::DomainError>) -> rusqlite::Result<T> {
+pub fn wire<T>(
+    row: &Row<'_>,
+    i: usize,
+    parse: fn(&str) -> Result<T, axon_domain::DomainError>,
+) -> rusqlite::Result<T> {
     let s: String = row.get(i)?;
-    parse(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    parse(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 pub fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, i: usize) -> rusqlite::Result<T> {
     let s: String = row.get(i)?;
-    serde_json::from_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    serde_json::from_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }

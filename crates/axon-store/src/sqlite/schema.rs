@@ -118,9 +118,15 @@ const MIGRATIONS: &[&str] = &[
 
 /// Applies every migration newer than the database's `user_version`.
 pub fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?.try_into().unwrap_or(0);
+    let current: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?
+        .try_into()
+        .unwrap_or(0);
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        conn.execute_batch(&format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1))?;
+        conn.execute_batch(&format!(
+            "BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;",
+            i + 1
+        ))?;
         tracing::info!(version = i + 1, "applied schema migration");
     }
     Ok(())

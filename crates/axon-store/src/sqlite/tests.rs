@@ -21,7 +21,15 @@ fn event(id: Option<&str>, activity: Option<i64>, user: &str) -> Event {
 }
 
 fn campaign(name: &str) -> Campaign {
-    Campaign { id: 0, name: name.into(), start_at: None, end_at: None, budget: Dec2::from_int(100), created_at: Ts(1), updated_at: Ts(1) }
+    Campaign {
+        id: 0,
+        name: name.into(),
+        start_at: None,
+        end_at: None,
+        budget: Dec2::from_int(100),
+        created_at: Ts(1),
+        updated_at: Ts(1),
+    }
 }
 
 fn activity(campaign_id: i64) -> Activity {
@@ -52,14 +60,26 @@ fn appended_events_replay_in_order_and_duplicates_are_counted_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path()).unwrap();
     let r = store
-        .append(vec![event(Some("e1"), Some(1), "u1"), event(Some("e1"), Some(1), "u1"), event(None, None, "u2")])
+        .append(vec![
+            event(Some("e1"), Some(1), "u1"),
+            event(Some("e1"), Some(1), "u1"),
+            event(None, None, "u2"),
+        ])
         .wait()
         .unwrap();
     assert_eq!((r.accepted(), r.duplicates()), (2, 1));
-    let r = store.append(vec![event(Some("e1"), Some(1), "u1")]).wait().unwrap();
+    let r = store
+        .append(vec![event(Some("e1"), Some(1), "u1")])
+        .wait()
+        .unwrap();
     assert_eq!(r.duplicates(), 1);
     let mut seen = Vec::new();
-    assert_eq!(store.replay(&mut |seq, e| seen.push((seq, e.user_id))).unwrap(), 2);
+    assert_eq!(
+        store
+            .replay(&mut |seq, e| seen.push((seq, e.user_id)))
+            .unwrap(),
+        2
+    );
     assert_eq!(seen, vec![(1, Some("u1".into())), (2, Some("u2".into()))]);
 }
 
@@ -74,7 +94,9 @@ fn concurrent_appends_share_commits_and_all_survive_reopen() {
                 std::thread::spawn(move || {
                     for i in 0..50 {
                         let id = format!("t{t}-{i}");
-                        s.append(vec![event(Some(&id), Some(t), "u")]).wait().unwrap();
+                        s.append(vec![event(Some(&id), Some(t), "u")])
+                            .wait()
+                            .unwrap();
                     }
                 })
             })
@@ -85,12 +107,25 @@ fn concurrent_appends_share_commits_and_all_survive_reopen() {
     }
     let store = SqliteStore::open(dir.path()).unwrap();
     assert_eq!(store.count().unwrap(), 400);
-    let page = store.query(&EventQuery { activity_id: Some(3), limit: 20, ..EventQuery::default() }).unwrap();
+    let page = store
+        .query(&EventQuery {
+            activity_id: Some(3),
+            limit: 20,
+            ..EventQuery::default()
+        })
+        .unwrap();
     assert_eq!(page.total, 50);
     assert_eq!(page.events.len(), 20);
     let next = page.next_before.unwrap();
     assert!(page.events.windows(2).all(|w| w[0].0 > w[1].0));
-    let p2 = store.query(&EventQuery { activity_id: Some(3), limit: 40, before: Some(next), ..EventQuery::default() }).unwrap();
+    let p2 = store
+        .query(&EventQuery {
+            activity_id: Some(3),
+            limit: 40,
+            before: Some(next),
+            ..EventQuery::default()
+        })
+        .unwrap();
     assert_eq!(p2.events.len(), 30);
     assert_eq!(p2.next_before, None);
 }
@@ -99,7 +134,10 @@ fn concurrent_appends_share_commits_and_all_survive_reopen() {
 fn a_locked_data_dir_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _a = SqliteStore::open(dir.path()).unwrap();
-    assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::Locked(_))));
+    assert!(matches!(
+        SqliteStore::open(dir.path()),
+        Err(StoreError::Locked(_))
+    ));
 }
 
 #[test]
@@ -110,7 +148,13 @@ fn campaign_names_are_unique_and_a_failed_job_does_not_spoil_its_group() {
     let b = store.save_campaign(campaign("Black Friday"));
     let c = store.save_campaign(campaign("Cyber Monday"));
     assert_eq!(a.wait().unwrap().id, 1);
-    assert!(matches!(b.wait(), Err(StoreError::Conflict { code: "CAMPAIGN_NAME_TAKEN", .. })));
+    assert!(matches!(
+        b.wait(),
+        Err(StoreError::Conflict {
+            code: "CAMPAIGN_NAME_TAKEN",
+            ..
+        })
+    ));
     assert_eq!(c.wait().unwrap().name, "Cyber Monday");
     assert_eq!(store.campaigns().unwrap().len(), 2);
 }
@@ -121,25 +165,70 @@ fn activity_status_changes_only_from_the_expected_state() {
     let store = SqliteStore::open(dir.path()).unwrap();
     let c = store.save_campaign(campaign("C")).wait().unwrap();
     let a = store.save_activity(activity(c.id)).wait().unwrap();
-    assert!(matches!(store.save_activity(activity(99)).wait(), Err(StoreError::NotFound(_))));
-    let a2 = store.set_activity_status(a.id, ActivityStatus::Draft, ActivityStatus::Active, Ts(5)).wait().unwrap();
+    assert!(matches!(
+        store.save_activity(activity(99)).wait(),
+        Err(StoreError::NotFound(_))
+    ));
+    let a2 = store
+        .set_activity_status(a.id, ActivityStatus::Draft, ActivityStatus::Active, Ts(5))
+        .wait()
+        .unwrap();
     assert_eq!(a2.status, ActivityStatus::Active);
-    let stale = store.set_activity_status(a.id, ActivityStatus::Draft, ActivityStatus::Active, Ts(6)).wait();
-    assert!(matches!(stale, Err(StoreError::Conflict { code: "STATUS_CHANGED", .. })));
-    assert!(matches!(store.delete_campaign(c.id).wait(), Err(StoreError::Conflict { .. })));
+    let stale = store
+        .set_activity_status(a.id, ActivityStatus::Draft, ActivityStatus::Active, Ts(6))
+        .wait();
+    assert!(matches!(
+        stale,
+        Err(StoreError::Conflict {
+            code: "STATUS_CHANGED",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.delete_campaign(c.id).wait(),
+        Err(StoreError::Conflict { .. })
+    ));
 }
 
 #[test]
 fn entries_and_purchases_upsert_idempotently() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path()).unwrap();
-    let e = Entry { id: 0, activity_id: 1, user_id: "u".into(), status: EntryStatus::Approved, order: 1, quantity: 1, requested_at: Ts(5), processed_at: Some(Ts(5)) };
+    let e = Entry {
+        id: 0,
+        activity_id: 1,
+        user_id: "u".into(),
+        status: EntryStatus::Approved,
+        order: 1,
+        quantity: 1,
+        requested_at: Ts(5),
+        processed_at: Some(Ts(5)),
+    };
     store.upsert_entries(vec![e.clone()]).wait().unwrap();
-    store.upsert_entries(vec![Entry { status: EntryStatus::Paid, ..e }]).wait().unwrap();
+    store
+        .upsert_entries(vec![Entry {
+            status: EntryStatus::Paid,
+            ..e
+        }])
+        .wait()
+        .unwrap();
     let es = store.entries(1).unwrap();
     assert_eq!(es.len(), 1);
     assert_eq!(es[0].status, EntryStatus::Paid);
-    let p = Purchase { id: 7, user_id: "u".into(), product_id: Some(1), activity_id: None, purchase_type: PurchaseType::Shop, price: Dec2::from_int(10), quantity: 2, purchased_at: Ts(9), order_id: None };
-    store.upsert_purchases(vec![p.clone(), p.clone()]).wait().unwrap();
+    let p = Purchase {
+        id: 7,
+        user_id: "u".into(),
+        product_id: Some(1),
+        activity_id: None,
+        purchase_type: PurchaseType::Shop,
+        price: Dec2::from_int(10),
+        quantity: 2,
+        purchased_at: Ts(9),
+        order_id: None,
+    };
+    store
+        .upsert_purchases(vec![p.clone(), p.clone()])
+        .wait()
+        .unwrap();
     assert_eq!(store.purchases_of_user("u").unwrap(), vec![p]);
 }

@@ -30,7 +30,10 @@ where
     F: FnOnce(&Connection) -> Result<T, StoreError> + Send,
 {
     fn run(&mut self, conn: &Connection) -> bool {
-        let r = self.f.take().map_or_else(|| Err(StoreError::Internal("job ran twice".into())), |f| f(conn));
+        let r = self.f.take().map_or_else(
+            || Err(StoreError::Internal("job ran twice".into())),
+            |f| f(conn),
+        );
         let ok = r.is_ok();
         self.result = Some(r);
         ok
@@ -38,7 +41,9 @@ where
 
     fn finish(self: Box<Self>, commit: Result<(), String>) {
         let r = match commit {
-            Ok(()) => self.result.unwrap_or_else(|| Err(StoreError::Internal("job did not run".into()))),
+            Ok(()) => self
+                .result
+                .unwrap_or_else(|| Err(StoreError::Internal("job did not run".into()))),
             Err(e) => Err(StoreError::Internal(e)),
         };
         let _ = self.tx.send(r);
@@ -57,7 +62,10 @@ impl Writer {
             .name("axon-writer".into())
             .spawn(move || run_loop(&conn, &rx))
             .expect("spawn writer thread");
-        Writer { tx: Some(tx), handle: Some(handle) }
+        Writer {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
     }
 
     /// Queues a write; the answer arrives after the group it joins has committed.
@@ -67,7 +75,11 @@ impl Writer {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (tx, pending) = Pending::channel();
-        let job = Box::new(TypedJob { f: Some(f), result: None, tx });
+        let job = Box::new(TypedJob {
+            f: Some(f),
+            result: None,
+            tx,
+        });
         if let Some(sender) = &self.tx {
             if let Err(mpsc::SendError(job)) = sender.send(job) {
                 job.finish(Err("the writer stopped".into()));
@@ -106,7 +118,8 @@ fn run_loop(conn: &Connection, rx: &mpsc::Receiver<Box<dyn Job>>) {
 }
 
 fn commit_group(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), String> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| e.to_string())?;
     for job in jobs.iter_mut() {
         let step = conn.execute_batch("SAVEPOINT job").and_then(|()| {
             if job.run(conn) {

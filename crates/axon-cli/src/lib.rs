@@ -1,0 +1,42 @@
+//! The commands behind the `axon` binary. Each command is a thin layer over the library crates.
+
+pub mod cli;
+pub mod import;
+pub mod progress;
+pub mod serve;
+
+pub use cli::{Cli, Command};
+
+/// Everything a command can fail with, and the process exit code for it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(String),
+    #[error(transparent)]
+    Serve(#[from] axon_server::ServeError),
+    #[error(transparent)]
+    Store(#[from] axon_store::StoreError),
+    #[error("{0}")]
+    Import(String),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Config(_) => 2,
+            CliError::Store(axon_store::StoreError::Locked(_)) => 3,
+            _ => 1,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let settings = cli::Settings::load(&cli)?;
+    serve::init_logging(&settings);
+    match cli.command {
+        Command::Serve(_) => serve::run(&settings),
+        Command::Import(args) => import::run(&settings, &args),
+    }
+}

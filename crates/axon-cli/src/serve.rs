@@ -1,0 +1,70 @@
+//! `axon serve`: logging set-up, the runtime, the listener and graceful shutdown.
+
+use crate::cli::Settings;
+use crate::CliError;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+
+/// Structured logs to stderr: `text` (default) or `json`; level from `AXON_LOG` (e.g. `info` or
+/// `axon_server=debug,info`).
+pub fn init_logging(s: &Settings) {
+    let filter: Targets = s
+        .log_level
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
+    let registry = tracing_subscriber::registry().with(filter);
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = if s.log_format == "json" {
+        registry.with(fmt.json()).try_init()
+    } else {
+        registry.with(fmt).try_init()
+    };
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutdown requested");
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+pub fn run(s: &Settings) -> Result<(), CliError> {
+    let state = axon_server::open_state(s.config.clone())?;
+    runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&s.listen).await?;
+        let addr = listener.local_addr()?;
+        if s.admin_key_generated {
+            println!(
+                "AXON_ADMIN_KEY was not set; this run's admin key is: {}",
+                s.config.admin_key.expose()
+            );
+        }
+        println!(
+            "axon serving on http://{addr} (data dir {})",
+            s.config.data_dir.display()
+        );
+        axon_server::serve(state, listener, shutdown_signal()).await?;
+        Ok(())
+    })
+}
