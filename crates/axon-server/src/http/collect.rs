@@ -24,7 +24,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new().route(
         "/api/v1/behavior/events",
-        post(collect).layer(cors(state)).get(list),
+        post(collect).get(list).options(preflight).layer(cors(state)),
     )
 }
 
@@ -42,6 +42,11 @@ pub fn cors(state: &AppState) -> CorsLayer {
             origins.iter().filter_map(|o| o.parse().ok()),
         ))
     }
+}
+
+/// Answered by the CORS layer for real preflights; a bare OPTIONS gets 204.
+pub async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 #[derive(Deserialize)]
