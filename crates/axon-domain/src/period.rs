@@ -94,10 +94,7 @@ pub fn resolve(
     tz: &BusinessTz,
 ) -> Result<Window, DomainError> {
     let bad = |m: String| DomainError::new("INVALID_PERIOD", m);
-    let parse = |s: &str| {
-        tz.parse_instant(s)
-            .map_err(|e| bad(e.message))
-    };
+    let parse = |s: &str| tz.parse_instant(s).map_err(|e| bad(e.message));
     let parse_end = |s: &str| -> Result<Ts, DomainError> {
         let t = parse(s)?;
         Ok(if BusinessTz::is_date_only(s) {

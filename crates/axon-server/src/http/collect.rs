@@ -24,7 +24,10 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new().route(
         "/api/v1/behavior/events",
-        post(collect).get(list).options(preflight).layer(cors(state)),
+        post(collect)
+            .get(list)
+            .options(preflight)
+            .layer(cors(state)),
     )
 }
 

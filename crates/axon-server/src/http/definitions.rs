@@ -17,7 +17,9 @@ use serde_json::{json, Value};
 pub fn router(state: &AppState) -> Router<AppState> {
     let public = Router::new().route(
         "/api/v1/event-definitions/active",
-        get(active).options(super::collect::preflight).layer(super::collect::cors(state)),
+        get(active)
+            .options(super::collect::preflight)
+            .layer(super::collect::cors(state)),
     );
     Router::new()
         .route("/api/v1/event-definitions", get(list).post(create))

@@ -1,0 +1,163 @@
+//! `spawn_app()`: a real server on 127.0.0.1:0 over a temp data dir, with request helpers.
+
+use axon_server::{Config, Secret};
+use reqwest::{Client, Method, Response};
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub const ADMIN_KEY: &str = "test-admin-key";
+pub const JWT_SECRET: &str = "test-jwt-secret";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub _dir: tempfile::TempDir,
+    pub data_dir: PathBuf,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Spawns with a customised config (write key, CORS list, …).
+pub async fn spawn_with(customise: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(dir.path().to_path_buf(), Secret::new(ADMIN_KEY));
+    config.jwt_secret = Secret::new(JWT_SECRET);
+    customise(&mut config);
+    let state = axon_server::open_state(config).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(axon_server::serve(state, listener, std::future::pending()));
+    TestApp {
+        base: format!("http://{addr}"),
+        client: Client::new(),
+        data_dir: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+async fn reply(r: Response) -> Reply {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply { status, body }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A request with the given bearer key (None = anonymous) and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut rb = self.client.request(method, self.url(path));
+        if let Some(k) = key {
+            rb = rb.bearer_auth(k);
+        }
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        reply(rb.send().await.unwrap()).await
+    }
+
+    /// A request with a raw body and content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
+        let mut rb = self
+            .client
+            .request(method, self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(k) = key {
+            rb = rb.bearer_auth(k);
+        }
+        reply(rb.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, Some(ADMIN_KEY), None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(ADMIN_KEY), Some(&body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(ADMIN_KEY), Some(&body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(ADMIN_KEY), Some(&body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(ADMIN_KEY), None).await
+    }
+
+    /// Posts events (no auth: the collection endpoint is public).
+    pub async fn track(&self, body: Value) -> Reply {
+        self.call(Method::POST, "/api/v1/behavior/events", None, Some(&body))
+            .await
+    }
+
+    /// Creates a campaign and returns its id.
+    pub async fn campaign(&self, name: &str) -> i64 {
+        let r = self
+            .post(
+                "/api/v1/campaigns",
+                serde_json::json!({"name": name, "budget": 5_000_000}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// Creates an FCFS activity in a campaign and returns its id.
+    pub async fn activity(&self, campaign: i64) -> i64 {
+        let r = self
+            .post(
+                &format!("/api/v1/campaigns/{campaign}/activities"),
+                serde_json::json!({"name": "TV deal", "activityType": "FIRST_COME_FIRST_SERVE", "limitCount": 100,
+                    "startDate": "2026-11-01", "endDate": "2026-11-30", "price": 1_290_000}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["id"].as_i64().unwrap()
+    }
+}
+
+/// Asserts an error reply: status, code, and a non-empty message.
+pub fn assert_error(r: &Reply, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{:?}", r.body);
+    assert_eq!(r.body["error"], code, "{:?}", r.body);
+    assert!(
+        r.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{:?}",
+        r.body
+    );
+}
