@@ -1,0 +1,62 @@
+//! Starting and stopping the real `axon` binary.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub const ADMIN_KEY: &str = "cli-test-key";
+
+pub fn axon() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_axon"));
+    c.env("AXON_ADMIN_KEY", ADMIN_KEY).env("AXON_LOG", "warn");
+    c
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+/// Starts `axon serve` on a free port and waits until it is listening.
+pub fn start_server(data_dir: &Path) -> Server {
+    let mut child = axon()
+        .args([
+            "--data-dir",
+            data_dir.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start axon serve");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("axon serve exited before listening")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("axon serving on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+impl Server {
+    /// SIGKILL: no graceful shutdown, no flush.
+    pub fn kill_hard(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,173 @@
+//! `axon import`: validates every row, all-or-nothing, idempotent, refuses a locked data dir.
+
+use crate::helpers::*;
+use axon_store::sqlite::SqliteStore;
+use axon_store::{ActivityRepo, CampaignRepo, CommerceRepo, EventLog};
+use std::path::Path;
+
+fn write_dataset(dir: &Path) {
+    std::fs::write(
+        dir.join("campaigns.csv"),
+        "id,name,budget\n1,Black Friday,5000000\n2,Winter,0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("activities.csv"),
+        "id,campaign_id,name,limit_count,price,budget,start_at,end_at\n\
+         10,1,TV deal,100,1290000,5000000,2026-11-01T00:00:00Z,2026-11-30T00:00:00Z\n\
+         11,2,Coat deal,,300000,,2026-11-01,2026-11-30\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("entries.csv"),
+        "activity_id,user_id,status,created_at\n10,u1,PAID,2026-11-02T10:00:00Z\n10,u2,CANCELLED,2026-11-02T09:00:00Z\n11,u1,APPROVED,2026-11-03T00:00:00Z\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("purchases.csv"),
+        "id,user_id,campaign_activity_id,product_id,price,quantity,purchase_type,purchased_at\n\
+         1,u1,10,5,1290000,1,CAMPAIGNACTIVITY,2026-11-02T10:05:00Z\n\
+         2,u1,,5,300000,2,SHOP,2026-12-02T10:05:00Z\n",
+    )
+    .unwrap();
+    let events = [
+        r#"{"eventId":"e1","triggerType":"PAGE_VIEW","anonymousId":"a1","pageUrl":"https://s/campaign-activity/10/view","occurredAt":"2026-11-02T09:00:00Z"}"#,
+        r#"{"triggerType":"CLICK","userId":"u1","properties":{"activityId":10},"occurredAt":"2026-11-02T09:01:00Z"}"#,
+        "",
+        r#"{"triggerType":"CLICK","userId":"u1","properties":{"activityId":10},"occurredAt":"2026-11-02T09:01:00Z"}"#,
+    ];
+    std::fs::write(dir.join("events.ndjson"), events.join("\n")).unwrap();
+}
+
+fn import(data: &Path, input: &Path) -> std::process::Output {
+    axon()
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "import",
+            "--dir",
+            input.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+}
+
+fn counts(data: &Path) -> (usize, usize, usize, usize, u64) {
+    let s = SqliteStore::open(data).unwrap();
+    let mut purchases = 0;
+    s.all_purchases(&mut |_| purchases += 1).unwrap();
+    let entries = s.entries(10).unwrap().len() + s.entries(11).unwrap().len();
+    (
+        s.campaigns().unwrap().len(),
+        s.activities(None).unwrap().len(),
+        entries,
+        purchases,
+        s.count().unwrap(),
+    )
+}
+
+#[test]
+fn import_loads_every_file_and_a_rerun_changes_nothing() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    let out = import(data.path(), input.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 campaigns, 2 activities, 3 entries, 2 purchases, 3 events"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("rows/s"), "{stdout}");
+    assert_eq!(counts(data.path()), (2, 2, 3, 2, 3));
+    {
+        let s = SqliteStore::open(data.path()).unwrap();
+        let entries = s.entries(10).unwrap();
+        let first = entries.iter().find(|e| e.user_id == "u2").unwrap();
+        assert_eq!(
+            (first.order, first.status.as_str()),
+            (1, "CANCELLED"),
+            "order follows entry time; status kept"
+        );
+        let coat = s.activity(11).unwrap().unwrap();
+        assert_eq!(coat.limit_count, None, "an empty limit is unlimited");
+        let mut campaign_of_events = Vec::new();
+        s.replay(&mut |_, e| campaign_of_events.push(e.campaign_id))
+            .unwrap();
+        assert_eq!(
+            campaign_of_events,
+            vec![Some(1), Some(1), Some(1)],
+            "events are enriched with the campaign"
+        );
+        let shop = s.purchases_of_user("u1").unwrap();
+        assert_eq!(shop[1].activity_id, None);
+        assert_eq!(shop[1].purchase_type.as_str(), "SHOP");
+    }
+    let again = import(data.path(), input.path());
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 events (3 duplicates skipped)"));
+    assert_eq!(counts(data.path()), (2, 2, 3, 2, 3));
+}
+
+#[test]
+fn a_bad_row_names_its_file_and_line_and_nothing_is_written() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    std::fs::write(
+        input.path().join("purchases.csv"),
+        "id,user_id,campaign_activity_id,product_id,price,quantity,purchase_type,purchased_at\n\
+         1,u1,10,5,1290000,1,CAMPAIGNACTIVITY,2026-11-02T10:05:00Z\n\
+         2,u1,,5,three hundred,2,SHOP,2026-12-02T10:05:00Z\n",
+    )
+    .unwrap();
+    let out = import(data.path(), input.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("purchases.csv:3:") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(counts(data.path()), (0, 0, 0, 0, 0));
+
+    write_dataset(input.path());
+    std::fs::write(
+        input.path().join("events.ndjson"),
+        "{\"triggerType\":\"PAGE_VIEW\",\"anonymousId\":\"a\"}\n{\"triggerType\":\"NOPE\"}\n",
+    )
+    .unwrap();
+    let out = import(data.path(), input.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("events.ndjson:2:"), "{err}");
+    assert_eq!(counts(data.path()), (0, 0, 0, 0, 0));
+
+    std::fs::write(input.path().join("events.ndjson"), "").unwrap();
+    std::fs::write(
+        input.path().join("entries.csv"),
+        "activity_id,user_id,status,created_at\n99,u1,PAID,2026-11-02T10:00:00Z\n",
+    )
+    .unwrap();
+    let err = String::from_utf8_lossy(&import(data.path(), input.path()).stderr).to_string();
+    assert!(
+        err.contains("entries.csv:2: activity 99 does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_refuses_a_data_dir_in_use() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    let server = start_server(data.path());
+    let out = import(data.path(), input.path());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked"));
+    drop(server);
+    let missing = import(data.path(), &input.path().join("nope"));
+    assert!(!missing.status.success());
+}

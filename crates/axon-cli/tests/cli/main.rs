@@ -1,0 +1,5 @@
+//! Tests of the `axon` binary as a user runs it: a real child process over a temp data dir.
+
+mod durability;
+mod helpers;
+mod import;
