@@ -32,6 +32,34 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bulk-load campaigns, activities, entries, purchases and events (server stopped).
     Import(ImportArgs),
+    /// Measure: `bench ingest` drives a running server's collection endpoint.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// HTTP ingestion throughput and acknowledgement latency against a running server.
+    Ingest(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// Events per request (1 = single-event requests).
+    #[arg(long, default_value_t = 100)]
+    pub batch: usize,
+    /// Concurrent clients (closed loop).
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Seconds to run.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Fixed request rate per second (open loop) instead of as-fast-as-acked.
+    #[arg(long)]
+    pub rate: Option<u64>,
 }
 
 #[derive(Debug, Args, Default)]
@@ -111,7 +139,7 @@ impl Settings {
             .unwrap_or_else(|| PathBuf::from("axon-data"));
         let listen = match &cli.command {
             Command::Serve(a) => a.listen.clone(),
-            Command::Import(_) => None,
+            _ => None,
         }
         .or(fc.listen)
         .unwrap_or_else(|| "127.0.0.1:8080".into());

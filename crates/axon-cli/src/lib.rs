@@ -1,5 +1,6 @@
 //! The commands behind the `axon` binary. Each command is a thin layer over the library crates.
 
+pub mod bench;
 pub mod cli;
 pub mod import;
 pub mod progress;
@@ -38,5 +39,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(_) => serve::run(&settings),
         Command::Import(args) => import::run(&settings, &args),
+        Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
     }
 }
