@@ -32,9 +32,26 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bulk-load campaigns, activities, entries, purchases and events (server stopped).
     Import(ImportArgs),
+    /// Generate a deterministic, realistic dataset in the import format.
+    Simulate(SimulateArgs),
     /// Measure: `bench ingest` drives a running server's collection endpoint.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Number of behaviour events to generate.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u64,
+    /// Output folder (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// The dataset's last day ends at the start of this date (business time zone).
+    #[arg(long, default_value = "2026-11-25")]
+    pub end: String,
 }
 
 #[derive(Debug, Subcommand)]

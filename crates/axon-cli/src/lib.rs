@@ -5,6 +5,7 @@ pub mod cli;
 pub mod import;
 pub mod progress;
 pub mod serve;
+pub mod simulate;
 
 pub use cli::{Cli, Command};
 
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(_) => serve::run(&settings),
         Command::Import(args) => import::run(&settings, &args),
+        Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
     }
 }

@@ -22,7 +22,6 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX events_dedupe ON events(source, event_id) WHERE event_id IS NOT NULL;
     CREATE INDEX events_activity ON events(activity_id, seq) WHERE activity_id IS NOT NULL;
-    CREATE INDEX events_user ON events(user_id, seq) WHERE user_id IS NOT NULL;
 
     CREATE TABLE campaigns (
         id INTEGER PRIMARY KEY,

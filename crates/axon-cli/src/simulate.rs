@@ -1,0 +1,254 @@
+//! `axon simulate --events N --out DIR [--seed S] [--end DATE]`: a deterministic, realistic
+//! dataset in the import format. 100 activities in 20 campaigns with Zipf popularity, 60 days of
+//! traffic with hour-of-day and weekday seasonality, a funnel of about 45 % click, 20 % of
+//! clickers approved (up to stock), 35 % of the approved buying, a steady stream of normal (SHOP)
+//! sales of the same products, and repeat normal purchases by buyers up to a year later (kept
+//! when they fall before `--end`). The same arguments always give the same files.
+
+use crate::cli::SimulateArgs;
+use crate::CliError;
+use axon_domain::time::{MS_PER_DAY, MS_PER_HOUR};
+use axon_domain::{BusinessTz, Ts};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+pub const ACTIVITIES: usize = 100;
+pub const CAMPAIGNS: usize = 20;
+pub const DAYS: i64 = 60;
+const USERS: u64 = 400_000;
+
+/// SplitMix64: small, fast, deterministic.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.f64() < p
+    }
+}
+
+/// Picks an index by cumulative weights.
+pub fn pick(cdf: &[f64], rng: &mut Rng) -> usize {
+    let x = rng.f64() * cdf.last().copied().unwrap_or(1.0);
+    cdf.partition_point(|c| *c <= x).min(cdf.len() - 1)
+}
+
+fn cdf(weights: &[f64]) -> Vec<f64> {
+    weights
+        .iter()
+        .scan(0.0, |acc, w| {
+            *acc += w;
+            Some(*acc)
+        })
+        .collect()
+}
+
+/// Relative traffic by hour of day (quiet nights, lunch and evening peaks).
+pub const HOUR_WEIGHTS: [f64; 24] =
+    [3.0, 2.0, 1.0, 1.0, 1.0, 1.5, 2.5, 4.0, 6.0, 7.0, 8.0, 9.0, 11.0, 10.0, 8.0, 8.0, 8.0, 8.5, 9.0, 10.0, 12.0, 13.0, 11.0, 7.0];
+/// Relative traffic by weekday, Monday first (weekends busier).
+pub const WEEKDAY_WEIGHTS: [f64; 7] = [0.9, 0.9, 0.95, 1.0, 1.1, 1.35, 1.3];
+
+struct Activity {
+    id: usize,
+    product: usize,
+    price: i64,
+    limit: u64,
+    start: Ts,
+    end: Ts,
+    approved: u64,
+    entered: std::collections::HashSet<u64>,
+}
+
+struct Out {
+    events: BufWriter<File>,
+    entries: BufWriter<File>,
+    purchases: BufWriter<File>,
+    events_written: u64,
+    purchase_id: u64,
+}
+
+fn file(dir: &std::path::Path, name: &str) -> Result<BufWriter<File>, CliError> {
+    Ok(BufWriter::with_capacity(1 << 20, File::create(dir.join(name))?))
+}
+
+impl Out {
+    fn event(&mut self, trigger: &str, user: Option<u64>, anon: u64, activity: usize, at: Ts, extra: &str) -> Result<(), CliError> {
+        self.events_written += 1;
+        let user = user.map_or(String::new(), |u| format!(r#""userId":"u{u}","#));
+        writeln!(
+            self.events,
+            r#"{{"eventId":"sim-{}","triggerType":"{trigger}",{user}"anonymousId":"a{anon}","pageUrl":"https://shop.example/campaign-activity/{activity}/view","occurredAt":"{}","properties":{{"activityId":{activity}{extra}}}}}"#,
+            self.events_written,
+            at.to_iso()
+        )?;
+        Ok(())
+    }
+
+    fn purchase(&mut self, user: u64, activity: Option<usize>, product: usize, price: i64, qty: u64, at: Ts) -> Result<(), CliError> {
+        self.purchase_id += 1;
+        let (a, t) = activity.map_or((String::new(), "SHOP"), |a| (a.to_string(), "CAMPAIGNACTIVITY"));
+        writeln!(self.purchases, "{},u{user},{a},{product},{price},{qty},{t},{}", self.purchase_id, at.to_iso())?;
+        Ok(())
+    }
+}
+
+/// A random instant on day `day` (0-based from `start`), following the hour weights.
+fn instant(rng: &mut Rng, start: Ts, day: i64, hour_cdf: &[f64]) -> Ts {
+    let hour = pick(hour_cdf, rng) as i64;
+    Ts(start.0 + day * MS_PER_DAY + hour * MS_PER_HOUR + i64::try_from(rng.below(3_600_000)).unwrap_or(0))
+}
+
+pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
+    std::fs::create_dir_all(&args.out)?;
+    let end_day = tz.day_start(tz.parse_instant(&args.end).map_err(|e| CliError::Config(e.message))?);
+    let start = Ts(end_day.0 - DAYS * MS_PER_DAY);
+    let mut rng = Rng::new(args.seed);
+    let hour_cdf = cdf(&HOUR_WEIGHTS);
+
+    let mut campaigns = file(&args.out, "campaigns.csv")?;
+    writeln!(campaigns, "id,name,budget")?;
+    for c in 1..=CAMPAIGNS {
+        writeln!(campaigns, "{c},Campaign {c:02},{}", 10_000_000 + rng.below(40) * 1_000_000)?;
+    }
+    campaigns.flush()?;
+    let mut products = file(&args.out, "products.csv")?;
+    writeln!(products, "id,name,price,stock,category,brand")?;
+    let categories = ["TV", "Laptop", "Phone", "Audio", "Kitchen", "Fashion", "Beauty", "Sports"];
+    let mut prices = Vec::new();
+    for p in 1..=ACTIVITIES {
+        let price = (50 + rng.below(2_000) as i64) * 1_000;
+        prices.push(price);
+        writeln!(products, "{p},Product {p},{price},{},{},Brand {}", 1_000_000, categories[p % categories.len()], p % 13)?;
+    }
+    products.flush()?;
+
+    let mut acts = Vec::new();
+    let mut activities = file(&args.out, "activities.csv")?;
+    writeln!(activities, "id,campaign_id,name,limit_count,price,budget,start_at,end_at,product_id")?;
+    for a in 1..=ACTIVITIES {
+        let starts = i64::try_from(rng.below(40)).unwrap_or(0);
+        let length = 7 + i64::try_from(rng.below(21)).unwrap_or(0);
+        let act = Activity {
+            id: a,
+            product: a,
+            price: prices[a - 1] * (60 + rng.below(30) as i64) / 100,
+            limit: 100 + rng.below(4_000),
+            start: Ts(start.0 + starts * MS_PER_DAY),
+            end: Ts(start.0 + (starts + length).min(DAYS) * MS_PER_DAY - 1),
+            approved: 0,
+            entered: std::collections::HashSet::new(),
+        };
+        writeln!(
+            activities,
+            "{a},{},Activity {a:03},{},{},{},{},{},{}",
+            1 + (a - 1) % CAMPAIGNS,
+            act.limit,
+            act.price,
+            1_000_000 + rng.below(10) * 500_000,
+            act.start.to_iso(),
+            act.end.to_iso(),
+            act.product
+        )?;
+        acts.push(act);
+    }
+    activities.flush()?;
+
+    let mut out = Out {
+        events: file(&args.out, "events.ndjson")?,
+        entries: file(&args.out, "entries.csv")?,
+        purchases: file(&args.out, "purchases.csv")?,
+        events_written: 0,
+        purchase_id: 0,
+    };
+    writeln!(out.entries, "activity_id,user_id,status,created_at")?;
+    writeln!(out.purchases, "id,user_id,campaign_activity_id,product_id,price,quantity,purchase_type,purchased_at")?;
+
+    // Zipf popularity over activities; weekday seasonality over days.
+    let popularity = cdf(&(1..=ACTIVITIES).map(|r| 1.0 / (r as f64).powf(1.1)).collect::<Vec<_>>());
+    let day_weights: Vec<f64> = (0..DAYS).map(|d| WEEKDAY_WEIGHTS[tz.weekday(Ts(start.0 + d * MS_PER_DAY)) as usize]).collect();
+    let day_cdf = cdf(&day_weights);
+    let normal_share = 0.03;
+    while out.events_written < args.events {
+        if rng.chance(normal_share) {
+            // A normal (SHOP) sale of some product, from 14 days before the window on.
+            let product = 1 + pick(&popularity, &mut rng);
+            let day = i64::try_from(rng.below((DAYS + 14) as u64)).unwrap_or(0) - 14;
+            let at = instant(&mut rng, start, day, &hour_cdf);
+            out.purchase(rng.below(USERS), None, product, prices[product - 1], 1 + rng.below(2), at)?;
+            continue;
+        }
+        let a = pick(&popularity, &mut rng);
+        let act = &mut acts[a];
+        let span_days = ((act.end.0 - act.start.0) / MS_PER_DAY).max(1);
+        let first_day = (act.start.0 - start.0) / MS_PER_DAY;
+        let day = first_day + (pick(&day_cdf[..usize::try_from(span_days).unwrap_or(1).min(day_cdf.len())], &mut rng) as i64);
+        let t0 = instant(&mut rng, start, day.min(DAYS - 1), &hour_cdf);
+        let person = rng.below(USERS);
+        let views = 1 + u64::from(rng.chance(0.35)) + u64::from(rng.chance(0.1));
+        for v in 0..views {
+            out.event("PAGE_VIEW", None, person, act.id, Ts(t0.0 + i64::try_from(v).unwrap_or(0) * 20_000), "")?;
+        }
+        if !rng.chance(0.45) {
+            continue;
+        }
+        let t1 = Ts(t0.0 + 30_000 + i64::try_from(rng.below(120_000)).unwrap_or(0));
+        out.event("CLICK", Some(person), person, act.id, t1, "")?;
+        if !rng.chance(0.20) || act.approved >= act.limit || !act.entered.insert(person) {
+            continue;
+        }
+        act.approved += 1;
+        let t2 = Ts(t1.0 + 1_000 + i64::try_from(rng.below(5_000)).unwrap_or(0));
+        out.event("APPROVED", Some(person), person, act.id, t2, r#","source":"backend""#)?;
+        let buys = rng.chance(0.35);
+        writeln!(out.entries, "{},u{person},{},{}", act.id, if buys { "PAID" } else { "CANCELLED" }, t2.to_iso())?;
+        if !buys {
+            continue;
+        }
+        let t3 = Ts(t2.0 + 10_000 + i64::try_from(rng.below(200_000)).unwrap_or(0));
+        let (price, product, id) = (act.price, act.product, act.id);
+        out.event("PURCHASE", Some(person), person, id, t3, &format!(r#","source":"backend","amount":{price}"#))?;
+        out.purchase(person, Some(id), product, price, 1, t3)?;
+        // Repeat normal purchases, up to a year later, while they fall before the end.
+        let repeats = [0, 0, 1, 1, 2, 3][usize::try_from(rng.below(6)).unwrap_or(0)];
+        for _ in 0..repeats {
+            let later = Ts(t3.0 + i64::try_from(rng.below(365)).unwrap_or(0) * MS_PER_DAY + i64::try_from(rng.below(MS_PER_DAY as u64)).unwrap_or(0));
+            if later < end_day {
+                let p = 1 + pick(&popularity, &mut rng);
+                out.purchase(person, None, p, prices[p - 1], 1, later)?;
+            }
+        }
+    }
+    out.events.flush()?;
+    out.entries.flush()?;
+    out.purchases.flush()?;
+    println!(
+        "simulated {} events, {} purchases into {} ({} .. {})",
+        out.events_written,
+        out.purchase_id,
+        args.out.display(),
+        start.to_iso(),
+        end_day.to_iso()
+    );
+    Ok(())
+}
