@@ -157,11 +157,20 @@ async fn open_loop(client: &reqwest::Client, url: &str, args: &IngestArgs, rate:
         // Stagger the workers across one interval so their sends interleave.
         let offset = interval.mul_f64(w as f64 / workers as f64);
         handles.push(tokio::spawn(async move {
-            let mut o = Outcome { ok: 0, failed: 0, samples: Samples::default() };
+            let mut o = Outcome {
+                ok: 0,
+                failed: 0,
+                samples: Samples::default(),
+            };
             let mut scheduled = start + offset;
             while scheduled < deadline {
                 tokio::time::sleep_until(scheduled.into()).await;
-                let r = client.post(&url).header("content-type", "application/json").body(body.clone()).send().await;
+                let r = client
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status().as_u16() == 202 => {
                         o.ok += 1;

@@ -64,8 +64,10 @@ fn cdf(weights: &[f64]) -> Vec<f64> {
 }
 
 /// Relative traffic by hour of day (quiet nights, lunch and evening peaks).
-pub const HOUR_WEIGHTS: [f64; 24] =
-    [3.0, 2.0, 1.0, 1.0, 1.0, 1.5, 2.5, 4.0, 6.0, 7.0, 8.0, 9.0, 11.0, 10.0, 8.0, 8.0, 8.0, 8.5, 9.0, 10.0, 12.0, 13.0, 11.0, 7.0];
+pub const HOUR_WEIGHTS: [f64; 24] = [
+    3.0, 2.0, 1.0, 1.0, 1.0, 1.5, 2.5, 4.0, 6.0, 7.0, 8.0, 9.0, 11.0, 10.0, 8.0, 8.0, 8.0, 8.5,
+    9.0, 10.0, 12.0, 13.0, 11.0, 7.0,
+];
 /// Relative traffic by weekday, Monday first (weekends busier).
 pub const WEEKDAY_WEIGHTS: [f64; 7] = [0.9, 0.9, 0.95, 1.0, 1.1, 1.35, 1.3];
 
@@ -89,11 +91,22 @@ struct Out {
 }
 
 fn file(dir: &std::path::Path, name: &str) -> Result<BufWriter<File>, CliError> {
-    Ok(BufWriter::with_capacity(1 << 20, File::create(dir.join(name))?))
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        File::create(dir.join(name))?,
+    ))
 }
 
 impl Out {
-    fn event(&mut self, trigger: &str, user: Option<u64>, anon: u64, activity: usize, at: Ts, extra: &str) -> Result<(), CliError> {
+    fn event(
+        &mut self,
+        trigger: &str,
+        user: Option<u64>,
+        anon: u64,
+        activity: usize,
+        at: Ts,
+        extra: &str,
+    ) -> Result<(), CliError> {
         self.events_written += 1;
         let user = user.map_or(String::new(), |u| format!(r#""userId":"u{u}","#));
         writeln!(
@@ -105,10 +118,25 @@ impl Out {
         Ok(())
     }
 
-    fn purchase(&mut self, user: u64, activity: Option<usize>, product: usize, price: i64, qty: u64, at: Ts) -> Result<(), CliError> {
+    fn purchase(
+        &mut self,
+        user: u64,
+        activity: Option<usize>,
+        product: usize,
+        price: i64,
+        qty: u64,
+        at: Ts,
+    ) -> Result<(), CliError> {
         self.purchase_id += 1;
-        let (a, t) = activity.map_or((String::new(), "SHOP"), |a| (a.to_string(), "CAMPAIGNACTIVITY"));
-        writeln!(self.purchases, "{},u{user},{a},{product},{price},{qty},{t},{}", self.purchase_id, at.to_iso())?;
+        let (a, t) = activity.map_or((String::new(), "SHOP"), |a| {
+            (a.to_string(), "CAMPAIGNACTIVITY")
+        });
+        writeln!(
+            self.purchases,
+            "{},u{user},{a},{product},{price},{qty},{t},{}",
+            self.purchase_id,
+            at.to_iso()
+        )?;
         Ok(())
     }
 }
@@ -116,12 +144,18 @@ impl Out {
 /// A random instant on day `day` (0-based from `start`), following the hour weights.
 fn instant(rng: &mut Rng, start: Ts, day: i64, hour_cdf: &[f64]) -> Ts {
     let hour = pick(hour_cdf, rng) as i64;
-    Ts(start.0 + day * MS_PER_DAY + hour * MS_PER_HOUR + i64::try_from(rng.below(3_600_000)).unwrap_or(0))
+    Ts(start.0
+        + day * MS_PER_DAY
+        + hour * MS_PER_HOUR
+        + i64::try_from(rng.below(3_600_000)).unwrap_or(0))
 }
 
 pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
     std::fs::create_dir_all(&args.out)?;
-    let end_day = tz.day_start(tz.parse_instant(&args.end).map_err(|e| CliError::Config(e.message))?);
+    let end_day = tz.day_start(
+        tz.parse_instant(&args.end)
+            .map_err(|e| CliError::Config(e.message))?,
+    );
     let start = Ts(end_day.0 - DAYS * MS_PER_DAY);
     let mut rng = Rng::new(args.seed);
     let hour_cdf = cdf(&HOUR_WEIGHTS);
@@ -129,23 +163,38 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
     let mut campaigns = file(&args.out, "campaigns.csv")?;
     writeln!(campaigns, "id,name,budget")?;
     for c in 1..=CAMPAIGNS {
-        writeln!(campaigns, "{c},Campaign {c:02},{}", 10_000_000 + rng.below(40) * 1_000_000)?;
+        writeln!(
+            campaigns,
+            "{c},Campaign {c:02},{}",
+            10_000_000 + rng.below(40) * 1_000_000
+        )?;
     }
     campaigns.flush()?;
     let mut products = file(&args.out, "products.csv")?;
     writeln!(products, "id,name,price,stock,category,brand")?;
-    let categories = ["TV", "Laptop", "Phone", "Audio", "Kitchen", "Fashion", "Beauty", "Sports"];
+    let categories = [
+        "TV", "Laptop", "Phone", "Audio", "Kitchen", "Fashion", "Beauty", "Sports",
+    ];
     let mut prices = Vec::new();
     for p in 1..=ACTIVITIES {
         let price = (50 + rng.below(2_000) as i64) * 1_000;
         prices.push(price);
-        writeln!(products, "{p},Product {p},{price},{},{},Brand {}", 1_000_000, categories[p % categories.len()], p % 13)?;
+        writeln!(
+            products,
+            "{p},Product {p},{price},{},{},Brand {}",
+            1_000_000,
+            categories[p % categories.len()],
+            p % 13
+        )?;
     }
     products.flush()?;
 
     let mut acts = Vec::new();
     let mut activities = file(&args.out, "activities.csv")?;
-    writeln!(activities, "id,campaign_id,name,limit_count,price,budget,start_at,end_at,product_id")?;
+    writeln!(
+        activities,
+        "id,campaign_id,name,limit_count,price,budget,start_at,end_at,product_id"
+    )?;
     for a in 1..=ACTIVITIES {
         let starts = i64::try_from(rng.below(40)).unwrap_or(0);
         let length = 7 + i64::try_from(rng.below(21)).unwrap_or(0);
@@ -182,11 +231,18 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         purchase_id: 0,
     };
     writeln!(out.entries, "activity_id,user_id,status,created_at")?;
-    writeln!(out.purchases, "id,user_id,campaign_activity_id,product_id,price,quantity,purchase_type,purchased_at")?;
+    writeln!(
+        out.purchases,
+        "id,user_id,campaign_activity_id,product_id,price,quantity,purchase_type,purchased_at"
+    )?;
 
     // Zipf popularity over activities; weekday seasonality over days.
-    let popularity = cdf(&(1..=ACTIVITIES).map(|r| 1.0 / (r as f64).powf(1.1)).collect::<Vec<_>>());
-    let day_weights: Vec<f64> = (0..DAYS).map(|d| WEEKDAY_WEIGHTS[tz.weekday(Ts(start.0 + d * MS_PER_DAY)) as usize]).collect();
+    let popularity = cdf(&(1..=ACTIVITIES)
+        .map(|r| 1.0 / (r as f64).powf(1.1))
+        .collect::<Vec<_>>());
+    let day_weights: Vec<f64> = (0..DAYS)
+        .map(|d| WEEKDAY_WEIGHTS[tz.weekday(Ts(start.0 + d * MS_PER_DAY)) as usize])
+        .collect();
     let day_cdf = cdf(&day_weights);
     let normal_share = 0.03;
     while out.events_written < args.events {
@@ -195,19 +251,37 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
             let product = 1 + pick(&popularity, &mut rng);
             let day = i64::try_from(rng.below((DAYS + 14) as u64)).unwrap_or(0) - 14;
             let at = instant(&mut rng, start, day, &hour_cdf);
-            out.purchase(rng.below(USERS), None, product, prices[product - 1], 1 + rng.below(2), at)?;
+            out.purchase(
+                rng.below(USERS),
+                None,
+                product,
+                prices[product - 1],
+                1 + rng.below(2),
+                at,
+            )?;
             continue;
         }
         let a = pick(&popularity, &mut rng);
         let act = &mut acts[a];
         let span_days = ((act.end.0 - act.start.0) / MS_PER_DAY).max(1);
         let first_day = (act.start.0 - start.0) / MS_PER_DAY;
-        let day = first_day + (pick(&day_cdf[..usize::try_from(span_days).unwrap_or(1).min(day_cdf.len())], &mut rng) as i64);
+        let day = first_day
+            + (pick(
+                &day_cdf[..usize::try_from(span_days).unwrap_or(1).min(day_cdf.len())],
+                &mut rng,
+            ) as i64);
         let t0 = instant(&mut rng, start, day.min(DAYS - 1), &hour_cdf);
         let person = rng.below(USERS);
         let views = 1 + u64::from(rng.chance(0.35)) + u64::from(rng.chance(0.1));
         for v in 0..views {
-            out.event("PAGE_VIEW", None, person, act.id, Ts(t0.0 + i64::try_from(v).unwrap_or(0) * 20_000), "")?;
+            out.event(
+                "PAGE_VIEW",
+                None,
+                person,
+                act.id,
+                Ts(t0.0 + i64::try_from(v).unwrap_or(0) * 20_000),
+                "",
+            )?;
         }
         if !rng.chance(0.45) {
             continue;
@@ -219,20 +293,42 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         }
         act.approved += 1;
         let t2 = Ts(t1.0 + 1_000 + i64::try_from(rng.below(5_000)).unwrap_or(0));
-        out.event("APPROVED", Some(person), person, act.id, t2, r#","source":"backend""#)?;
+        out.event(
+            "APPROVED",
+            Some(person),
+            person,
+            act.id,
+            t2,
+            r#","source":"backend""#,
+        )?;
         let buys = rng.chance(0.35);
-        writeln!(out.entries, "{},u{person},{},{}", act.id, if buys { "PAID" } else { "CANCELLED" }, t2.to_iso())?;
+        writeln!(
+            out.entries,
+            "{},u{person},{},{}",
+            act.id,
+            if buys { "PAID" } else { "CANCELLED" },
+            t2.to_iso()
+        )?;
         if !buys {
             continue;
         }
         let t3 = Ts(t2.0 + 10_000 + i64::try_from(rng.below(200_000)).unwrap_or(0));
         let (price, product, id) = (act.price, act.product, act.id);
-        out.event("PURCHASE", Some(person), person, id, t3, &format!(r#","source":"backend","amount":{price}"#))?;
+        out.event(
+            "PURCHASE",
+            Some(person),
+            person,
+            id,
+            t3,
+            &format!(r#","source":"backend","amount":{price}"#),
+        )?;
         out.purchase(person, Some(id), product, price, 1, t3)?;
         // Repeat normal purchases, up to a year later, while they fall before the end.
         let repeats = [0, 0, 1, 1, 2, 3][usize::try_from(rng.below(6)).unwrap_or(0)];
         for _ in 0..repeats {
-            let later = Ts(t3.0 + i64::try_from(rng.below(365)).unwrap_or(0) * MS_PER_DAY + i64::try_from(rng.below(MS_PER_DAY as u64)).unwrap_or(0));
+            let later = Ts(t3.0
+                + i64::try_from(rng.below(365)).unwrap_or(0) * MS_PER_DAY
+                + i64::try_from(rng.below(MS_PER_DAY as u64)).unwrap_or(0));
             if later < end_day {
                 let p = 1 + pick(&popularity, &mut rng);
                 out.purchase(person, None, p, prices[p - 1], 1, later)?;

@@ -34,7 +34,9 @@ pub enum ServeError {
 /// Opens the embedded store of `config.data_dir` and builds the state over it.
 pub fn open_state(config: Config) -> Result<AppState, ServeError> {
     let store = Arc::new(SqliteStore::open(&config.data_dir)?);
-    Ok(AppState::new(store.clone(), store, config)?)
+    let state = AppState::new(store.clone(), store, config)?;
+    state.rebuild_engine()?;
+    Ok(state)
 }
 
 /// Serves on `listener` until `shutdown` resolves, then drains in-flight requests.

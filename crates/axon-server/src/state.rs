@@ -4,8 +4,10 @@
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
-use axon_domain::model::{ActivityId, CampaignId};
+use axon_domain::event::Event;
+use axon_domain::model::{Activity, ActivityId, Campaign, CampaignId, Entry, Purchase};
 use axon_domain::{BusinessTz, Ts};
+use axon_engine::Engine;
 use axon_store::{EventLog, Repo, StoreError};
 use parking_lot::RwLock;
 use std::collections::HashMap;
@@ -20,6 +22,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// activity → campaign, for enriching events without a database read per event.
     activity_campaigns: Arc<RwLock<HashMap<ActivityId, CampaignId>>>,
+    /// The analytics engine: fed after every durable write, rebuilt from the store at start.
+    pub engine: Arc<RwLock<Engine>>,
 }
 
 impl AppState {
@@ -41,7 +45,46 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(limiter),
             activity_campaigns: Arc::new(RwLock::new(map)),
+            engine: Arc::new(RwLock::new(Engine::new())),
         })
+    }
+
+    /// Rebuilds the engine from everything stored (start-up).
+    pub fn rebuild_engine(&self) -> Result<(), StoreError> {
+        let started = std::time::Instant::now();
+        let mut engine = Engine::new();
+        for c in self.repo.campaigns()? {
+            engine.upsert_campaign(&c);
+        }
+        for a in self.repo.activities(None)? {
+            engine.upsert_activity(&a);
+        }
+        self.repo.all_entries(&mut |e| engine.apply_entry(&e))?;
+        self.repo
+            .all_purchases(&mut |p| engine.apply_purchase(&p))?;
+        self.events
+            .replay(&mut |seq, e| engine.apply_event(seq, &e))?;
+        tracing::info!(
+            events = engine.event_count(),
+            elapsed_ms = started.elapsed().as_millis(),
+            "engine rebuilt from the store"
+        );
+        *self.engine.write() = engine;
+        Ok(())
+    }
+
+    /// Feeds what was just made durable to the engine, so the next read sees it.
+    pub fn observe(&self, events: &[(u64, Event)], entries: &[Entry], purchases: &[Purchase]) {
+        let mut engine = self.engine.write();
+        for (seq, e) in events {
+            engine.apply_event(*seq, e);
+        }
+        for e in entries {
+            engine.apply_entry(e);
+        }
+        for p in purchases {
+            engine.apply_purchase(p);
+        }
     }
 
     pub fn now(&self) -> Ts {
@@ -56,8 +99,14 @@ impl AppState {
         self.activity_campaigns.read().get(&activity).copied()
     }
 
-    /// Keeps the enrichment map in step after an activity is saved.
-    pub fn remember_activity(&self, activity: ActivityId, campaign: CampaignId) {
-        self.activity_campaigns.write().insert(activity, campaign);
+    /// Keeps the enrichment map and the engine in step after an activity is saved.
+    pub fn remember_activity(&self, a: &Activity) {
+        self.activity_campaigns.write().insert(a.id, a.campaign_id);
+        self.engine.write().upsert_activity(a);
+    }
+
+    /// Keeps the engine in step after a campaign is saved.
+    pub fn remember_campaign(&self, c: &Campaign) {
+        self.engine.write().upsert_campaign(c);
     }
 }

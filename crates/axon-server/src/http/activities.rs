@@ -159,7 +159,7 @@ pub(crate) fn find(state: &AppState, id: ActivityId) -> ApiResult<Activity> {
 
 async fn save(state: &AppState, a: Activity) -> ApiResult<Activity> {
     let saved = state.repo.save_activity(a).await?;
-    state.remember_activity(saved.id, saved.campaign_id);
+    state.remember_activity(&saved);
     Ok(saved)
 }
 

@@ -116,7 +116,9 @@ async fn update(
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> ApiResult<Json<Campaign>> {
     let c = apply(&state, find(&state, id)?, input)?;
-    Ok(Json(state.repo.save_campaign(c).await?))
+    let saved = state.repo.save_campaign(c).await?;
+    state.remember_campaign(&saved);
+    Ok(Json(saved))
 }
 
 async fn remove(

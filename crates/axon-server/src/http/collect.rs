@@ -183,7 +183,14 @@ async fn collect(
         )
     })?;
     let events = parse_batch(&state, &bytes)?;
-    let report = state.events.append(events).await?;
+    let report = state.events.append(events.clone()).await?;
+    let stored: Vec<(u64, Event)> = report
+        .seqs
+        .iter()
+        .zip(events)
+        .filter_map(|(s, e)| s.map(|s| (s, e)))
+        .collect();
+    state.observe(&stored, &[], &[]);
     let m = &state.metrics;
     Metrics::inc(&m.events_accepted_total, report.accepted() as u64);
     Metrics::inc(&m.events_duplicate_total, report.duplicates() as u64);
