@@ -7,6 +7,7 @@
 pub mod error;
 pub mod event;
 pub mod filter;
+pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod period;

@@ -173,6 +173,22 @@ impl BusinessTz {
         u8::try_from(self.zoned(at).weekday().to_monday_zero_offset()).unwrap_or(0)
     }
 
+    /// `at` plus `months` calendar months in the business zone (day clamped to the month's end).
+    pub fn add_months(&self, at: Ts, months: i32) -> Ts {
+        let z = self.zoned(at);
+        z.checked_add(jiff::Span::new().months(months))
+            .map_or(at, |z| Ts(z.timestamp().as_millisecond()))
+    }
+
+    /// Start of the business week (Monday 00:00) containing `at`.
+    pub fn week_start(&self, at: Ts) -> Ts {
+        let d = self.day_start(at);
+        let back = i64::from(self.weekday(at));
+        let z = self.zoned(d);
+        z.checked_sub(jiff::Span::new().days(back))
+            .map_or(d, |z| Ts(z.timestamp().as_millisecond()))
+    }
+
     /// Start of the business month containing `at`, shifted by `months` months.
     pub fn month_start(&self, at: Ts, months: i32) -> Ts {
         let d = self.zoned(at).date().first_of_month();
@@ -209,6 +225,8 @@ mod tests {
         assert_eq!(tz.next_day_start(t).to_iso(), "2026-11-13T15:00:00Z");
         assert_eq!(tz.abbreviation(t), "KST");
         assert_eq!(tz.month_start(t, 1).to_iso(), "2026-11-30T15:00:00Z");
+        assert_eq!(tz.add_months(t, 1).to_iso(), "2026-12-12T16:30:00Z");
+        assert_eq!(tz.week_start(t).to_iso(), "2026-11-08T15:00:00Z");
     }
 
     #[test]

@@ -1,44 +1,249 @@
-//! The `Engine` facade: what the server feeds (events, entries, purchases, campaign and activity
-//! metadata) and asks.
+//! The `Engine` facade and its state: what the server feeds (events, entries, purchases,
+//! campaign and activity metadata). Queries live in the dashboard modules.
 
+use crate::persons::Persons;
+use crate::series::Series;
 use axon_domain::event::Event;
-use axon_domain::model::{Activity, Campaign, Entry, Purchase};
+use axon_domain::model::{
+    Activity, ActivityId, Campaign, CampaignId, Entry, EntryStatus, Product, ProductId, Purchase,
+    PurchaseType, TriggerType,
+};
+use axon_domain::BusinessTz;
+use std::collections::HashMap;
 
-/// The analytics index. Wrapped by the server in a lock: writers apply after durability,
-/// readers query.
+/// One purchase as the indexes keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurchaseRec {
+    pub id: i64,
+    pub ts: i64,
+    /// price × quantity, in hundredths.
+    pub revenue: i64,
+    pub person: u32,
+    pub activity: Option<ActivityId>,
+    pub product: Option<ProductId>,
+    pub promo: bool,
+}
+
+/// One entry's state as of now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryRec {
+    pub approved_at: i64,
+    pub status: EntryStatus,
+    pub quantity: i64,
+}
+
+/// Everything known about one activity.
+#[derive(Default)]
+pub struct ActivityData {
+    pub meta: Option<Activity>,
+    /// Behaviour events by trigger (index = `TriggerType::index`).
+    pub series: [Series; 7],
+    /// (approval time, person) of every non-rejected entry, sorted.
+    pub approvals: Vec<(i64, u32)>,
+    pub entries: HashMap<u32, EntryRec>,
+    /// Promotion purchases of this activity, sorted by (time, id).
+    pub promo: Vec<PurchaseRec>,
+}
+
+impl ActivityData {
+    pub fn series(&self, t: TriggerType) -> &Series {
+        &self.series[t.index()]
+    }
+}
+
+/// The analytics index: a fold over the durable log. The server wraps it in a lock; writers
+/// apply after durability, readers query with "now" passed in.
 #[derive(Default)]
 pub struct Engine {
+    pub(crate) tz: BusinessTz,
+    pub(crate) persons: Persons,
+    pub(crate) campaigns: HashMap<CampaignId, Campaign>,
+    pub(crate) activities: HashMap<ActivityId, ActivityData>,
+    /// Every PAGE_VIEW, attributed or not (global traffic).
+    pub(crate) global_views: Series,
+    pub(crate) purchases: HashMap<i64, PurchaseRec>,
+    pub(crate) by_product: HashMap<ProductId, Vec<PurchaseRec>>,
+    pub(crate) by_user: HashMap<u32, Vec<PurchaseRec>>,
+    pub(crate) products: HashMap<ProductId, Product>,
+    bulk: bool,
     events: u64,
-    entries: u64,
-    purchases: u64,
+}
+
+fn insert_sorted(v: &mut Vec<PurchaseRec>, r: PurchaseRec, bulk: bool) {
+    if bulk || v.last().is_none_or(|l| (l.ts, l.id) <= (r.ts, r.id)) {
+        v.push(r);
+    } else {
+        let at = v.partition_point(|x| (x.ts, x.id) <= (r.ts, r.id));
+        v.insert(at, r);
+    }
+}
+
+fn remove_rec(v: &mut Vec<PurchaseRec>, id: i64) {
+    v.retain(|r| r.id != id);
 }
 
 impl Engine {
-    pub fn new() -> Engine {
-        Engine::default()
+    pub fn new(tz: BusinessTz) -> Engine {
+        Engine {
+            tz,
+            ..Engine::default()
+        }
     }
 
-    /// Applies a stored behaviour event (`seq` from the log).
-    pub fn apply_event(&mut self, _seq: u64, _e: &Event) {
+    pub fn tz(&self) -> &BusinessTz {
+        &self.tz
+    }
+
+    /// Start of a bulk load (start-up replay): records are appended unsorted until
+    /// [`Engine::end_bulk`] sorts them once.
+    pub fn begin_bulk(&mut self) {
+        self.bulk = true;
+    }
+
+    pub fn end_bulk(&mut self) {
+        self.bulk = false;
+        for a in self.activities.values_mut() {
+            for s in &mut a.series {
+                s.finish();
+            }
+            a.approvals.sort_unstable();
+            a.promo.sort_unstable_by_key(|r| (r.ts, r.id));
+        }
+        self.global_views.finish();
+        for v in self
+            .by_product
+            .values_mut()
+            .chain(self.by_user.values_mut())
+        {
+            v.sort_unstable_by_key(|r| (r.ts, r.id));
+        }
+    }
+
+    /// Applies a stored behaviour event. Bots are stored but never counted.
+    pub fn apply_event(&mut self, _seq: u64, e: &Event) {
         self.events += 1;
+        if e.bot {
+            return;
+        }
+        let person = self.persons.intern(&e.person().key());
+        if let (Some(_), Some(anon)) = (&e.user_id, &e.anonymous_id) {
+            let a = self.persons.intern(&format!("a:{anon}"));
+            self.persons.link(a, person);
+        }
+        let ts = e.occurred_at.0;
+        if e.trigger_type == TriggerType::PageView {
+            self.global_views.push(ts, person, self.bulk);
+        }
+        if let Some(a) = e.activity_id {
+            let bulk = self.bulk;
+            self.activities.entry(a).or_default().series[e.trigger_type.index()]
+                .push(ts, person, bulk);
+        }
     }
 
-    /// Applies an entry as stored now (a later call for the same activity and user replaces it).
-    pub fn apply_entry(&mut self, _e: &Entry) {
-        self.entries += 1;
+    /// Applies an entry as stored now; a later call for the same activity and user replaces it.
+    pub fn apply_entry(&mut self, e: &Entry) {
+        let person = self.persons.user(&e.user_id);
+        let bulk = self.bulk;
+        let act = self.activities.entry(e.activity_id).or_default();
+        let rec = EntryRec {
+            approved_at: e.requested_at.0,
+            status: e.status,
+            quantity: e.quantity,
+        };
+        if let Some(old) = act.entries.insert(person, rec) {
+            if old.status != EntryStatus::Rejected {
+                if let Some(i) = act
+                    .approvals
+                    .iter()
+                    .position(|x| *x == (old.approved_at, person))
+                {
+                    act.approvals.remove(i);
+                }
+            }
+        }
+        if e.status != EntryStatus::Rejected {
+            let key = (rec.approved_at, person);
+            if bulk || act.approvals.last().is_none_or(|l| *l <= key) {
+                act.approvals.push(key);
+            } else {
+                let at = act.approvals.partition_point(|x| *x <= key);
+                act.approvals.insert(at, key);
+            }
+        }
     }
 
-    /// Applies a stored purchase (a later call with the same id replaces it).
-    pub fn apply_purchase(&mut self, _p: &Purchase) {
-        self.purchases += 1;
+    /// Applies a stored purchase; a later call with the same id replaces it.
+    pub fn apply_purchase(&mut self, p: &Purchase) {
+        if let Some(old) = self.purchases.remove(&p.id) {
+            if let Some(v) = old.product.and_then(|pr| self.by_product.get_mut(&pr)) {
+                remove_rec(v, old.id);
+            }
+            if let Some(v) = self.by_user.get_mut(&old.person) {
+                remove_rec(v, old.id);
+            }
+            if let Some(a) = old.activity.and_then(|a| self.activities.get_mut(&a)) {
+                remove_rec(&mut a.promo, old.id);
+            }
+        }
+        let rec = PurchaseRec {
+            id: p.id,
+            ts: p.purchased_at.0,
+            revenue: p.revenue().0,
+            person: self.persons.user(&p.user_id),
+            activity: p.activity_id,
+            product: p.product_id,
+            promo: p.purchase_type == PurchaseType::CampaignActivity,
+        };
+        let bulk = self.bulk;
+        if let Some(pr) = rec.product {
+            insert_sorted(self.by_product.entry(pr).or_default(), rec, bulk);
+        }
+        insert_sorted(self.by_user.entry(rec.person).or_default(), rec, bulk);
+        if let (Some(a), true) = (rec.activity, rec.promo) {
+            insert_sorted(&mut self.activities.entry(a).or_default().promo, rec, bulk);
+        }
+        self.purchases.insert(p.id, rec);
     }
 
-    pub fn upsert_campaign(&mut self, _c: &Campaign) {}
+    pub fn upsert_product(&mut self, p: &Product) {
+        self.products.insert(p.id, p.clone());
+    }
 
-    pub fn upsert_activity(&mut self, _a: &Activity) {}
+    pub fn upsert_campaign(&mut self, c: &Campaign) {
+        self.campaigns.insert(c.id, c.clone());
+    }
 
-    /// Events applied so far.
+    pub fn upsert_activity(&mut self, a: &Activity) {
+        self.activities.entry(a.id).or_default().meta = Some(a.clone());
+    }
+
+    /// Events applied so far (including bots).
     pub fn event_count(&self) -> u64 {
         self.events
+    }
+
+    pub fn activity(&self, id: ActivityId) -> Option<&ActivityData> {
+        self.activities.get(&id)
+    }
+
+    pub fn activity_meta(&self, id: ActivityId) -> Option<&Activity> {
+        self.activities.get(&id).and_then(|a| a.meta.as_ref())
+    }
+
+    pub fn campaign(&self, id: CampaignId) -> Option<&Campaign> {
+        self.campaigns.get(&id)
+    }
+
+    /// Activities of a campaign, by id.
+    pub fn campaign_activities(&self, id: CampaignId) -> Vec<&Activity> {
+        let mut v: Vec<&Activity> = self
+            .activities
+            .values()
+            .filter_map(|a| a.meta.as_ref())
+            .filter(|a| a.campaign_id == id)
+            .collect();
+        v.sort_by_key(|a| a.id);
+        v
     }
 }

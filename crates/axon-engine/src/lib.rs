@@ -2,9 +2,17 @@
 //! exactly and fast. No I/O and no clock reads: callers feed it what was made durable and pass
 //! "now" into queries.
 //!
-//! Feeding order does not matter for correctness: every query recomputes from the indexed
-//! records, so replaying the store at start-up and applying live writes give the same answers.
+//! Every query recomputes from indexed records (sorted per-activity series, hour/day person
+//! bitmaps, purchase timelines), so replaying the store at start-up and applying live writes
+//! give the same answers, at any window to the millisecond.
 
+pub mod cohort;
+pub mod comparison;
+pub mod dashboard;
 pub mod engine;
+pub mod funnel;
+pub mod persons;
+pub mod series;
 
+pub use dashboard::{Query, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
 pub use engine::Engine;

@@ -38,6 +38,7 @@ impl AppState {
             .map(|a| (a.id, a.campaign_id))
             .collect();
         let limiter = RateLimiter::new(config.rate_limit_per_ip);
+        let engine = Engine::new(config.tz.clone());
         Ok(AppState {
             events,
             repo,
@@ -45,14 +46,18 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(limiter),
             activity_campaigns: Arc::new(RwLock::new(map)),
-            engine: Arc::new(RwLock::new(Engine::new())),
+            engine: Arc::new(RwLock::new(engine)),
         })
     }
 
     /// Rebuilds the engine from everything stored (start-up).
     pub fn rebuild_engine(&self) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
-        let mut engine = Engine::new();
+        let mut engine = Engine::new(self.config.tz.clone());
+        engine.begin_bulk();
+        for p in self.repo.products()? {
+            engine.upsert_product(&p);
+        }
         for c in self.repo.campaigns()? {
             engine.upsert_campaign(&c);
         }
@@ -64,6 +69,7 @@ impl AppState {
             .all_purchases(&mut |p| engine.apply_purchase(&p))?;
         self.events
             .replay(&mut |seq, e| engine.apply_event(seq, &e))?;
+        engine.end_bulk();
         tracing::info!(
             events = engine.event_count(),
             elapsed_ms = started.elapsed().as_millis(),
@@ -103,6 +109,11 @@ impl AppState {
     pub fn remember_activity(&self, a: &Activity) {
         self.activity_campaigns.write().insert(a.id, a.campaign_id);
         self.engine.write().upsert_activity(a);
+    }
+
+    /// Keeps the engine in step after a product is saved.
+    pub fn remember_product(&self, p: &axon_domain::model::Product) {
+        self.engine.write().upsert_product(p);
     }
 
     /// Keeps the engine in step after a campaign is saved.

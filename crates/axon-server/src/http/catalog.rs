@@ -117,7 +117,9 @@ async fn update_product(
     ApiJson(input): ApiJson<ProductInput>,
 ) -> ApiResult<Json<Product>> {
     let p = apply_product(find_product(&state, id)?, input, false)?;
-    Ok(Json(state.repo.upsert_product(p).await?))
+    let saved = state.repo.upsert_product(p).await?;
+    state.remember_product(&saved);
+    Ok(Json(saved))
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@ mod activities;
 mod campaigns;
 mod catalog;
 mod collect;
+mod dashboard;
 mod definitions;
 mod health;
 mod keys;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(definitions::router(&state))
         .merge(keys::router())
         .merge(collect::router(&state))
+        .merge(dashboard::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

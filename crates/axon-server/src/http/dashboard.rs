@@ -1,0 +1,363 @@
+//! Dashboards (SPEC §5, §6): activity, campaign and global answers, the funnel drop-off list
+//! (JSON or CSV) and cohorts — all answered from the in-memory engine.
+
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::state::AppState;
+use axon_domain::model::FunnelStep;
+use axon_domain::period::{resolve, Period, Window};
+use axon_domain::Ts;
+use axon_engine::{Query, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/dashboard/activity/{id}", get(activity))
+        .route(
+            "/api/v1/dashboard/activity/{id}/funnel/dropoff",
+            get(dropoff),
+        )
+        .route("/api/v1/dashboard/campaign/{id}", get(campaign))
+        .route("/api/v1/dashboard/overview", get(overview))
+        .route(
+            "/api/v1/dashboard/cohort/activity/{id}",
+            get(cohort_activity),
+        )
+        .route(
+            "/api/v1/dashboard/cohort/campaign/{id}",
+            get(cohort_campaign),
+        )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct DashParams {
+    pub widgets: Option<String>,
+    pub period: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub conversion_window_hours: Option<i64>,
+    pub breakdown: Option<String>,
+    pub step: Option<String>,
+    pub page: Option<usize>,
+    pub size: Option<usize>,
+    pub granularity: Option<String>,
+}
+
+/// Resolves the window of SPEC §5.1 from the parameters.
+pub fn window(state: &AppState, p: &DashParams, now: Ts) -> ApiResult<(Period, Window)> {
+    let period = Period::parse(p.period.as_deref().unwrap_or("7d"))?;
+    let w = resolve(
+        period,
+        p.start_date.as_deref(),
+        p.end_date.as_deref(),
+        now,
+        state.tz(),
+    )?;
+    Ok((period, w))
+}
+
+/// Builds the engine query; shared by REST, SSE and the question box.
+pub fn query(state: &AppState, p: &DashParams, allowed: &[Widget]) -> ApiResult<(Period, Query)> {
+    let now = state.now();
+    let (period, window) = window(state, p, now)?;
+    let widgets = Widget::parse_list(p.widgets.as_deref(), allowed)?;
+    if let Some(h) = p.conversion_window_hours {
+        if !(1..=24 * 400).contains(&h) {
+            return Err(ApiError::bad_request(
+                "INVALID_QUERY",
+                "conversionWindowHours must be between 1 and 9600",
+            ));
+        }
+    }
+    if let Some(b) = p.breakdown.as_deref().filter(|b| !b.is_empty()) {
+        return Err(ApiError::bad_request(
+            "INVALID_BREAKDOWN",
+            format!(
+                "breakdown '{b}' is not available; breakdowns are not supported by this server yet"
+            ),
+        ));
+    }
+    Ok((
+        period,
+        Query {
+            window,
+            now,
+            widgets,
+            conversion_window_hours: p.conversion_window_hours,
+        },
+    ))
+}
+
+fn envelope(
+    key: &str,
+    id: i64,
+    period: Period,
+    q: &Query,
+    data: Map<String, Value>,
+    extra: Option<(&str, Value)>,
+) -> Value {
+    let mut v = json!({
+        key: id, "period": period.as_str(), "startDate": q.window.start, "endDate": q.window.end,
+        "timestamp": q.now, "data": data,
+    });
+    if let Some((k, x)) = extra {
+        v[k] = x;
+    }
+    v
+}
+
+/// The activity dashboard JSON (used by REST and the live stream).
+pub fn activity_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
+    let (period, q) = query(state, p, &ACTIVITY_WIDGETS)?;
+    let engine = state.engine.read();
+    let meta = engine.activity_meta(id).ok_or_else(|| {
+        ApiError::not_found(
+            "ACTIVITY_NOT_FOUND",
+            format!("activity {id} does not exist"),
+        )
+    })?;
+    let campaign_id = meta.campaign_id;
+    let data = engine.activity_dashboard(id, &q).unwrap_or_default();
+    Ok(envelope(
+        "activityId",
+        id,
+        period,
+        &q,
+        data,
+        Some(("campaignId", Value::from(campaign_id))),
+    ))
+}
+
+/// The campaign dashboard JSON (used by REST and the live stream).
+pub fn campaign_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
+    let (period, q) = query(state, p, &CAMPAIGN_WIDGETS)?;
+    let engine = state.engine.read();
+    let data = engine.campaign_dashboard(id, &q).ok_or_else(|| {
+        ApiError::not_found(
+            "CAMPAIGN_NOT_FOUND",
+            format!("campaign {id} does not exist"),
+        )
+    })?;
+    Ok(envelope("campaignId", id, period, &q, data, None))
+}
+
+async fn activity(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<DashParams>,
+) -> ApiResult<Json<Value>> {
+    activity_json(&state, id, &p).map(Json)
+}
+
+async fn campaign(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<DashParams>,
+) -> ApiResult<Json<Value>> {
+    campaign_json(&state, id, &p).map(Json)
+}
+
+async fn overview(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<DashParams>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let (period, w) = window(&state, &p, now)?;
+    let data = state.engine.read().global_overview(&w);
+    Ok(Json(
+        json!({"period": period.as_str(), "startDate": w.start, "endDate": w.end, "timestamp": now, "data": data}),
+    ))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+async fn dropoff(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<DashParams>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let step = FunnelStep::parse(p.step.as_deref().unwrap_or("VISIT"))?;
+    let index = match step {
+        FunnelStep::Visit => 0,
+        FunnelStep::Engage => 1,
+        FunnelStep::Qualify => 2,
+        FunnelStep::Purchase => {
+            return Err(ApiError::bad_request(
+                "INVALID_STEP",
+                "PURCHASE is the last step: nobody drops off after it",
+            ))
+        }
+    };
+    let (page, size) = (p.page.unwrap_or(0), p.size.unwrap_or(100));
+    if !(1..=1000).contains(&size) {
+        return Err(ApiError::bad_request(
+            "INVALID_QUERY",
+            "size must be between 1 and 1000",
+        ));
+    }
+    let (period, q) = query(
+        &state,
+        &DashParams { widgets: None, ..p },
+        &ACTIVITY_WIDGETS,
+    )?;
+    let rows = {
+        let engine = state.engine.read();
+        let a = engine
+            .activity(id)
+            .filter(|a| a.meta.is_some())
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    "ACTIVITY_NOT_FOUND",
+                    format!("activity {id} does not exist"),
+                )
+            })?;
+        engine.dropoff(
+            a,
+            index,
+            &q.window,
+            q.conversion_window_hours.map(|h| h * 3_600_000),
+        )
+    };
+    let total = rows.len();
+    let wants_csv = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"));
+    if wants_csv {
+        let mut out = String::from("personId,userId,anonymousId,sessionId,reachedAt\n");
+        for r in &rows {
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                csv_field(&r.person_id),
+                csv_field(r.user_id.as_deref().unwrap_or("")),
+                csv_field(r.anonymous_id.as_deref().unwrap_or("")),
+                csv_field(r.session_id.as_deref().unwrap_or("")),
+                r.reached_at
+            ));
+        }
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
+    }
+    let pageful: Vec<_> = rows.into_iter().skip(page * size).take(size).collect();
+    let next = ["ENGAGE", "QUALIFY", "PURCHASE"][index];
+    Ok(Json(json!({
+        "activityId": id, "step": step, "nextStep": next, "period": period.as_str(),
+        "startDate": q.window.start, "endDate": q.window.end,
+        "page": page, "size": size, "totalElements": total, "totalPages": total.div_ceil(size),
+        "persons": pageful,
+    }))
+    .into_response())
+}
+
+/// Cohort windows default to the activity's start … now.
+fn cohort_window(
+    state: &AppState,
+    p: &DashParams,
+    default_start: Ts,
+    now: Ts,
+) -> ApiResult<Window> {
+    let start = match p.start_date.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => state
+            .tz()
+            .parse_instant(s)
+            .map_err(|e| ApiError::bad_request("INVALID_PERIOD", e.message))?,
+        None => default_start,
+    };
+    let end = match p.end_date.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let t = state
+                .tz()
+                .parse_instant(s)
+                .map_err(|e| ApiError::bad_request("INVALID_PERIOD", e.message))?;
+            if axon_domain::BusinessTz::is_date_only(s) {
+                state.tz().next_day_start(t)
+            } else {
+                t
+            }
+        }
+        None => now,
+    };
+    if end < start {
+        return Err(ApiError::bad_request(
+            "INVALID_PERIOD",
+            "endDate is before startDate",
+        ));
+    }
+    Ok(Window::new(start, end))
+}
+
+async fn cohort_activity(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<DashParams>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let engine = state.engine.read();
+    let meta = engine.activity_meta(id).ok_or_else(|| {
+        ApiError::not_found(
+            "ACTIVITY_NOT_FOUND",
+            format!("activity {id} does not exist"),
+        )
+    })?;
+    let w = cohort_window(&state, &p, meta.start_date, now.max(meta.start_date))?;
+    Ok(Json(
+        engine.cohort_activity(id, &w, now).unwrap_or_default(),
+    ))
+}
+
+async fn cohort_campaign(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<DashParams>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let weekly = match p.granularity.as_deref().unwrap_or("month") {
+        "month" => false,
+        "week" => true,
+        other => {
+            return Err(ApiError::bad_request(
+                "INVALID_QUERY",
+                format!("granularity must be month or week, not '{other}'"),
+            ))
+        }
+    };
+    let engine = state.engine.read();
+    engine.campaign(id).ok_or_else(|| {
+        ApiError::not_found(
+            "CAMPAIGN_NOT_FOUND",
+            format!("campaign {id} does not exist"),
+        )
+    })?;
+    let start = engine
+        .campaign_activities(id)
+        .iter()
+        .map(|a| a.start_date)
+        .min()
+        .unwrap_or(Ts(0));
+    let w = cohort_window(&state, &p, start, now.max(start))?;
+    Ok(Json(
+        engine
+            .cohort_campaign(id, weekly, &w, now)
+            .unwrap_or_default(),
+    ))
+}
