@@ -105,7 +105,9 @@ pub fn resolve(
     };
     let window = match period.days() {
         Some(days) => {
-            let end = now;
+            // "Until now" includes the current millisecond, so an event acknowledged this
+            // instant is already counted (read-your-writes).
+            let end = Ts(now.0 + 1);
             let start = match start_date {
                 Some(s) if !s.trim().is_empty() => parse(s)?,
                 _ => Ts(end.0 - days * MS_PER_DAY),
@@ -151,11 +153,11 @@ mod tests {
     fn fixed_periods_end_now_and_previous_is_equal_length() {
         let tz = BusinessTz::default();
         let w = resolve(Period::D7, None, None, now(), &tz).unwrap();
-        assert_eq!(w.end, now());
-        assert_eq!(w.start.to_iso(), "2026-11-11T01:00:00Z");
+        assert_eq!(w.end, Ts(now().0 + 1), "now itself is inside the window");
+        assert_eq!(w.start.to_iso(), "2026-11-11T01:00:00.001Z");
         let p = w.previous();
         assert_eq!(p.end, w.start);
-        assert_eq!(p.start.to_iso(), "2026-11-04T01:00:00Z");
+        assert_eq!(p.start.to_iso(), "2026-11-04T01:00:00.001Z");
     }
 
     #[test]

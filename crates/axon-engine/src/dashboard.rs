@@ -225,7 +225,7 @@ impl Engine {
         let from = now.0.div_euclid(MS_PER_HOUR) * MS_PER_HOUR - 23 * MS_PER_HOUR;
         let day = Window::new(Ts(from), Ts(now.0 + 1));
         let mut inflow = 0;
-        let mut hourly = vec![0u64; 24];
+        let mut hourly = [0u64; 24];
         for a in ids.iter().filter_map(|id| self.activities.get(id)) {
             limit = match (limit, a.meta.as_ref().and_then(|m| m.limit_count)) {
                 (Some(l), Some(m)) => Some(l + m),

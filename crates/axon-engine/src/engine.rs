@@ -214,6 +214,10 @@ impl Engine {
         self.campaigns.insert(c.id, c.clone());
     }
 
+    pub fn remove_campaign(&mut self, id: CampaignId) {
+        self.campaigns.remove(&id);
+    }
+
     pub fn upsert_activity(&mut self, a: &Activity) {
         self.activities.entry(a.id).or_default().meta = Some(a.clone());
     }

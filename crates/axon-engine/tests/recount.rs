@@ -290,7 +290,7 @@ proptest! {
                 ordered[0] += 1;
                 let Some(t2) = times(&clicks).into_iter().find(|t| *t >= t1) else { continue };
                 ordered[1] += 1;
-                let mut appr: Vec<i64> = approvals.iter().filter(|e| format!("{}", e.user_id) == *p).map(|e| e.requested_at.0).collect();
+                let mut appr: Vec<i64> = approvals.iter().filter(|e| e.user_id == *p).map(|e| e.requested_at.0).collect();
                 appr.sort_unstable();
                 let Some(t3) = appr.into_iter().find(|t| *t >= t2) else { continue };
                 ordered[2] += 1;

@@ -246,10 +246,10 @@ async fn change_status(
     let to = ActivityStatus::parse(&input.status)?;
     let current = find(&state, id)?;
     status::transition(current.status, to).map_err(|e| ApiError::conflict(e.code, e.message))?;
-    Ok(Json(
-        state
-            .repo
-            .set_activity_status(id, current.status, to, state.now())
-            .await?,
-    ))
+    let saved = state
+        .repo
+        .set_activity_status(id, current.status, to, state.now())
+        .await?;
+    state.remember_activity(&saved);
+    Ok(Json(saved))
 }

@@ -84,10 +84,9 @@ async fn create(
         updated_at: now,
     };
     let c = apply(&state, blank, input)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.repo.save_campaign(c).await?),
-    ))
+    let saved = state.repo.save_campaign(c).await?;
+    state.remember_campaign(&saved);
+    Ok((StatusCode::CREATED, Json(saved)))
 }
 
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -128,5 +127,6 @@ async fn remove(
 ) -> ApiResult<StatusCode> {
     find(&state, id)?;
     state.repo.delete_campaign(id).await?;
+    state.engine.write().remove_campaign(id);
     Ok(StatusCode::NO_CONTENT)
 }

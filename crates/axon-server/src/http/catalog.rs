@@ -91,10 +91,9 @@ async fn create_product(
         discount_rate: None,
     };
     let p = apply_product(blank, input, true)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.repo.upsert_product(p).await?),
-    ))
+    let saved = state.repo.upsert_product(p).await?;
+    state.remember_product(&saved);
+    Ok((StatusCode::CREATED, Json(saved)))
 }
 
 async fn list_products(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {

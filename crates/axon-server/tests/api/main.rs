@@ -5,4 +5,5 @@ mod helpers;
 mod admin;
 mod auth;
 mod collect;
+mod dashboard;
 mod health;

@@ -1,0 +1,322 @@
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+async fn setup(app: &TestApp) -> (i64, i64) {
+    let c = app.campaign("Dash").await;
+    let a = app.activity(c).await;
+    (c, a)
+}
+
+fn pv(a: i64, who: &str) -> Value {
+    json!({"triggerType": "PAGE_VIEW", "anonymousId": who, "properties": {"activityId": a}})
+}
+
+#[tokio::test]
+async fn an_acknowledged_event_is_counted_by_the_very_next_dashboard_call() {
+    let app = spawn_app().await;
+    let (c, a) = setup(&app).await;
+    let path = format!("/api/v1/dashboard/activity/{a}?widgets=overview,realtime");
+    let before = app.get(&path).await;
+    assert_eq!(before.status, 200, "{:?}", before.body);
+    assert_eq!(before.body["data"]["overview"]["totalVisits"], 0);
+    for i in 0..3 {
+        assert_eq!(app.track(pv(a, &format!("v{i}"))).await.status, 202);
+        let after = app.get(&path).await;
+        assert_eq!(after.body["data"]["overview"]["totalVisits"], i + 1);
+        assert_eq!(
+            after.body["data"]["realtime"]["inflowLastHour"],
+            i + 1,
+            "{}",
+            after.body["data"]["realtime"]
+        );
+    }
+    let click = json!({"triggerType": "CLICK", "userId": "u1", "anonymousId": "v0", "properties": {"activityId": a}});
+    assert_eq!(app.track(click).await.status, 202);
+    let d = app.get(&format!("/api/v1/dashboard/activity/{a}")).await;
+    let f = &d.body["data"]["funnel"];
+    assert_eq!(f["steps"][0]["users"], 3);
+    assert_eq!(
+        f["ordered"]["users"],
+        json!([3, 1, 0, 0]),
+        "the anonymous visit and the user's click are one person"
+    );
+    assert_eq!(d.body["activityId"], a);
+    assert_eq!(d.body["campaignId"], c);
+    assert_eq!(d.body["period"], "7d");
+    for w in ["overview", "funnel", "comparison", "realtime", "trend"] {
+        assert!(d.body["data"][w].is_object(), "widget {w}");
+        let def = if w == "comparison" {
+            &d.body["data"][w]["significance"]["verdict"]
+        } else {
+            &d.body["data"][w]["definition"]
+        };
+        assert!(def.is_string(), "definition of {w}");
+    }
+    let camp = app
+        .get(&format!(
+            "/api/v1/dashboard/campaign/{c}?widgets=overview,funnel,activities,heatmap&period=7d"
+        ))
+        .await;
+    assert_eq!(camp.status, 200, "{:?}", camp.body);
+    assert_eq!(camp.body["data"]["overview"]["totalVisits"], 3);
+    assert_eq!(camp.body["data"]["activities"][0]["activityId"], a);
+    let total: i64 = camp.body["data"]["heatmap"]["byHour"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 3);
+    let g = app.get("/api/v1/dashboard/overview?period=30d").await;
+    assert_eq!(g.body["data"]["totals"]["totalVisits"], 3);
+    assert_eq!(g.body["data"]["topCampaignsByVisits"][0]["campaignId"], c);
+    let drop = app
+        .get(&format!(
+            "/api/v1/dashboard/activity/{a}/funnel/dropoff?step=VISIT"
+        ))
+        .await;
+    assert_eq!(drop.body["totalElements"], 2, "{:?}", drop.body);
+    let csv = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/dashboard/activity/{a}/funnel/dropoff?step=ENGAGE"
+        )))
+        .bearer_auth(ADMIN_KEY)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("personId,userId,anonymousId,sessionId,reachedAt\nu:u1,u1,,,"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn dashboard_parameters_are_validated() {
+    let app = spawn_app().await;
+    let (c, a) = setup(&app).await;
+    let base = format!("/api/v1/dashboard/activity/{a}");
+    assert_error(
+        &app.get(&format!("{base}?period=custom")).await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get(&format!("{base}?period=custom&startDate=2026-11-10"))
+            .await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get(&format!(
+            "{base}?period=custom&startDate=2026-11-10&endDate=2026-11-01"
+        ))
+        .await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get(&format!(
+            "{base}?period=custom&startDate=2024-01-01&endDate=2026-11-01"
+        ))
+        .await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get(&format!("{base}?period=2w")).await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get(&format!("{base}?widgets=overview,pie")).await,
+        400,
+        "INVALID_WIDGETS",
+    );
+    assert_error(
+        &app.get(&format!("{base}?widgets=heatmap")).await,
+        400,
+        "INVALID_WIDGETS",
+    );
+    assert_error(
+        &app.get(&format!("{base}?breakdown=shoe_size")).await,
+        400,
+        "INVALID_BREAKDOWN",
+    );
+    assert_error(
+        &app.get(&format!("{base}?conversionWindowHours=0")).await,
+        400,
+        "INVALID_QUERY",
+    );
+    assert_error(
+        &app.get(&format!("{base}/funnel/dropoff?step=PURCHASE"))
+            .await,
+        400,
+        "INVALID_STEP",
+    );
+    assert_error(
+        &app.get(&format!("{base}/funnel/dropoff?step=FLY")).await,
+        400,
+        "VALIDATION_ERROR",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/activity/999").await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/campaign/999").await,
+        404,
+        "CAMPAIGN_NOT_FOUND",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/cohort/activity/999").await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/cohort/campaign/999").await,
+        404,
+        "CAMPAIGN_NOT_FOUND",
+    );
+    assert_error(
+        &app.get(&format!(
+            "/api/v1/dashboard/cohort/campaign/{c}?granularity=year"
+        ))
+        .await,
+        400,
+        "INVALID_QUERY",
+    );
+    assert_error(
+        &app.call(reqwest::Method::GET, &base, None, None).await,
+        401,
+        "UNAUTHORIZED",
+    );
+    let custom = app.get(&format!("{base}?period=custom&startDate=2026-11-10T00:00:07&endDate=2026-11-10T00:00:09&widgets=overview")).await;
+    assert_eq!(custom.status, 200);
+    assert_eq!(custom.body["startDate"], "2026-11-09T15:00:07Z");
+    assert_eq!(custom.body["data"].as_object().unwrap().len(), 1);
+    let cohort = app
+        .get(&format!("/api/v1/dashboard/cohort/activity/{a}"))
+        .await;
+    assert_eq!(cohort.status, 200, "{:?}", cohort.body);
+    assert_eq!(
+        (
+            cohort.body["totalCustomers"].as_i64(),
+            cohort.body["ltvCurrent"].as_i64()
+        ),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        app.get(&format!(
+            "/api/v1/dashboard/cohort/campaign/{c}?granularity=week"
+        ))
+        .await
+        .status,
+        200
+    );
+}
+
+const TRIGGERS: [&str; 3] = ["PAGE_VIEW", "CLICK", "PURCHASE"];
+
+#[tokio::test]
+async fn answers_are_the_same_before_and_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |dir: std::path::PathBuf| async move {
+        let mut config = axon_server::Config::new(dir, axon_server::Secret::new(ADMIN_KEY));
+        config.jwt_secret = axon_server::Secret::new(JWT_SECRET);
+        let state = axon_server::open_state(config).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(axon_server::serve(state, listener, async move {
+            let _ = rx.await;
+        }));
+        (base, tx, handle)
+    };
+    let client = reqwest::Client::new();
+    let get = |base: String, path: String| {
+        let client = client.clone();
+        async move {
+            client
+                .get(format!("{base}{path}"))
+                .bearer_auth(ADMIN_KEY)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let (base, stop, handle) = start(dir.path().to_path_buf()).await;
+    let c: Value = client
+        .post(format!("{base}/api/v1/campaigns"))
+        .bearer_auth(ADMIN_KEY)
+        .json(&json!({"name": "R", "budget": 1000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cid = c["id"].as_i64().unwrap_or_else(|| panic!("{c}"));
+    let a: Value = client
+        .post(format!("{base}/api/v1/campaigns/{cid}/activities"))
+        .bearer_auth(ADMIN_KEY)
+        .json(&json!({"name": "A", "activityType": "FIRST_COME_FIRST_SERVE", "startDate": "2026-01-01", "endDate": "2026-12-31", "limitCount": 10}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let aid = a["id"].as_i64().unwrap();
+    let events: Vec<Value> = (0..50)
+        .map(|i| json!({"triggerType": TRIGGERS[i % 3], "userId": format!("u{}", i % 7), "anonymousId": format!("a{}", i % 11), "properties": {"activityId": aid}}))
+        .collect();
+    client
+        .post(format!("{base}/api/v1/behavior/events"))
+        .json(&events)
+        .send()
+        .await
+        .unwrap();
+    let paths = [
+        format!("/api/v1/dashboard/activity/{aid}?period=30d&widgets=overview,funnel,comparison,trend"),
+        format!("/api/v1/dashboard/campaign/{cid}?period=30d&widgets=overview,funnel,activities,heatmap"),
+        format!("/api/v1/dashboard/cohort/activity/{aid}"),
+    ];
+    let mut before = Vec::new();
+    for p in &paths {
+        before.push(get(base.clone(), p.clone()).await);
+    }
+    stop.send(()).unwrap();
+    handle.await.unwrap().unwrap();
+    let (base, _stop, _h) = start(dir.path().to_path_buf()).await;
+    for (p, b) in paths.iter().zip(before) {
+        let mut after = get(base.clone(), p.clone()).await;
+        let mut b = b;
+        for v in [&mut after, &mut b] {
+            // Only the clock-derived fields may differ.
+            for k in [
+                "timestamp",
+                "startDate",
+                "endDate",
+                "calculatedAt",
+                "cohortEndDate",
+            ] {
+                v.as_object_mut().unwrap().remove(k);
+            }
+            if let Some(d) = v.get_mut("data").and_then(Value::as_object_mut) {
+                for w in d.values_mut().filter_map(Value::as_object_mut) {
+                    w.remove("definition");
+                    w.remove("hourly");
+                }
+            }
+        }
+        assert_eq!(after, b, "{p}");
+    }
+}
