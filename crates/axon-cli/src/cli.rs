@@ -58,6 +58,22 @@ pub struct SimulateArgs {
 pub enum BenchCommand {
     /// HTTP ingestion throughput and acknowledgement latency against a running server.
     Ingest(IngestArgs),
+    /// Dashboard latency (in-process and over HTTP), engine rebuild time and memory, on a
+    /// stopped server's data dir.
+    Dashboards(DashBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DashBenchArgs {
+    /// In-process calls per dashboard kind.
+    #[arg(long, default_value_t = 200)]
+    pub calls: usize,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+    /// Seconds of HTTP load.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod dashbench;
 pub mod import;
 pub mod progress;
 pub mod serve;
@@ -42,5 +43,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import(args) => import::run(&settings, &args),
         Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
+        Command::Bench(cli::BenchCommand::Dashboards(args)) => dashbench::run(&settings, &args),
     }
 }

@@ -76,6 +76,44 @@ pub struct Event {
     pub bot: bool,
 }
 
+/// What analytics needs of a stored event: enough to count it, attribute it and resolve its
+/// person, without the properties. Start-up replay reads only these columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCore {
+    pub trigger_type: TriggerType,
+    pub occurred_at: Ts,
+    pub activity_id: Option<ActivityId>,
+    pub user_id: Option<String>,
+    pub anonymous_id: Option<String>,
+    pub session_id: Option<String>,
+    pub bot: bool,
+}
+
+impl EventCore {
+    /// The person key (`u:…`, `a:…`, `s:…`) by priority userId > anonymousId > sessionId.
+    pub fn person_key(&self) -> String {
+        match (&self.user_id, &self.anonymous_id, &self.session_id) {
+            (Some(u), _, _) => format!("u:{u}"),
+            (None, Some(a), _) => format!("a:{a}"),
+            (None, None, s) => format!("s:{}", s.as_deref().unwrap_or("")),
+        }
+    }
+}
+
+impl From<&Event> for EventCore {
+    fn from(e: &Event) -> EventCore {
+        EventCore {
+            trigger_type: e.trigger_type,
+            occurred_at: e.occurred_at,
+            activity_id: e.activity_id,
+            user_id: e.user_id.clone(),
+            anonymous_id: e.anonymous_id.clone(),
+            session_id: e.session_id.clone(),
+            bot: e.bot,
+        }
+    }
+}
+
 /// The identity of a person, by priority userId > anonymousId > sessionId.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Person {

@@ -8,8 +8,9 @@ use axon_domain::money::div_half_up;
 use axon_domain::period::Window;
 use axon_domain::time::MS_PER_DAY;
 use axon_domain::{Dec2, Ts};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 const MONTHS: i32 = 12;
 
@@ -24,7 +25,7 @@ fn per(sum: i64, n: u64) -> Dec2 {
 impl Engine {
     /// First promotion purchase of the activity per person, for firsts inside the window.
     fn cohort_firsts(&self, activities: &[ActivityId], w: &Window) -> HashMap<u32, i64> {
-        let mut first: HashMap<u32, i64> = HashMap::new();
+        let mut first: HashMap<u32, i64> = HashMap::default();
         for a in activities.iter().filter_map(|a| self.activities.get(a)) {
             for r in &a.promo {
                 let f = first.entry(r.person).or_insert(r.ts);
@@ -53,7 +54,7 @@ impl Engine {
         let month_starts: Vec<i64> = (0..=MONTHS)
             .map(|m| self.tz.add_months(meta.start_date, m).0)
             .collect();
-        let mut monthly = vec![(0i64, 0u64, HashSet::new()); MONTHS as usize];
+        let mut monthly = vec![(0i64, 0u64, HashSet::default()); MONTHS as usize];
         for (person, first) in &firsts {
             let bought = self.purchases_from(*person, *first);
             for r in bought {

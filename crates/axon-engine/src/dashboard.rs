@@ -105,7 +105,20 @@ impl Engine {
     pub fn counts(&self, ids: &[ActivityId], w: &Window) -> Counts {
         let mut c = Counts::default();
         let mut visitors = RoaringBitmap::new();
-        for a in ids.iter().filter_map(|id| self.activities.get(id)) {
+        for id in ids {
+            let (ac, v) = self.activity_counts(*id, w);
+            c += ac;
+            visitors |= v;
+        }
+        c.unique_visitors = self.persons.distinct(&visitors);
+        c
+    }
+
+    /// One activity's aggregates (without distinct visitors) and its raw visitor set.
+    fn activity_counts(&self, id: ActivityId, w: &Window) -> (Counts, RoaringBitmap) {
+        let mut c = Counts::default();
+        let mut visitors = RoaringBitmap::new();
+        if let Some(a) = self.activities.get(&id) {
             let v = Engine::step_values(a, w);
             c.visits += v[0];
             c.engagements += v[1];
@@ -125,10 +138,9 @@ impl Engine {
                 c.gmv += r.revenue;
                 c.orders += 1;
             }
-            visitors |= a.series(TriggerType::PageView).persons(w);
+            visitors = a.series(TriggerType::PageView).persons(w);
         }
-        c.unique_visitors = self.persons.distinct(&visitors);
-        c
+        (c, visitors)
     }
 
     fn overview_widget(&self, ids: &[ActivityId], budget: Dec2, w: &Window, scope: &str) -> Value {
@@ -403,6 +415,7 @@ impl Engine {
         let mut rows = Vec::new();
         let mut all_ids = Vec::new();
         let mut total_budget = Dec2::ZERO;
+        let (mut all, mut all_visitors) = (Counts::default(), RoaringBitmap::new());
         for c in &campaigns {
             let ids: Vec<ActivityId> = self
                 .campaign_activities(c.id)
@@ -411,11 +424,27 @@ impl Engine {
                 .collect();
             let budget = self.campaign_budget(c.id);
             total_budget += budget;
-            let o = overview(&self.counts(&ids, w), budget);
-            rows.push((c, o));
+            let (mut cc, mut visitors) = (Counts::default(), RoaringBitmap::new());
+            for id in &ids {
+                let (ac, v) = self.activity_counts(*id, w);
+                cc += ac;
+                visitors |= v;
+            }
+            cc.unique_visitors = self.persons.distinct(&visitors);
+            all += Counts {
+                unique_visitors: 0,
+                ..cc
+            };
+            all_visitors |= visitors;
+            rows.push((c, overview(&cc, budget)));
             all_ids.extend(ids);
         }
-        let totals = self.overview_widget(&all_ids, total_budget, w, "every activity");
+        all.unique_visitors = self.persons.distinct(&all_visitors);
+        let cur = overview(&all, total_budget);
+        let prev = overview(&self.counts(&all_ids, &w.previous()), total_budget);
+        let mut totals = serde_json::to_value(&cur).unwrap_or_default();
+        totals["change"] = change(&cur, &prev);
+        totals["previous"] = serde_json::to_value(&prev).unwrap_or_default();
         let row = |(c, o): &(
             &&axon_domain::model::Campaign,
             axon_domain::metrics::Overview,

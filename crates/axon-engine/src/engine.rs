@@ -3,13 +3,13 @@
 
 use crate::persons::Persons;
 use crate::series::Series;
-use axon_domain::event::Event;
+use axon_domain::event::{Event, EventCore};
 use axon_domain::model::{
     Activity, ActivityId, Campaign, CampaignId, Entry, EntryStatus, Product, ProductId, Purchase,
     PurchaseType, TriggerType,
 };
 use axon_domain::BusinessTz;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// One purchase as the indexes keep it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,12 +120,17 @@ impl Engine {
     }
 
     /// Applies a stored behaviour event. Bots are stored but never counted.
-    pub fn apply_event(&mut self, _seq: u64, e: &Event) {
+    pub fn apply_event(&mut self, seq: u64, e: &Event) {
+        self.apply_core(seq, &EventCore::from(e));
+    }
+
+    /// Applies the analytic core of a stored event (start-up replay reads only this).
+    pub fn apply_core(&mut self, _seq: u64, e: &EventCore) {
         self.events += 1;
         if e.bot {
             return;
         }
-        let person = self.persons.intern(&e.person().key());
+        let person = self.persons.intern(&e.person_key());
         if let (Some(_), Some(anon)) = (&e.user_id, &e.anonymous_id) {
             let a = self.persons.intern(&format!("a:{anon}"));
             self.persons.link(a, person);
@@ -220,6 +225,11 @@ impl Engine {
 
     pub fn upsert_activity(&mut self, a: &Activity) {
         self.activities.entry(a.id).or_default().meta = Some(a.clone());
+    }
+
+    /// The newest event time seen (any activity), if any.
+    pub fn latest_event(&self) -> Option<axon_domain::Ts> {
+        self.global_views.last().map(axon_domain::Ts)
     }
 
     /// Events applied so far (including bots).

@@ -6,8 +6,8 @@ use axon_domain::model::{FunnelStep, TriggerType};
 use axon_domain::period::Window;
 use axon_domain::Dec2;
 use roaring::RoaringBitmap;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 pub const STEPS: [FunnelStep; 4] = [
     FunnelStep::Visit,
@@ -94,7 +94,8 @@ impl Engine {
             a.series(TriggerType::Purchase).range(w),
         ];
         let mut idx = [0usize; 4];
-        let mut state: OrderedSteps = HashMap::with_capacity(sources[0].len() / 2);
+        let mut state: OrderedSteps =
+            HashMap::with_capacity_and_hasher(sources[0].len() / 2, rustc_hash::FxBuildHasher);
         loop {
             // Next record in (time, step) order across the four sorted sources.
             let mut best: Option<(i64, usize)> = None;

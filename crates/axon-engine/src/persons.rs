@@ -4,7 +4,7 @@
 //! at query time, so a link that arrives later still merges earlier anonymous events.
 
 use roaring::RoaringBitmap;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Default)]
 pub struct Persons {

@@ -11,19 +11,22 @@ use std::collections::BTreeMap;
 #[derive(Default, Clone)]
 pub struct Series {
     recs: Vec<(i64, u32)>,
-    sorted: bool,
+    /// Records were bulk-pushed: unsorted, bitmaps not built yet.
+    dirty: bool,
     hours: BTreeMap<i64, RoaringBitmap>,
     days: BTreeMap<i64, RoaringBitmap>,
 }
 
 impl Series {
-    /// Adds a record; `bulk` defers sorting to [`Series::finish`] (start-up replay).
+    /// Adds a record; `bulk` defers sorting and the bitmaps to [`Series::finish`] (start-up
+    /// replay), which builds them in one sequential pass.
     pub fn push(&mut self, ts: i64, person: u32, bulk: bool) {
-        let in_order = self.recs.last().is_none_or(|l| *l <= (ts, person));
-        if in_order || bulk {
-            if !in_order {
-                self.sorted = false;
-            }
+        if bulk {
+            self.dirty = true;
+            self.recs.push((ts, person));
+            return;
+        }
+        if self.recs.last().is_none_or(|l| *l <= (ts, person)) {
             self.recs.push((ts, person));
         } else {
             let at = self.recs.partition_point(|r| *r <= (ts, person));
@@ -39,10 +42,36 @@ impl Series {
             .insert(person);
     }
 
+    /// Sorts after a bulk load and rebuilds the hour and day bitmaps.
     pub fn finish(&mut self) {
-        if !self.sorted {
-            self.recs.sort_unstable();
-            self.sorted = true;
+        if !self.dirty {
+            return;
+        }
+        self.recs.sort_unstable();
+        self.recs.shrink_to_fit();
+        self.dirty = false;
+        self.hours.clear();
+        self.days.clear();
+        let mut i = 0;
+        while i < self.recs.len() {
+            let day = self.recs[i].0.div_euclid(MS_PER_DAY);
+            let end = i + self.recs[i..].partition_point(|r| r.0.div_euclid(MS_PER_DAY) <= day);
+            let mut day_set = RoaringBitmap::new();
+            let mut j = i;
+            while j < end {
+                let hour = self.recs[j].0.div_euclid(MS_PER_HOUR);
+                let hend =
+                    j + self.recs[j..end].partition_point(|r| r.0.div_euclid(MS_PER_HOUR) <= hour);
+                let mut ids: Vec<u32> = self.recs[j..hend].iter().map(|r| r.1).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let set = RoaringBitmap::from_sorted_iter(ids).unwrap_or_default();
+                day_set |= &set;
+                self.hours.insert(hour, set);
+                j = hend;
+            }
+            self.days.insert(day, day_set);
+            i = end;
         }
     }
 
@@ -55,6 +84,11 @@ impl Series {
 
     pub fn count(&self, w: &Window) -> u64 {
         self.range(w).len() as u64
+    }
+
+    /// The newest record's time.
+    pub fn last(&self) -> Option<i64> {
+        self.recs.last().map(|r| r.0)
     }
 
     pub fn len(&self) -> usize {

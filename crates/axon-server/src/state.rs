@@ -67,11 +67,14 @@ impl AppState {
         self.repo.all_entries(&mut |e| engine.apply_entry(&e))?;
         self.repo
             .all_purchases(&mut |p| engine.apply_purchase(&p))?;
+        let replay = std::time::Instant::now();
         self.events
-            .replay(&mut |seq, e| engine.apply_event(seq, &e))?;
+            .replay_core(&mut |seq, e| engine.apply_core(seq, &e))?;
+        let replay_ms = replay.elapsed().as_millis();
         engine.end_bulk();
         tracing::info!(
             events = engine.event_count(),
+            replay_ms,
             elapsed_ms = started.elapsed().as_millis(),
             "engine rebuilt from the store"
         );

@@ -4,7 +4,7 @@
 //! once the write is durable, so an HTTP answer can wait for it without blocking a thread.
 
 use crate::{Pending, StoreError};
-use axon_domain::event::Event;
+use axon_domain::event::{Event, EventCore};
 use axon_domain::model::{
     Activity, ActivityId, ActivityStatus, ApiKey, Campaign, CampaignId, Entry, EventDefinition,
     Product, ProductId, Purchase, TriggerType, UserProfile,
@@ -55,6 +55,8 @@ pub trait EventLog: Send + Sync {
     fn append(&self, events: Vec<Event>) -> Pending<AppendReport>;
     /// Visits every stored event in append order.
     fn replay(&self, visit: &mut dyn FnMut(u64, Event)) -> Result<u64, StoreError>;
+    /// Visits every stored event's analytic core in append order (fast start-up).
+    fn replay_core(&self, visit: &mut dyn FnMut(u64, EventCore)) -> Result<u64, StoreError>;
     fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError>;
     fn count(&self) -> Result<u64, StoreError>;
     /// The highest sequence number stored (0 when empty); cheap, used by readiness checks.

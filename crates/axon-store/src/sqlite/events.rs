@@ -5,7 +5,9 @@
 use super::SqliteStore;
 use crate::ports::{AppendReport, EventLog, EventPage, EventQuery};
 use crate::{Pending, StoreError};
-use axon_domain::event::Event;
+use axon_domain::event::{Event, EventCore};
+use axon_domain::model::TriggerType;
+use axon_domain::Ts;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection};
 
@@ -67,6 +69,34 @@ impl EventLog for SqliteStore {
                         .map_err(|e| StoreError::Internal(e.to_string()))?,
                 )?;
                 visit(seq, e);
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
+    fn replay_core(&self, visit: &mut dyn FnMut(u64, EventCore)) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT seq, trigger_type, occurred_at, activity_id, user_id, anonymous_id, session_id, bot FROM events ORDER BY seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                let trigger = row.get_ref(1)?.as_str().map_err(|e| StoreError::Internal(e.to_string()))?;
+                let trigger_type = TriggerType::parse(trigger).map_err(|e| StoreError::Internal(e.message))?;
+                visit(
+                    row.get::<_, i64>(0)?.cast_unsigned(),
+                    EventCore {
+                        trigger_type,
+                        occurred_at: Ts(row.get(2)?),
+                        activity_id: row.get(3)?,
+                        user_id: row.get(4)?,
+                        anonymous_id: row.get(5)?,
+                        session_id: row.get(6)?,
+                        bot: row.get(7)?,
+                    },
+                );
                 n += 1;
             }
             Ok(n)

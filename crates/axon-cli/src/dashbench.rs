@@ -1,0 +1,256 @@
+//! `axon bench dashboards --data-dir DIR`: rebuilds the engine from a stopped server's store
+//! (timing it and its memory), then measures dashboard latency in-process and over HTTP with
+//! concurrent clients, on 30-day windows ending at the newest event.
+
+use crate::bench::Samples;
+use crate::cli::{DashBenchArgs, Settings};
+use crate::CliError;
+use axon_domain::period::Window;
+use axon_domain::time::MS_PER_DAY;
+use axon_domain::Ts;
+use axon_engine::{Query, ACTIVITY_WIDGETS};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Resident memory of this process in MiB (Linux).
+pub fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn pick(rng: &mut crate::simulate::Rng, ids: &[i64]) -> i64 {
+    ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)]
+}
+
+fn report(name: &str, s: &mut Samples) {
+    println!(
+        "  {name:<28} n={:<6} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+        s.len(),
+        s.quantile_ms(0.5),
+        s.quantile_ms(0.99),
+        s.quantile_ms(1.0)
+    );
+}
+
+pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
+    let before = rss_mib();
+    let started = Instant::now();
+    let state = axon_server::open_state(settings.config.clone())?;
+    let rebuild = started.elapsed();
+    let after = rss_mib();
+    let (events, end, activities, campaigns) = {
+        let e = state.engine.read();
+        let mut acts: Vec<i64> = state.repo.activities(None)?.iter().map(|a| a.id).collect();
+        acts.sort_unstable();
+        let camps: Vec<i64> = state.repo.campaigns()?.iter().map(|c| c.id).collect();
+        (
+            e.event_count(),
+            e.latest_event().unwrap_or(Ts(0)),
+            acts,
+            camps,
+        )
+    };
+    if activities.is_empty() {
+        return Err(CliError::Config(
+            "the data dir has no activities; import a dataset first (axon simulate + axon import)"
+                .into(),
+        ));
+    }
+    let end = Ts(state.tz().next_day_start(end).0);
+    let w = Window::new(Ts(end.0 - 30 * MS_PER_DAY), end);
+    println!(
+        "axon bench dashboards: {} events, {} activities, {} campaigns",
+        events,
+        activities.len(),
+        campaigns.len()
+    );
+    println!(
+        "  engine rebuild              {:.2} s ({:.0} events/s)",
+        rebuild.as_secs_f64(),
+        events as f64 / rebuild.as_secs_f64()
+    );
+    println!("  resident memory             {before:.0} MiB before, {after:.0} MiB after ({:.0} MiB per million events)", (after - before) / (events as f64 / 1e6));
+    println!(
+        "  window                      {} – {} (30 days)",
+        w.start, w.end
+    );
+
+    println!("in-process ({} calls each):", args.calls);
+    let mut rng = crate::simulate::Rng::new(7);
+    let q = Query {
+        window: w,
+        now: end,
+        widgets: ACTIVITY_WIDGETS.to_vec(),
+        conversion_window_hours: None,
+    };
+    let cq = Query {
+        widgets: axon_engine::CAMPAIGN_WIDGETS.to_vec(),
+        ..q.clone()
+    };
+    let mut s = [
+        Samples::default(),
+        Samples::default(),
+        Samples::default(),
+        Samples::default(),
+        Samples::default(),
+    ];
+    for _ in 0..args.calls {
+        let e = state.engine.read();
+        let t = Instant::now();
+        std::hint::black_box(e.activity_dashboard(pick(&mut rng, &activities), &q));
+        s[0].push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(e.activity_dashboard(activities[0], &q));
+        s[1].push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(e.campaign_dashboard(pick(&mut rng, &campaigns), &cq));
+        s[2].push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(e.global_overview(&w));
+        s[3].push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(e.cohort_activity(
+            pick(&mut rng, &activities),
+            &Window::new(Ts(0), end),
+            end,
+        ));
+        s[4].push(t.elapsed());
+    }
+    for (name, samples) in [
+        "activity (random, all widgets)",
+        "activity (most popular)",
+        "campaign (all widgets)",
+        "global overview",
+        "cohort (random activity)",
+    ]
+    .iter()
+    .zip(s.iter_mut())
+    {
+        report(name, samples);
+    }
+    http(state, args, &activities, &campaigns, w)
+}
+
+fn http(
+    state: axon_server::AppState,
+    args: &DashBenchArgs,
+    activities: &[i64],
+    campaigns: &[i64],
+    w: Window,
+) -> Result<(), CliError> {
+    let rt = crate::serve::runtime()?;
+    let key = state.config.admin_key.expose().to_string();
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(axon_server::serve(state, listener, async move {
+            let _ = rx.await;
+        }));
+        let range = format!("period=custom&startDate={}&endDate={}", w.start, w.end);
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(args.clients)
+            .build()
+            .map_err(|e| CliError::Config(e.to_string()))?;
+        let deadline = Instant::now() + Duration::from_secs(args.duration);
+        let failures = Arc::new(AtomicU64::new(0));
+        let mut tasks = Vec::new();
+        for c in 0..args.clients {
+            let (client, base, key, range, failures) = (
+                client.clone(),
+                base.clone(),
+                key.clone(),
+                range.clone(),
+                failures.clone(),
+            );
+            let (acts, camps) = (activities.to_vec(), campaigns.to_vec());
+            tasks.push(tokio::spawn(async move {
+                let mut rng = crate::simulate::Rng::new(c as u64);
+                let mut out = [
+                    Samples::default(),
+                    Samples::default(),
+                    Samples::default(),
+                    Samples::default(),
+                ];
+                let mut i = 0usize;
+                while Instant::now() < deadline {
+                    let kind = i % 4;
+                    i += 1;
+                    let path = match kind {
+                        0 => format!(
+                            "/api/v1/dashboard/activity/{}?{range}",
+                            pick(&mut rng, &acts)
+                        ),
+                        1 => format!(
+                            "/api/v1/dashboard/campaign/{}?{range}",
+                            pick(&mut rng, &camps)
+                        ),
+                        2 => format!("/api/v1/dashboard/overview?{range}"),
+                        _ => format!(
+                            "/api/v1/dashboard/cohort/activity/{}",
+                            pick(&mut rng, &acts)
+                        ),
+                    };
+                    let t = Instant::now();
+                    match client
+                        .get(format!("{base}{path}"))
+                        .bearer_auth(&key)
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            out[kind].push(t.elapsed());
+                        }
+                        _ => {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+                out
+            }));
+        }
+        let mut all = [
+            Samples::default(),
+            Samples::default(),
+            Samples::default(),
+            Samples::default(),
+        ];
+        for t in tasks {
+            if let Ok(o) = t.await {
+                for (a, b) in all.iter_mut().zip(o) {
+                    a.extend(b);
+                }
+            }
+        }
+        let total: usize = all.iter().map(Samples::len).sum();
+        println!(
+            "over HTTP ({} concurrent clients, {} s, {:.0} requests/s, {} failed):",
+            args.clients,
+            args.duration,
+            total as f64 / args.duration as f64,
+            failures.load(Ordering::Relaxed)
+        );
+        for (name, s) in [
+            "activity dashboard",
+            "campaign dashboard",
+            "global overview",
+            "cohort",
+        ]
+        .iter()
+        .zip(all.iter_mut())
+        {
+            report(name, s);
+        }
+        let _ = tx.send(());
+        let _ = server.await;
+        Ok(())
+    })
+}
