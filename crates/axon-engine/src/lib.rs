@@ -6,6 +6,7 @@
 //! bitmaps, purchase timelines), so replaying the store at start-up and applying live writes
 //! give the same answers, at any window to the millisecond.
 
+pub mod breakdown;
 pub mod cohort;
 pub mod comparison;
 pub mod dashboard;

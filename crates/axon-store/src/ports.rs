@@ -59,6 +59,13 @@ pub trait EventLog: Send + Sync {
     fn replay_core(&self, visit: &mut dyn FnMut(u64, EventCore)) -> Result<u64, StoreError>;
     fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError>;
     fn count(&self) -> Result<u64, StoreError>;
+    /// Every stored event of an activity with occurredAt in `[start, end)` (breakdowns).
+    fn activity_events(
+        &self,
+        activity: ActivityId,
+        start: Ts,
+        end: Ts,
+    ) -> Result<Vec<Event>, StoreError>;
     /// The highest sequence number stored (0 when empty); cheap, used by readiness checks.
     fn last_seq(&self) -> Result<u64, StoreError>;
 }
@@ -94,6 +101,8 @@ pub trait CatalogRepo: Send + Sync {
     fn products(&self) -> Result<Vec<Product>, StoreError>;
     fn upsert_profile(&self, p: UserProfile) -> Pending<UserProfile>;
     fn profile(&self, user_id: &str) -> Result<Option<UserProfile>, StoreError>;
+    /// The stored profiles among `user_ids`.
+    fn profiles(&self, user_ids: &[String]) -> Result<Vec<UserProfile>, StoreError>;
     fn upsert_definition(&self, d: EventDefinition) -> Pending<EventDefinition>;
     fn delete_definition(&self, id: i64) -> Pending<()>;
     fn definition(&self, id: i64) -> Result<Option<EventDefinition>, StoreError>;

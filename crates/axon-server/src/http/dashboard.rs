@@ -8,6 +8,7 @@ use crate::state::AppState;
 use axon_domain::model::FunnelStep;
 use axon_domain::period::{resolve, Period, Window};
 use axon_domain::Ts;
+use axon_engine::breakdown::Dimension;
 use axon_engine::{Query, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -78,12 +79,7 @@ pub fn query(state: &AppState, p: &DashParams, allowed: &[Widget]) -> ApiResult<
         }
     }
     if let Some(b) = p.breakdown.as_deref().filter(|b| !b.is_empty()) {
-        return Err(ApiError::bad_request(
-            "INVALID_BREAKDOWN",
-            format!(
-                "breakdown '{b}' is not available; breakdowns are not supported by this server yet"
-            ),
-        ));
+        Dimension::parse(b)?;
     }
     Ok((
         period,
@@ -149,13 +145,70 @@ pub fn campaign_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Val
     Ok(envelope("campaignId", id, period, &q, data, None))
 }
 
+/// Adds `data.breakdown` when asked: raw events come from the log (off the async workers),
+/// the split is computed by the engine.
+async fn with_breakdown(
+    state: &AppState,
+    ids: Vec<i64>,
+    p: &DashParams,
+    mut v: Value,
+) -> ApiResult<Value> {
+    let Some(dim) = p
+        .breakdown
+        .as_deref()
+        .filter(|b| !b.is_empty())
+        .map(Dimension::parse)
+        .transpose()?
+    else {
+        return Ok(v);
+    };
+    let (start, end) = (
+        Ts::parse_utc(v["startDate"].as_str().unwrap_or("")),
+        Ts::parse_utc(v["endDate"].as_str().unwrap_or("")),
+    );
+    let (Ok(start), Ok(end)) = (start, end) else {
+        return Ok(v);
+    };
+    let (events_port, repo) = (state.events.clone(), state.repo.clone());
+    let scope = ids.clone();
+    let (events, profiles) =
+        tokio::task::spawn_blocking(move || -> Result<_, axon_store::StoreError> {
+            let mut events = Vec::new();
+            for id in &scope {
+                events.extend(events_port.activity_events(*id, start, end)?);
+            }
+            let mut users: Vec<String> = events.iter().filter_map(|e| e.user_id.clone()).collect();
+            users.sort_unstable();
+            users.dedup();
+            let profiles = if dim.from_profile() {
+                repo.profiles(&users)?
+            } else {
+                Vec::new()
+            };
+            Ok((events, profiles))
+        })
+        .await
+        .map_err(ApiError::internal)??;
+    let profiles = profiles
+        .into_iter()
+        .map(|p| (p.user_id.clone(), p))
+        .collect();
+    let b = state
+        .engine
+        .read()
+        .breakdown(&ids, dim, &Window::new(start, end), &events, &profiles);
+    v["data"]["breakdown"] = b;
+    Ok(v)
+}
+
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<DashParams>,
 ) -> ApiResult<Json<Value>> {
-    activity_json(&state, id, &p).map(Json)
+    let v = activity_json(&state, id, &p)?;
+    with_breakdown(&state, vec![id], &p, v).await.map(Json)
 }
 
 async fn campaign(
@@ -164,7 +217,15 @@ async fn campaign(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<DashParams>,
 ) -> ApiResult<Json<Value>> {
-    campaign_json(&state, id, &p).map(Json)
+    let v = campaign_json(&state, id, &p)?;
+    let ids = state
+        .engine
+        .read()
+        .campaign_activities(id)
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    with_breakdown(&state, ids, &p, v).await.map(Json)
 }
 
 async fn overview(

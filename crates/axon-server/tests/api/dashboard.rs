@@ -320,3 +320,88 @@ async fn answers_are_the_same_before_and_after_a_restart() {
         assert_eq!(after, b, "{p}");
     }
 }
+
+#[tokio::test]
+async fn breakdowns_split_the_funnel_by_event_and_profile_properties() {
+    let app = spawn_app().await;
+    let (c, a) = setup(&app).await;
+    let chrome = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+    let url =
+        |src: &str| format!("https://shop.example/campaign-activity/{a}/view?utm_source={src}");
+    let events = json!([
+        {"triggerType": "PAGE_VIEW", "anonymousId": "x1", "userAgent": chrome, "pageUrl": url("naver"), "referrer": "https://www.naver.com/search"},
+        {"triggerType": "PAGE_VIEW", "anonymousId": "x2", "userAgent": iphone, "pageUrl": url("kakao")},
+        {"triggerType": "PAGE_VIEW", "anonymousId": "x3", "userAgent": iphone, "pageUrl": url("kakao")},
+        {"triggerType": "CLICK", "userId": "u1", "anonymousId": "x2", "userAgent": iphone, "pageUrl": url("kakao")},
+        {"triggerType": "PAGE_VIEW", "userId": "u9", "userAgent": chrome, "properties": {"activityId": a}}
+    ]);
+    assert_eq!(app.track(events).await.status, 202);
+    app.put(
+        "/api/v1/users/u1",
+        json!({"grade": "VIP", "region": "서울특별시-강남구"}),
+    )
+    .await;
+    let by = |dim: &str| {
+        let app = &app;
+        let path = format!("/api/v1/dashboard/activity/{a}?widgets=overview&breakdown={dim}");
+        async move { app.get(&path).await }
+    };
+    let utm = by("utm_source").await;
+    assert_eq!(utm.status, 200, "{:?}", utm.body);
+    let rows = utm.body["data"]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let find = |rows: &[Value], v: &str| {
+        rows.iter()
+            .find(|r| r["value"] == v)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row {v}: {rows:?}"))
+    };
+    assert_eq!(find(&rows, "kakao")["totalVisits"], 2);
+    assert_eq!(find(&rows, "kakao")["totalParticipants"], 1);
+    assert_eq!(find(&rows, "naver")["totalVisits"], 1);
+    assert_eq!(find(&rows, "(none)")["totalVisits"], 1);
+    let device = by("device").await.body["data"]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(find(&device, "mobile")["totalVisits"], 2);
+    assert_eq!(find(&device, "desktop")["uniqueVisitors"], 2);
+    let referrer = by("referrerDomain").await.body["data"]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(find(&referrer, "naver.com")["totalVisits"], 1);
+    let grade = by("grade").await.body["data"]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        find(&grade, "VIP")["totalParticipants"],
+        1,
+        "x2's click is u1's, a VIP"
+    );
+    assert_eq!(
+        find(&grade, "VIP")["totalVisits"],
+        1,
+        "x2 linked to u1 earlier in the batch counts as u1"
+    );
+    let region = by("region").await.body["data"]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(find(&region, "서울특별시")["totalVisits"], 1);
+    let camp = app
+        .get(&format!(
+            "/api/v1/dashboard/campaign/{c}?widgets=overview&breakdown=browser"
+        ))
+        .await;
+    let rows = camp.body["data"]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(find(&rows, "Safari")["totalVisits"], 2);
+    assert_eq!(find(&rows, "Chrome")["totalVisits"], 2);
+}

@@ -121,6 +121,16 @@ impl CatalogRepo for SqliteStore {
         self.read(|conn| get_profile(conn, user_id))
     }
 
+    fn profiles(&self, user_ids: &[String]) -> Result<Vec<UserProfile>, StoreError> {
+        self.read(|conn| {
+            let mut out = Vec::new();
+            for u in user_ids {
+                out.extend(get_profile(conn, u)?);
+            }
+            Ok(out)
+        })
+    }
+
     fn upsert_definition(&self, d: EventDefinition) -> Pending<EventDefinition> {
         self.writer().submit(move |conn| {
             let id = (d.id != 0).then_some(d.id);

@@ -6,7 +6,7 @@ use super::SqliteStore;
 use crate::ports::{AppendReport, EventLog, EventPage, EventQuery};
 use crate::{Pending, StoreError};
 use axon_domain::event::{Event, EventCore};
-use axon_domain::model::TriggerType;
+use axon_domain::model::{ActivityId, TriggerType};
 use axon_domain::Ts;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, Connection};
@@ -166,6 +166,26 @@ impl EventLog for SqliteStore {
                 total: total.cast_unsigned(),
                 next_before,
             })
+        })
+    }
+
+    fn activity_events(
+        &self,
+        activity: ActivityId,
+        start: Ts,
+        end: Ts,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, body FROM events WHERE activity_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![activity, start.0, end.0])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let body = row.get_ref(1)?.as_str().map_err(|e| StoreError::Internal(e.to_string()))?;
+                out.push(decode(row.get(0)?, body)?.1);
+            }
+            Ok(out)
         })
     }
 
