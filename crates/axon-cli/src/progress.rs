@@ -19,7 +19,8 @@ impl Progress {
             total_bytes,
             started: now,
             last_draw: now.checked_sub(Duration::from_secs(1)).unwrap_or(now),
-            enabled: true,
+            // A bar redrawn with \r only makes sense on a terminal; logs get the final line.
+            enabled: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         }
     }
 
@@ -57,8 +58,16 @@ impl Progress {
 
     /// Draws the final state and ends the line.
     pub fn finish(&mut self, rows: u64) {
-        self.draw(rows, self.total_bytes);
-        eprintln!();
+        if self.enabled {
+            self.draw(rows, self.total_bytes);
+            eprintln!();
+        } else {
+            eprintln!(
+                "{:<16} {rows} rows, {:.0} rows/s",
+                self.label,
+                rate(rows, self.started.elapsed())
+            );
+        }
         self.enabled = false;
     }
 }

@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct DashParams {
     pub widgets: Option<String>,
@@ -145,6 +145,16 @@ pub fn campaign_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Val
     Ok(envelope("campaignId", id, period, &q, data, None))
 }
 
+/// Runs an engine query on the blocking pool, so a heavy dashboard never stalls the async
+/// workers that acknowledge events.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
+
 /// Adds `data.breakdown` when asked: raw events come from the log (off the async workers),
 /// the split is computed by the engine.
 async fn with_breakdown(
@@ -207,7 +217,8 @@ async fn activity(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<DashParams>,
 ) -> ApiResult<Json<Value>> {
-    let v = activity_json(&state, id, &p)?;
+    let (st, params) = (state.clone(), p.clone());
+    let v = blocking(move || activity_json(&st, id, &params)).await?;
     with_breakdown(&state, vec![id], &p, v).await.map(Json)
 }
 
@@ -217,7 +228,8 @@ async fn campaign(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<DashParams>,
 ) -> ApiResult<Json<Value>> {
-    let v = campaign_json(&state, id, &p)?;
+    let (st, params) = (state.clone(), p.clone());
+    let v = blocking(move || campaign_json(&st, id, &params)).await?;
     let ids = state
         .engine
         .read()
@@ -235,7 +247,8 @@ async fn overview(
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let (period, w) = window(&state, &p, now)?;
-    let data = state.engine.read().global_overview(&w);
+    let st = state.clone();
+    let data = blocking(move || Ok(st.engine.read().global_overview(&w))).await?;
     Ok(Json(
         json!({"period": period.as_str(), "startDate": w.start, "endDate": w.end, "timestamp": now, "data": data}),
     ))
