@@ -24,6 +24,8 @@ pub struct AppState {
     activity_campaigns: Arc<RwLock<HashMap<ActivityId, CampaignId>>>,
     /// The analytics engine: fed after every durable write, rebuilt from the store at start.
     pub engine: Arc<RwLock<Engine>>,
+    /// Bumped after every change the engine sees; live dashboards wait on it.
+    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             limiter: Arc::new(limiter),
             activity_campaigns: Arc::new(RwLock::new(map)),
             engine: Arc::new(RwLock::new(engine)),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -94,6 +97,8 @@ impl AppState {
         for p in purchases {
             engine.apply_purchase(p);
         }
+        drop(engine);
+        self.changed();
     }
 
     pub fn now(&self) -> Ts {
@@ -112,6 +117,12 @@ impl AppState {
     pub fn remember_activity(&self, a: &Activity) {
         self.activity_campaigns.write().insert(a.id, a.campaign_id);
         self.engine.write().upsert_activity(a);
+        self.changed();
+    }
+
+    /// Tells live dashboards that something changed.
+    pub fn changed(&self) {
+        self.changes.send_modify(|v| *v += 1);
     }
 
     /// Keeps the engine in step after a product is saved.
@@ -122,5 +133,6 @@ impl AppState {
     /// Keeps the engine in step after a campaign is saved.
     pub fn remember_campaign(&self, c: &Campaign) {
         self.engine.write().upsert_campaign(c);
+        self.changed();
     }
 }

@@ -9,6 +9,7 @@ mod dashboard;
 mod definitions;
 mod health;
 mod keys;
+mod live;
 
 use crate::error::{ApiError, Kind};
 use crate::metrics::Metrics;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(keys::router())
         .merge(collect::router(&state))
         .merge(dashboard::router())
+        .merge(live::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -7,3 +7,4 @@ mod auth;
 mod collect;
 mod dashboard;
 mod health;
+mod live;

@@ -1,0 +1,145 @@
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// Reads the stream until a `dashboard-update` whose JSON satisfies `done`, or the deadline.
+async fn next_update(
+    resp: &mut reqwest::Response,
+    buf: &mut String,
+    deadline: Instant,
+    done: impl Fn(&Value) -> bool,
+) -> Option<Value> {
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let frame: String = buf.drain(..end + 2).collect();
+            if frame.contains("event: dashboard-update") {
+                let data: String = frame
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data: "))
+                    .collect();
+                let v: Value = serde_json::from_str(&data).unwrap();
+                if done(&v) {
+                    return Some(v);
+                }
+            }
+        }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, resp.chunk()).await {
+            Ok(Ok(Some(bytes))) => buf.push_str(&String::from_utf8_lossy(&bytes)),
+            _ => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn open_dashboards_receive_acknowledged_events_live() {
+    let app = spawn_app().await;
+    let c = app.campaign("Live").await;
+    let a = app.activity(c).await;
+    let open = |path: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(app.url(&path))
+                .bearer_auth(ADMIN_KEY)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["content-type"], "text/event-stream");
+            r
+        }
+    };
+    let mut act = open(format!(
+        "/api/v1/dashboard/stream/activity/{a}?widgets=overview,realtime&period=1d"
+    ))
+    .await;
+    let mut camp = open(format!(
+        "/api/v1/dashboard/stream/campaign/{c}?widgets=overview"
+    ))
+    .await;
+    let (mut b1, mut b2) = (String::new(), String::new());
+    let first = next_update(
+        &mut act,
+        &mut b1,
+        Instant::now() + Duration::from_secs(5),
+        |_| true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first["data"]["overview"]["totalVisits"], 0);
+    assert!(first["data"]["realtime"].is_object());
+    assert!(
+        first["data"].get("funnel").is_none(),
+        "only the requested widgets"
+    );
+    next_update(
+        &mut camp,
+        &mut b2,
+        Instant::now() + Duration::from_secs(5),
+        |_| true,
+    )
+    .await
+    .unwrap();
+
+    let sent = Instant::now();
+    let ev = json!({"triggerType": "PAGE_VIEW", "anonymousId": "live-1", "properties": {"activityId": a}});
+    assert_eq!(app.track(ev).await.status, 202);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let got = next_update(&mut act, &mut b1, deadline, |v| {
+        v["data"]["overview"]["totalVisits"] == 1
+    })
+    .await;
+    assert!(got.is_some(), "the activity stream pushed the new visit");
+    assert_eq!(got.unwrap()["data"]["realtime"]["inflowLastHour"], 1);
+    let got = next_update(&mut camp, &mut b2, deadline, |v| {
+        v["data"]["overview"]["totalVisits"] == 1
+    })
+    .await;
+    assert!(got.is_some(), "the campaign stream pushed the new visit");
+    eprintln!("event → both streams in {:?}", sent.elapsed());
+}
+
+#[tokio::test]
+async fn streams_validate_before_they_start() {
+    let app = spawn_app().await;
+    let c = app.campaign("Live").await;
+    assert_error(
+        &app.get("/api/v1/dashboard/stream/activity/999").await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/stream/campaign/999").await,
+        404,
+        "CAMPAIGN_NOT_FOUND",
+    );
+    assert_error(
+        &app.get(&format!(
+            "/api/v1/dashboard/stream/campaign/{c}?period=custom"
+        ))
+        .await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get(&format!(
+            "/api/v1/dashboard/stream/campaign/{c}?widgets=nope"
+        ))
+        .await,
+        400,
+        "INVALID_WIDGETS",
+    );
+    assert_error(
+        &app.call(
+            reqwest::Method::GET,
+            &format!("/api/v1/dashboard/stream/campaign/{c}"),
+            None,
+            None,
+        )
+        .await,
+        401,
+        "UNAUTHORIZED",
+    );
+}
