@@ -36,10 +36,67 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Resolves the caller's role from `Authorization: Bearer <key>`.
+/// The admin session cookie set by the login page.
+pub const SESSION_COOKIE: &str = "axon_session";
+
+fn session_sig(secret: &[u8], payload: &str) -> String {
+    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(payload.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// A signed session value: `{role}.{expires_ms}.{signature}`.
+pub fn mint_session(secret: &[u8], role: Role, expires: Ts) -> String {
+    let payload = format!("{}.{}", role.as_str(), expires.0);
+    format!("{payload}.{}", session_sig(secret, &payload))
+}
+
+/// Checks a session value; the role when it is genuine and not expired.
+pub fn verify_session(secret: &[u8], value: &str, now: Ts) -> Option<Role> {
+    let (payload, sig) = value.rsplit_once('.')?;
+    let expected = session_sig(secret, payload);
+    if expected.len() != sig.len()
+        || !expected
+            .bytes()
+            .zip(sig.bytes())
+            .fold(true, |ok, (a, b)| ok & (a == b))
+    {
+        return None;
+    }
+    let (role, exp) = payload.split_once('.')?;
+    (exp.parse::<i64>().ok()? > now.0).then_some(())?;
+    Role::parse(role).ok()
+}
+
+/// The value of a cookie in the request.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// Resolves the caller's role from `Authorization: Bearer <key>` or the admin session cookie.
 pub fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
+    if bearer(parts).is_none() {
+        if let Some(role) = cookie(&parts.headers, SESSION_COOKIE)
+            .and_then(|v| verify_session(&state.session_secret[..], v, state.now()))
+        {
+            return Ok(role);
+        }
+    }
     let key = bearer(parts)
         .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
+    role_for_key(state, key)
+}
+
+/// The role of an admin or viewer key (the bootstrap key or one stored hashed).
+pub fn role_for_key(state: &AppState, key: &str) -> Result<Role, ApiError> {
     let hash = hash_key(key);
     let admin = state.config.admin_key.expose();
     if !admin.is_empty() && hash == hash_key(admin) {
@@ -196,6 +253,18 @@ mod tests {
         parts[1] = &forged;
         assert!(verify_jwt(&parts.join("."), b"s3cret", now).is_err());
         assert!(verify_jwt(&t, b"", now).is_err());
+    }
+
+    #[test]
+    fn sessions_are_signed_and_expire() {
+        let s = mint_session(b"k", Role::Viewer, Ts(1000));
+        assert_eq!(verify_session(b"k", &s, Ts(999)), Some(Role::Viewer));
+        assert_eq!(verify_session(b"k", &s, Ts(1000)), None);
+        assert_eq!(verify_session(b"other", &s, Ts(1)), None);
+        assert_eq!(
+            verify_session(b"k", &s.replace("VIEWER", "ADMIN"), Ts(1)),
+            None
+        );
     }
 
     #[test]

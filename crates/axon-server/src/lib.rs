@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod metrics;
+pub mod pages;
 pub mod ratelimit;
 pub mod state;
 

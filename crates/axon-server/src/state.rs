@@ -24,6 +24,8 @@ pub struct AppState {
     activity_campaigns: Arc<RwLock<HashMap<ActivityId, CampaignId>>>,
     /// The analytics engine: fed after every durable write, rebuilt from the store at start.
     pub engine: Arc<RwLock<Engine>>,
+    /// Signs admin session cookies; fresh per process (a restart logs browsers out).
+    pub session_secret: Arc<[u8; 32]>,
     /// Bumped after every change the engine sees; live dashboards wait on it.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
@@ -50,6 +52,12 @@ impl AppState {
             activity_campaigns: Arc::new(RwLock::new(map)),
             engine: Arc::new(RwLock::new(engine)),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
+            session_secret: Arc::new({
+                let mut s = [0u8; 32];
+                getrandom::fill(&mut s)
+                    .map_err(|e| StoreError::Internal(format!("no randomness: {e}")))?;
+                s
+            }),
         })
     }
 

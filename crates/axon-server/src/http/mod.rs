@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(collect::router(&state))
         .merge(dashboard::router())
         .merge(live::router())
+        .merge(crate::pages::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

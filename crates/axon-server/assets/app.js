@@ -1,0 +1,213 @@
+/* Axon dashboards: renders each page from the JSON API (the same numbers the API returns),
+   Korean by default with an English toggle, live updates over SSE. */
+(function () {
+  "use strict";
+  var body = document.body, page = body.dataset.page, id = body.dataset.id, app = document.getElementById("app");
+  var lang = localStorage.getItem("axon_lang") || "ko";
+  var T = {
+    ko: { visits: "방문", unique: "순 방문자", participants: "참여", approved: "승인", purchases: "구매", gmv: "거래액", aov: "객단가",
+      roas: "ROAS", conv: "전환율", eng: "참여율", qual: "승인율", prate: "구매율", budget: "예산", change: "이전 기간 대비",
+      funnel: "퍼널", comparison: "프로모션 vs 일반 판매", promotion: "프로모션", normal: "일반", baseline: "기준선(일평균)",
+      realtime: "실시간", stock: "남은 재고", active: "활성 사용자(5분)", inflow: "최근 1시간 유입", hourly: "시간대별 유입",
+      loading: "불러오는 중…", error: "불러오지 못했습니다", period: "기간", custom: "직접 선택", apply: "적용",
+      activities: "활동 비교", heatmap: "요일 × 시간 방문", table: "활동 목록", top: "캠페인 TOP 10 (거래액)", traffic: "시간대별 트래픽",
+      efficiency: "캠페인 효율", cohort: "코호트 LTV", customers: "고객 수", cac: "평균 CAC", repeat: "재구매율", freq: "평균 구매 횟수",
+      monthly: "월별 누적 LTV vs CAC", ask: "질문하기", askph: "예: 지난 7일간 방문자 중 몇 퍼센트가 구매했어?", send: "보내기",
+      significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족" },
+      uplift: "증가율", soldout: "품절", enter: "선착순 응모하기", pay: "결제하기", campaigns: "캠페인 관리", overview: "전체 개요",
+      live: "실시간 연결됨", name: "이름", status: "상태", create: "만들기", entries: "응모 목록", start: "시작", end: "종료" },
+    en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
+      roas: "ROAS", conv: "Conversion", eng: "Engagement", qual: "Qualification", prate: "Purchase rate", budget: "Budget", change: "vs previous period",
+      funnel: "Funnel", comparison: "Promotion vs normal sales", promotion: "Promotion", normal: "Normal", baseline: "Baseline (daily avg)",
+      realtime: "Realtime", stock: "Remaining stock", active: "Active users (5 min)", inflow: "Inflow, last hour", hourly: "Hourly inflow",
+      loading: "Loading…", error: "Could not load", period: "Period", custom: "Custom", apply: "Apply",
+      activities: "Activity comparison", heatmap: "Weekday × hour visits", table: "Activities", top: "Top 10 campaigns by GMV", traffic: "Hourly traffic",
+      efficiency: "Campaign efficiency", cohort: "Cohort LTV", customers: "Customers", cac: "Avg CAC", repeat: "Repeat rate", freq: "Avg purchases",
+      monthly: "Monthly cumulative LTV vs CAC", ask: "Ask", askph: "e.g. top 3 activities by GMV last month", send: "Send",
+      significant: { SIGNIFICANT_INCREASE: "significant increase", SIGNIFICANT_DECREASE: "significant decrease", NOT_SIGNIFICANT: "not significant (may be noise)", NO_BASELINE: "no baseline", NOT_ENOUGH_DATA: "not enough data" },
+      uplift: "Uplift", soldout: "Sold out", enter: "Enter now", pay: "Pay", campaigns: "Campaigns", overview: "Overview",
+      live: "live", name: "Name", status: "Status", create: "Create", entries: "Entries", start: "Start", end: "End" }
+  };
+  function t(k) { return T[lang][k] || k; }
+  var nf = new Intl.NumberFormat("ko-KR"), nf2 = new Intl.NumberFormat("ko-KR", { minimumFractionDigits: 0, maximumFractionDigits: 2 });
+  function num(v) { return v == null ? "–" : nf.format(v); }
+  function won(v) { return v == null ? "–" : "₩" + nf.format(Math.round(v)); }
+  function pct(v) { return v == null ? "–" : nf2.format(v) + "%"; }
+  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
+  function el(html) { var d = document.createElement("div"); d.innerHTML = html; return d.firstElementChild; }
+  function api(path, opts) {
+    return fetch(path, Object.assign({ credentials: "same-origin" }, opts || {})).then(function (r) {
+      if (r.status == 401) { location.href = "/admin/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }
+      return r.json().then(function (j) { if (!r.ok) throw new Error(j.message || r.status); return j; });
+    });
+  }
+  function fail(e) { app.innerHTML = '<div class="error">' + esc(t("error")) + ": " + esc(e.message) + "</div>"; }
+  var charts = {};
+  function chart(key, canvas, cfg) { if (charts[key]) charts[key].destroy(); charts[key] = new Chart(canvas, cfg); return charts[key]; }
+  function kpi(label, value, change, def) {
+    var c = change == null ? '<span class="flat">–</span>' : '<span class="' + (change > 0 ? "up" : change < 0 ? "down" : "flat") + '">' + (change > 0 ? "▲ " : change < 0 ? "▼ " : "") + pct(Math.abs(change)) + "</span>";
+    return '<div class="card kpi" title="' + esc(def || "") + '"><div class="label">' + esc(label) + '</div><div class="value" data-kpi="' + esc(label) + '">' + value + '</div><div class="change">' + c + " " + esc(t("change")) + "</div></div>";
+  }
+  function kpis(o) {
+    var ch = o.change || {};
+    return '<div class="grid">' + [
+      kpi(t("visits"), num(o.totalVisits), ch.totalVisits, o.definition), kpi(t("unique"), num(o.uniqueVisitors), ch.uniqueVisitors),
+      kpi(t("participants"), num(o.totalParticipants), ch.totalParticipants), kpi(t("approved"), num(o.approvedCount), ch.approvedCount),
+      kpi(t("purchases"), num(o.purchaseCount), ch.purchaseCount), kpi(t("gmv"), won(o.gmv), ch.gmv), kpi(t("aov"), won(o.averageOrderValue), ch.averageOrderValue),
+      kpi(t("roas"), pct(o.roas), ch.roas), kpi(t("conv"), pct(o.conversionRate), ch.conversionRate), kpi(t("eng"), pct(o.engagementRate), ch.engagementRate)
+    ].join("") + "</div>";
+  }
+  var params = new URLSearchParams(location.search);
+  function periodQuery() {
+    var p = params.get("period") || "7d", q = "period=" + p;
+    if (p == "custom") q += "&startDate=" + encodeURIComponent(params.get("startDate") || "") + "&endDate=" + encodeURIComponent(params.get("endDate") || "");
+    return q;
+  }
+  function toolbar() {
+    var p = params.get("period") || "7d";
+    var b = ["1d", "7d", "30d"].map(function (x) { return '<button class="ghost' + (x == p ? " on" : "") + '" data-period="' + x + '">' + { "1d": lang == "ko" ? "1일" : "1 day", "7d": lang == "ko" ? "7일" : "7 days", "30d": lang == "ko" ? "30일" : "30 days" }[x] + "</button>"; }).join("");
+    return '<div class="toolbar"><span>' + t("period") + "</span>" + b + '<span>' + t("custom") + '</span><input type="date" id="sd" value="' + esc(params.get("startDate") || "") + '"><input type="date" id="ed" value="' + esc(params.get("endDate") || "") + '"><button id="apply">' + t("apply") + "</button></div>";
+  }
+  function bindToolbar(reload) {
+    app.querySelectorAll("[data-period]").forEach(function (b) { b.onclick = function () { params.set("period", b.dataset.period); params.delete("startDate"); params.delete("endDate"); history.replaceState(null, "", "?" + params); reload(); }; });
+    var a = document.getElementById("apply");
+    if (a) a.onclick = function () { params.set("period", "custom"); params.set("startDate", document.getElementById("sd").value); params.set("endDate", document.getElementById("ed").value); history.replaceState(null, "", "?" + params); reload(); };
+  }
+  function askBox(scope) {
+    var box = el('<div class="card qa"><h2>' + t("ask") + '</h2><div class="log"></div><form><input name="q" placeholder="' + esc(t("askph")) + '" maxlength="500"><button>' + t("send") + "</button></form></div>");
+    var log = box.querySelector(".log");
+    box.querySelector("form").onsubmit = function (e) {
+      e.preventDefault();
+      var q = this.q.value.trim(); if (!q) return;
+      log.insertAdjacentHTML("beforeend", '<div class="q">Q. ' + esc(q) + "</div>"); this.q.value = "";
+      api("/api/v1/dashboard/" + scope + "/query", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query: q, language: lang }) })
+        .then(function (r) { log.insertAdjacentHTML("beforeend", "<div>A. " + esc(r.answer) + "</div>"); })
+        .catch(function (err) { log.insertAdjacentHTML("beforeend", '<div class="error">' + esc(err.message) + "</div>"); });
+    };
+    return box;
+  }
+  function lineData(rows, label, color) { return { labels: rows.map(function (r) { return (r.timestamp || r.date || "").slice(5, 16).replace("T", " "); }), datasets: [{ label: label, data: rows.map(function (r) { return r.count; }), borderColor: color, backgroundColor: color }] }; }
+
+  function activityPage() {
+    app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
+    api("/api/v1/dashboard/activity/" + id + "?" + periodQuery()).then(function (d) {
+      var o = d.data.overview, f = d.data.funnel, c = d.data.comparison, r = d.data.realtime;
+      app.innerHTML = "<h1>Activity " + esc(id) + '</h1><div class="sub">' + esc(d.startDate) + " – " + esc(d.endDate) + ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">campaign ' + d.campaignId + '</a> · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a></div>" + toolbar() + kpis(o) +
+        '<div class="row"><div class="card panel"><h2>' + t("funnel") + '</h2><canvas id="funnel"></canvas><div class="def">' + esc(f.definition) + '</div></div>' +
+        '<div class="card panel" id="rt"><h2><span class="live"></span>' + t("realtime") + '</h2><canvas id="gauge" height="160"></canvas><div class="grid" id="rtk"></div></div></div>' +
+        '<div class="row"><div class="card panel"><h2>' + t("comparison") + '</h2><canvas id="cmp"></canvas><div id="sig" class="def"></div></div>' +
+        '<div class="card panel"><h2>' + t("hourly") + '</h2><canvas id="inflow"></canvas></div></div>';
+      var steps = f.steps;
+      chart("funnel", document.getElementById("funnel"), { type: "bar", data: { labels: steps.map(function (s) { return lang == "ko" ? s.name : s.step; }),
+        datasets: [{ label: t("visits") + " / events", data: steps.map(function (s) { return s.value; }), backgroundColor: "#3b5bdb" }, { label: "users", data: steps.map(function (s) { return s.users; }), backgroundColor: "#91a7ff" }] },
+        options: { plugins: { tooltip: { callbacks: { afterBody: function (it) { var s = steps[it[0].dataIndex]; return "rate " + pct(s.rate) + " · from first " + pct(s.rateFromFirst); } } } } } });
+      var daily = c.daily || [];
+      chart("cmp", document.getElementById("cmp"), { type: "bar", data: { labels: daily.map(function (x) { return x.date.slice(5); }), datasets: [
+        { label: t("promotion"), data: daily.map(function (x) { return x.promotion; }), backgroundColor: "#f76707" },
+        { label: t("normal"), data: daily.map(function (x) { return x.normal; }), backgroundColor: "#74c0fc" },
+        { type: "line", label: t("baseline"), data: daily.map(function () { return c.baselineDaily; }), borderColor: "#495057", pointRadius: 0 }] } });
+      var s = c.significance || {};
+      document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (p=" + s.pValue + ")" : "");
+      realtime(r);
+      bindToolbar(activityPage);
+      app.appendChild(askBox("activity/" + id));
+      live("/api/v1/dashboard/stream/activity/" + id + "?widgets=realtime,overview&" + periodQuery(), function (u) { realtime(u.data.realtime); });
+    }).catch(fail);
+  }
+  function realtime(r) {
+    var k = document.getElementById("rtk"); if (!k) return;
+    k.innerHTML = kpi(t("stock"), r.totalStock == null ? "∞" : num(r.remainingStock) + " / " + num(r.totalStock)) + kpi(t("participants"), num(r.participants)) +
+      kpi(t("active"), num(r.activeUsers)) + kpi(t("inflow"), num(r.inflowLastHour));
+    var sold = r.totalStock == null ? 0 : r.totalStock - r.remainingStock;
+    chart("gauge", document.getElementById("gauge"), { type: "doughnut", data: { labels: [t("stock"), t("soldout")], datasets: [{ data: r.totalStock == null ? [1, 0] : [r.remainingStock, sold], backgroundColor: ["#40c057", "#e9ecef"] }] }, options: { animation: false, rotation: -90, circumference: 180 } });
+    chart("inflow", document.getElementById("inflow"), { type: "bar", data: lineData(r.hourlyInflow, t("visits"), "#3b5bdb"), options: { animation: false } });
+  }
+  var source;
+  function live(path, onUpdate) {
+    if (source) source.close();
+    source = new EventSource(path);
+    source.addEventListener("dashboard-update", function (e) { onUpdate(JSON.parse(e.data)); });
+  }
+
+  function campaignPage() {
+    app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
+    api("/api/v1/dashboard/campaign/" + id + "?" + periodQuery()).then(function (d) {
+      var rows = d.data.activities, h = d.data.heatmap;
+      app.innerHTML = "<h1>Campaign " + esc(id) + '</h1><div class="sub">' + esc(d.startDate) + " – " + esc(d.endDate) + "</div>" + toolbar() + kpis(d.data.overview) +
+        '<div class="row"><div class="card panel"><h2>' + t("activities") + '</h2><canvas id="acts"></canvas></div><div class="card panel"><h2>' + t("heatmap") + '</h2><div class="tablewrap"><table class="heat" id="heat"></table></div></div></div>' +
+        '<div class="card"><h2>' + t("table") + '</h2><div class="tablewrap"><table id="tbl"></table></div></div>';
+      var c = chart("acts", document.getElementById("acts"), { type: "bar", data: { labels: rows.map(function (r) { return r.activityName; }), datasets: [
+        { label: t("visits"), data: rows.map(function (r) { return r.totalVisits; }), backgroundColor: "#3b5bdb" },
+        { label: t("participants"), data: rows.map(function (r) { return r.totalParticipants; }), backgroundColor: "#91a7ff" },
+        { label: t("purchases"), data: rows.map(function (r) { return r.purchaseCount; }), backgroundColor: "#f76707" }] },
+        options: { onClick: function (e, els) { if (els.length) location.href = "/admin/dashboard/" + rows[els[0].index].activityId; } } });
+      var max = Math.max.apply(null, [1].concat([].concat.apply([], h.byWeekdayHour)));
+      document.getElementById("heat").innerHTML = "<tr><th></th>" + Array.from({ length: 24 }, function (_, i) { return "<th>" + i + "</th>"; }).join("") + "</tr>" +
+        h.byWeekdayHour.map(function (r, d) { return "<tr><th>" + h.weekdays[d] + "</th>" + r.map(function (v) { return '<td style="background:rgba(59,91,219,' + (0.08 + 0.92 * v / max).toFixed(2) + ')">' + v + "</td>"; }).join("") + "</tr>"; }).join("");
+      document.getElementById("tbl").innerHTML = "<tr><th>" + t("name") + "</th><th>" + t("visits") + "</th><th>" + t("participants") + "</th><th>" + t("approved") + "</th><th>" + t("purchases") + "</th><th>" + t("gmv") + "</th><th>" + t("eng") + "</th><th>" + t("conv") + "</th><th>ROAS</th></tr>" +
+        rows.map(function (r) { return '<tr class="link" data-href="/admin/dashboard/' + r.activityId + '"><td>' + esc(r.activityName) + "</td><td>" + num(r.totalVisits) + "</td><td>" + num(r.totalParticipants) + "</td><td>" + num(r.approvedCount) + "</td><td>" + num(r.purchaseCount) + "</td><td>" + won(r.gmv) + "</td><td>" + pct(r.engagementRate) + "</td><td>" + pct(r.conversionRate) + "</td><td>" + pct(r.roas) + "</td></tr>"; }).join("");
+      app.querySelectorAll("tr.link").forEach(function (tr) { tr.onclick = function () { location.href = tr.dataset.href; }; });
+      bindToolbar(campaignPage);
+      app.appendChild(askBox("campaign/" + id));
+      return c;
+    }).catch(fail);
+  }
+
+  function overviewPage() {
+    app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
+    api("/api/v1/dashboard/overview?" + periodQuery()).then(function (d) {
+      var x = d.data;
+      app.innerHTML = "<h1>" + t("overview") + '</h1><div class="sub">' + esc(d.startDate) + " – " + esc(d.endDate) + "</div>" + toolbar() + kpis(x.totals) +
+        '<div class="row"><div class="card panel"><h2>' + t("top") + '</h2><canvas id="top"></canvas></div><div class="card panel"><h2>' + t("traffic") + '</h2><canvas id="traffic"></canvas></div></div>' +
+        '<div class="card"><h2>' + t("efficiency") + '</h2><div class="tablewrap"><table id="eff"></table></div></div>';
+      chart("top", document.getElementById("top"), { type: "bar", data: { labels: x.topCampaignsByGmv.map(function (r) { return r.campaignName; }), datasets: [{ label: t("gmv"), data: x.topCampaignsByGmv.map(function (r) { return r.gmv; }), backgroundColor: "#f76707" }] }, options: { indexAxis: "y" } });
+      chart("traffic", document.getElementById("traffic"), { type: "line", data: lineData(x.hourlyTraffic, t("visits"), "#3b5bdb"), options: { elements: { point: { radius: 0 } } } });
+      document.getElementById("eff").innerHTML = "<tr><th>" + t("name") + "</th><th>" + t("budget") + "</th><th>" + t("gmv") + "</th><th>ROAS</th><th>" + t("visits") + "</th><th>" + t("conv") + "</th></tr>" +
+        x.efficiency.map(function (r) { return '<tr class="link" data-href="/admin/dashboard/campaign/' + r.campaignId + '"><td>' + esc(r.campaignName) + "</td><td>" + won(r.budget) + "</td><td>" + won(r.gmv) + "</td><td>" + pct(r.roas) + "</td><td>" + num(r.totalVisits) + "</td><td>" + pct(r.conversionRate) + "</td></tr>"; }).join("");
+      app.querySelectorAll("tr.link").forEach(function (tr) { tr.onclick = function () { location.href = tr.dataset.href; }; });
+      bindToolbar(overviewPage);
+      app.appendChild(askBox("global"));
+    }).catch(fail);
+  }
+
+  function cohortPage() {
+    app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
+    api("/api/v1/dashboard/cohort/activity/" + id).then(function (c) {
+      var card = function (label, ltv, ratio) { return '<div class="card kpi health-' + esc(c.health ? (ratio >= 3 ? "GOOD" : ratio >= 1 ? "WARN" : "BAD") : "") + '"><div class="label">' + label + '</div><div class="value">' + won(ltv) + '</div><div class="change">LTV/CAC ' + nf2.format(ratio) + "</div></div>"; };
+      app.innerHTML = "<h1>" + t("cohort") + " · " + esc(c.cohortName) + '</h1><div class="sub">' + esc(c.cohortStartDate) + " – " + esc(c.cohortEndDate) + " · " + t("customers") + " " + num(c.totalCustomers) + " · " + t("cac") + " " + won(c.avgCAC) + " · health " + esc(c.health || "–") + "</div>" +
+        '<div class="grid">' + card("LTV 30d", c.ltv30d, c.ltvCacRatio30d) + card("LTV 90d", c.ltv90d, c.ltvCacRatio90d) + card("LTV 365d", c.ltv365d, c.ltvCacRatio365d) + card("LTV", c.ltvCurrent, c.ltvCacRatioCurrent) +
+        kpi(t("repeat"), pct(c.repeatPurchaseRate)) + kpi(t("freq"), nf2.format(c.avgPurchaseFrequency)) + kpi(t("aov"), won(c.avgOrderValue)) + "</div>" +
+        '<div class="card"><h2>' + t("monthly") + '</h2><canvas id="ltv"></canvas><div class="def">' + esc(c.definition) + "</div></div>";
+      chart("ltv", document.getElementById("ltv"), { type: "line", data: { labels: c.monthly.map(function (m) { return "M" + m.month; }), datasets: [
+        { label: "LTV", data: c.monthly.map(function (m) { return m.cumulativeLtv; }), borderColor: "#2b8a3e" },
+        { label: "CAC", data: c.monthly.map(function () { return c.avgCAC; }), borderColor: "#d9480f", pointRadius: 0 }] } });
+      app.appendChild(askBox("activity/" + id));
+    }).catch(fail);
+  }
+
+  function campaignsPage() {
+    app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
+    Promise.all([api("/api/v1/campaigns"), api("/api/v1/activities")]).then(function (r) {
+      var cs = r[0].campaigns, acts = r[1].activities;
+      app.innerHTML = "<h1>" + t("campaigns") + '</h1><div class="row"><div class="card panel"><h2>' + t("create") + ' · campaign</h2><form class="stack" id="nc"><input name="name" placeholder="' + t("name") + '" required><input name="budget" type="number" min="0" placeholder="' + t("budget") + '"><button>' + t("create") + "</button></form></div>" +
+        '<div class="card panel"><h2>' + t("create") + ' · activity</h2><form class="stack" id="na"><select name="campaign">' + cs.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("") + '</select><input name="name" placeholder="' + t("name") + '" required><select name="activityType"><option>FIRST_COME_FIRST_SERVE</option><option>COUPON</option><option>GIVEAWAY</option></select><input name="limitCount" type="number" min="0" placeholder="limitCount"><input name="price" type="number" min="0" placeholder="price"><input name="budget" type="number" min="0" placeholder="' + t("budget") + '"><input name="startDate" type="date" required><input name="endDate" type="date" required><textarea name="filters" rows="3" placeholder=\'[{"type":"AGE","operator":"BETWEEN","values":[20,39]}]\'></textarea><button>' + t("create") + '</button><div class="error" id="naerr"></div></form></div></div>' +
+        '<div class="card"><div class="tablewrap"><table><tr><th>' + t("name") + "</th><th>campaign</th><th>type</th><th>" + t("status") + "</th><th>limit</th><th>" + t("start") + "</th><th>" + t("end") + "</th><th></th></tr>" +
+        acts.map(function (a) { return "<tr><td><a href=\"/admin/dashboard/" + a.id + '">' + esc(a.name) + "</a></td><td>" + a.campaignId + "</td><td>" + a.activityType + "</td><td>" + a.status + "</td><td>" + (a.limitCount == null ? "∞" : a.limitCount) + "</td><td>" + esc(a.startDate.slice(0, 10)) + "</td><td>" + esc(a.endDate.slice(0, 10)) + "</td><td>" +
+          ["ACTIVE", "PAUSED", "ENDED"].map(function (s) { return '<button class="ghost" data-act="' + a.id + '" data-status="' + s + '">' + s + "</button>"; }).join(" ") + "</td></tr>"; }).join("") + "</table></div></div>";
+      var json = function (path, method, payload) { return api(path, { method: method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) }); };
+      document.getElementById("nc").onsubmit = function (e) { e.preventDefault(); json("/api/v1/campaigns", "POST", { name: this.name.value, budget: +this.budget.value || 0 }).then(campaignsPage).catch(function (err) { alert(err.message); }); };
+      document.getElementById("na").onsubmit = function (e) {
+        e.preventDefault(); var f = this, filters;
+        try { filters = f.filters.value.trim() ? JSON.parse(f.filters.value) : []; } catch (x) { document.getElementById("naerr").textContent = "filters: " + x.message; return; }
+        json("/api/v1/campaigns/" + f.campaign.value + "/activities", "POST", { name: f.name.value, activityType: f.activityType.value, limitCount: f.limitCount.value === "" ? null : +f.limitCount.value,
+          price: +f.price.value || 0, budget: +f.budget.value || 0, startDate: f.startDate.value, endDate: f.endDate.value, filters: filters })
+          .then(campaignsPage).catch(function (err) { document.getElementById("naerr").textContent = err.message; });
+      };
+      app.querySelectorAll("[data-act]").forEach(function (b) { b.onclick = function () { json("/api/v1/activities/" + b.dataset.act + "/status", "PATCH", { status: b.dataset.status }).then(campaignsPage).catch(function (err) { alert(err.message); }); }; });
+    }).catch(fail);
+  }
+
+  document.querySelectorAll("[data-lang]").forEach(function (b) { b.onclick = function () { localStorage.setItem("axon_lang", b.dataset.lang); location.reload(); }; });
+  document.documentElement.lang = lang;
+  ({ activity: activityPage, campaign: campaignPage, overview: overviewPage, cohort: cohortPage, campaigns: campaignsPage }[page] || function () {})();
+})();

@@ -1,0 +1,229 @@
+//! The web pages (SPEC §8): a server-rendered shell per page that the embedded `app.js` fills
+//! from the JSON API (so every number on screen is the API's), the admin login (key → signed
+//! HttpOnly session cookie), and the embedded static assets: the tracker, Chart.js (vendored
+//! from npm), our CSS and JS. Nothing is fetched from a CDN.
+
+use crate::auth::{self, SESSION_COOKIE};
+use crate::state::AppState;
+use axon_domain::model::Role;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+const APP_JS: &str = include_str!("../../assets/app.js");
+const APP_CSS: &str = include_str!("../../assets/app.css");
+const TRACKER_JS: &str = include_str!("../../assets/axon.js");
+const CHART_JS: &str = include_str!("../../assets/vendor/chartjs/chart.umd.min.js");
+const CHART_LICENSE: &str = include_str!("../../assets/vendor/chartjs/LICENSE.md");
+
+/// How long an admin session lasts.
+const SESSION_HOURS: i64 = 12;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { Redirect::to("/admin/dashboard/overview") }),
+        )
+        .route(
+            "/admin",
+            get(|| async { Redirect::to("/admin/dashboard/overview") }),
+        )
+        .route("/admin/login", get(login_form).post(login))
+        .route("/admin/logout", get(logout))
+        .route("/admin/dashboard/overview", get(overview))
+        .route("/admin/dashboard/campaign/{id}", get(campaign))
+        .route("/admin/dashboard/cohort/{id}", get(cohort))
+        .route("/admin/dashboard/{id}", get(activity))
+        .route("/admin/campaigns", get(campaigns))
+        .route(
+            "/axon.js",
+            get(|| async { asset("application/javascript; charset=utf-8", TRACKER_JS) }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async { asset("application/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/assets/app.css",
+            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
+        )
+        .route(
+            "/assets/chart.umd.min.js",
+            get(|| async { asset("application/javascript; charset=utf-8", CHART_JS) }),
+        )
+        .route(
+            "/assets/chart.js.LICENSE.md",
+            get(|| async { asset("text/plain; charset=utf-8", CHART_LICENSE) }),
+        )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The shared page shell: header, language toggle, and the mount point `app.js` renders into.
+pub fn shell(title: &str, page: &str, id: &str, with_nav: bool) -> Html<String> {
+    let nav = if with_nav {
+        r#"<a href="/admin/dashboard/overview">개요 · Overview</a><a href="/admin/campaigns">캠페인 관리 · Campaigns</a><span class="spacer"></span>
+<button class="ghost" data-lang="ko">한국어</button><button class="ghost" data-lang="en">English</button><a href="/admin/logout">로그아웃</a>"#
+    } else {
+        ""
+    };
+    Html(format!(
+        r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Axon · {title}</title><link rel="stylesheet" href="/assets/app.css"><script src="/assets/chart.umd.min.js"></script><script defer src="/assets/app.js"></script></head>
+<body data-page="{page}" data-id="{id}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
+        title = esc(title),
+        page = esc(page),
+        id = esc(id),
+    ))
+}
+
+fn session_role(headers: &HeaderMap, state: &AppState) -> Option<Role> {
+    auth::cookie(headers, SESSION_COOKIE)
+        .and_then(|v| auth::verify_session(&state.session_secret[..], v, state.now()))
+}
+
+/// A page for a signed-in browser, or a redirect to the login page.
+fn guarded(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    page: impl FnOnce() -> Html<String>,
+) -> Response {
+    match session_role(headers, state) {
+        Some(_) => page().into_response(),
+        None => Redirect::to(&format!("/admin/login?next={}", urlencode(path))).into_response(),
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
+    guarded(&s, &h, "/admin/dashboard/overview", || {
+        shell("Overview", "overview", "", true)
+    })
+}
+
+async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+    guarded(&s, &h, &format!("/admin/dashboard/campaign/{id}"), || {
+        shell(&format!("Campaign {id}"), "campaign", &id.to_string(), true)
+    })
+}
+
+async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+    guarded(&s, &h, &format!("/admin/dashboard/{id}"), || {
+        shell(&format!("Activity {id}"), "activity", &id.to_string(), true)
+    })
+}
+
+async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+    guarded(&s, &h, &format!("/admin/dashboard/cohort/{id}"), || {
+        shell(&format!("Cohort {id}"), "cohort", &id.to_string(), true)
+    })
+}
+
+async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
+    guarded(&s, &h, "/admin/campaigns", || {
+        shell("Campaigns", "campaigns", "", true)
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Only local paths: never redirect a login to another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/admin/dashboard/overview".to_string(),
+    }
+}
+
+fn login_page(next: &str, error: Option<&str>) -> Html<String> {
+    let err = error.map_or(String::new(), |e| {
+        format!(r#"<div class="error">{}</div>"#, esc(e))
+    });
+    Html(format!(
+        r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Axon · 로그인</title><link rel="stylesheet" href="/assets/app.css"></head><body><header><span class="brand">Axon</span></header>
+<main><div class="card" style="max-width:420px;margin:40px auto"><h1>관리자 로그인 · Admin login</h1>{err}
+<form class="stack" method="post" action="/admin/login"><input type="password" name="key" placeholder="Admin key (AXON_ADMIN_KEY)" autocomplete="current-password" required autofocus>
+<input type="hidden" name="next" value="{next}"><button>로그인 · Sign in</button></form></div></main></body></html>"#,
+        next = esc(next)
+    ))
+}
+
+async fn login_form(Query(q): Query<Next>) -> Html<String> {
+    login_page(&safe_next(q.next.as_deref()), None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    key: String,
+    next: Option<String>,
+}
+
+async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    match auth::role_for_key(&state, f.key.trim()) {
+        Ok(role) => {
+            let expires = state.now().plus_ms(SESSION_HOURS * 3_600_000);
+            let value = auth::mint_session(&state.session_secret[..], role, expires);
+            let cookie = format!(
+                "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                SESSION_HOURS * 3600
+            );
+            let mut resp = Redirect::to(&next).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(_) => (
+            StatusCode::UNAUTHORIZED,
+            login_page(&next, Some("키가 올바르지 않습니다 · Invalid key")),
+        )
+            .into_response(),
+    }
+}
+
+async fn logout() -> Response {
+    let mut resp = Redirect::to("/admin/login").into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("axon_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    resp
+}

@@ -1,0 +1,146 @@
+use crate::helpers::*;
+use serde_json::Value;
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_the_session_cookie_opens_pages_and_apis() {
+    let app = spawn_app().await;
+    let c = no_redirects();
+    let r = c
+        .get(app.url("/admin/dashboard/overview"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/admin/login?next=/admin/dashboard/overview"
+    );
+    let bad = c
+        .post(app.url("/admin/login"))
+        .form(&[("key", "nope"), ("next", "/admin/campaigns")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let ok = c
+        .post(app.url("/admin/login"))
+        .form(&[("key", ADMIN_KEY), ("next", "/admin/campaigns")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    assert_eq!(ok.headers()["location"], "/admin/campaigns");
+    let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+    let evil = c
+        .post(app.url("/admin/login"))
+        .form(&[("key", ADMIN_KEY), ("next", "//evil.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        evil.headers()["location"],
+        "/admin/dashboard/overview",
+        "never redirects off-site"
+    );
+    for path in [
+        "/admin/dashboard/overview",
+        "/admin/dashboard/campaign/1",
+        "/admin/dashboard/7",
+        "/admin/dashboard/cohort/7",
+        "/admin/campaigns",
+    ] {
+        let r = c
+            .get(app.url(path))
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("/assets/chart.umd.min.js") && html.contains("data-page="),
+            "{path}"
+        );
+    }
+    let api: Value = c
+        .get(app.url("/api/v1/campaigns"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        api["total"], 0,
+        "the session cookie authenticates API calls from the pages"
+    );
+    let forged = c
+        .get(app.url("/api/v1/campaigns"))
+        .header("cookie", "axon_session=ADMIN.99999999999999.forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let out = c.get(app.url("/admin/logout")).send().await.unwrap();
+    assert!(out.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn assets_are_embedded_and_the_tracker_is_small() {
+    let app = spawn_app().await;
+    for (path, ty) in [
+        ("/axon.js", "javascript"),
+        ("/assets/app.js", "javascript"),
+        ("/assets/app.css", "text/css"),
+        ("/assets/chart.umd.min.js", "javascript"),
+        ("/assets/chart.js.LICENSE.md", "text/plain"),
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            r.headers()["content-type"].to_str().unwrap().contains(ty),
+            "{path}"
+        );
+        assert!(!r.text().await.unwrap().is_empty());
+    }
+    let chart = app
+        .client
+        .get(app.url("/assets/chart.umd.min.js"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chart.contains("Chart.js v4"), "the vendored Chart.js build");
+    let tracker = app
+        .client
+        .get(app.url("/axon.js"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        tracker.len() < 16 * 1024,
+        "tracker source stays small ({} bytes)",
+        tracker.len()
+    );
+}
