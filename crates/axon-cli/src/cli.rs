@@ -30,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the server on the embedded store.
     Serve(ServeArgs),
+    /// Run the server with a seeded demo history and live simulated shoppers.
+    Demo(DemoArgs),
     /// Bulk-load campaigns, activities, entries, purchases and events (server stopped).
     Import(ImportArgs),
     /// Generate a deterministic, realistic dataset in the import format.
@@ -49,6 +51,11 @@ pub struct SimulateArgs {
     pub out: PathBuf,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Activities, spread over the campaigns.
+    #[arg(long, default_value_t = 100)]
+    pub activities: usize,
+    #[arg(long, default_value_t = 20)]
+    pub campaigns: usize,
     /// The dataset's last day ends at the start of this date (business time zone).
     #[arg(long, default_value = "2026-11-25")]
     pub end: String,
@@ -100,6 +107,19 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "AXON_LISTEN")]
     pub listen: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "AXON_LISTEN")]
+    pub listen: Option<String>,
+    /// Live simulated events per second (0 = no live traffic).
+    #[arg(long, default_value_t = 20)]
+    pub rate: u64,
+    /// Events of history to seed an empty data dir with.
+    #[arg(long, default_value_t = 150_000)]
+    pub history_events: u64,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +192,7 @@ impl Settings {
             .unwrap_or_else(|| PathBuf::from("axon-data"));
         let listen = match &cli.command {
             Command::Serve(a) => a.listen.clone(),
+            Command::Demo(a) => a.listen.clone(),
             _ => None,
         }
         .or(fc.listen)

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod cli;
 pub mod dashbench;
+pub mod demo;
 pub mod import;
 pub mod progress;
 pub mod serve;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     serve::init_logging(&settings);
     match cli.command {
         Command::Serve(_) => serve::run(&settings),
+        Command::Demo(args) => demo::run(&settings, &args),
         Command::Import(args) => import::run(&settings, &args),
         Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),

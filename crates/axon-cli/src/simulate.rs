@@ -12,8 +12,6 @@ use axon_domain::{BusinessTz, Ts};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-pub const ACTIVITIES: usize = 100;
-pub const CAMPAIGNS: usize = 20;
 pub const DAYS: i64 = 60;
 const USERS: u64 = 400_000;
 
@@ -151,18 +149,47 @@ fn instant(rng: &mut Rng, start: Ts, day: i64, hour_cdf: &[f64]) -> Ts {
 }
 
 pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
-    std::fs::create_dir_all(&args.out)?;
     let end_day = tz.day_start(
         tz.parse_instant(&args.end)
             .map_err(|e| CliError::Config(e.message))?,
     );
+    let shape = Shape {
+        events: args.events,
+        activities: args.activities.max(1),
+        campaigns: args.campaigns.clamp(1, args.activities.max(1)),
+        seed: args.seed,
+        live_until_end: 0,
+    };
+    generate(&shape, &args.out, end_day, tz)
+}
+
+/// The size of a simulated dataset.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub events: u64,
+    pub activities: usize,
+    pub campaigns: usize,
+    pub seed: u64,
+    /// The first this-many activities run through the last 21 days up to the end.
+    pub live_until_end: usize,
+}
+
+/// Writes the dataset's files into `out`; the last day ends at `end_day` (a business midnight).
+pub fn generate(
+    shape: &Shape,
+    out_dir: &std::path::Path,
+    end_day: Ts,
+    tz: &BusinessTz,
+) -> Result<(), CliError> {
+    let (activities_n, campaigns_n) = (shape.activities, shape.campaigns);
+    std::fs::create_dir_all(out_dir)?;
     let start = Ts(end_day.0 - DAYS * MS_PER_DAY);
-    let mut rng = Rng::new(args.seed);
+    let mut rng = Rng::new(shape.seed);
     let hour_cdf = cdf(&HOUR_WEIGHTS);
 
-    let mut campaigns = file(&args.out, "campaigns.csv")?;
+    let mut campaigns = file(out_dir, "campaigns.csv")?;
     writeln!(campaigns, "id,name,budget")?;
-    for c in 1..=CAMPAIGNS {
+    for c in 1..=campaigns_n {
         writeln!(
             campaigns,
             "{c},Campaign {c:02},{}",
@@ -170,13 +197,13 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         )?;
     }
     campaigns.flush()?;
-    let mut products = file(&args.out, "products.csv")?;
+    let mut products = file(out_dir, "products.csv")?;
     writeln!(products, "id,name,price,stock,category,brand")?;
     let categories = [
         "TV", "Laptop", "Phone", "Audio", "Kitchen", "Fashion", "Beauty", "Sports",
     ];
     let mut prices = Vec::new();
-    for p in 1..=ACTIVITIES {
+    for p in 1..=activities_n {
         let price = (50 + rng.below(2_000) as i64) * 1_000;
         prices.push(price);
         writeln!(
@@ -190,14 +217,19 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
     products.flush()?;
 
     let mut acts = Vec::new();
-    let mut activities = file(&args.out, "activities.csv")?;
+    let mut activities = file(out_dir, "activities.csv")?;
     writeln!(
         activities,
         "id,campaign_id,name,limit_count,price,budget,start_at,end_at,product_id"
     )?;
-    for a in 1..=ACTIVITIES {
-        let starts = i64::try_from(rng.below(40)).unwrap_or(0);
-        let length = 7 + i64::try_from(rng.below(21)).unwrap_or(0);
+    for a in 1..=activities_n {
+        let mut starts = i64::try_from(rng.below(40)).unwrap_or(0);
+        let mut length = 7 + i64::try_from(rng.below(21)).unwrap_or(0);
+        if a <= shape.live_until_end {
+            // Running up to the end of the data (the demo keeps them live afterwards).
+            starts = DAYS - 21;
+            length = 21;
+        }
         let act = Activity {
             id: a,
             product: a,
@@ -211,7 +243,7 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         writeln!(
             activities,
             "{a},{},Activity {a:03},{},{},{},{},{},{}",
-            1 + (a - 1) % CAMPAIGNS,
+            1 + (a - 1) % campaigns_n,
             act.limit,
             act.price,
             1_000_000 + rng.below(10) * 500_000,
@@ -224,9 +256,9 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
     activities.flush()?;
 
     let mut out = Out {
-        events: file(&args.out, "events.ndjson")?,
-        entries: file(&args.out, "entries.csv")?,
-        purchases: file(&args.out, "purchases.csv")?,
+        events: file(out_dir, "events.ndjson")?,
+        entries: file(out_dir, "entries.csv")?,
+        purchases: file(out_dir, "purchases.csv")?,
         events_written: 0,
         purchase_id: 0,
     };
@@ -237,7 +269,7 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
     )?;
 
     // Zipf popularity over activities; weekday seasonality over days.
-    let popularity = cdf(&(1..=ACTIVITIES)
+    let popularity = cdf(&(1..=activities_n)
         .map(|r| 1.0 / (r as f64).powf(1.1))
         .collect::<Vec<_>>());
     let day_weights: Vec<f64> = (0..DAYS)
@@ -245,7 +277,7 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         .collect();
     let day_cdf = cdf(&day_weights);
     let normal_share = 0.03;
-    while out.events_written < args.events {
+    while out.events_written < shape.events {
         if rng.chance(normal_share) {
             // A normal (SHOP) sale of some product, from 14 days before the window on.
             let product = 1 + pick(&popularity, &mut rng);
@@ -342,7 +374,7 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         "simulated {} events, {} purchases into {} ({} .. {})",
         out.events_written,
         out.purchase_id,
-        args.out.display(),
+        out_dir.display(),
         start.to_iso(),
         end_day.to_iso()
     );

@@ -119,7 +119,7 @@
     k.innerHTML = kpi(t("stock"), r.totalStock == null ? "∞" : num(r.remainingStock) + " / " + num(r.totalStock)) + kpi(t("participants"), num(r.participants)) +
       kpi(t("active"), num(r.activeUsers)) + kpi(t("inflow"), num(r.inflowLastHour));
     var sold = r.totalStock == null ? 0 : r.totalStock - r.remainingStock;
-    chart("gauge", document.getElementById("gauge"), { type: "doughnut", data: { labels: [t("stock"), t("soldout")], datasets: [{ data: r.totalStock == null ? [1, 0] : [r.remainingStock, sold], backgroundColor: ["#40c057", "#e9ecef"] }] }, options: { animation: false, rotation: -90, circumference: 180 } });
+    chart("gauge", document.getElementById("gauge"), { type: "doughnut", data: { labels: [t("stock"), t("soldout")], datasets: [{ data: r.totalStock == null ? [1, 0] : [r.remainingStock, sold], backgroundColor: ["#40c057", "#e9ecef"] }] }, options: { animation: false, rotation: -90, circumference: 180, aspectRatio: 2.4 } });
     chart("inflow", document.getElementById("inflow"), { type: "bar", data: lineData(r.hourlyInflow, t("visits"), "#3b5bdb"), options: { animation: false } });
   }
   var source;
