@@ -3,3 +3,4 @@
 mod durability;
 mod helpers;
 mod import;
+mod ui;

