@@ -6,5 +6,6 @@
 //! records, so replaying the store at start-up and applying live writes give the same answers.
 
 pub mod engine;
+pub mod ledger;
 
 pub use engine::Engine;
