@@ -24,6 +24,8 @@ pub struct AppState {
     activity_campaigns: Arc<RwLock<HashMap<ActivityId, CampaignId>>>,
     /// The analytics engine: fed after every durable write, rebuilt from the store at start.
     pub engine: Arc<RwLock<Engine>>,
+    /// The FCFS ledger (stock, holds, expiry), rebuilt from the store at start.
+    pub gate: Arc<crate::gate::Gate>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             limiter: Arc::new(limiter),
             activity_campaigns: Arc::new(RwLock::new(map)),
             engine: Arc::new(RwLock::new(Engine::new())),
+            gate: Arc::default(),
         })
     }
 

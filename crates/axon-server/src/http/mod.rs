@@ -5,9 +5,14 @@ mod activities;
 mod campaigns;
 mod catalog;
 mod collect;
+mod coupons;
 mod definitions;
+mod entries;
+mod giveaways;
 mod health;
 mod keys;
+mod payments;
+mod purchases;
 
 use crate::error::{ApiError, Kind};
 use crate::metrics::Metrics;
@@ -32,6 +37,11 @@ pub fn router(state: AppState) -> Router {
         .merge(definitions::router(&state))
         .merge(keys::router())
         .merge(collect::router(&state))
+        .merge(entries::router())
+        .merge(payments::router())
+        .merge(purchases::router())
+        .merge(coupons::router())
+        .merge(giveaways::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -5,7 +5,9 @@
 mod bulk;
 mod catalog;
 mod commerce;
+mod coupons;
 mod events;
+mod gate;
 mod keys;
 mod relational;
 mod rows;
