@@ -6,3 +6,6 @@ mod admin;
 mod auth;
 mod collect;
 mod health;
+mod filters;
+mod gate;
+mod gate_support;
