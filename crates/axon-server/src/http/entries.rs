@@ -46,7 +46,9 @@ pub(crate) fn optional_json<T: Default + DeserializeOwned>(body: &[u8]) -> ApiRe
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| {
+    serde_json::from_slice::<Option<T>>(body)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| {
         if e.is_data() {
             ApiError::validation(e.to_string())
         } else {

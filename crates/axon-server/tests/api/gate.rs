@@ -222,6 +222,10 @@ async fn tokens_are_bound_to_their_user_and_forged_or_replayed_ones_are_refused(
     assert_eq!(ps.body["purchases"][0]["purchaseType"], "CAMPAIGNACTIVITY");
     assert_eq!(g.app.get(&format!("/api/v1/products/{product}")).await.body["stock"], 9);
     assert!(g.app.get("/api/v1/users/alice").await.body["lastPurchaseAt"].is_string());
+    for t in ["APPROVED", "PURCHASE"] {
+        let ev = g.app.get(&format!("/api/v1/behavior/events?userId=alice&triggerType={t}")).await;
+        assert_eq!(ev.body["total"], 1, "{t}: {:?}", ev.body);
+    }
     // Missing or bad end-user JWTs.
     let url = format!("/api/v1/activities/{a}/entries");
     assert_error(&g.app.call(Method::POST, &url, None, Some(&json!({}))).await, 401, "INVALID_TOKEN");

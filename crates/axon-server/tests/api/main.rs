@@ -9,3 +9,5 @@ mod health;
 mod filters;
 mod gate;
 mod gate_support;
+mod coupons;
+mod purchases;
