@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod cli;
 pub mod import;
+pub mod loadtest;
 pub mod progress;
 pub mod serve;
 pub mod simulate;
@@ -42,5 +43,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import(args) => import::run(&settings, &args),
         Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
+        Command::Loadtest(args) => loadtest::run(&args),
     }
 }
