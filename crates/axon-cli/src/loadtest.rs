@@ -133,9 +133,8 @@ async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
         let events = json!([
             {"triggerType": "PAGE_VIEW", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"},
             {"triggerType": "CLICK", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"}]);
-        for e in events.as_array()? {
-            post(ctx, "/api/v1/behavior/events", None, e).await?;
-        }
+        // The tracker batches what happened on the page into one request.
+        post(ctx, "/api/v1/behavior/events", None, &events).await?;
     }
     let c = &ctx.counters;
     let path = format!("/api/v1/activities/{}/entries", ctx.activity);
