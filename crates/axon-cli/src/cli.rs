@@ -77,6 +77,9 @@ pub struct LoadtestArgs {
     /// Length of each decay step (to 20 %, then to 4 %).
     #[arg(long, default_value_t = 2.0)]
     pub decay_secs: f64,
+    /// Skip the PAGE_VIEW/CLICK request, to measure the entry gate alone.
+    #[arg(long)]
+    pub no_track: bool,
 }
 
 #[derive(Debug, Args)]

@@ -58,6 +58,7 @@ struct Ctx {
     activity: i64,
     quantity: i64,
     duplicate_rate: f64,
+    track: bool,
     counters: Counters,
 }
 
@@ -128,7 +129,7 @@ async fn post(ctx: &Ctx, path: &str, jwt: Option<&str>, body: &Value) -> Option<
 /// One shopper: visit, click, enter, pay. Returns the entry latency.
 async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
     let jwt = axon_server::auth::mint_jwt(ctx.secret.as_bytes(), user, None);
-    if fresh {
+    if fresh && ctx.track {
         let url = format!("https://shop.example/campaign-activity/{}/view", ctx.activity);
         let events = json!([
             {"triggerType": "PAGE_VIEW", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"},
@@ -226,6 +227,7 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
             activity,
             quantity: args.quantity,
             duplicate_rate: args.duplicate_rate,
+            track: !args.no_track,
             counters: Counters::default(),
         });
         let (ramp, hold, decay) = (args.ramp_secs, args.hold_secs, args.decay_secs);
