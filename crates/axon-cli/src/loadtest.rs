@@ -35,7 +35,11 @@ impl Counters {
 
 /// The herd's shape: active VUs at `t` seconds.
 fn target(n: usize, t: f64, ramp: f64, hold: f64, decay: f64) -> usize {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
     let scaled = |f: f64| (n as f64 * f).ceil() as usize;
     if t < ramp {
         scaled(t / ramp)
@@ -88,8 +92,14 @@ async fn admin(
 async fn setup(client: &reqwest::Client, args: &LoadtestArgs, run: &str) -> Result<i64, CliError> {
     let base = args.url.trim_end_matches('/');
     let key = &args.admin_key;
-    let c = admin(client, reqwest::Method::POST, format!("{base}/api/v1/campaigns"), key,
-        json!({"name": format!("loadtest {run}"), "budget": 1_000_000})).await?;
+    let c = admin(
+        client,
+        reqwest::Method::POST,
+        format!("{base}/api/v1/campaigns"),
+        key,
+        json!({"name": format!("loadtest {run}"), "budget": 1_000_000}),
+    )
+    .await?;
     let now = jiff::Timestamp::now();
     let start = now - jiff::SignedDuration::from_hours(1);
     let end = now + jiff::SignedDuration::from_hours(24);
@@ -98,12 +108,23 @@ async fn setup(client: &reqwest::Client, args: &LoadtestArgs, run: &str) -> Resu
         json!({"name": format!("herd {run}"), "activityType": "FIRST_COME_FIRST_SERVE", "limitCount": args.stock,
             "startDate": start.to_string(), "endDate": end.to_string(), "price": 10_000, "quantity": args.quantity})).await?;
     let id = a["id"].as_i64().unwrap_or(0);
-    admin(client, reqwest::Method::PATCH, format!("{base}/api/v1/activities/{id}/status"), key,
-        json!({"status": "ACTIVE"})).await?;
+    admin(
+        client,
+        reqwest::Method::PATCH,
+        format!("{base}/api/v1/activities/{id}/status"),
+        key,
+        json!({"status": "ACTIVE"}),
+    )
+    .await?;
     Ok(id)
 }
 
-async fn post(ctx: &Ctx, path: &str, jwt: Option<&str>, body: &Value) -> Option<(u16, Value, Duration)> {
+async fn post(
+    ctx: &Ctx,
+    path: &str,
+    jwt: Option<&str>,
+    body: &Value,
+) -> Option<(u16, Value, Duration)> {
     let t = Instant::now();
     let mut rb = ctx.client.post(format!("{}{path}", ctx.base)).json(body);
     if let Some(j) = jwt {
@@ -130,7 +151,10 @@ async fn post(ctx: &Ctx, path: &str, jwt: Option<&str>, body: &Value) -> Option<
 async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
     let jwt = axon_server::auth::mint_jwt(ctx.secret.as_bytes(), user, None);
     if fresh && ctx.track {
-        let url = format!("https://shop.example/campaign-activity/{}/view", ctx.activity);
+        let url = format!(
+            "https://shop.example/campaign-activity/{}/view",
+            ctx.activity
+        );
         let events = json!([
             {"triggerType": "PAGE_VIEW", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"},
             {"triggerType": "CLICK", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"}]);
@@ -145,12 +169,24 @@ async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
         (200, _) if body["isRetry"] == true => Counters::add(&c.retries),
         (200, _) => {
             Counters::add(&c.approved);
-            let p = post(ctx, "/api/v1/payments/prepare", Some(&jwt), &json!({"reservationToken": body["reservationToken"]})).await?;
+            let p = post(
+                ctx,
+                "/api/v1/payments/prepare",
+                Some(&jwt),
+                &json!({"reservationToken": body["reservationToken"]}),
+            )
+            .await?;
             if p.0 != 200 {
                 Counters::add(&c.conflicts);
                 return Some(took);
             }
-            let f = post(ctx, "/api/v1/payments/confirm", Some(&jwt), &json!({"approvalToken": p.1["approvalToken"]})).await?;
+            let f = post(
+                ctx,
+                "/api/v1/payments/confirm",
+                Some(&jwt),
+                &json!({"approvalToken": p.1["approvalToken"]}),
+            )
+            .await?;
             if f.0 == 200 {
                 Counters::add(&c.paid);
             } else {
@@ -175,7 +211,24 @@ fn next_rand(state: &mut u64) -> f64 {
     v
 }
 
-async fn vu(ctx: Arc<Ctx>, i: usize, n: usize, run: Arc<String>, start: Instant, ramp: f64, hold: f64, decay: f64) -> Samples {
+/// The herd's timing, shared by every VU.
+#[derive(Clone, Copy)]
+struct Shape {
+    users: usize,
+    start: Instant,
+    ramp: f64,
+    hold: f64,
+    decay: f64,
+}
+
+async fn vu(ctx: Arc<Ctx>, i: usize, shape: Shape, run: Arc<String>) -> Samples {
+    let Shape {
+        users: n,
+        start,
+        ramp,
+        hold,
+        decay,
+    } = shape;
     let mut samples = Samples::default();
     #[allow(clippy::cast_precision_loss)]
     let begin = start + Duration::from_secs_f64(ramp * i as f64 / n as f64);
@@ -205,7 +258,9 @@ async fn vu(ctx: Arc<Ctx>, i: usize, n: usize, run: Arc<String>, start: Instant,
 
 pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
     if args.secret.is_empty() {
-        return Err(CliError::Config("--jwt-secret (AXON_JWT_SECRET) is required".into()));
+        return Err(CliError::Config(
+            "--jwt-secret (AXON_JWT_SECRET) is required".into(),
+        ));
     }
     let rt = crate::serve::runtime()?;
     rt.block_on(async {
@@ -230,10 +285,16 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
             track: !args.no_track,
             counters: Counters::default(),
         });
-        let (ramp, hold, decay) = (args.ramp_secs, args.hold_secs, args.decay_secs);
-        let start = Instant::now();
+        let shape = Shape {
+            users: args.users,
+            start: Instant::now(),
+            ramp: args.ramp_secs,
+            hold: args.hold_secs,
+            decay: args.decay_secs,
+        };
+        let start = shape.start;
         let handles: Vec<_> = (0..args.users)
-            .map(|i| tokio::spawn(vu(ctx.clone(), i, args.users, run.clone(), start, ramp, hold, decay)))
+            .map(|i| tokio::spawn(vu(ctx.clone(), i, shape, run.clone())))
             .collect();
         let mut samples = Samples::default();
         for h in handles {
@@ -246,16 +307,31 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
     })
 }
 
-async fn units(client: &reqwest::Client, args: &LoadtestArgs, activity: i64, status: &str) -> Result<(i64, i64), CliError> {
+async fn units(
+    client: &reqwest::Client,
+    args: &LoadtestArgs,
+    activity: i64,
+    status: &str,
+) -> Result<(i64, i64), CliError> {
     let base = args.url.trim_end_matches('/');
     let (mut page, mut total, mut n) = (0, 0, 0);
     loop {
-        let v = admin(client, reqwest::Method::GET,
-            format!("{base}/api/v1/activities/{activity}/entries?status={status}&size=100&page={page}"),
-            &args.admin_key, Value::Null).await?;
+        let v = admin(
+            client,
+            reqwest::Method::GET,
+            format!(
+                "{base}/api/v1/activities/{activity}/entries?status={status}&size=100&page={page}"
+            ),
+            &args.admin_key,
+            Value::Null,
+        )
+        .await?;
         let entries = v["entries"].as_array().cloned().unwrap_or_default();
         n += entries.len() as i64;
-        total += entries.iter().map(|e| e["quantity"].as_i64().unwrap_or(0)).sum::<i64>();
+        total += entries
+            .iter()
+            .map(|e| e["quantity"].as_i64().unwrap_or(0))
+            .sum::<i64>();
         page += 1;
         if page >= v["totalPages"].as_i64().unwrap_or(0) {
             return Ok((n, total));
@@ -264,7 +340,14 @@ async fn units(client: &reqwest::Client, args: &LoadtestArgs, activity: i64, sta
 }
 
 #[allow(clippy::cast_precision_loss)]
-async fn report(args: &LoadtestArgs, ctx: &Ctx, client: &reqwest::Client, activity: i64, secs: f64, s: &mut Samples) -> Result<(), CliError> {
+async fn report(
+    args: &LoadtestArgs,
+    ctx: &Ctx,
+    client: &reqwest::Client,
+    activity: i64,
+    secs: f64,
+    s: &mut Samples,
+) -> Result<(), CliError> {
     let c = &ctx.counters;
     let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let (paid_rows, paid_units) = units(client, args, activity, "PAID").await?;
@@ -272,25 +355,55 @@ async fn report(args: &LoadtestArgs, ctx: &Ctx, client: &reqwest::Client, activi
     let stock_units = args.stock;
     let successes = get(&c.paid);
     println!("axon loadtest: {} (activity {activity})", args.url);
-    println!("  virtual users     {} (ramp {}s, hold {}s, decay 20% {}s, 4% {}s)", args.users, args.ramp_secs, args.hold_secs, args.decay_secs, args.decay_secs);
-    println!("  stock             {stock_units} units, {} per entry, duplicate rate {:.0}%", args.quantity, args.duplicate_rate * 100.0);
+    println!(
+        "  virtual users     {} (ramp {}s, hold {}s, decay 20% {}s, 4% {}s)",
+        args.users, args.ramp_secs, args.hold_secs, args.decay_secs, args.decay_secs
+    );
+    println!(
+        "  stock             {stock_units} units, {} per entry, duplicate rate {:.0}%",
+        args.quantity,
+        args.duplicate_rate * 100.0
+    );
     println!("  duration          {secs:.1} s");
-    println!("  requests          {} total, {:.0}/s", get(&c.requests), get(&c.requests) as f64 / secs);
-    println!("  entry requests    {} total, {:.0}/s", get(&c.entries), get(&c.entries) as f64 / secs);
-    println!("  successes (paid)  {successes}  (approved {}, retries {})", get(&c.approved), get(&c.retries));
+    println!(
+        "  requests          {} total, {:.0}/s",
+        get(&c.requests),
+        get(&c.requests) as f64 / secs
+    );
+    println!(
+        "  entry requests    {} total, {:.0}/s",
+        get(&c.entries),
+        get(&c.entries) as f64 / secs
+    );
+    println!(
+        "  successes (paid)  {successes}  (approved {}, retries {})",
+        get(&c.approved),
+        get(&c.retries)
+    );
     println!("  sold out (410)    {}", get(&c.sold_out));
     println!("  duplicates (409)  {}", get(&c.duplicates));
     println!("  conflicts         {}", get(&c.conflicts));
     println!("  errors            {}", get(&c.errors));
-    println!("  entry latency ms  p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}", s.quantile_ms(0.5), s.quantile_ms(0.9), s.quantile_ms(0.99), s.quantile_ms(1.0));
+    println!(
+        "  entry latency ms  p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+        s.quantile_ms(0.5),
+        s.quantile_ms(0.9),
+        s.quantile_ms(0.99),
+        s.quantile_ms(1.0)
+    );
     println!("  server            {paid_rows} PAID entries = {paid_units} units, {held_units} units still held");
     let expected = u64::try_from(stock_units / args.quantity.max(1)).unwrap_or(0);
     let oversold = paid_units + held_units > stock_units;
     if oversold {
-        return Err(CliError::Config(format!("OVERSOLD: {} units held or paid for a stock of {stock_units}", paid_units + held_units)));
+        return Err(CliError::Config(format!(
+            "OVERSOLD: {} units held or paid for a stock of {stock_units}",
+            paid_units + held_units
+        )));
     }
     if successes != expected || u64::try_from(paid_rows).unwrap_or(0) != successes {
-        return Err(CliError::Config(format!("successes {successes} (server: {paid_rows}) ≠ {expected} expected")));
+        return Err(CliError::Config(format!(
+            "successes {successes} (server: {paid_rows}) ≠ {expected} expected"
+        )));
     }
     println!("  verdict           OK: every unit sold exactly once, no oversell");
     Ok(())

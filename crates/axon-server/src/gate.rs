@@ -7,7 +7,7 @@
 use crate::state::AppState;
 use axon_domain::model::{ActivityType, EntryStatus};
 use axon_domain::Ts;
-use axon_engine::ledger::{Hold, Ledger};
+use axon_engine::ledger::{Hold, Ledger, Seat, SeatState};
 use axon_store::{StoreError, TokenKind};
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -62,14 +62,20 @@ impl Gate {
                     expires_at: *exp,
                     order: e.order,
                 });
+            let state = match (hold, counts) {
+                (_, false) => SeatState::Cancelled,
+                (Some(h), true) => SeatState::Held(h),
+                (None, true) => SeatState::Final,
+            };
             ledger.restore(
                 e.activity_id,
                 &e.user_id,
-                e.id,
-                e.quantity,
-                e.order,
-                counts,
-                hold,
+                Seat {
+                    entry_id: e.id,
+                    units: e.quantity,
+                    order: e.order,
+                    state,
+                },
             );
             n += 1;
         })?;

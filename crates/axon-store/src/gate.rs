@@ -80,6 +80,9 @@ pub struct Draw {
     pub drawn_at: Ts,
 }
 
+/// What a draw wrote: the stored entries and the sequenced `APPROVED` events.
+pub type DrawWritten = (Vec<Entry>, Vec<(u64, Event)>);
+
 pub trait GateRepo: Send + Sync {
     fn insert_entry(&self, e: NewEntry) -> Pending<WrittenEntry>;
     fn add_token(&self, t: TokenRecord) -> Pending<()>;
@@ -119,6 +122,6 @@ pub trait GateRepo: Send + Sync {
     /// Records the draw, its winners' APPROVED entries and events and the losers' REJECTED ones
     /// (`ALREADY_DRAWN` conflict on a second draw).
     fn record_draw(&self, d: Draw, entries: Vec<Entry>, events: Vec<Event>)
-        -> Pending<(Vec<Entry>, Vec<(u64, Event)>)>;
+        -> Pending<DrawWritten>;
     fn draw(&self, activity: ActivityId) -> Result<Option<Draw>, StoreError>;
 }

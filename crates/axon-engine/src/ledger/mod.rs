@@ -34,12 +34,18 @@ struct Book {
 pub enum Admit {
     /// A seat was taken (state `Writing`): write it durably, then call [`Ledger::committed`] or
     /// [`Ledger::abort`].
-    Reserved { order: i64 },
+    Reserved {
+        order: i64,
+    },
     /// The person holds a live reservation: answer it again.
     Retry(Hold),
     /// The person already entered; `in_progress` when that entry is still being written.
-    Duplicate { in_progress: bool },
-    SoldOut { remaining: i64 },
+    Duplicate {
+        in_progress: bool,
+    },
+    SoldOut {
+        remaining: i64,
+    },
 }
 
 /// Why a confirm cannot proceed.
@@ -156,7 +162,13 @@ impl Ledger {
     }
 
     /// The seat's write is durable: it becomes a hold (payment pending) or final.
-    pub fn committed(&mut self, activity: ActivityId, user: &str, entry_id: i64, hold: Option<Hold>) {
+    pub fn committed(
+        &mut self,
+        activity: ActivityId,
+        user: &str,
+        entry_id: i64,
+        hold: Option<Hold>,
+    ) {
         let Some(seat) = self
             .books
             .get_mut(&activity)
@@ -167,7 +179,8 @@ impl Ledger {
         seat.entry_id = entry_id;
         match hold {
             Some(h) => {
-                self.queue.insert((h.expires_at, activity, user.to_string()));
+                self.queue
+                    .insert((h.expires_at, activity, user.to_string()));
                 seat.state = SeatState::Held(h);
             }
             None => seat.state = SeatState::Final,
@@ -211,9 +224,11 @@ impl Ledger {
             return Err(ConfirmRefusal::Expired);
         }
         if approval_expires_at > h.expires_at {
-            self.queue.remove(&(h.expires_at, activity, user.to_string()));
+            self.queue
+                .remove(&(h.expires_at, activity, user.to_string()));
             h.expires_at = approval_expires_at;
-            self.queue.insert((h.expires_at, activity, user.to_string()));
+            self.queue
+                .insert((h.expires_at, activity, user.to_string()));
         }
         Ok(())
     }
@@ -233,7 +248,8 @@ impl Ledger {
             .ok_or(ConfirmRefusal::Unknown)?;
         match &seat.state {
             SeatState::Held(h) if h.expires_at > now => {
-                self.queue.remove(&(h.expires_at, activity, user.to_string()));
+                self.queue
+                    .remove(&(h.expires_at, activity, user.to_string()));
                 seat.state = SeatState::Confirming(h.clone());
                 Ok(seat.units)
             }
@@ -257,7 +273,8 @@ impl Ledger {
             if paid {
                 seat.state = SeatState::Final;
             } else {
-                self.queue.insert((h.expires_at, activity, user.to_string()));
+                self.queue
+                    .insert((h.expires_at, activity, user.to_string()));
                 seat.state = SeatState::Held(h.clone());
             }
         }
@@ -333,40 +350,18 @@ impl Ledger {
         }
     }
 
-    /// Restores one stored entry at start-up. `counts` = it holds or sold units (APPROVED or
-    /// PAID); `hold` = its live payment hold, if any.
-    pub fn restore(
-        &mut self,
-        activity: ActivityId,
-        user: &str,
-        entry_id: i64,
-        units: i64,
-        order: i64,
-        counts: bool,
-        hold: Option<Hold>,
-    ) {
+    /// Restores one stored entry at start-up as `seat` (`Final`, `Held` or `Cancelled`).
+    pub fn restore(&mut self, activity: ActivityId, user: &str, seat: Seat) {
         let book = self.books.entry(activity).or_default();
-        book.next_order = book.next_order.max(order);
-        let state = match (&hold, counts) {
-            (_, false) => SeatState::Cancelled,
-            (Some(h), true) => {
-                self.queue.insert((h.expires_at, activity, user.to_string()));
-                SeatState::Held(h.clone())
-            }
-            (None, true) => SeatState::Final,
-        };
-        if counts {
-            book.used += units;
+        book.next_order = book.next_order.max(seat.order);
+        if let SeatState::Held(h) = &seat.state {
+            self.queue
+                .insert((h.expires_at, activity, user.to_string()));
         }
-        book.seats.insert(
-            user.to_string(),
-            Seat {
-                entry_id,
-                units,
-                order,
-                state,
-            },
-        );
+        if seat.state.counts() {
+            book.used += seat.units;
+        }
+        book.seats.insert(user.to_string(), seat);
     }
 
     /// Debug check used by tests: `used` equals the units of counting seats.

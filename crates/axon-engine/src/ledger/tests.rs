@@ -14,7 +14,12 @@ fn hold(token: &str, res: i64, exp: i64, order: i64) -> Hold {
 fn enter(l: &mut Ledger, user: &str, units: i64, limit: i64, now: i64, ttl: i64) -> Admit {
     let a = l.admit(A, user, units, Some(limit), Ts(now));
     if let Admit::Reserved { order } = a {
-        l.committed(A, user, order, Some(hold(user, now + ttl, now + ttl, order)));
+        l.committed(
+            A,
+            user,
+            order,
+            Some(hold(user, now + ttl, now + ttl, order)),
+        );
     }
     a
 }
@@ -22,12 +27,18 @@ fn enter(l: &mut Ledger, user: &str, units: i64, limit: i64, now: i64, ttl: i64)
 #[test]
 fn entry_is_rejected_when_stock_is_exhausted_and_units_count_quantity() {
     let mut l = Ledger::new();
-    assert_eq!(enter(&mut l, "a", 2, 3, 0, 100), Admit::Reserved { order: 1 });
+    assert_eq!(
+        enter(&mut l, "a", 2, 3, 0, 100),
+        Admit::Reserved { order: 1 }
+    );
     assert_eq!(
         enter(&mut l, "b", 2, 3, 0, 100),
         Admit::SoldOut { remaining: 1 }
     );
-    assert_eq!(enter(&mut l, "c", 1, 3, 0, 100), Admit::Reserved { order: 2 });
+    assert_eq!(
+        enter(&mut l, "c", 1, 3, 0, 100),
+        Admit::Reserved { order: 2 }
+    );
     assert_eq!(l.remaining(A, Some(3)), 0);
     assert!(l.check_invariants());
 }
@@ -36,7 +47,9 @@ fn entry_is_rejected_when_stock_is_exhausted_and_units_count_quantity() {
 fn retry_returns_the_live_hold_and_duplicates_are_refused() {
     let mut l = Ledger::new();
     enter(&mut l, "a", 1, 5, 0, 100);
-    assert!(matches!(l.admit(A, "a", 1, Some(5), Ts(50)), Admit::Retry(h) if h.reservation_token == "a"));
+    assert!(
+        matches!(l.admit(A, "a", 1, Some(5), Ts(50)), Admit::Retry(h) if h.reservation_token == "a")
+    );
     assert_eq!(
         l.admit(A, "a", 1, Some(5), Ts(150)),
         Admit::Duplicate { in_progress: false }
@@ -70,7 +83,10 @@ fn confirm_needs_a_live_hold_and_blocks_release() {
     assert!(l.extend(A, "a", Ts(300), Ts(50)).is_ok());
     assert!(l.due(Ts(150), 10).is_empty(), "approval extends the hold");
     assert_eq!(l.begin_confirm(A, "a", Ts(250)), Ok(1));
-    assert!(l.due(Ts(400), 10).is_empty(), "a confirming hold is not released");
+    assert!(
+        l.due(Ts(400), 10).is_empty(),
+        "a confirming hold is not released"
+    );
     l.end_confirm(A, "a", true);
     assert_eq!(
         l.begin_confirm(A, "a", Ts(260)),
@@ -81,7 +97,10 @@ fn confirm_needs_a_live_hold_and_blocks_release() {
         l.begin_confirm(A, "b", Ts(100)),
         Err(ConfirmRefusal::Expired)
     );
-    assert_eq!(l.extend(A, "b", Ts(500), Ts(100)), Err(ConfirmRefusal::Expired));
+    assert_eq!(
+        l.extend(A, "b", Ts(500), Ts(100)),
+        Err(ConfirmRefusal::Expired)
+    );
 }
 
 #[test]
@@ -107,9 +126,15 @@ fn failed_writes_and_failed_confirms_give_back_correctly() {
 #[test]
 fn restore_rebuilds_units_holds_and_orders() {
     let mut l = Ledger::new();
-    l.restore(A, "a", 1, 2, 1, true, None);
-    l.restore(A, "b", 2, 1, 2, true, Some(hold("t", 50, 80, 2)));
-    l.restore(A, "c", 3, 1, 3, false, None);
+    let seat = |entry_id, units, order, state| Seat {
+        entry_id,
+        units,
+        order,
+        state,
+    };
+    l.restore(A, "a", seat(1, 2, 1, SeatState::Final));
+    l.restore(A, "b", seat(2, 1, 2, SeatState::Held(hold("t", 50, 80, 2))));
+    l.restore(A, "c", seat(3, 1, 3, SeatState::Cancelled));
     assert_eq!(l.used(A), 3);
     assert_eq!(l.held(A), 1);
     assert_eq!(
@@ -141,7 +166,10 @@ fn draws_are_reproducible_from_the_seed_and_uniform_without_repeats() {
             wins[w] += 1;
         }
     }
-    assert!(wins.iter().all(|&w| (2_700..3_300).contains(&w)), "{wins:?}");
+    assert!(
+        wins.iter().all(|&w| (2_700..3_300).contains(&w)),
+        "{wins:?}"
+    );
 }
 
 mod props {

@@ -19,10 +19,7 @@ use serde_json::{json, Value};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/coupons", get(list).post(create))
-        .route(
-            "/api/v1/coupons/{id}",
-            get(show).put(update).delete(remove),
-        )
+        .route("/api/v1/coupons/{id}", get(show).put(update).delete(remove))
         .route("/api/v1/users/{id}/coupons", get(of_user))
         .route("/api/v1/user-coupons/{id}/check", post(check))
         .route("/api/v1/user-coupons/{id}/use", post(use_one))
@@ -93,10 +90,9 @@ fn build(state: &AppState, id: i64, created_at: Ts, input: CouponInput) -> ApiRe
 }
 
 fn find(state: &AppState, id: i64) -> ApiResult<Coupon> {
-    state
-        .repo
-        .coupon(id)?
-        .ok_or_else(|| ApiError::not_found("COUPON_NOT_FOUND", format!("coupon {id} does not exist")))
+    state.repo.coupon(id)?.ok_or_else(|| {
+        ApiError::not_found("COUPON_NOT_FOUND", format!("coupon {id} does not exist"))
+    })
 }
 
 async fn create(
@@ -161,7 +157,9 @@ async fn of_user(
         .iter()
         .map(|uc| view(&state, uc))
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(Json(json!({"userId": id, "total": list.len(), "coupons": list})))
+    Ok(Json(
+        json!({"userId": id, "total": list.len(), "coupons": list}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -173,7 +171,10 @@ struct OrderLine {
 
 fn user_coupon(state: &AppState, id: i64) -> ApiResult<UserCoupon> {
     state.repo.user_coupon(id)?.ok_or_else(|| {
-        ApiError::not_found("USER_COUPON_NOT_FOUND", format!("user coupon {id} does not exist"))
+        ApiError::not_found(
+            "USER_COUPON_NOT_FOUND",
+            format!("user coupon {id} does not exist"),
+        )
     })
 }
 
@@ -204,10 +205,13 @@ async fn use_one(
     let uc = user_coupon(&state, id)?;
     let c = find(&state, uc.coupon_id)?;
     let now = state.now();
-    let discount = applicability(&c, &uc, price, line.category.as_deref(), now)
-        .map_err(|reason| {
-            ApiError::conflict("COUPON_NOT_APPLICABLE", format!("the coupon does not apply: {reason}"))
-                .with("reason", reason)
+    let discount =
+        applicability(&c, &uc, price, line.category.as_deref(), now).map_err(|reason| {
+            ApiError::conflict(
+                "COUPON_NOT_APPLICABLE",
+                format!("the coupon does not apply: {reason}"),
+            )
+            .with("reason", reason)
         })?;
     let used = state.repo.use_coupon(id, now).await?;
     Ok(Json(

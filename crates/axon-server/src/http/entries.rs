@@ -49,17 +49,19 @@ pub(crate) fn optional_json<T: Default + DeserializeOwned>(body: &[u8]) -> ApiRe
     serde_json::from_slice::<Option<T>>(body)
         .map(Option::unwrap_or_default)
         .map_err(|e| {
-        if e.is_data() {
-            ApiError::validation(e.to_string())
-        } else {
-            ApiError::bad_request("MALFORMED_JSON", e.to_string())
-        }
-    })
+            if e.is_data() {
+                ApiError::validation(e.to_string())
+            } else {
+                ApiError::bad_request("MALFORMED_JSON", e.to_string())
+            }
+        })
 }
 
 fn retry_answer(entry_order: i64, h: &Hold) -> Json<Value> {
-    Json(json!({"status": "SUCCESS", "order": entry_order, "reservationToken": h.reservation_token,
-        "expiresAt": h.reservation_expires_at, "isRetry": true}))
+    Json(
+        json!({"status": "SUCCESS", "order": entry_order, "reservationToken": h.reservation_token,
+        "expiresAt": h.reservation_expires_at, "isRetry": true}),
+    )
 }
 
 /// Filters (§3.3) against the stored profile; 400 `NOT_ELIGIBLE` with the failing filter.
@@ -73,7 +75,10 @@ pub(crate) fn check_filters(state: &AppState, a: &Activity, user: &str) -> ApiRe
             "NOT_ELIGIBLE",
             format!("not eligible for this activity: {}", i.reason),
         )
-        .with("filter", serde_json::to_value(&i.filter).unwrap_or(Value::Null))
+        .with(
+            "filter",
+            serde_json::to_value(&i.filter).unwrap_or(Value::Null),
+        )
         .with("reason", i.reason)
     })
 }
@@ -183,7 +188,9 @@ async fn write_entry(
     let reservation = holds.then(|| {
         (
             generate_key("rsv_"),
-            now.plus_ms(i64::try_from(state.config.reservation_ttl.as_millis()).unwrap_or(i64::MAX)),
+            now.plus_ms(
+                i64::try_from(state.config.reservation_ttl.as_millis()).unwrap_or(i64::MAX),
+            ),
         )
     });
     let mut props = Map::new();
@@ -274,10 +281,9 @@ async fn list(
         ));
     }
     find(&state, id)?;
-    let (entries, total) =
-        state
-            .repo
-            .entries_page(id, status, page.saturating_mul(size), size)?;
+    let (entries, total) = state
+        .repo
+        .entries_page(id, status, page.saturating_mul(size), size)?;
     let rows: Vec<Value> = entries
         .iter()
         .map(|e| {

@@ -9,7 +9,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::state::AppState;
 use axon_domain::event::Event;
-use axon_domain::model::{Activity, ActivityId, ActivityStatus, ActivityType, Entry, EntryStatus, TriggerType};
+use axon_domain::model::{
+    Activity, ActivityId, ActivityStatus, ActivityType, Entry, EntryStatus, TriggerType,
+};
 use axon_domain::Ts;
 use axon_engine::ledger::draw_winners;
 use axon_store::Draw;
@@ -47,8 +49,10 @@ struct DrawInput {
 }
 
 fn answer(d: &Draw) -> Json<Value> {
-    Json(json!({"activityId": d.activity_id, "seed": d.seed.to_string(), "participants": d.participants,
-        "winnerCount": d.winners.len(), "winners": d.winners, "drawnAt": d.drawn_at}))
+    Json(
+        json!({"activityId": d.activity_id, "seed": d.seed.to_string(), "participants": d.participants,
+        "winnerCount": d.winners.len(), "winners": d.winners, "drawnAt": d.drawn_at}),
+    )
 }
 
 async fn draw(
@@ -62,7 +66,10 @@ async fn draw(
     if a.activity_type != ActivityType::Giveaway {
         return Err(ApiError::bad_request(
             "NOT_A_GIVEAWAY",
-            format!("activity {id} is {}, not GIVEAWAY", a.activity_type.as_str()),
+            format!(
+                "activity {id} is {}, not GIVEAWAY",
+                a.activity_type.as_str()
+            ),
         ));
     }
     let now = state.now();
@@ -73,7 +80,10 @@ async fn draw(
         ));
     }
     if state.repo.draw(id)?.is_some() {
-        return Err(ApiError::conflict("ALREADY_DRAWN", format!("activity {id} has already been drawn")));
+        return Err(ApiError::conflict(
+            "ALREADY_DRAWN",
+            format!("activity {id} has already been drawn"),
+        ));
     }
     let seed = input.seed.unwrap_or_else(|| {
         let mut b = [0u8; 8];
@@ -97,7 +107,11 @@ async fn draw(
             id: 0,
             activity_id: id,
             user_id: user.clone(),
-            status: if won { EntryStatus::Approved } else { EntryStatus::Rejected },
+            status: if won {
+                EntryStatus::Approved
+            } else {
+                EntryStatus::Rejected
+            },
             order: if won { rank[i] } else { 0 },
             quantity: 1,
             requested_at: *at,
@@ -129,9 +143,8 @@ async fn show(
     ApiPath(id): ApiPath<ActivityId>,
 ) -> ApiResult<Json<Value>> {
     find(&state, id)?;
-    let d = state
-        .repo
-        .draw(id)?
-        .ok_or_else(|| ApiError::not_found("NOT_DRAWN", format!("activity {id} has not been drawn yet")))?;
+    let d = state.repo.draw(id)?.ok_or_else(|| {
+        ApiError::not_found("NOT_DRAWN", format!("activity {id} has not been drawn yet"))
+    })?;
     Ok(answer(&d))
 }

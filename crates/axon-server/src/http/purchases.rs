@@ -66,12 +66,17 @@ async fn create(
         return Err(ApiError::validation("price must be ≥ 0"));
     }
     if !(1..=1_000_000).contains(&input.quantity) {
-        return Err(ApiError::validation("quantity must be between 1 and 1000000"));
+        return Err(ApiError::validation(
+            "quantity must be between 1 and 1000000",
+        ));
     }
     let now = state.now();
-    let purchased_at = instant(state.tz(), "purchasedAt", input.purchased_at.as_deref())?.unwrap_or(now);
+    let purchased_at =
+        instant(state.tz(), "purchasedAt", input.purchased_at.as_deref())?.unwrap_or(now);
     if purchased_at.0 > now.0 + axon_domain::time::MS_PER_DAY {
-        return Err(ApiError::validation("purchasedAt is more than 24 h in the future"));
+        return Err(ApiError::validation(
+            "purchasedAt is more than 24 h in the future",
+        ));
     }
     if state.repo.product(input.product_id)?.is_none() {
         return Err(ApiError::not_found(

@@ -17,22 +17,62 @@ async fn every_filter_operator_passes_and_fails_as_specified() {
     assert_eq!(r.status, 200, "{:?}", r.body);
     g.app.put("/api/v1/users/bare", json!({})).await;
     let cases = [
-        (json!({"type": "AGE", "operator": "GTE", "values": [30]}), json!({"type": "AGE", "operator": "GTE", "values": [31]})),
-        (json!({"type": "AGE", "operator": "LTE", "values": [30]}), json!({"type": "AGE", "operator": "LTE", "values": [29]})),
-        (json!({"type": "AGE", "operator": "BETWEEN", "values": [20, 39]}), json!({"type": "AGE", "operator": "BETWEEN", "values": [31, 39]})),
-        (json!({"type": "AGE", "operator": "NOT_GTE", "values": [31]}), json!({"type": "AGE", "operator": "NOT_GTE", "values": [30]})),
-        (json!({"type": "AGE", "operator": "NOT_LTE", "values": [29]}), json!({"type": "AGE", "operator": "NOT_LTE", "values": [30]})),
-        (json!({"type": "AGE", "operator": "NOT_BETWEEN", "values": [31, 40]}), json!({"type": "AGE", "operator": "NOT_BETWEEN", "values": [20, 30]})),
-        (json!({"type": "GRADE", "operator": "IN", "values": ["GOLD", "VIP"]}), json!({"type": "GRADE", "operator": "IN", "values": ["VIP"]})),
-        (json!({"type": "GRADE", "operator": "NOT_IN", "values": ["VIP"]}), json!({"type": "GRADE", "operator": "NOT_IN", "values": ["GOLD"]})),
-        (json!({"type": "REGION", "operator": "IN", "values": ["서울특별시"]}), json!({"type": "REGION", "operator": "IN", "values": ["부산광역시"]})),
-        (json!({"type": "REGION", "operator": "NOT_IN", "values": ["부산광역시"]}), json!({"type": "REGION", "operator": "NOT_IN", "values": ["서울특별시"]})),
-        (json!({"type": "RECENT_PURCHASE", "operator": "BETWEEN", "values": ["2026-09-01T00:00:00Z", "2026-10-31T00:00:00Z"]}),
-         json!({"type": "RECENT_PURCHASE", "operator": "BETWEEN", "values": ["2026-10-02T00:00:00Z", "2026-10-31T00:00:00Z"]})),
-        (json!({"type": "RECENT_PURCHASE", "operator": "NOT_BETWEEN", "values": ["2026-10-02T00:00:00Z", "2026-10-31T00:00:00Z"]}),
-         json!({"type": "RECENT_PURCHASE", "operator": "NOT_BETWEEN", "values": ["2026-09-01T00:00:00Z", "2026-10-31T00:00:00Z"]})),
-        (json!({"type": "RECENT_PURCHASE", "operator": "GTE", "values": ["2026-09-01T00:00:00Z"]}), json!({"type": "RECENT_PURCHASE", "operator": "GTE", "values": ["2026-10-02T00:00:00Z"]})),
-        (json!({"type": "RECENT_PURCHASE", "operator": "LTE", "values": ["2026-10-02T00:00:00Z"]}), json!({"type": "RECENT_PURCHASE", "operator": "LTE", "values": ["2026-09-01T00:00:00Z"]})),
+        (
+            json!({"type": "AGE", "operator": "GTE", "values": [30]}),
+            json!({"type": "AGE", "operator": "GTE", "values": [31]}),
+        ),
+        (
+            json!({"type": "AGE", "operator": "LTE", "values": [30]}),
+            json!({"type": "AGE", "operator": "LTE", "values": [29]}),
+        ),
+        (
+            json!({"type": "AGE", "operator": "BETWEEN", "values": [20, 39]}),
+            json!({"type": "AGE", "operator": "BETWEEN", "values": [31, 39]}),
+        ),
+        (
+            json!({"type": "AGE", "operator": "NOT_GTE", "values": [31]}),
+            json!({"type": "AGE", "operator": "NOT_GTE", "values": [30]}),
+        ),
+        (
+            json!({"type": "AGE", "operator": "NOT_LTE", "values": [29]}),
+            json!({"type": "AGE", "operator": "NOT_LTE", "values": [30]}),
+        ),
+        (
+            json!({"type": "AGE", "operator": "NOT_BETWEEN", "values": [31, 40]}),
+            json!({"type": "AGE", "operator": "NOT_BETWEEN", "values": [20, 30]}),
+        ),
+        (
+            json!({"type": "GRADE", "operator": "IN", "values": ["GOLD", "VIP"]}),
+            json!({"type": "GRADE", "operator": "IN", "values": ["VIP"]}),
+        ),
+        (
+            json!({"type": "GRADE", "operator": "NOT_IN", "values": ["VIP"]}),
+            json!({"type": "GRADE", "operator": "NOT_IN", "values": ["GOLD"]}),
+        ),
+        (
+            json!({"type": "REGION", "operator": "IN", "values": ["서울특별시"]}),
+            json!({"type": "REGION", "operator": "IN", "values": ["부산광역시"]}),
+        ),
+        (
+            json!({"type": "REGION", "operator": "NOT_IN", "values": ["부산광역시"]}),
+            json!({"type": "REGION", "operator": "NOT_IN", "values": ["서울특별시"]}),
+        ),
+        (
+            json!({"type": "RECENT_PURCHASE", "operator": "BETWEEN", "values": ["2026-09-01T00:00:00Z", "2026-10-31T00:00:00Z"]}),
+            json!({"type": "RECENT_PURCHASE", "operator": "BETWEEN", "values": ["2026-10-02T00:00:00Z", "2026-10-31T00:00:00Z"]}),
+        ),
+        (
+            json!({"type": "RECENT_PURCHASE", "operator": "NOT_BETWEEN", "values": ["2026-10-02T00:00:00Z", "2026-10-31T00:00:00Z"]}),
+            json!({"type": "RECENT_PURCHASE", "operator": "NOT_BETWEEN", "values": ["2026-09-01T00:00:00Z", "2026-10-31T00:00:00Z"]}),
+        ),
+        (
+            json!({"type": "RECENT_PURCHASE", "operator": "GTE", "values": ["2026-09-01T00:00:00Z"]}),
+            json!({"type": "RECENT_PURCHASE", "operator": "GTE", "values": ["2026-10-02T00:00:00Z"]}),
+        ),
+        (
+            json!({"type": "RECENT_PURCHASE", "operator": "LTE", "values": ["2026-10-02T00:00:00Z"]}),
+            json!({"type": "RECENT_PURCHASE", "operator": "LTE", "values": ["2026-09-01T00:00:00Z"]}),
+        ),
     ];
     for (pass, fail) in cases {
         let a = g.activity(json!({"filters": [pass.clone()]})).await;
@@ -46,7 +86,11 @@ async fn every_filter_operator_passes_and_fails_as_specified() {
         // Missing profile data is refused with a reason.
         let r = g.enter(a, "bare", json!({})).await;
         assert_error(&r, 400, "NOT_ELIGIBLE");
-        assert!(r.body["reason"].as_str().unwrap().contains("no "), "{:?}", r.body);
+        assert!(
+            r.body["reason"].as_str().unwrap().contains("no "),
+            "{:?}",
+            r.body
+        );
         let r = g.enter(a, "nobody", json!({})).await;
         assert_error(&r, 400, "NOT_ELIGIBLE");
     }

@@ -62,7 +62,15 @@ async fn herd_of_10000_requests_from_3000_users_approves_exactly_the_stock() {
         tokio::spawn(async move {
             let mut max = 0;
             while !done.load(Ordering::Relaxed) {
-                let r: Value = client.get(&url).bearer_auth(ADMIN_KEY).send().await.unwrap().json().await.unwrap();
+                let r: Value = client
+                    .get(&url)
+                    .bearer_auth(ADMIN_KEY)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 max = max.max(r["totalElements"].as_i64().unwrap());
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
@@ -71,7 +79,10 @@ async fn herd_of_10000_requests_from_3000_users_approves_exactly_the_stock() {
     };
     let results = fire(&g, a, plan).await;
     done.store(true, Ordering::Relaxed);
-    assert!(watcher.await.unwrap() <= 100, "more approvals than stock at some instant");
+    assert!(
+        watcher.await.unwrap() <= 100,
+        "more approvals than stock at some instant"
+    );
     let mut by_user: HashMap<String, Vec<(u16, Value)>> = HashMap::new();
     for (u, s, b) in results {
         by_user.entry(u).or_default().push((s, b));
@@ -132,10 +143,18 @@ async fn quantity_two_entries_add_up_exactly_and_retries_return_the_same_reserva
     let winner = tokens.keys().next().unwrap().clone();
     let r = g.enter(a, &winner, json!({"quantity": 2})).await;
     assert_eq!((r.status, &r.body["isRetry"]), (200, &json!(true)));
-    assert_eq!(r.body["reservationToken"].as_str(), Some(tokens[&winner].as_str()));
+    assert_eq!(
+        r.body["reservationToken"].as_str(),
+        Some(tokens[&winner].as_str())
+    );
     let (held, body) = g.entries(a, Some("APPROVED")).await;
     assert_eq!(held, 51);
-    let sum: i64 = body["entries"].as_array().unwrap().iter().map(|e| e["quantity"].as_i64().unwrap()).sum();
+    let sum: i64 = body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["quantity"].as_i64().unwrap())
+        .sum();
     assert_eq!(sum, 101);
 }
 
@@ -152,11 +171,24 @@ async fn expired_holds_return_their_stock_exactly_once_and_late_confirms_are_ref
     let ai = g.prepare("idle", &idle.body["reservationToken"]).await;
     assert_eq!(ai.status, 200, "{:?}", ai.body);
     let c = g.confirm("payer", &ap.body["approvalToken"]).await;
-    assert_eq!((c.status, &c.body["status"]), (200, &json!("SUCCESS")), "{:?}", c.body);
+    assert_eq!(
+        (c.status, &c.body["status"]),
+        (200, &json!("SUCCESS")),
+        "{:?}",
+        c.body
+    );
     g.clock.advance_ms(1_500);
     g.wait_for(a, "CANCELLED", 1).await;
-    assert_error(&g.confirm("idle", &ai.body["approvalToken"]).await, 410, "APPROVAL_EXPIRED");
-    assert_error(&g.prepare("idle", &idle.body["reservationToken"]).await, 403, "RESERVATION_EXPIRED");
+    assert_error(
+        &g.confirm("idle", &ai.body["approvalToken"]).await,
+        410,
+        "APPROVAL_EXPIRED",
+    );
+    assert_error(
+        &g.prepare("idle", &idle.body["reservationToken"]).await,
+        403,
+        "RESERVATION_EXPIRED",
+    );
     // Exactly one unit came back.
     assert_eq!(g.enter(a, "waiting", json!({})).await.status, 200);
     assert_error(&g.enter(a, "late", json!({})).await, 410, "SOLD_OUT");
@@ -189,9 +221,17 @@ async fn the_hold_lasts_until_the_later_token_expires() {
 #[tokio::test]
 async fn tokens_are_bound_to_their_user_and_forged_or_replayed_ones_are_refused() {
     let g = spawn_gate(300, 600).await;
-    let p = g.app.post("/api/v1/products", json!({"name": "TV", "price": 10_000, "stock": 10})).await;
+    let p = g
+        .app
+        .post(
+            "/api/v1/products",
+            json!({"name": "TV", "price": 10_000, "stock": 10}),
+        )
+        .await;
     let product = p.body["id"].as_i64().unwrap();
-    let a = g.activity(json!({"limitCount": 5, "productId": product})).await;
+    let a = g
+        .activity(json!({"limitCount": 5, "productId": product}))
+        .await;
     let e = g.enter(a, "alice", json!({"productId": product})).await;
     assert_eq!(e.status, 200, "{:?}", e.body);
     assert!(e.body["reservationToken"].as_str().unwrap().len() >= 30);
@@ -202,15 +242,30 @@ async fn tokens_are_bound_to_their_user_and_forged_or_replayed_ones_are_refused(
     let rt = &e.body["reservationToken"];
     let foreign = g.prepare("mallory", rt).await;
     assert_error(&foreign, 403, "RESERVATION_EXPIRED");
-    assert_eq!(foreign.body["message"], "결제 시간이 만료되었습니다. 처음부터 다시 응모해주세요.");
-    assert_error(&g.prepare("alice", &json!("rsv_forged-token-000000000000")).await, 403, "RESERVATION_EXPIRED");
+    assert_eq!(
+        foreign.body["message"],
+        "결제 시간이 만료되었습니다. 처음부터 다시 응모해주세요."
+    );
+    assert_error(
+        &g.prepare("alice", &json!("rsv_forged-token-000000000000"))
+            .await,
+        403,
+        "RESERVATION_EXPIRED",
+    );
     let ap = g.prepare("alice", rt).await;
     assert_eq!(ap.status, 200);
-    assert_eq!(g.prepare("alice", rt).await.body["approvalToken"], ap.body["approvalToken"]);
+    assert_eq!(
+        g.prepare("alice", rt).await.body["approvalToken"],
+        ap.body["approvalToken"]
+    );
     let at = &ap.body["approvalToken"];
     assert_error(&g.confirm("mallory", at).await, 403, "TOKEN_NOT_YOURS");
     assert_error(&g.confirm("alice", rt).await, 403, "INVALID_APPROVAL_TOKEN");
-    assert_error(&g.confirm("alice", &json!("apv_forged")).await, 403, "INVALID_APPROVAL_TOKEN");
+    assert_error(
+        &g.confirm("alice", &json!("apv_forged")).await,
+        403,
+        "INVALID_APPROVAL_TOKEN",
+    );
     let c1 = g.confirm("alice", at).await;
     assert_eq!(c1.status, 200, "{:?}", c1.body);
     let c2 = g.confirm("alice", at).await;
@@ -220,17 +275,35 @@ async fn tokens_are_bound_to_their_user_and_forged_or_replayed_ones_are_refused(
     let ps = g.app.get("/api/v1/users/alice/purchases").await;
     assert_eq!(ps.body["total"], 1);
     assert_eq!(ps.body["purchases"][0]["purchaseType"], "CAMPAIGNACTIVITY");
-    assert_eq!(g.app.get(&format!("/api/v1/products/{product}")).await.body["stock"], 9);
+    assert_eq!(
+        g.app.get(&format!("/api/v1/products/{product}")).await.body["stock"],
+        9
+    );
     assert!(g.app.get("/api/v1/users/alice").await.body["lastPurchaseAt"].is_string());
     for t in ["APPROVED", "PURCHASE"] {
-        let ev = g.app.get(&format!("/api/v1/behavior/events?userId=alice&triggerType={t}")).await;
+        let ev = g
+            .app
+            .get(&format!(
+                "/api/v1/behavior/events?userId=alice&triggerType={t}"
+            ))
+            .await;
         assert_eq!(ev.body["total"], 1, "{t}: {:?}", ev.body);
     }
     // Missing or bad end-user JWTs.
     let url = format!("/api/v1/activities/{a}/entries");
-    assert_error(&g.app.call(Method::POST, &url, None, Some(&json!({}))).await, 401, "INVALID_TOKEN");
+    assert_error(
+        &g.app.call(Method::POST, &url, None, Some(&json!({}))).await,
+        401,
+        "INVALID_TOKEN",
+    );
     let forged = axon_server::auth::mint_jwt(b"wrong-secret", "alice", None);
-    assert_error(&g.app.call(Method::POST, &url, Some(&forged), Some(&json!({}))).await, 401, "INVALID_TOKEN");
+    assert_error(
+        &g.app
+            .call(Method::POST, &url, Some(&forged), Some(&json!({})))
+            .await,
+        401,
+        "INVALID_TOKEN",
+    );
 }
 
 #[tokio::test]
@@ -239,30 +312,69 @@ async fn expired_reservation_tokens_are_refused_at_prepare() {
     let a = g.activity(json!({"limitCount": 5})).await;
     let e = g.enter(a, "slow", json!({})).await;
     g.clock.advance_ms(1_001);
-    assert_error(&g.prepare("slow", &e.body["reservationToken"]).await, 403, "RESERVATION_EXPIRED");
+    assert_error(
+        &g.prepare("slow", &e.body["reservationToken"]).await,
+        403,
+        "RESERVATION_EXPIRED",
+    );
 }
 
 #[tokio::test]
 async fn entry_checks_run_in_the_specified_order() {
     let g = spawn_gate(300, 600).await;
-    assert_error(&g.enter(999, "u", json!({})).await, 404, "ACTIVITY_NOT_FOUND");
-    let a = g.activity(json!({"limitCount": 1, "productId": null})).await;
-    assert_error(&g.enter(a, "u", json!({"productId": 5})).await, 400, "PRODUCT_MISMATCH");
+    assert_error(
+        &g.enter(999, "u", json!({})).await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
+    let a = g
+        .activity(json!({"limitCount": 1, "productId": null}))
+        .await;
+    assert_error(
+        &g.enter(a, "u", json!({"productId": 5})).await,
+        400,
+        "PRODUCT_MISMATCH",
+    );
     let closed = g.activity(json!({"limitCount": 1})).await;
-    g.app.patch(&format!("/api/v1/activities/{closed}/status"), json!({"status": "PAUSED"})).await;
-    assert_error(&g.enter(closed, "u", json!({})).await, 400, "ACTIVITY_CLOSED");
+    g.app
+        .patch(
+            &format!("/api/v1/activities/{closed}/status"),
+            json!({"status": "PAUSED"}),
+        )
+        .await;
+    assert_error(
+        &g.enter(closed, "u", json!({})).await,
+        400,
+        "ACTIVITY_CLOSED",
+    );
     let zero = g.activity(json!({"limitCount": 0})).await;
     assert_error(&g.enter(zero, "u", json!({})).await, 400, "ACTIVITY_CLOSED");
     let later = g.activity(json!({"startDate": "2026-11-20"})).await;
-    assert_error(&g.enter(later, "u", json!({})).await, 400, "ACTIVITY_CLOSED");
+    assert_error(
+        &g.enter(later, "u", json!({})).await,
+        400,
+        "ACTIVITY_CLOSED",
+    );
     assert_eq!(g.enter(a, "u", json!({})).await.status, 200);
     // A retry wins over "closed" and "sold out": the reservation is live.
-    g.app.patch(&format!("/api/v1/activities/{a}/status"), json!({"status": "PAUSED"})).await;
+    g.app
+        .patch(
+            &format!("/api/v1/activities/{a}/status"),
+            json!({"status": "PAUSED"}),
+        )
+        .await;
     assert_eq!(g.enter(a, "u", json!({})).await.body["isRetry"], true);
-    g.app.patch(&format!("/api/v1/activities/{a}/status"), json!({"status": "ACTIVE"})).await;
+    g.app
+        .patch(
+            &format!("/api/v1/activities/{a}/status"),
+            json!({"status": "ACTIVE"}),
+        )
+        .await;
     assert_error(&g.enter(a, "v", json!({})).await, 410, "SOLD_OUT");
     // Free activities: approval is final, no token, duplicates refused.
-    let free = g.activity(json!({"limitCount": 1, "paymentRequired": false})).await;
+    let free = g
+        .activity(json!({"limitCount": 1, "paymentRequired": false}))
+        .await;
     let r = g.enter(free, "u", json!({})).await;
     assert_eq!((r.status, &r.body["reservationToken"]), (200, &Value::Null));
     assert_error(&g.enter(free, "u", json!({})).await, 409, "DUPLICATED");
@@ -273,42 +385,109 @@ async fn entry_checks_run_in_the_specified_order() {
 async fn bad_gate_input_gets_4xx_json_and_changes_nothing() {
     let g = spawn_gate(300, 600).await;
     let a = g.activity(json!({"limitCount": 10})).await;
-    for body in [json!({"quantity": 0}), json!({"quantity": -1}), json!({"quantity": "x"}), json!({"quantity": 5000}), json!([1])] {
+    for body in [
+        json!({"quantity": 0}),
+        json!({"quantity": -1}),
+        json!({"quantity": "x"}),
+        json!({"quantity": 5000}),
+        json!([1]),
+    ] {
         let r = g.enter(a, "u", body.clone()).await;
         assert_eq!(r.status, 400, "{body}: {:?}", r.body);
         assert!(r.body["error"].is_string());
     }
-    let r = g.app.raw(Method::POST, &format!("/api/v1/activities/{a}/entries"), Some(&jwt("u")), "application/json", "{oops").await;
+    let r = g
+        .app
+        .raw(
+            Method::POST,
+            &format!("/api/v1/activities/{a}/entries"),
+            Some(&jwt("u")),
+            "application/json",
+            "{oops",
+        )
+        .await;
     assert_error(&r, 400, "MALFORMED_JSON");
-    let r = g.app.call(Method::POST, "/api/v1/activities/abc/entries", Some(&jwt("u")), Some(&json!({}))).await;
+    let r = g
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/activities/abc/entries",
+            Some(&jwt("u")),
+            Some(&json!({})),
+        )
+        .await;
     assert_error(&r, 400, "INVALID_PATH");
     for path in ["/api/v1/payments/prepare", "/api/v1/payments/confirm"] {
-        let r = g.app.call(Method::POST, path, Some(&jwt("u")), Some(&json!({}))).await;
+        let r = g
+            .app
+            .call(Method::POST, path, Some(&jwt("u")), Some(&json!({})))
+            .await;
         assert_error(&r, 400, "VALIDATION_ERROR");
-        let r = g.app.call(Method::POST, path, Some(&jwt("u")), Some(&json!({"reservationToken": "", "approvalToken": ""}))).await;
+        let r = g
+            .app
+            .call(
+                Method::POST,
+                path,
+                Some(&jwt("u")),
+                Some(&json!({"reservationToken": "", "approvalToken": ""})),
+            )
+            .await;
         assert_eq!(r.status, 400, "{:?}", r.body);
         let r = g.app.call(Method::POST, path, None, Some(&json!({}))).await;
         assert_error(&r, 401, "INVALID_TOKEN");
     }
-    for q in ["page=-1", "size=0", "size=101", "status=NOPE", "page=x", "bogus=1"] {
-        let r = g.app.get(&format!("/api/v1/activities/{a}/entries?{q}")).await;
+    for q in [
+        "page=-1",
+        "size=0",
+        "size=101",
+        "status=NOPE",
+        "page=x",
+        "bogus=1",
+    ] {
+        let r = g
+            .app
+            .get(&format!("/api/v1/activities/{a}/entries?{q}"))
+            .await;
         assert_eq!(r.status, 400, "{q}: {:?}", r.body);
     }
-    let r = g.app.call(Method::GET, &format!("/api/v1/activities/{a}/entries"), None, None).await;
+    let r = g
+        .app
+        .call(
+            Method::GET,
+            &format!("/api/v1/activities/{a}/entries"),
+            None,
+            None,
+        )
+        .await;
     assert_eq!(r.status, 401);
-    assert_error(&g.app.get("/api/v1/activities/4242/entries").await, 404, "ACTIVITY_NOT_FOUND");
+    assert_error(
+        &g.app.get("/api/v1/activities/4242/entries").await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
     assert_eq!(g.entries(a, None).await.0, 0);
-    assert_eq!(g.enter(a, "u", json!({"quantity": 10})).await.status, 200, "the stock is untouched");
+    assert_eq!(
+        g.enter(a, "u", json!({"quantity": 10})).await.status,
+        200,
+        "the stock is untouched"
+    );
 }
 
 #[tokio::test]
 async fn entries_are_paged_newest_first() {
     let g = spawn_gate(300, 600).await;
-    let a = g.activity(json!({"limitCount": 50, "paymentRequired": false})).await;
+    let a = g
+        .activity(json!({"limitCount": 50, "paymentRequired": false}))
+        .await;
     for i in 0..25 {
         assert_eq!(g.enter(a, &format!("p{i}"), json!({})).await.status, 200);
     }
-    let r = g.app.get(&format!("/api/v1/activities/{a}/entries?page=1&size=10&status=APPROVED")).await;
+    let r = g
+        .app
+        .get(&format!(
+            "/api/v1/activities/{a}/entries?page=1&size=10&status=APPROVED"
+        ))
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["totalElements"], 25);
     assert_eq!(r.body["totalPages"], 3);
@@ -317,7 +496,15 @@ async fn entries_are_paged_newest_first() {
     assert_eq!(e.as_array().unwrap().len(), 10);
     assert_eq!(e[0]["userId"], "p14");
     assert_eq!(e[0]["order"], 15);
-    for k in ["entryId", "userId", "status", "order", "quantity", "requestedAt", "processedAt"] {
+    for k in [
+        "entryId",
+        "userId",
+        "status",
+        "order",
+        "quantity",
+        "requestedAt",
+        "processedAt",
+    ] {
         assert!(!e[0][k].is_null(), "{k}");
     }
 }

@@ -48,7 +48,10 @@ impl GateApp {
         let id = r.body["id"].as_i64().unwrap();
         let r = self
             .app
-            .patch(&format!("/api/v1/activities/{id}/status"), json!({"status": "ACTIVE"}))
+            .patch(
+                &format!("/api/v1/activities/{id}/status"),
+                json!({"status": "ACTIVE"}),
+            )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         id
@@ -92,7 +95,9 @@ impl GateApp {
         let q = status.map_or(String::new(), |s| format!("&status={s}"));
         let r = self
             .app
-            .get(&format!("/api/v1/activities/{activity}/entries?size=100{q}"))
+            .get(&format!(
+                "/api/v1/activities/{activity}/entries?size=100{q}"
+            ))
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         (r.body["totalElements"].as_i64().unwrap(), r.body)

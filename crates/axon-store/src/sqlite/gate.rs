@@ -7,7 +7,8 @@ use super::events::insert_events;
 use super::rows::ts;
 use super::{is_constraint, SqliteStore};
 use crate::gate::{
-    Draw, GateRepo, NewEntry, NewPurchase, TokenKind, TokenRecord, WrittenEntry, WrittenPurchase,
+    Draw, DrawWritten, GateRepo, NewEntry, NewPurchase, TokenKind, TokenRecord, WrittenEntry,
+    WrittenPurchase,
 };
 use crate::{Pending, StoreError};
 use axon_domain::coupon::{Coupon, UserCoupon};
@@ -82,7 +83,15 @@ fn write_entry(conn: &Connection, n: NewEntry) -> Result<WrittenEntry, StoreErro
     }
     let user_coupon = n
         .coupon_id
-        .map(|c| coupons::issue(conn, &entry.user_id, c, entry.activity_id, entry.requested_at))
+        .map(|c| {
+            coupons::issue(
+                conn,
+                &entry.user_id,
+                c,
+                entry.activity_id,
+                entry.requested_at,
+            )
+        })
         .transpose()?;
     let report = insert_events(conn, &[n.event])?;
     Ok(WrittenEntry {
@@ -103,7 +112,11 @@ fn write_purchase(conn: &Connection, n: NewPurchase) -> Result<WrittenPurchase, 
     let p = &n.purchase;
     let order = p.order_id.clone().unwrap_or_default();
     if let Some(existing) = purchase_by_order(conn, &order)? {
-        let entry = n.entry_id.map(|id| get_entry(conn, id)).transpose()?.flatten();
+        let entry = n
+            .entry_id
+            .map(|id| get_entry(conn, id))
+            .transpose()?
+            .flatten();
         return Ok(WrittenPurchase {
             purchase: existing,
             created: false,
@@ -139,7 +152,10 @@ fn write_purchase(conn: &Connection, n: NewPurchase) -> Result<WrittenPurchase, 
             if let Some(stock) = stock {
                 return Err(StoreError::conflict(
                     "OUT_OF_STOCK",
-                    format!("product {product} has {stock} in stock, {} requested", p.quantity),
+                    format!(
+                        "product {product} has {stock} in stock, {} requested",
+                        p.quantity
+                    ),
                 ));
             }
         }
@@ -165,7 +181,7 @@ fn write_draw(
     d: &Draw,
     entries: &[Entry],
     events: &[Event],
-) -> Result<(Vec<Entry>, Vec<(u64, Event)>), StoreError> {
+) -> Result<DrawWritten, StoreError> {
     let winners = serde_json::to_string(&d.winners).unwrap_or_default();
     conn.execute(
         "INSERT INTO draws (activity_id, seed, participants, winners, drawn_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -329,8 +345,9 @@ impl GateRepo for SqliteStore {
 
     fn user_coupons(&self, user: &str) -> Result<Vec<UserCoupon>, StoreError> {
         self.read(|conn| {
-            let mut stmt =
-                conn.prepare_cached(&format!("{USER_COUPON_SELECT} WHERE user_id = ? ORDER BY id"))?;
+            let mut stmt = conn.prepare_cached(&format!(
+                "{USER_COUPON_SELECT} WHERE user_id = ? ORDER BY id"
+            ))?;
             let rows = stmt.query_map([user], user_coupon_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
@@ -377,7 +394,7 @@ impl GateRepo for SqliteStore {
         d: Draw,
         entries: Vec<Entry>,
         events: Vec<Event>,
-    ) -> Pending<(Vec<Entry>, Vec<(u64, Event)>)> {
+    ) -> Pending<DrawWritten> {
         self.writer()
             .submit(move |conn| write_draw(conn, &d, &entries, &events))
     }
