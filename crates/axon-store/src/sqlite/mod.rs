@@ -94,4 +94,6 @@ pub(crate) fn is_constraint(e: &rusqlite::Error) -> bool {
 }
 
 #[cfg(test)]
+mod gate_tests;
+#[cfg(test)]
 mod tests;
