@@ -64,6 +64,9 @@ struct Ctx {
     duplicate_rate: f64,
     track: bool,
     counters: Counters,
+    start: Instant,
+    /// Entry answers per elapsed second.
+    per_sec: Vec<AtomicU64>,
 }
 
 async fn admin(
@@ -165,6 +168,10 @@ async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
     let path = format!("/api/v1/activities/{}/entries", ctx.activity);
     let (s, body, took) = post(ctx, &path, Some(&jwt), &json!({"quantity": ctx.quantity})).await?;
     Counters::add(&c.entries);
+    let sec = usize::try_from(ctx.start.elapsed().as_secs()).unwrap_or(usize::MAX);
+    if let Some(slot) = ctx.per_sec.get(sec) {
+        Counters::add(slot);
+    }
     match (s, body["error"].as_str()) {
         (200, _) if body["isRetry"] == true => Counters::add(&c.retries),
         (200, _) => {
@@ -284,10 +291,12 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
             duplicate_rate: args.duplicate_rate,
             track: !args.no_track,
             counters: Counters::default(),
+            start: Instant::now(),
+            per_sec: (0..3600).map(|_| AtomicU64::new(0)).collect(),
         });
         let shape = Shape {
             users: args.users,
-            start: Instant::now(),
+            start: ctx.start,
             ramp: args.ramp_secs,
             hold: args.hold_secs,
             decay: args.decay_secs,
@@ -375,6 +384,20 @@ async fn report(
         get(&c.entries),
         get(&c.entries) as f64 / secs
     );
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (from, to) = (
+        args.ramp_secs.ceil() as usize,
+        (args.ramp_secs + args.hold_secs).floor() as usize,
+    );
+    let hold: Vec<u64> = ctx.per_sec[from..to.max(from)].iter().map(get).collect();
+    if !hold.is_empty() {
+        println!(
+            "  entries/s at peak {} (hold phase mean {:.0}, best second {})",
+            args.users,
+            hold.iter().sum::<u64>() as f64 / hold.len() as f64,
+            hold.iter().max().copied().unwrap_or(0)
+        );
+    }
     println!(
         "  successes (paid)  {successes}  (approved {}, retries {})",
         get(&c.approved),
