@@ -1,16 +1,17 @@
-//! The FCFS gate's runtime: the ledger under one lock, rebuilt from the store at start, and the
-//! sweeper that durably cancels expired holds and only then gives their units back.
+//! The FCFS gate's runtime: the ledger port (embedded: one in-memory ledger under a mutex),
+//! rebuilt from the store at start, and the sweeper that durably cancels expired holds and only
+//! then gives their units back.
 //!
-//! Lock discipline: the ledger mutex is never held across an `.await`; every decision is taken
-//! under it, the durable write happens outside it, and the outcome is reported back under it.
+//! Every ledger call is one atomic decision and never spans an `.await`: decide, write durably
+//! outside the ledger, then report the outcome (commit or undo) in a second call.
 
 use crate::state::AppState;
 use axon_domain::model::{ActivityType, EntryStatus};
 use axon_domain::Ts;
-use axon_engine::ledger::{Hold, Ledger, Seat, SeatState};
+use axon_engine::ledger::{Hold, InMemoryLedger, LedgerPort, Seat, SeatState};
 use axon_store::{StoreError, TokenKind};
-use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How often the sweeper looks for expired holds.
@@ -18,9 +19,16 @@ const SWEEP_EVERY: Duration = Duration::from_millis(100);
 /// Most holds released in one durable write.
 const SWEEP_BATCH: usize = 1000;
 
-#[derive(Default)]
 pub struct Gate {
-    pub ledger: Mutex<Ledger>,
+    pub ledger: Arc<dyn LedgerPort>,
+}
+
+impl Default for Gate {
+    fn default() -> Gate {
+        Gate {
+            ledger: Arc::new(InMemoryLedger::default()),
+        }
+    }
 }
 
 impl Gate {
@@ -46,7 +54,8 @@ impl Gate {
             }
             h.2 = h.2.max(t.expires_at);
         }
-        let mut ledger = Ledger::new();
+        let ledger = &self.ledger;
+        ledger.reset();
         let mut n = 0u64;
         state.repo.all_entries(&mut |e| {
             let counts = matches!(e.status, EntryStatus::Approved | EntryStatus::Paid);
@@ -80,7 +89,6 @@ impl Gate {
             n += 1;
         })?;
         tracing::info!(entries = n, "FCFS ledger rebuilt from the store");
-        *self.ledger.lock() = ledger;
         Ok(())
     }
 }
@@ -88,7 +96,7 @@ impl Gate {
 /// Cancels every hold due at `now`, durably, then returns its units. Returns how many.
 pub async fn sweep_once(state: &AppState) -> usize {
     let now = state.now();
-    let due = state.gate.ledger.lock().due(now, SWEEP_BATCH);
+    let due = state.gate.ledger.due(now, SWEEP_BATCH);
     if due.is_empty() {
         return 0;
     }
@@ -96,7 +104,7 @@ pub async fn sweep_once(state: &AppState) -> usize {
     match state.repo.cancel_entries(ids, now).await {
         Ok(changed) => {
             {
-                let mut ledger = state.gate.ledger.lock();
+                let ledger = &state.gate.ledger;
                 for d in &due {
                     ledger.released(d.activity_id, &d.user_id);
                 }
@@ -107,7 +115,7 @@ pub async fn sweep_once(state: &AppState) -> usize {
         }
         Err(e) => {
             tracing::error!(error = %e, holds = due.len(), "could not cancel expired holds; will retry");
-            let mut ledger = state.gate.ledger.lock();
+            let ledger = &state.gate.ledger;
             for d in &due {
                 ledger.release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
             }

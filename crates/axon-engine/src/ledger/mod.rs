@@ -9,11 +9,13 @@
 //! Cancelled` step gives units back.
 
 mod draw;
+mod port;
 mod seat;
 #[cfg(test)]
 mod tests;
 
 pub use draw::{draw_winners, SplitMix64};
+pub use port::{InMemoryLedger, LedgerPort};
 pub use seat::{Hold, Seat, SeatState};
 
 use axon_domain::model::ActivityId;

@@ -130,7 +130,7 @@ async fn enter(
     if a.activity_type == ActivityType::Giveaway {
         return giveaways::enter(&state, &a, user, now).await;
     }
-    if let Some(h) = state.gate.ledger.lock().live_hold(id, &user, now) {
+    if let Some(h) = state.gate.ledger.live_hold(id, &user, now) {
         return Ok(retry_answer(h.order, &h));
     }
     check_filters(&state, &a, &user)?;
@@ -144,15 +144,13 @@ async fn enter(
     let mut admit = state
         .gate
         .ledger
-        .lock()
         .admit(id, &user, units, a.limit_count, now);
-    if matches!(admit, Admit::SoldOut { .. }) && state.gate.ledger.lock().has_due(now) {
+    if matches!(admit, Admit::SoldOut { .. }) && state.gate.ledger.has_due(now) {
         // Lazily release holds that expired since the last sweep, then look again.
         sweep_once(&state).await;
         admit = state
             .gate
             .ledger
-            .lock()
             .admit(id, &user, units, a.limit_count, now);
     }
     let order = match admit {
@@ -224,7 +222,7 @@ async fn write_entry(
     let w = match written {
         Ok(w) => w,
         Err(e) => {
-            state.gate.ledger.lock().abort(a.id, &user);
+            state.gate.ledger.abort(a.id, &user);
             return Err(e.into());
         }
     };
@@ -234,11 +232,7 @@ async fn write_entry(
         expires_at: *exp,
         order,
     });
-    state
-        .gate
-        .ledger
-        .lock()
-        .committed(a.id, &user, w.entry.id, hold);
+    state.gate.ledger.committed(a.id, &user, w.entry.id, hold);
     let events: Vec<(u64, Event)> = w.seq.map(|s| (s, event)).into_iter().collect();
     state.observe(&events, std::slice::from_ref(&w.entry), &[]);
     let mut body = json!({"status": "SUCCESS", "order": order, "entryId": w.entry.id, "quantity": units,

@@ -92,7 +92,6 @@ async fn prepare(
     state
         .gate
         .ledger
-        .lock()
         .extend(rec.activity_id, &user, expires_at, now)
         .map_err(|r| match r {
             ConfirmRefusal::AlreadyFinal => {
@@ -171,7 +170,7 @@ async fn confirm(
         return Err(approval_expired());
     }
     let a = find(&state, rec.activity_id)?;
-    match state.gate.ledger.lock().begin_confirm(a.id, &user, now) {
+    match state.gate.ledger.begin_confirm(a.id, &user, now) {
         Ok(_) => {}
         Err(ConfirmRefusal::InProgress) => {
             return Err(ApiError::conflict(
@@ -219,11 +218,7 @@ async fn confirm(
             entry_id: Some(entry.id),
         })
         .await;
-    state
-        .gate
-        .ledger
-        .lock()
-        .end_confirm(a.id, &user, written.is_ok());
+    state.gate.ledger.end_confirm(a.id, &user, written.is_ok());
     let w = written?;
     if w.created {
         let mut event = event;
