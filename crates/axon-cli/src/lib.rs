@@ -5,6 +5,7 @@ pub mod cli;
 pub mod import;
 pub mod loadtest;
 pub mod progress;
+mod rawhttp;
 pub mod serve;
 pub mod simulate;
 

@@ -8,6 +8,7 @@
 
 use crate::bench::Samples;
 use crate::cli::LoadtestArgs;
+use crate::rawhttp::{self, Conn};
 use crate::CliError;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,8 +56,7 @@ fn target(n: usize, t: f64, ramp: f64, hold: f64, decay: f64) -> usize {
 }
 
 struct Ctx {
-    client: reqwest::Client,
-    base: String,
+    authority: String,
     secret: String,
     write_key: Option<String>,
     activity: i64,
@@ -124,23 +124,24 @@ async fn setup(client: &reqwest::Client, args: &LoadtestArgs, run: &str) -> Resu
 
 async fn post(
     ctx: &Ctx,
+    conn: &mut Conn,
     path: &str,
     jwt: Option<&str>,
     body: &Value,
 ) -> Option<(u16, Value, Duration)> {
     let t = Instant::now();
-    let mut rb = ctx.client.post(format!("{}{path}", ctx.base)).json(body);
+    let auth;
+    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(1);
     if let Some(j) = jwt {
-        rb = rb.bearer_auth(j);
-    }
-    if let (None, Some(k)) = (jwt, &ctx.write_key) {
-        rb = rb.header("X-Axon-Key", k);
+        auth = format!("Bearer {j}");
+        headers.push(("Authorization", &auth));
+    } else if let Some(k) = &ctx.write_key {
+        headers.push(("X-Axon-Key", k));
     }
     Counters::add(&ctx.counters.requests);
-    match rb.send().await {
-        Ok(r) => {
-            let s = r.status().as_u16();
-            let v = r.json().await.unwrap_or(Value::Null);
+    match conn.post(path, &headers, body.to_string().as_bytes()).await {
+        Ok((s, bytes)) => {
+            let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
             Some((s, v, t.elapsed()))
         }
         Err(_) => {
@@ -151,7 +152,7 @@ async fn post(
 }
 
 /// One shopper: visit, click, enter, pay. Returns the entry latency.
-async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
+async fn shopper(ctx: &Ctx, conn: &mut Conn, user: &str, fresh: bool) -> Option<Duration> {
     let jwt = axon_server::auth::mint_jwt(ctx.secret.as_bytes(), user, None);
     if fresh && ctx.track {
         let url = format!(
@@ -162,11 +163,18 @@ async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
             {"triggerType": "PAGE_VIEW", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"},
             {"triggerType": "CLICK", "userId": user, "pageUrl": url, "userAgent": "axon-loadtest"}]);
         // The tracker batches what happened on the page into one request.
-        post(ctx, "/api/v1/behavior/events", None, &events).await?;
+        post(ctx, conn, "/api/v1/behavior/events", None, &events).await?;
     }
     let c = &ctx.counters;
     let path = format!("/api/v1/activities/{}/entries", ctx.activity);
-    let (s, body, took) = post(ctx, &path, Some(&jwt), &json!({"quantity": ctx.quantity})).await?;
+    let (s, body, took) = post(
+        ctx,
+        conn,
+        &path,
+        Some(&jwt),
+        &json!({"quantity": ctx.quantity}),
+    )
+    .await?;
     Counters::add(&c.entries);
     let sec = usize::try_from(ctx.start.elapsed().as_secs()).unwrap_or(usize::MAX);
     if let Some(slot) = ctx.per_sec.get(sec) {
@@ -178,6 +186,7 @@ async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
             Counters::add(&c.approved);
             let p = post(
                 ctx,
+                conn,
                 "/api/v1/payments/prepare",
                 Some(&jwt),
                 &json!({"reservationToken": body["reservationToken"]}),
@@ -189,6 +198,7 @@ async fn shopper(ctx: &Ctx, user: &str, fresh: bool) -> Option<Duration> {
             }
             let f = post(
                 ctx,
+                conn,
                 "/api/v1/payments/confirm",
                 Some(&jwt),
                 &json!({"approvalToken": p.1["approvalToken"]}),
@@ -241,6 +251,7 @@ async fn vu(ctx: Arc<Ctx>, i: usize, shape: Shape, run: Arc<String>) -> Samples 
     let begin = start + Duration::from_secs_f64(ramp * i as f64 / n as f64);
     tokio::time::sleep_until(begin.into()).await;
     let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (i as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mut conn = Conn::new(ctx.authority.clone());
     let mut iteration = 0u64;
     let mut last: Option<String> = None;
     loop {
@@ -255,7 +266,7 @@ async fn vu(ctx: Arc<Ctx>, i: usize, shape: Shape, run: Arc<String>) -> Samples 
             iteration += 1;
             format!("lt-{run}-{i}-{iteration}")
         };
-        if let Some(d) = shopper(&ctx, &user, !dup).await {
+        if let Some(d) = shopper(&ctx, &mut conn, &user, !dup).await {
             samples.push(d);
         }
         last = Some(user);
@@ -282,8 +293,7 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
             None => setup(&client, args, &run).await?,
         };
         let ctx = Arc::new(Ctx {
-            client: client.clone(),
-            base: args.url.trim_end_matches('/').to_string(),
+            authority: rawhttp::authority(&args.url)?,
             secret: args.secret.clone(),
             write_key: args.write_key.clone(),
             activity,
