@@ -4,3 +4,4 @@ mod durability;
 mod gate_crash;
 mod helpers;
 mod import;
+mod loadtest;
