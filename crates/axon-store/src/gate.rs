@@ -4,7 +4,7 @@
 use crate::{Pending, StoreError};
 use axon_domain::coupon::{Coupon, UserCoupon};
 use axon_domain::event::Event;
-use axon_domain::model::{ActivityId, Entry, EntryStatus, Purchase};
+use axon_domain::model::{ActivityId, Entry, EntryStatus, Product, Purchase};
 use axon_domain::Ts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub struct WrittenPurchase {
     pub created: bool,
     pub seq: Option<u64>,
     pub entry: Option<Entry>,
+    /// The product after its stock decrease (for realtime stock views).
+    pub product: Option<Product>,
 }
 
 /// A recorded giveaway draw.

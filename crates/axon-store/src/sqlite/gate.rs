@@ -122,6 +122,7 @@ fn write_purchase(conn: &Connection, n: NewPurchase) -> Result<WrittenPurchase, 
             created: false,
             seq: None,
             entry,
+            product: None,
         });
     }
     let mut entry = None;
@@ -168,11 +169,16 @@ fn write_purchase(conn: &Connection, n: NewPurchase) -> Result<WrittenPurchase, 
         .properties
         .insert("purchaseId".into(), purchase.id.into());
     let report = insert_events(conn, &[event])?;
+    let product = match p.product_id {
+        Some(id) => super::catalog::get_product(conn, id)?,
+        None => None,
+    };
     Ok(WrittenPurchase {
         purchase,
         created: true,
         seq: report.seqs.first().copied().flatten(),
         entry,
+        product,
     })
 }
 

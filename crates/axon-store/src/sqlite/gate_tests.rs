@@ -108,6 +108,7 @@ fn a_confirmed_purchase_is_recorded_once_and_a_short_stock_changes_nothing() {
     );
     let first = s.record_purchase(pay(1)).wait().unwrap();
     assert!(first.created);
+    assert_eq!(first.product.as_ref().map(|p| p.stock), Some(0));
     assert_eq!(first.entry.unwrap().status, EntryStatus::Paid);
     let second = s.record_purchase(pay(1)).wait().unwrap();
     assert!(!second.created);
