@@ -31,7 +31,24 @@ use serde_json::{json, Map, Value};
 const MAX_QUANTITY: i64 = 1000;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/activities/{id}/entries", get(list).post(enter))
+    Router::new()
+        .route("/api/v1/activities/{id}/entries", get(list).post(enter))
+        .route("/api/v1/activities/{id}/stock", get(stock))
+}
+
+/// Public: what a storefront needs for its countdown and sold-out state.
+async fn stock(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ActivityId>,
+) -> ApiResult<Json<Value>> {
+    let a = find(&state, id)?;
+    let ledger = &state.gate.ledger;
+    let remaining = a.limit_count.map(|l| ledger.remaining(id, Some(l)));
+    Ok(Json(
+        json!({"activityId": id, "limitCount": a.limit_count, "remaining": remaining,
+        "held": ledger.held(id), "soldOut": remaining == Some(0), "open": a.is_open(state.now()),
+        "startDate": a.start_date, "endDate": a.end_date, "timestamp": state.now()}),
+    ))
 }
 
 #[derive(Deserialize, Default)]

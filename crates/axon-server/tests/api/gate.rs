@@ -192,6 +192,23 @@ async fn expired_holds_return_their_stock_exactly_once_and_late_confirms_are_ref
     // Exactly one unit came back.
     assert_eq!(g.enter(a, "waiting", json!({})).await.status, 200);
     assert_error(&g.enter(a, "late", json!({})).await, 410, "SOLD_OUT");
+    let stock = g
+        .app
+        .call(
+            Method::GET,
+            &format!("/api/v1/activities/{a}/stock"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            stock.body["remaining"].clone(),
+            stock.body["held"].clone(),
+            stock.body["soldOut"].clone()
+        ),
+        (json!(0), json!(1), json!(true))
+    );
     assert_error(&g.enter(a, "idle", json!({})).await, 409, "DUPLICATED");
     assert_eq!(g.entries(a, Some("PAID")).await.0, 1);
     assert_eq!(g.entries(a, Some("CANCELLED")).await.0, 1);
