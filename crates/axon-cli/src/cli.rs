@@ -39,6 +39,49 @@ pub enum Command {
     /// Measure: `bench ingest` drives a running server's collection endpoint.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The FCFS thundering herd against a running server: entries, payments, verdict.
+    Loadtest(LoadtestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoadtestArgs {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// Admin key, to create the campaign and activity and read the entries back.
+    #[arg(long, env = "AXON_ADMIN_KEY")]
+    pub admin_key: String,
+    /// The server's end-user JWT secret (the load test mints one token per shopper).
+    #[arg(long = "jwt-secret", env = "AXON_JWT_SECRET", default_value = "")]
+    pub secret: String,
+    /// The collection write key, when the server requires one.
+    #[arg(long, env = "AXON_WRITE_KEY")]
+    pub write_key: Option<String>,
+    /// Peak virtual users.
+    #[arg(long, default_value_t = 1000)]
+    pub users: usize,
+    /// Units of stock (the activity's limitCount).
+    #[arg(long, default_value_t = 100)]
+    pub stock: i64,
+    /// Units per entry.
+    #[arg(long, default_value_t = 1)]
+    pub quantity: i64,
+    /// Share of iterations that re-send the previous shopper's entry (0..1).
+    #[arg(long, default_value_t = 0.1)]
+    pub duplicate_rate: f64,
+    /// Use this existing activity instead of creating one.
+    #[arg(long)]
+    pub activity: Option<i64>,
+    #[arg(long, default_value_t = 2.0)]
+    pub ramp_secs: f64,
+    #[arg(long, default_value_t = 8.0)]
+    pub hold_secs: f64,
+    /// Length of each decay step (to 20 %, then to 4 %).
+    #[arg(long, default_value_t = 2.0)]
+    pub decay_secs: f64,
+    /// Skip the PAGE_VIEW/CLICK request, to measure the entry gate alone.
+    #[arg(long)]
+    pub no_track: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,9 @@ pub mod cli;
 pub mod dashbench;
 pub mod demo;
 pub mod import;
+pub mod loadtest;
 pub mod progress;
+mod rawhttp;
 pub mod serve;
 pub mod simulate;
 
@@ -46,5 +48,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
         Command::Bench(cli::BenchCommand::Dashboards(args)) => dashbench::run(&settings, &args),
+        Command::Loadtest(args) => loadtest::run(&args),
     }
 }

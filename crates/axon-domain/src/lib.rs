@@ -4,6 +4,7 @@
 //! spellings of SPEC §1; time, periods and money follow the conventions there; filters (§3.3) and
 //! the event schema (§2.1) are parsed and validated here once, at the boundary.
 
+pub mod coupon;
 pub mod error;
 pub mod event;
 pub mod filter;

@@ -12,6 +12,7 @@ pub mod comparison;
 pub mod dashboard;
 pub mod engine;
 pub mod funnel;
+pub mod ledger;
 pub mod persons;
 pub mod series;
 

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod gate;
 pub mod http;
 pub mod metrics;
 pub mod pages;
@@ -37,6 +38,7 @@ pub fn open_state(config: Config) -> Result<AppState, ServeError> {
     let store = Arc::new(SqliteStore::open(&config.data_dir)?);
     let state = AppState::new(store.clone(), store, config)?;
     state.rebuild_engine()?;
+    state.gate.rebuild(&state)?;
     Ok(state)
 }
 
@@ -46,11 +48,15 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let sweeper = gate::spawn_sweeper(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "axon listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
+    // The sweeper holds the store: stop it so the data dir is released with the server.
+    sweeper.abort();
+    let _ = sweeper.await;
     tracing::info!("axon stopped");
     Ok(())
 }

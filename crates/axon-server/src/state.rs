@@ -28,6 +28,8 @@ pub struct AppState {
     pub session_secret: Arc<[u8; 32]>,
     /// Bumped after every change the engine sees; live dashboards wait on it.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The FCFS ledger (stock, holds, expiry), rebuilt from the store at start.
+    pub gate: Arc<crate::gate::Gate>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
                     .map_err(|e| StoreError::Internal(format!("no randomness: {e}")))?;
                 s
             }),
+            gate: Arc::default(),
         })
     }
 

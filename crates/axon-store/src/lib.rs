@@ -6,11 +6,13 @@
 //! traits behind their own cargo features.
 
 pub mod error;
+pub mod gate;
 pub mod pending;
 pub mod ports;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 pub use error::StoreError;
+pub use gate::*;
 pub use pending::Pending;
 pub use ports::*;

@@ -159,5 +159,11 @@ pub trait BulkLoader: Send + Sync {
 }
 
 /// Everything relational, for code that needs all of it.
-pub trait Repo: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo {}
-impl<T: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo> Repo for T {}
+pub trait Repo:
+    CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::GateRepo
+{
+}
+impl<T: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::GateRepo> Repo
+    for T
+{
+}

@@ -5,10 +5,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 pub const ADMIN_KEY: &str = "cli-test-key";
+pub const JWT_SECRET: &str = "cli-test-jwt-secret";
 
 pub fn axon() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_axon"));
-    c.env("AXON_ADMIN_KEY", ADMIN_KEY).env("AXON_LOG", "warn");
+    c.env("AXON_ADMIN_KEY", ADMIN_KEY)
+        .env("AXON_JWT_SECRET", JWT_SECRET)
+        .env("AXON_LOG", "warn");
     c
 }
 
@@ -19,7 +22,14 @@ pub struct Server {
 
 /// Starts `axon serve` on a free port and waits until it is listening.
 pub fn start_server(data_dir: &Path) -> Server {
-    let mut child = axon()
+    start_server_with(data_dir, &[])
+}
+
+/// Starts `axon serve` with extra environment variables.
+pub fn start_server_with(data_dir: &Path, envs: &[(&str, &str)]) -> Server {
+    let mut cmd = axon();
+    cmd.envs(envs.iter().copied());
+    let mut child = cmd
         .args([
             "--data-dir",
             data_dir.to_str().unwrap(),

@@ -1,6 +1,8 @@
 //! Tests of the `axon` binary as a user runs it: a real child process over a temp data dir.
 
 mod durability;
+mod gate_crash;
 mod helpers;
 mod import;
+mod loadtest;
 mod ui;

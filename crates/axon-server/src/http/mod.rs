@@ -5,11 +5,16 @@ mod activities;
 mod campaigns;
 mod catalog;
 mod collect;
+mod coupons;
 mod dashboard;
 mod definitions;
+mod entries;
+mod giveaways;
 mod health;
 mod keys;
 mod live;
+mod payments;
+mod purchases;
 
 use crate::error::{ApiError, Kind};
 use crate::metrics::Metrics;
@@ -37,6 +42,11 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::router())
         .merge(live::router())
         .merge(crate::pages::router())
+        .merge(entries::router())
+        .merge(payments::router())
+        .merge(purchases::router())
+        .merge(coupons::router())
+        .merge(giveaways::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

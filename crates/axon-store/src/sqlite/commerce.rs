@@ -7,11 +7,11 @@ use crate::{Pending, StoreError};
 use axon_domain::model::{ActivityId, Entry, EntryStatus, Purchase, PurchaseType};
 use rusqlite::{params, Connection, Row};
 
-const ENTRY_SELECT: &str = "SELECT id, activity_id, user_id, status, ord, quantity, requested_at, processed_at FROM entries";
-const PURCHASE_SELECT: &str =
+pub(super) const ENTRY_SELECT: &str = "SELECT id, activity_id, user_id, status, ord, quantity, requested_at, processed_at FROM entries";
+pub(super) const PURCHASE_SELECT: &str =
     "SELECT id, user_id, product_id, activity_id, purchase_type, price, quantity, purchased_at, order_id FROM purchases";
 
-fn entry_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
+pub(super) fn entry_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         id: r.get(0)?,
         activity_id: r.get(1)?,
@@ -24,7 +24,7 @@ fn entry_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-fn purchase_row(r: &Row<'_>) -> rusqlite::Result<Purchase> {
+pub(super) fn purchase_row(r: &Row<'_>) -> rusqlite::Result<Purchase> {
     Ok(Purchase {
         id: r.get(0)?,
         user_id: r.get(1)?,

@@ -5,7 +5,9 @@
 mod bulk;
 mod catalog;
 mod commerce;
+mod coupons;
 mod events;
+mod gate;
 mod keys;
 mod relational;
 mod rows;
@@ -91,5 +93,7 @@ pub(crate) fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
+#[cfg(test)]
+mod gate_tests;
 #[cfg(test)]
 mod tests;

@@ -113,6 +113,55 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX purchases_user ON purchases(user_id);
     CREATE UNIQUE INDEX purchases_promotion ON purchases(activity_id, user_id) WHERE activity_id IS NOT NULL;
     ",
+    // 2: the FCFS gate — payment tokens, coupons, giveaway participants and draws.
+    r"
+    CREATE TABLE gate_tokens (
+        token TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        entry_id INTEGER NOT NULL,
+        activity_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX gate_tokens_entry ON gate_tokens(entry_id);
+    CREATE INDEX entries_activity_status ON entries(activity_id, status, id);
+    CREATE TABLE coupons (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        discount_amount INTEGER,
+        discount_rate INTEGER,
+        min_order_amount INTEGER NOT NULL DEFAULT 0,
+        target_category TEXT,
+        start_date INTEGER NOT NULL,
+        end_date INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE user_coupons (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        coupon_id INTEGER NOT NULL REFERENCES coupons(id),
+        activity_id INTEGER,
+        status TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        used_at INTEGER
+    );
+    CREATE INDEX user_coupons_user ON user_coupons(user_id);
+    CREATE UNIQUE INDEX user_coupons_activity ON user_coupons(activity_id, user_id) WHERE activity_id IS NOT NULL;
+    CREATE TABLE giveaway_participants (
+        id INTEGER PRIMARY KEY,
+        activity_id INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        entered_at INTEGER NOT NULL,
+        UNIQUE (activity_id, user_id)
+    );
+    CREATE TABLE draws (
+        activity_id INTEGER PRIMARY KEY,
+        seed TEXT NOT NULL,
+        participants INTEGER NOT NULL,
+        winners TEXT NOT NULL,
+        drawn_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Applies every migration newer than the database's `user_version`.

@@ -1,0 +1,220 @@
+//! Coupons (SPEC §3.4): admin CRUD under `/api/v1/coupons`, a user's coupons under
+//! `/api/v1/users/{id}/coupons`, and applicability / use of one issued coupon under
+//! `/api/v1/user-coupons/{id}/{check,use}`. COUPON activities issue them at the gate.
+
+use super::{instant, name, non_negative};
+use crate::auth::{Admin, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axon_domain::coupon::{applicability, Coupon, UserCoupon};
+use axon_domain::{BusinessTz, Dec2, Ts};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/coupons", get(list).post(create))
+        .route("/api/v1/coupons/{id}", get(show).put(update).delete(remove))
+        .route("/api/v1/users/{id}/coupons", get(of_user))
+        .route("/api/v1/user-coupons/{id}/check", post(check))
+        .route("/api/v1/user-coupons/{id}/use", post(use_one))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CouponInput {
+    name: Option<String>,
+    discount_amount: Option<Dec2>,
+    discount_rate: Option<Dec2>,
+    min_order_amount: Option<Dec2>,
+    target_category: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+
+fn end_of(tz: &BusinessTz, s: &str) -> ApiResult<Ts> {
+    let t = instant(tz, "endDate", Some(s))?
+        .ok_or_else(|| ApiError::validation("endDate is required"))?;
+    Ok(if BusinessTz::is_date_only(s) {
+        Ts(tz.next_day_start(t).0 - 1)
+    } else {
+        t
+    })
+}
+
+fn build(state: &AppState, id: i64, created_at: Ts, input: CouponInput) -> ApiResult<Coupon> {
+    let tz = state.tz();
+    let (amount, rate) = match (input.discount_amount, input.discount_rate) {
+        (Some(a), None) if a.0 > 0 => (Some(a), None),
+        (None, Some(r)) if r.0 > 0 && r.0 <= 10_000 => (None, Some(r)),
+        _ => {
+            return Err(ApiError::validation(
+                "give exactly one of discountAmount (> 0) and discountRate (0 < rate ≤ 100)",
+            ))
+        }
+    };
+    let start = instant(tz, "startDate", input.start_date.as_deref())?
+        .ok_or_else(|| ApiError::validation("startDate is required"))?;
+    let end = end_of(
+        tz,
+        input
+            .end_date
+            .as_deref()
+            .ok_or_else(|| ApiError::validation("endDate is required"))?,
+    )?;
+    if end < start {
+        return Err(ApiError::validation("endDate is before startDate"));
+    }
+    Ok(Coupon {
+        id,
+        name: name("name", input.name.as_deref(), 200)?,
+        discount_amount: amount,
+        discount_rate: rate,
+        min_order_amount: non_negative(
+            "minOrderAmount",
+            input.min_order_amount.unwrap_or(Dec2::ZERO),
+        )?,
+        target_category: input
+            .target_category
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
+        start_date: start,
+        end_date: end,
+        created_at,
+    })
+}
+
+fn find(state: &AppState, id: i64) -> ApiResult<Coupon> {
+    state.repo.coupon(id)?.ok_or_else(|| {
+        ApiError::not_found("COUPON_NOT_FOUND", format!("coupon {id} does not exist"))
+    })
+}
+
+async fn create(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<CouponInput>,
+) -> ApiResult<(StatusCode, Json<Coupon>)> {
+    let c = build(&state, 0, state.now(), input)?;
+    Ok((StatusCode::CREATED, Json(state.repo.save_coupon(c).await?)))
+}
+
+async fn update(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<CouponInput>,
+) -> ApiResult<Json<Coupon>> {
+    let old = find(&state, id)?;
+    let c = build(&state, id, old.created_at, input)?;
+    Ok(Json(state.repo.save_coupon(c).await?))
+}
+
+async fn remove(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    find(&state, id)?;
+    state.repo.delete_coupon(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let coupons = state.repo.coupons()?;
+    Ok(Json(json!({"total": coupons.len(), "coupons": coupons})))
+}
+
+async fn show(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Coupon>> {
+    Ok(Json(find(&state, id)?))
+}
+
+fn view(state: &AppState, uc: &UserCoupon) -> ApiResult<Value> {
+    let c = find(state, uc.coupon_id)?;
+    let mut v = serde_json::to_value(uc).unwrap_or(Value::Null);
+    v["status"] = json!(uc.status_at(&c, state.now()));
+    v["coupon"] = serde_json::to_value(&c).unwrap_or(Value::Null);
+    Ok(v)
+}
+
+async fn of_user(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Value>> {
+    let list = state
+        .repo
+        .user_coupons(&id)?
+        .iter()
+        .map(|uc| view(&state, uc))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Json(
+        json!({"userId": id, "total": list.len(), "coupons": list}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OrderLine {
+    price: Dec2,
+    category: Option<String>,
+}
+
+fn user_coupon(state: &AppState, id: i64) -> ApiResult<UserCoupon> {
+    state.repo.user_coupon(id)?.ok_or_else(|| {
+        ApiError::not_found(
+            "USER_COUPON_NOT_FOUND",
+            format!("user coupon {id} does not exist"),
+        )
+    })
+}
+
+async fn check(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(line): ApiJson<OrderLine>,
+) -> ApiResult<Json<Value>> {
+    let price = non_negative("price", line.price)?;
+    let uc = user_coupon(&state, id)?;
+    let c = find(&state, uc.coupon_id)?;
+    Ok(Json(
+        match applicability(&c, &uc, price, line.category.as_deref(), state.now()) {
+            Ok(d) => json!({"applicable": true, "discount": d, "finalPrice": price - d}),
+            Err(reason) => json!({"applicable": false, "reason": reason}),
+        },
+    ))
+}
+
+async fn use_one(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(line): ApiJson<OrderLine>,
+) -> ApiResult<Json<Value>> {
+    let price = non_negative("price", line.price)?;
+    let uc = user_coupon(&state, id)?;
+    let c = find(&state, uc.coupon_id)?;
+    let now = state.now();
+    let discount =
+        applicability(&c, &uc, price, line.category.as_deref(), now).map_err(|reason| {
+            ApiError::conflict(
+                "COUPON_NOT_APPLICABLE",
+                format!("the coupon does not apply: {reason}"),
+            )
+            .with("reason", reason)
+        })?;
+    let used = state.repo.use_coupon(id, now).await?;
+    Ok(Json(
+        json!({"userCoupon": view(&state, &used)?, "discount": discount, "finalPrice": price - discount}),
+    ))
+}
