@@ -87,6 +87,28 @@ try {
   check('english toggle', (await page.textContent('[data-kpi="Visits"]')) === fmt(ad.data.overview.totalVisits) || true);
   await page.click('[data-lang=ko]');
 
+  // Demo shop: the entry button and payment modal; the open dashboard's participants rise.
+  await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
+  await page.waitForFunction(() => window.Chart && Chart.getChart('gauge'));
+  const partsBefore = (await api(`/api/v1/dashboard/activity/${activity}?widgets=realtime`)).data.realtime.participants;
+  const cardBefore = await page.textContent('[data-kpi="참여"] >> nth=1').catch(() => null);
+  const shopPage = await context.newPage();
+  await shopPage.goto(`${base}/demo/shop/activity/${activity}`);
+  await shopPage.waitForSelector('#remaining');
+  await shopPage.screenshot({ path: out + '/shop.png', fullPage: true });
+  await shopPage.click('#enter-button');
+  await shopPage.waitForSelector('#pay-button', { timeout: 5000 });
+  check('entry won a slot', (await shopPage.textContent('#result')).includes('당첨'), await shopPage.textContent('#result'));
+  await shopPage.screenshot({ path: out + '/shop-payment.png', fullPage: true });
+  await shopPage.click('#pay-button');
+  await shopPage.waitForFunction(() => document.querySelector('#result').textContent.includes('결제 완료'), null, { timeout: 5000 });
+  const partsAfter = (await api(`/api/v1/dashboard/activity/${activity}?widgets=realtime`)).data.realtime.participants;
+  check('dashboard participants rose after the shop entry', partsAfter === partsBefore + 1, { partsBefore, partsAfter });
+  await page.waitForFunction((want) => [...document.querySelectorAll('#rtk [data-kpi="참여"]')].some((e) => e.textContent === want), new Intl.NumberFormat('ko-KR').format(partsAfter), { timeout: 3000 })
+    .then(() => check('open dashboard shows the new participant live', true))
+    .catch(() => check('open dashboard shows the new participant live', false, cardBefore));
+  await shopPage.close();
+
   // Tracker: a shop page on another origin embeds /axon.js.
   await api('/api/v1/event-definitions', { method: 'POST', body: JSON.stringify({ name: 'ui shop view', triggerType: 'PAGE_VIEW', triggerPayload: { urlPattern: '/shop/*' } }) });
   await api('/api/v1/event-definitions', { method: 'POST', body: JSON.stringify({ name: 'ui buy click', triggerType: 'CLICK', triggerPayload: { selector: '#buy' } }) });

@@ -66,11 +66,44 @@ fn seed(settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
         }
         store.save_activity(a).wait()?;
     }
+    seed_definitions(&store, now)?;
     Ok(true)
+}
+
+/// The tracker definitions of the demo shop: page views and the entry button.
+fn seed_definitions(store: &SqliteStore, now: Ts) -> Result<(), CliError> {
+    use axon_domain::model::{DefinitionStatus, EventDefinition, TriggerType};
+    use axon_store::CatalogRepo;
+    for (name, trigger, payload) in [
+        (
+            "demo shop view",
+            TriggerType::PageView,
+            json!({"urlPattern": "/demo/shop/activity/*"}),
+        ),
+        (
+            "demo entry click",
+            TriggerType::Click,
+            json!({"selector": "#enter-button"}),
+        ),
+    ] {
+        let d = EventDefinition {
+            id: 0,
+            name: name.into(),
+            description: None,
+            status: DefinitionStatus::Active,
+            trigger_type: trigger,
+            trigger_payload: payload,
+            created_at: now,
+            updated_at: now,
+        };
+        store.upsert_definition(d).wait()?;
+    }
+    Ok(())
 }
 
 pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
     let mut config = settings.config.clone();
+    config.demo = true;
     if config.jwt_secret.expose().is_empty() {
         // Demo mode only: a per-run secret so the simulated shoppers can hold user tokens.
         config.jwt_secret = axon_server::Secret::new(axon_server::auth::generate_key("demo_"));
@@ -93,6 +126,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
         println!(
             "  activity    {base}/admin/dashboard/1   campaign {base}/admin/dashboard/campaign/1"
         );
+        println!("  demo shop   {base}/demo/shop/activity/1");
         println!("  live traffic ≈ {} events/s (--rate)", args.rate);
         if args.rate > 0 {
             tokio::spawn(traffic(

@@ -28,7 +28,7 @@
   function event(trigger, name, props) {
     var e = { eventId: rid(), eventName: name, triggerType: trigger, userId: user(), anonymousId: anon(), sessionId: session(),
       pageUrl: location.href, referrer: d.referrer || undefined, userAgent: navigator.userAgent, occurredAt: new Date().toISOString(),
-      properties: props || {} };
+      properties: Object.assign({}, cfg.properties || (ds.properties ? JSON.parse(ds.properties) : {}), props || {}) };
     queue.push(e);
     if (queue.length >= 20) flush(); else if (!timer) timer = setTimeout(flush, 1000);
   }

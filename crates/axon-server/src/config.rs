@@ -44,6 +44,8 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     pub reservation_ttl: Duration,
     pub approval_ttl: Duration,
+    /// `axon demo`: enables the demo shop's end-user session minting.
+    pub demo: bool,
 }
 
 impl fmt::Debug for Config {
@@ -74,6 +76,7 @@ impl Config {
             clock: Arc::new(SystemClock),
             reservation_ttl: Duration::from_secs(300),
             approval_ttl: Duration::from_secs(600),
+            demo: false,
         }
     }
 }

@@ -3,8 +3,10 @@
 //! Skipped, with the reason printed, only where chromium, node or the npm package is missing.
 
 use crate::helpers::*;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::process::Stdio;
 
 fn ui_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ui")
@@ -30,42 +32,32 @@ fn pages_render_the_api_numbers_update_live_and_the_tracker_delivers_once() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let input = tempfile::tempdir().unwrap();
-    let sim = axon()
-        .args([
-            "simulate",
-            "--events",
-            "20000",
-            "--activities",
-            "4",
-            "--campaigns",
-            "2",
-            "--out",
-            input.path().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        sim.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sim.stderr)
-    );
-    let imp = axon()
+    // `axon demo` seeds a history and enables the demo shop's shopper sessions; no live traffic.
+    let mut child = axon()
         .args([
             "--data-dir",
             data.path().to_str().unwrap(),
-            "import",
-            "--dir",
-            input.path().to_str().unwrap(),
+            "demo",
+            "--rate",
+            "0",
+            "--history-events",
+            "20000",
+            "--listen",
+            "127.0.0.1:0",
         ])
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
         .unwrap();
-    assert!(
-        imp.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imp.stderr)
-    );
-    let server = start_server(data.path());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("axon demo exited early").unwrap();
+        if let Some(rest) = line.trim_start().strip_prefix("dashboards") {
+            break rest.trim().split("/admin").next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let server = Server { child, base };
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
     let out = Command::new("node")
         .current_dir(ui_dir())

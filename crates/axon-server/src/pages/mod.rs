@@ -11,6 +11,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+
+mod shop;
 use serde::Deserialize;
 
 const APP_JS: &str = include_str!("../../assets/app.js");
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/dashboard/cohort/{id}", get(cohort))
         .route("/admin/dashboard/{id}", get(activity))
         .route("/admin/campaigns", get(campaigns))
+        .merge(shop::router())
         .route(
             "/axon.js",
             get(|| async { asset("application/javascript; charset=utf-8", TRACKER_JS) }),

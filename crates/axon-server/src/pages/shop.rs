@@ -1,0 +1,78 @@
+//! The demo storefront (SPEC §8 `/demo/shop/activity/{id}`): the product, a countdown, remaining
+//! stock, the FCFS entry button and the payment modal, with the tracker embedded. Shoppers get
+//! a signed end-user token from `POST /demo/api/session`, which exists only in demo mode.
+
+use super::esc;
+use crate::auth::mint_jwt;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axon_domain::model::{Grade, UserProfile};
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/demo/shop/activity/{id}", get(shop))
+        .route("/demo/api/session", post(session))
+}
+
+async fn shop(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
+    let Ok(Some(a)) = state.repo.activity(id) else {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            Html("<h1>404</h1><p>no such activity</p>".to_string()),
+        )
+            .into_response();
+    };
+    let product = a
+        .product_id
+        .and_then(|p| state.repo.product(p).ok().flatten());
+    let config = json!({
+        "activityId": a.id, "name": a.name, "price": a.price, "listPrice": product.as_ref().map(|p| p.price),
+        "product": product.as_ref().map(|p| p.name.clone()), "startDate": a.start_date, "endDate": a.end_date,
+        "demo": state.config.demo,
+    });
+    Html(format!(
+        r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} · Axon demo shop</title><link rel="stylesheet" href="/assets/app.css">
+<script>window.axonShop = {config}; window.axonConfig = {{ properties: {{ activityId: {id} }}, userId: function () {{ return sessionStorage.getItem("axon_demo_user") || undefined; }} }};</script>
+<script src="/axon.js"></script><script defer src="/assets/app.js"></script></head>
+<body data-page="shop" data-id="{id}"><header><span class="brand">Axon demo shop</span></header><main id="app"><div class="loading">불러오는 중…</div></main></body></html>"#,
+        title = esc(&a.name),
+        config = config.to_string().replace("</", "<\\/"),
+    ))
+    .into_response()
+}
+
+/// Demo mode only: a fresh shopper with a profile and a one-hour end-user token.
+async fn session(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    if !state.config.demo {
+        return Err(ApiError::not_found(
+            "NOT_FOUND",
+            "demo sessions exist only in `axon demo`",
+        ));
+    }
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    let user = format!(
+        "demo-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let profile = UserProfile {
+        user_id: user.clone(),
+        grade: Some(Grade::Silver),
+        age: Some(31),
+        region: Some("서울특별시-강남구".into()),
+        last_purchase_at: None,
+    };
+    state.repo.upsert_profile(profile).await?;
+    let token = mint_jwt(
+        state.config.jwt_secret.expose().as_bytes(),
+        &user,
+        Some(state.now().plus_ms(3_600_000)),
+    );
+    Ok(Json(json!({"userId": user, "token": token})))
+}
