@@ -111,6 +111,25 @@ pub enum BenchCommand {
     /// Dashboard latency (in-process and over HTTP), engine rebuild time and memory, on a
     /// stopped server's data dir.
     Dashboards(DashBenchArgs),
+    /// Live dashboard viewers (SSE) on a running server: how many, and event → viewer latency.
+    Live(LiveBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LiveBenchArgs {
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    #[arg(long, env = "AXON_ADMIN_KEY")]
+    pub admin_key: String,
+    /// Concurrent SSE dashboard viewers.
+    #[arg(long, default_value_t = 1000)]
+    pub viewers: usize,
+    /// Seconds of events (one every 500 ms).
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// The activity whose dashboard the viewers watch.
+    #[arg(long, default_value_t = 1)]
+    pub activity: i64,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod dashbench;
 pub mod demo;
 pub mod import;
+pub mod livebench;
 pub mod loadtest;
 pub mod progress;
 mod rawhttp;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
         Command::Bench(cli::BenchCommand::Dashboards(args)) => dashbench::run(&settings, &args),
+        Command::Bench(cli::BenchCommand::Live(args)) => livebench::run(&args),
         Command::Loadtest(args) => loadtest::run(&args),
     }
 }
