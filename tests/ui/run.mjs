@@ -75,10 +75,33 @@ try {
   check('cohort ltv chart', JSON.stringify(ltv) === JSON.stringify(co.monthly.map((m) => m.cumulativeLtv)), ltv);
   await page.screenshot({ path: out + '/cohort.png', fullPage: true });
 
-  // Campaign admin board.
+  // Campaign admin board: create a campaign, edit an activity, list its entries.
   await page.goto(base + '/admin/campaigns');
   await page.waitForSelector('#na');
+  await page.fill('#nc input[name=name]', 'UI 테스트 캠페인');
+  await page.fill('#nc input[name=budget]', '1000000');
+  await page.click('#nc button');
+  await page.waitForFunction(() => [...document.querySelectorAll('#na select[name=campaign] option')].some((o) => o.textContent === 'UI 테스트 캠페인'));
+  check('campaign created from the board', (await api('/api/v1/campaigns')).campaigns.some((c) => c.name === 'UI 테스트 캠페인'));
+  await page.click(`[data-edit="${activity}"]`);
+  await page.fill('#na input[name=name]', 'Renamed by the UI test');
+  await page.click('#na button');
+  await page.waitForFunction(() => document.body.textContent.includes('Renamed by the UI test'));
+  check('activity edited from the board', (await api(`/api/v1/activities/${activity}`)).name === 'Renamed by the UI test');
+  await page.click(`[data-entries="${activity}"]`);
+  await page.waitForSelector('#entries-table');
+  const listed = await page.$$eval('#entries-table tr', (rows) => rows.length - 1);
+  const entriesApi = await api(`/api/v1/activities/${activity}/entries?page=0&size=20`);
+  check('entries list shows the API page', listed === entriesApi.entries.length, { listed, api: entriesApi.entries.length });
   await page.screenshot({ path: out + '/campaigns.png', fullPage: true });
+  const phone = await context.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(`${base}/admin/dashboard/${activity}?${period}`);
+  await phone.waitForFunction(() => window.Chart && Chart.getChart('funnel'));
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('phone width: no horizontal scrolling', overflow <= 0, overflow);
+  await phone.screenshot({ path: out + '/activity-phone.png', fullPage: true });
+  await phone.close();
 
   // English toggle.
   await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
