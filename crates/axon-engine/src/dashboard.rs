@@ -161,19 +161,28 @@ impl Engine {
         let mut values = [0u64; 4];
         let mut persons: [RoaringBitmap; 4] = Default::default();
         let mut orders = Vec::new();
+        // Ordered step 1 = each activity's distinct visitors (summed over activities).
+        let mut ordered = [0u64; 4];
         for a in ids.iter().filter_map(|id| self.activities.get(id)) {
             let v = Engine::step_values(a, w);
             for i in 0..4 {
                 values[i] += v[i];
-                persons[i] |= self.step_persons(a, i, w);
+                let p = self.step_persons(a, i, w);
+                if i == 0 {
+                    ordered[0] += self.persons.distinct(&p);
+                }
+                persons[i] |= p;
             }
-            orders.push(self.ordered(a, w, q.conversion_window_hours.map(|h| h * MS_PER_HOUR)));
+            orders.push(self.ordered_engaged(
+                a,
+                w,
+                q.conversion_window_hours.map(|h| h * MS_PER_HOUR),
+            ));
         }
         let users = [0, 1, 2, 3].map(|i| self.persons.distinct(&persons[i]));
-        let mut ordered = [0u64; 4];
         for o in &orders {
             let u = ordered_users(o);
-            for i in 0..4 {
+            for i in 1..4 {
                 ordered[i] += u[i];
             }
         }

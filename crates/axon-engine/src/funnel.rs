@@ -125,6 +125,56 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The ordered funnel restricted to the persons who engaged in the window — all that steps
+    /// 2–4 and time-to-convert need (step 1's persons are the distinct visitors). Walks the
+    /// visits once with a bitmap test instead of keeping every visitor, then each later step in
+    /// time order: the earliest record at or after the previous step is the greedy match.
+    pub fn ordered_engaged(
+        &self,
+        a: &ActivityData,
+        w: &Window,
+        within_ms: Option<i64>,
+    ) -> OrderedSteps {
+        let clicks = a.series(TriggerType::Click).range(w);
+        let candidates: RoaringBitmap = clicks
+            .iter()
+            .map(|(_, p)| self.persons.canonical(*p))
+            .collect();
+        let mut state: OrderedSteps =
+            HashMap::with_capacity_and_hasher(candidates.len() as usize, rustc_hash::FxBuildHasher);
+        if candidates.is_empty() {
+            return state;
+        }
+        for (t, p) in a.series(TriggerType::PageView).range(w) {
+            let c = self.persons.canonical(*p);
+            if candidates.contains(c) {
+                state.entry(c).or_insert([Some(*t), None, None, None]);
+            }
+        }
+        let later: [&[(i64, u32)]; 3] = [
+            clicks,
+            approvals_in(a, w),
+            a.series(TriggerType::Purchase).range(w),
+        ];
+        for (k, src) in later.iter().enumerate() {
+            let s = k + 1;
+            for (t, p) in *src {
+                if let Some(steps) = state.get_mut(&self.persons.canonical(*p)) {
+                    let (Some(first), Some(prev)) = (steps[0], steps[s - 1]) else {
+                        continue;
+                    };
+                    if steps[s].is_none() && *t >= prev && within_ms.is_none_or(|h| t - first <= h)
+                    {
+                        steps[s] = Some(*t);
+                    }
+                }
+            }
+        }
+        state
+    }
+}
+
 /// Approvals (entries) with approval time in the window.
 pub fn approvals_in<'a>(a: &'a ActivityData, w: &Window) -> &'a [(i64, u32)] {
     let lo = a.approvals.partition_point(|r| r.0 < w.start.0);

@@ -59,8 +59,11 @@ impl Persons {
             return raw.clone();
         }
         let moved = raw & &self.linked;
+        let mut users: Vec<u32> = moved.iter().map(|r| self.canonical(r)).collect();
+        users.sort_unstable();
+        users.dedup();
         let mut out = raw - &moved;
-        out.extend(moved.iter().map(|r| self.canonical(r)));
+        out |= RoaringBitmap::from_sorted_iter(users).unwrap_or_default();
         out
     }
 

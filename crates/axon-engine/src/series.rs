@@ -5,7 +5,7 @@
 
 use axon_domain::period::Window;
 use axon_domain::time::{MS_PER_DAY, MS_PER_HOUR};
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 use std::collections::BTreeMap;
 
 #[derive(Default, Clone)]
@@ -99,43 +99,52 @@ impl Series {
         self.recs.is_empty()
     }
 
-    fn raw_into(&self, start: i64, end: i64, out: &mut RoaringBitmap) {
+    fn raw_into(&self, start: i64, end: i64, out: &mut Vec<u32>) {
         if start < end {
-            for (_, p) in self.range(&Window::new(axon_domain::Ts(start), axon_domain::Ts(end))) {
-                out.insert(*p);
-            }
+            out.extend(
+                self.range(&Window::new(axon_domain::Ts(start), axon_domain::Ts(end)))
+                    .iter()
+                    .map(|r| r.1),
+            );
         }
     }
 
     /// Raw person ids with a record in the window.
     pub fn persons(&self, w: &Window) -> RoaringBitmap {
         let (s, e) = (w.start.0, w.end.0);
-        let mut out = RoaringBitmap::new();
         if e <= s || self.recs.is_empty() {
-            return out;
+            return RoaringBitmap::new();
         }
+        let mut edges = Vec::new();
         let first_hour = s.div_euclid(MS_PER_HOUR) + i64::from(s.rem_euclid(MS_PER_HOUR) != 0);
         let mut t = first_hour * MS_PER_HOUR;
         if t >= e {
-            self.raw_into(s, e, &mut out);
-            return out;
+            self.raw_into(s, e, &mut edges);
+            return Self::bitmap_of(edges);
         }
-        self.raw_into(s, t, &mut out);
+        self.raw_into(s, t, &mut edges);
+        // Whole days and hours inside the window, unioned in one pass (much cheaper than one
+        // union per bitmap when the sets are sparse).
+        let mut parts: Vec<&RoaringBitmap> = Vec::new();
         while t + MS_PER_HOUR <= e {
             if t.rem_euclid(MS_PER_DAY) == 0 && t + MS_PER_DAY <= e {
-                if let Some(b) = self.days.get(&t.div_euclid(MS_PER_DAY)) {
-                    out |= b;
-                }
+                parts.extend(self.days.get(&t.div_euclid(MS_PER_DAY)));
                 t += MS_PER_DAY;
             } else {
-                if let Some(b) = self.hours.get(&t.div_euclid(MS_PER_HOUR)) {
-                    out |= b;
-                }
+                parts.extend(self.hours.get(&t.div_euclid(MS_PER_HOUR)));
                 t += MS_PER_HOUR;
             }
         }
-        self.raw_into(t, e, &mut out);
+        self.raw_into(t, e, &mut edges);
+        let mut out = parts.union();
+        out |= Self::bitmap_of(edges);
         out
+    }
+
+    fn bitmap_of(mut ids: Vec<u32>) -> RoaringBitmap {
+        ids.sort_unstable();
+        ids.dedup();
+        RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
     }
 
     /// Records per bucket of `bucket_ms` from `from` (aligned by the caller) up to the window end.
