@@ -123,19 +123,7 @@ async fn closed_loop(client: &reqwest::Client, url: &str, args: &IngestArgs) -> 
             };
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let r = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status().as_u16() == 202 => {
-                        o.ok += 1;
-                        o.samples.push(t.elapsed());
-                    }
-                    _ => o.failed += 1,
-                }
+                o.record(post(&client, &url, &body).await, t);
             }
             o
         }));
@@ -165,25 +153,36 @@ async fn open_loop(client: &reqwest::Client, url: &str, args: &IngestArgs, rate:
             let mut scheduled = start + offset;
             while scheduled < deadline {
                 tokio::time::sleep_until(scheduled.into()).await;
-                let r = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status().as_u16() == 202 => {
-                        o.ok += 1;
-                        o.samples.push(scheduled.elapsed());
-                    }
-                    _ => o.failed += 1,
-                }
+                o.record(post(&client, &url, &body).await, scheduled);
                 scheduled += interval;
             }
             o
         }));
     }
     merge(handles).await
+}
+
+/// One collection request; true when it was acknowledged (202).
+async fn post(client: &reqwest::Client, url: &str, body: &str) -> bool {
+    let r = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await;
+    r.is_ok_and(|r| r.status().as_u16() == 202)
+}
+
+impl Outcome {
+    /// Counts an answer; latency runs from `since` (the send, or its schedule).
+    fn record(&mut self, acked: bool, since: Instant) {
+        if acked {
+            self.ok += 1;
+            self.samples.push(since.elapsed());
+        } else {
+            self.failed += 1;
+        }
+    }
 }
 
 async fn merge(handles: Vec<tokio::task::JoinHandle<Outcome>>) -> Outcome {
