@@ -1,0 +1,377 @@
+//! Execution: each intent asks the dashboard or cohort service for its numbers and writes the
+//! answer in the question's language, period spelled out. Nothing here computes a metric; it
+//! only reads what the services return.
+
+use crate::names::Candidate;
+use crate::parse::{Kind, Metric, Unit};
+use crate::text::{count, pct, signed_pct, won};
+use crate::when::{self, When};
+use crate::{Answer, Lang, Scope};
+use axon_domain::period::Window;
+use axon_domain::Ts;
+use axon_engine::{Engine, Query, Widget};
+use serde_json::{json, Map, Value};
+
+/// Everything an intent needs to run.
+pub struct Ctx<'a> {
+    pub engine: &'a Engine,
+    pub scope: Scope,
+    pub lang: Lang,
+    pub when: Option<When>,
+    pub now: Ts,
+}
+
+impl Ctx<'_> {
+    pub fn ko(&self) -> bool {
+        self.lang.ko()
+    }
+
+    /// The named period, or the dashboards' default (last 7 days).
+    pub fn period(&self) -> When {
+        self.when.clone().unwrap_or_else(|| when::default(self.now))
+    }
+
+    /// "지난 7일(2026-11-11 10:00 – 2026-11-18 10:00 KST)".
+    pub fn period_text(&self, w: &When) -> String {
+        format!("{} ({})", w.label(self.lang), self.engine.window_label(&w.window))
+    }
+
+    /// The scope as a phrase: "캠페인 '겨울 세일'", "activity 'Laptop Flash Deal'", "전체".
+    pub fn scope_text(&self) -> String {
+        match (self.scope, self.ko()) {
+            (Scope::Global, true) => "전체 캠페인".into(),
+            (Scope::Global, false) => "all campaigns".into(),
+            (Scope::Campaign(id), ko) => {
+                let n = self.engine.campaign(id).map_or_else(String::new, |c| c.name.clone());
+                if ko { format!("캠페인 '{n}'") } else { format!("campaign '{n}'") }
+            }
+            (Scope::Activity(id), ko) => {
+                let n = self.engine.activity_meta(id).map_or_else(String::new, |a| a.name.clone());
+                if ko { format!("활동 '{n}'") } else { format!("activity '{n}'") }
+            }
+        }
+    }
+
+    /// The parameters every answer shares: scope and period.
+    pub fn params(&self, w: Option<&When>) -> Map<String, Value> {
+        let mut p = Map::new();
+        let (scope, id) = match self.scope {
+            Scope::Global => ("global", None),
+            Scope::Campaign(id) => ("campaign", Some(("campaignId", id))),
+            Scope::Activity(id) => ("activity", Some(("activityId", id))),
+        };
+        p.insert("scope".into(), scope.into());
+        if let Some((k, id)) = id {
+            p.insert(k.into(), id.into());
+        }
+        if let Some(w) = w {
+            p.insert("period".into(), w.key.clone().into());
+            p.insert("startDate".into(), json!(w.window.start));
+            p.insert("endDate".into(), json!(w.window.end));
+        }
+        p.insert("language".into(), json!(self.lang));
+        p
+    }
+
+    fn query(&self, w: &Window, widget: Widget) -> Query {
+        Query { window: *w, now: self.now, widgets: vec![widget], conversion_window_hours: None }
+    }
+
+    /// One widget of the scope's dashboard (global: the matching part of the overview).
+    pub fn widget(&self, w: &Window, widget: Widget) -> Value {
+        let q = self.query(w, widget);
+        let data = match self.scope {
+            Scope::Activity(id) => self.engine.activity_dashboard(id, &q),
+            Scope::Campaign(id) => self.engine.campaign_dashboard(id, &q),
+            Scope::Global => {
+                let ids: Vec<i64> = self.engine.activities().iter().map(|a| a.id).collect();
+                return match widget {
+                    Widget::Overview => self.engine.global_overview(w)["totals"].clone(),
+                    Widget::Realtime => self.engine.realtime(&ids, self.now),
+                    Widget::Trend => json!({"hourly": self.engine.global_overview(w)["hourlyTraffic"].clone()}),
+                    _ => Value::Null,
+                };
+            }
+        };
+        data.and_then(|mut m| m.remove(widget.as_str())).unwrap_or(Value::Null)
+    }
+
+    /// The activities the scope covers, by id.
+    pub fn activity_ids(&self) -> Vec<i64> {
+        match self.scope {
+            Scope::Activity(id) => vec![id],
+            Scope::Campaign(id) => self.engine.campaign_activities(id).iter().map(|a| a.id).collect(),
+            Scope::Global => self.engine.activities().iter().map(|a| a.id).collect(),
+        }
+    }
+}
+
+/// Writes a metric value in its unit.
+pub fn fmt(m: Metric, v: &Value, ko: bool) -> String {
+    match m.unit() {
+        Unit::Money => won(v),
+        Unit::Percent => pct(v),
+        Unit::Ratio => {
+            if ko { format!("{}배", count(v)) } else { format!("{}x", count(v)) }
+        }
+        Unit::Count => {
+            let n = count(v);
+            match (m, ko) {
+                (Metric::UniqueVisitors | Metric::ActiveUsers, true) => format!("{n}명"),
+                (Metric::RemainingStock, true) => format!("{n}개"),
+                (_, true) => format!("{n}건"),
+                _ => n,
+            }
+        }
+    }
+}
+
+fn answer(text: String, intent: &'static str, params: Map<String, Value>, data: Value) -> Answer {
+    Answer { answer: text, intent, parameters: Value::Object(params), data }
+}
+
+/// Runs a parsed question.
+pub fn run(c: &Ctx, kind: &Kind) -> Answer {
+    match kind {
+        Kind::Metric(m) if m.field().is_some() => metric(c, *m),
+        Kind::Metric(m @ (Metric::RemainingStock | Metric::ActiveUsers)) => realtime(c, *m),
+        Kind::Metric(m) => cohort(c, *m),
+        Kind::Rank { .. } => crate::rank::rank(c, kind),
+        Kind::PromotionVsNormal => crate::trend::promotion(c),
+        Kind::PeriodComparison(m) => crate::trend::period_comparison(c, *m),
+        Kind::Peak(p) => crate::trend::peak(c, *p),
+        Kind::Insight => crate::insight::insight(c),
+        Kind::Unknown => unknown(c),
+    }
+}
+
+/// A window metric from the overview widget, with its inputs and the change vs the previous period.
+fn metric(c: &Ctx, m: Metric) -> Answer {
+    let w = c.period();
+    let o = c.widget(&w.window, Widget::Overview);
+    let f = m.field().unwrap_or("totalVisits");
+    let (v, prev, ch) = (o[f].clone(), o["previous"][f].clone(), o["change"][f].clone());
+    let ko = c.ko();
+    let (p, s) = (c.period_text(&w), c.scope_text());
+    let body = match (m, ko) {
+        (Metric::ConversionRate, true) => format!(
+            "{p} {s}의 방문 {}건 중 {}건이 구매로 이어져 전환율은 {}입니다.",
+            count(&o["totalVisits"]), count(&o["purchaseCount"]), pct(&v)
+        ),
+        (Metric::ConversionRate, false) => format!(
+            "In {p}, {} of {} visits to {s} led to a purchase: a conversion rate of {}.",
+            count(&o["purchaseCount"]), count(&o["totalVisits"]), pct(&v)
+        ),
+        (Metric::EngagementRate, true) => format!(
+            "{p} {s}의 방문 {}건 중 참여 {}건으로 참여율은 {}입니다.",
+            count(&o["totalVisits"]), count(&o["totalParticipants"]), pct(&v)
+        ),
+        (Metric::EngagementRate, false) => format!(
+            "In {p}, {s} had {} participations out of {} visits: an engagement rate of {}.",
+            count(&o["totalParticipants"]), count(&o["totalVisits"]), pct(&v)
+        ),
+        (Metric::Roas, true) => format!(
+            "{p} {s}의 ROAS는 {}입니다 (거래액 {} ÷ 예산 {}).",
+            pct(&v), won(&o["gmv"]), won(&o["budget"])
+        ),
+        (Metric::Roas, false) => format!(
+            "In {p}, the ROAS of {s} was {} (GMV {} ÷ budget {}).",
+            pct(&v), won(&o["gmv"]), won(&o["budget"])
+        ),
+        (Metric::Aov, true) => format!(
+            "{p} {s}의 평균 주문 금액은 {}입니다 (거래액 {}).",
+            won(&v), won(&o["gmv"])
+        ),
+        (Metric::Aov, false) => format!(
+            "In {p}, the average order value of {s} was {} (GMV {}).",
+            won(&v), won(&o["gmv"])
+        ),
+        (_, true) => format!("{p} {s}의 {}은(는) {}입니다.", m.name(true), fmt(m, &v, true)),
+        (_, false) => format!("In {p}, {s} had {} {}.", fmt(m, &v, false), m.name(false)),
+    };
+    let tail = if ko {
+        format!(" 직전 같은 길이 기간에는 {}(변화 {}).", fmt(m, &prev, true), signed_pct(&ch, c.lang))
+    } else {
+        format!(" The previous period of equal length had {} ({}).", fmt(m, &prev, false), signed_pct(&ch, c.lang))
+    };
+    let mut params = c.params(Some(&w));
+    params.insert("metric".into(), f.into());
+    let mut data = json!({"metric": f, "value": v, "previousValue": prev, "changePercent": ch});
+    for k in ["totalVisits", "purchaseCount", "totalParticipants", "gmv", "budget"] {
+        if k != f {
+            data[k] = o[k].clone();
+        }
+    }
+    answer(body + &tail, m.intent(), params, data)
+}
+
+/// Stock and live traffic from the realtime widget.
+fn realtime(c: &Ctx, m: Metric) -> Answer {
+    let r = c.widget(&Window::new(c.now, c.now), Widget::Realtime);
+    let (s, ko) = (c.scope_text(), c.ko());
+    let text = if m == Metric::RemainingStock {
+        if r["totalStock"].is_null() {
+            if ko {
+                format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", count(&r["participants"]))
+            } else {
+                format!("{s} has no stock limit; {} entries are approved or paid so far.", count(&r["participants"]))
+            }
+        } else if ko {
+            format!(
+                "{s}의 남은 재고는 {}개입니다 (전체 {}개 중 결제 대기 {}개, 결제 완료 {}개).",
+                count(&r["remainingStock"]), count(&r["totalStock"]), count(&r["heldQuantity"]), count(&r["paidQuantity"])
+            )
+        } else {
+            format!(
+                "{s} has {} units of stock left (of {}: {} held awaiting payment, {} paid).",
+                count(&r["remainingStock"]), count(&r["totalStock"]), count(&r["heldQuantity"]), count(&r["paidQuantity"])
+            )
+        }
+    } else if ko {
+        format!(
+            "지금(최근 5분) {s}의 실시간 접속자는 {}명이고, 최근 1시간 방문은 {}건입니다.",
+            count(&r["activeUsers"]), count(&r["inflowLastHour"])
+        )
+    } else {
+        format!(
+            "Right now (last 5 minutes) {s} has {} active users; {} visits in the last hour.",
+            count(&r["activeUsers"]), count(&r["inflowLastHour"])
+        )
+    };
+    let mut params = c.params(None);
+    params.insert("period".into(), "realtime".into());
+    params.insert("metric".into(), m.key().into());
+    let mut data = Map::new();
+    for k in ["totalStock", "remainingStock", "participants", "heldQuantity", "paidQuantity", "activeUsers", "inflowLastHour", "lastUpdated"] {
+        data.insert(k.into(), r[k].clone());
+    }
+    data.insert("value".into(), r[m.key()].clone());
+    answer(text, m.intent(), params, Value::Object(data))
+}
+
+/// The cohort window: the named period, or the activity's start … now.
+fn cohort_window(c: &Ctx, id: i64) -> Window {
+    match &c.when {
+        Some(w) => w.window,
+        None => {
+            let start = c.engine.activity_meta(id).map_or(Ts(0), |a| a.start_date);
+            Window::new(start, Ts(c.now.0 + 1))
+        }
+    }
+}
+
+/// One activity's cohort (SPEC §6).
+pub fn cohort_of(c: &Ctx, id: i64) -> Value {
+    c.engine.cohort_activity(id, &cohort_window(c, id), c.now).unwrap_or(Value::Null)
+}
+
+fn cohort_line(m: Metric, co: &Value, ko: bool) -> String {
+    let f = m.cohort_field().unwrap_or("ltvCurrent");
+    let v = fmt(m, &co[f], ko);
+    let n = count(&co["totalCustomers"]);
+    match (m, ko) {
+        (Metric::LtvCac, true) => format!("{v} (고객 {n}명, 1인당 LTV {}, CAC {}, 상태 {})", won(&co["ltvCurrent"]), won(&co["avgCAC"]), co["health"].as_str().unwrap_or("-")),
+        (Metric::LtvCac, false) => format!("{v} ({n} customers, LTV per customer {}, CAC {}, health {})", won(&co["ltvCurrent"]), won(&co["avgCAC"]), co["health"].as_str().unwrap_or("-")),
+        (Metric::Ltv, true) => format!("{v} (고객 {n}명, 30일 {}, 90일 {})", won(&co["ltv30d"]), won(&co["ltv90d"])),
+        (Metric::Ltv, false) => format!("{v} per customer ({n} customers; 30 days {}, 90 days {})", won(&co["ltv30d"]), won(&co["ltv90d"])),
+        (Metric::Cac, true) => format!("{v} (예산 {} ÷ 고객 {n}명)", won(&co["totalAcquisitionCost"])),
+        (Metric::Cac, false) => format!("{v} (budget {} ÷ {n} customers)", won(&co["totalAcquisitionCost"])),
+        (_, true) => format!("{v} (고객 {n}명, 1인당 평균 구매 {}회)", count(&co["avgPurchaseFrequency"])),
+        (_, false) => format!("{v} ({n} customers, {} purchases each on average)", count(&co["avgPurchaseFrequency"])),
+    }
+}
+
+fn cohort_data(m: Metric, id: i64, name: &str, co: &Value) -> Value {
+    let f = m.cohort_field().unwrap_or("ltvCurrent");
+    json!({
+        "activityId": id, "activityName": name, "value": co[f], "totalCustomers": co["totalCustomers"],
+        "ltvCurrent": co["ltvCurrent"], "avgCAC": co["avgCAC"], "totalAcquisitionCost": co["totalAcquisitionCost"],
+        "ltvCacRatioCurrent": co["ltvCacRatioCurrent"], "repeatPurchaseRate": co["repeatPurchaseRate"], "health": co["health"],
+        "cohortStartDate": co["cohortStartDate"], "cohortEndDate": co["cohortEndDate"],
+    })
+}
+
+/// LTV, CAC, LTV/CAC and repeat rate from the cohort service: one activity, or each activity of
+/// the scope (cohorts are per activity).
+fn cohort(c: &Ctx, m: Metric) -> Answer {
+    let ko = c.ko();
+    let ids = c.activity_ids();
+    let mut params = c.params(c.when.as_ref());
+    if c.when.is_none() {
+        params.insert("period".into(), "cohort".into());
+    }
+    params.insert("metric".into(), m.cohort_field().unwrap_or("ltvCurrent").into());
+    let period = match &c.when {
+        Some(w) => if ko { format!("{} 첫 구매 고객 기준", c.period_text(w)) } else { format!("customers whose first purchase fell in {}", c.period_text(w)) },
+        None => if ko { "활동 시작 이후 첫 구매 고객 기준".into() } else { "customers since the activity started".into() },
+    };
+    if let Scope::Activity(id) = c.scope {
+        let co = cohort_of(c, id);
+        let name = c.engine.activity_meta(id).map_or("", |a| a.name.as_str());
+        let text = if ko {
+            format!("{}의 {}는 {}입니다 ({period}).", c.scope_text(), m.name(true), cohort_line(m, &co, true))
+        } else {
+            format!("The {} of {} is {} ({period}).", m.name(false), c.scope_text(), cohort_line(m, &co, false))
+        };
+        return answer(text, m.intent(), params, cohort_data(m, id, name, &co));
+    }
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    for id in ids.iter().take(10) {
+        let co = cohort_of(c, *id);
+        let name = c.engine.activity_meta(*id).map_or(String::new(), |a| a.name.clone());
+        lines.push(format!("'{name}' {}", cohort_line(m, &co, ko)));
+        rows.push(cohort_data(m, *id, &name, &co));
+    }
+    let text = if ko {
+        format!("{}의 활동별 {} ({period}): {}.", c.scope_text(), m.name(true), lines.join(", "))
+    } else {
+        format!("{} by activity for {} ({period}): {}.", m.name(false), c.scope_text(), lines.join("; "))
+    };
+    answer(text, m.intent(), params, json!({"activities": rows}))
+}
+
+/// "Which activity: A or B?" — an ambiguous name is asked back, not guessed.
+pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate]) -> Answer {
+    let names: Vec<String> = candidates.iter().map(|c| format!("'{}'", c.name)).collect();
+    let activity = candidates.iter().all(|c| matches!(c.scope, Scope::Activity(_)));
+    let text = match (lang, activity) {
+        (Lang::Ko, true) => format!("어느 활동을 말씀하시나요: {}?", names.join(" 또는 ")),
+        (Lang::Ko, false) => format!("어느 캠페인(또는 활동)을 말씀하시나요: {}?", names.join(" 또는 ")),
+        (Lang::En, true) => format!("Which activity: {}?", names.join(" or ")),
+        (Lang::En, false) => format!("Which one: {}?", names.join(" or ")),
+    };
+    let rows: Vec<Value> = candidates
+        .iter()
+        .map(|c| match c.scope {
+            Scope::Activity(id) => json!({"activityId": id, "name": c.name, "campaignId": engine.activity_meta(id).map(|a| a.campaign_id)}),
+            Scope::Campaign(id) => json!({"campaignId": id, "name": c.name}),
+            Scope::Global => json!({"name": c.name}),
+        })
+        .collect();
+    let asked = match kind {
+        Kind::Metric(m) => m.intent(),
+        Kind::Rank { .. } => "RANKING",
+        Kind::PromotionVsNormal => "PROMOTION_VS_NORMAL",
+        Kind::PeriodComparison(_) => "PERIOD_COMPARISON",
+        Kind::Peak(_) => "PEAK_TIME",
+        Kind::Insight => "INSIGHT",
+        Kind::Unknown => "UNKNOWN",
+    };
+    answer(text, "AMBIGUOUS", Map::from_iter([("askedIntent".to_string(), Value::from(asked)), ("language".into(), json!(lang))]), json!({"candidates": rows}))
+}
+
+/// Off-topic or unparsed: say what can be asked.
+fn unknown(c: &Ctx) -> Answer {
+    let text = if c.ko() {
+        "질문을 이해하지 못했어요. 이런 걸 물어보실 수 있어요: 방문·참여·승인·구매 수, 매출(GMV), 전환율, 참여율, ROAS, 객단가, 남은 재고, 실시간 접속자, LTV·CAC·LTV/CAC, 재구매율, 순위(\"이번 달 가장 성과가 좋은 캠페인은?\"), 비교(\"이번 주 프로모션과 일반 판매 비교\", \"지난주 대비 방문\"), 피크 시간대, 인사이트(\"개선 방안 알려줘\"). 기간은 오늘, 어제, 지난 7일, 이번 주, 지난달, 10월, 2026-11-01 처럼 말해 주세요."
+    } else {
+        "Sorry, I didn't understand that. You can ask about visits, participants, approvals, purchases, GMV/revenue, conversion rate, engagement rate, ROAS, average order value, remaining stock, active users, LTV, CAC, LTV/CAC, repeat rate, rankings (\"top 3 activities by GMV last month\"), comparisons (\"compare promotion and normal sales this week\", \"visits vs the previous period\"), peak hours and insights (\"how can I improve?\"). Periods: today, yesterday, last 7 days, this week, last month, October, 2026-11-01."
+    };
+    let examples: &[&str] = if c.ko() {
+        &["어제 방문 몇 건이야?", "이번 달 가장 성과가 좋은 캠페인은 뭐야?", "재고 얼마나 남았어?", "LTV/CAC 알려줘"]
+    } else {
+        &["how many visits yesterday?", "top 3 activities by GMV last month", "how much stock is left?", "what's the LTV/CAC?"]
+    };
+    answer(text.into(), "UNKNOWN", c.params(None), json!({"examples": examples}))
+}
