@@ -134,6 +134,8 @@ pub enum Unit {
 pub enum Target {
     Campaigns,
     Activities,
+    /// "순위 보여줘" without saying what: campaigns on the global page, activities elsewhere.
+    Auto,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +182,8 @@ const METRICS: &[(Metric, &[&str])] = &[
 
 /// "몇 퍼센트가 구매" and "what percent … bought" are conversion questions.
 fn share_of_buyers(t: &Text) -> bool {
-    t.any(&["퍼센트", "%", "비율", "몇프로", " percent", " share ", " fraction ", " proportion "])
+    !t.any(&["재구매", "repeat"])
+        && t.any(&["퍼센트", "%", "비율", "몇프로", " percent", " share ", " fraction ", " proportion "])
         && t.any(&["구매", "결제", "purchas", " bought ", " buy"])
 }
 
@@ -203,13 +206,13 @@ const PROMO: &[&str] = &["프로모션", "promotion", "promo", "행사"];
 const NORMAL: &[&str] = &["일반", "평소", "normal", "regular", "non-promo", "비행사"];
 const UPLIFT: &[&str] = &["uplift", "업리프트", "프로모션 효과", "promotion effect", "lift "];
 const SUPERLATIVE: &[&str] = &[
-    "가장", "제일", "최고", "상위", "순위", "랭킹", "1등", "top ", " top", " best ", " highest ", " most ", " ranking", " rank ", " worst ", " lowest ", " least ", "최하위", "꼴찌", "가장 낮", "which campaign", "which activity", "어떤 캠페인", "어느 캠페인", "어떤 활동", "어느 활동",
+    "가장", "제일", "최고", "상위", "순위", "랭킹", "1등", "1위", "top ", " top", " best ", " highest ", " most ", " ranking", " rank ", " worst ", " lowest ", " least ", "최하위", "꼴찌", "가장 낮", "which campaign", "which activity", "어떤 캠페인", "어느 캠페인", "어떤 활동", "어느 활동",
 ];
 const ASCENDING: &[&str] = &[" worst ", " lowest ", " least ", "최하위", "꼴찌", "가장 낮", "제일 낮", "가장 적", "제일 적", "가장 안 좋", "가장 나쁜", "부진"];
 const CAMPAIGNS: &[&str] = &["캠페인", "campaign"];
 const ACTIVITIES: &[&str] = &["활동", "액티비티", "이벤트", "activit", " deals ", " events "];
-const PEAK: &[&str] = &["피크", "peak", "busiest", "붐비", "몇 시", "몇시", "시간대", "what time", "which hour", "what hour", "무슨 요일", "어느 요일", "요일", "which day", "what day", "언제 가장", "언제 제일", "when"];
-const PEAK_DAY: &[&str] = &["요일", "날짜", "어느 날", "어떤 날", "며칠", " day ", " date ", " weekday "];
+const PEAK: &[&str] = &["피크", "많은 날", "많았던 날", "많았던 시간", "peak", "busiest", "붐비", "몇 시", "몇시", "시간대", "what time", "which hour", "what hour", "무슨 요일", "어느 요일", "요일", "which day", "what day", "언제 가장", "언제 제일", "when"];
+const PEAK_DAY: &[&str] = &["요일", "많은 날", "많았던 날", "날짜", "어느 날", "어떤 날", "며칠", " day ", " date ", " weekday "];
 const COMPARE: &[&str] = &[
     "대비", "비교", "비해", "보다", "증감", "늘었", "줄었", "증가", "감소", "변화", "compare", "compared", " vs ", " versus ", " change", "growth", " grow", "increase", "decrease", " up or down ", "previous period", "직전",
 ];
@@ -226,6 +229,7 @@ fn limit(t: &Text) -> usize {
         } else {
             w.strip_suffix('개')
                 .or_else(|| w.strip_suffix('곳'))
+                .or_else(|| w.strip_suffix('위'))
                 .and_then(|d| d.parse().ok())
         };
         if let Some(n) = n.filter(|n| (1..=50).contains(n)) {
@@ -249,8 +253,18 @@ pub fn kind(t: &Text) -> Kind {
     }
     let m = metric(t);
     let names_target = t.any(CAMPAIGNS) || t.any(ACTIVITIES);
-    if t.any(SUPERLATIVE) && names_target && !t.any(&["시간대", "요일", " hour ", " time "]) {
-        let target = if t.any(ACTIVITIES) { Target::Activities } else { Target::Campaigns };
+    let ranking_words = t.any(&["순위", "랭킹", " ranking", " rank ", " top ", "top3", "top5", "top10"]);
+    if t.any(SUPERLATIVE)
+        && (names_target || ranking_words)
+        && !t.any(&["시간대", "요일", " hour ", " time "])
+    {
+        let target = if t.any(ACTIVITIES) {
+            Target::Activities
+        } else if t.any(CAMPAIGNS) {
+            Target::Campaigns
+        } else {
+            Target::Auto
+        };
         let by = m.filter(|m| m.field().is_some()).unwrap_or(Metric::Gmv);
         return Kind::Rank { target, by, limit: limit(t), ascending: t.any(ASCENDING) };
     }

@@ -12,6 +12,11 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
     let Kind::Rank { target, by, limit, ascending } = *kind else {
         return crate::exec::run(c, &Kind::Unknown);
     };
+    let target = match (target, c.scope) {
+        (Target::Auto, Scope::Global) => Target::Campaigns,
+        (Target::Auto, _) => Target::Activities,
+        (t, _) => t,
+    };
     let w = c.period();
     let q = Query { window: w.window, now: c.now, widgets: vec![Widget::Overview], conversion_window_hours: None };
     let field = by.field().unwrap_or("gmv");
@@ -24,7 +29,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
                 }
             }
         }
-        Target::Activities => {
+        Target::Activities | Target::Auto => {
             let acts = match c.scope {
                 Scope::Global => c.engine.activities(),
                 Scope::Campaign(id) => c.engine.campaign_activities(id),
@@ -48,7 +53,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
     let ko = c.ko();
     let (key, noun_ko, noun_en) = match target {
         Target::Campaigns => ("campaignId", "캠페인", "campaign"),
-        Target::Activities => ("activityId", "활동", "activity"),
+        Target::Activities | Target::Auto => ("activityId", "활동", "activity"),
     };
     let p = c.period_text(&w);
     let text = if rows.is_empty() {
@@ -76,7 +81,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         }
     };
     let mut params = c.params(Some(&w));
-    params.insert("target".into(), match target { Target::Campaigns => "campaigns", Target::Activities => "activities" }.into());
+    params.insert("target".into(), match target { Target::Campaigns => "campaigns", _ => "activities" }.into());
     params.insert("rankBy".into(), field.into());
     params.insert("limit".into(), limit.into());
     params.insert("order".into(), if ascending { "asc" } else { "desc" }.into());
