@@ -214,7 +214,7 @@ fn realtime(c: &Ctx, m: Metric) -> Answer {
             if ko {
                 format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", count(&r["participants"]))
             } else {
-                format!("{s} has no stock limit; {} entries are approved or paid so far.", count(&r["participants"]))
+                format!("The {s} has no stock limit; {} entries are approved or paid so far.", count(&r["participants"]))
             }
         } else if ko {
             format!(
@@ -223,7 +223,7 @@ fn realtime(c: &Ctx, m: Metric) -> Answer {
             )
         } else {
             format!(
-                "{s} has {} units of stock left (of {}: {} held awaiting payment, {} paid).",
+                "The {s} has {} units of stock left (of {}: {} held awaiting payment, {} paid).",
                 count(&r["remainingStock"]), count(&r["totalStock"]), count(&r["heldQuantity"]), count(&r["paidQuantity"])
             )
         }

@@ -51,9 +51,9 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
     });
     rows.truncate(limit);
     let ko = c.ko();
-    let (key, noun_ko, noun_en) = match target {
-        Target::Campaigns => ("campaignId", "캠페인", "campaign"),
-        Target::Activities | Target::Auto => ("activityId", "활동", "activity"),
+    let (key, noun_ko, noun_en, plural_en) = match target {
+        Target::Campaigns => ("campaignId", "캠페인", "campaign", "campaigns"),
+        Target::Activities | Target::Auto => ("activityId", "활동", "activity", "activities"),
     };
     let p = c.period_text(&w);
     let text = if rows.is_empty() {
@@ -77,7 +77,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         if ko {
             format!("{p} {} 기준 {order_ko} {noun_ko} {}개: {}.", by.name(true), rows.len(), list.join(", "))
         } else {
-            format!("{order_en} {} {noun_en} rows by {} in {p}: {}.", rows.len(), by.name(false), list.join(", "))
+            format!("{order_en} {} {plural_en} by {} in {p}: {}.", rows.len(), by.name(false), list.join(", "))
         }
     };
     let mut params = c.params(Some(&w));

@@ -10,6 +10,7 @@ mod definitions;
 mod health;
 mod keys;
 mod live;
+mod query;
 
 use crate::error::{ApiError, Kind};
 use crate::metrics::Metrics;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(collect::router(&state))
         .merge(dashboard::router())
         .merge(live::router())
+        .merge(query::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -8,3 +8,4 @@ mod collect;
 mod dashboard;
 mod health;
 mod live;
+mod query;
