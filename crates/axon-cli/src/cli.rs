@@ -61,6 +61,15 @@ pub enum BenchCommand {
     /// Dashboard latency (in-process and over HTTP), engine rebuild time and memory, on a
     /// stopped server's data dir.
     Dashboards(DashBenchArgs),
+    /// Question-box answer latency (no LLM), in-process on a stopped server's data dir.
+    Nlq(NlqBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NlqBenchArgs {
+    /// Rounds; each asks every benchmark question once.
+    #[arg(long, default_value_t = 200)]
+    pub calls: usize,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod cli;
 pub mod dashbench;
 pub mod import;
+pub mod nlqbench;
 pub mod progress;
 pub mod serve;
 pub mod simulate;
@@ -44,5 +45,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Simulate(args) => simulate::run(&args, &settings.config.tz),
         Command::Bench(cli::BenchCommand::Ingest(args)) => bench::run(&args),
         Command::Bench(cli::BenchCommand::Dashboards(args)) => dashbench::run(&settings, &args),
+        Command::Bench(cli::BenchCommand::Nlq(args)) => nlqbench::run(&settings, &args),
     }
 }

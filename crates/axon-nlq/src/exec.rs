@@ -7,8 +7,9 @@ use crate::parse::{Kind, Metric, Unit};
 use crate::text::{count, pct, signed_pct, won};
 use crate::when::{self, When};
 use crate::{Answer, Lang, Scope};
+use axon_domain::metrics::{change, overview};
 use axon_domain::period::Window;
-use axon_domain::Ts;
+use axon_domain::{Dec2, Ts};
 use axon_engine::{Engine, Query, Widget};
 use serde_json::{json, Map, Value};
 
@@ -33,7 +34,11 @@ impl Ctx<'_> {
 
     /// "지난 7일(2026-11-11 10:00 – 2026-11-18 10:00 KST)".
     pub fn period_text(&self, w: &When) -> String {
-        format!("{} ({})", w.label(self.lang), self.engine.window_label(&w.window))
+        format!(
+            "{} ({})",
+            w.label(self.lang),
+            self.engine.window_label(&w.window)
+        )
     }
 
     /// The scope as a phrase: "캠페인 '겨울 세일'", "activity 'Laptop Flash Deal'", "전체".
@@ -42,12 +47,26 @@ impl Ctx<'_> {
             (Scope::Global, true) => "전체 캠페인".into(),
             (Scope::Global, false) => "all campaigns".into(),
             (Scope::Campaign(id), ko) => {
-                let n = self.engine.campaign(id).map_or_else(String::new, |c| c.name.clone());
-                if ko { format!("캠페인 '{n}'") } else { format!("campaign '{n}'") }
+                let n = self
+                    .engine
+                    .campaign(id)
+                    .map_or_else(String::new, |c| c.name.clone());
+                if ko {
+                    format!("캠페인 '{n}'")
+                } else {
+                    format!("campaign '{n}'")
+                }
             }
             (Scope::Activity(id), ko) => {
-                let n = self.engine.activity_meta(id).map_or_else(String::new, |a| a.name.clone());
-                if ko { format!("활동 '{n}'") } else { format!("activity '{n}'") }
+                let n = self
+                    .engine
+                    .activity_meta(id)
+                    .map_or_else(String::new, |a| a.name.clone());
+                if ko {
+                    format!("활동 '{n}'")
+                } else {
+                    format!("activity '{n}'")
+                }
             }
         }
     }
@@ -74,7 +93,12 @@ impl Ctx<'_> {
     }
 
     fn query(&self, w: &Window, widget: Widget) -> Query {
-        Query { window: *w, now: self.now, widgets: vec![widget], conversion_window_hours: None }
+        Query {
+            window: *w,
+            now: self.now,
+            widgets: vec![widget],
+            conversion_window_hours: None,
+        }
     }
 
     /// One widget of the scope's dashboard (global: the matching part of the overview).
@@ -86,21 +110,46 @@ impl Ctx<'_> {
             Scope::Global => {
                 let ids: Vec<i64> = self.engine.activities().iter().map(|a| a.id).collect();
                 return match widget {
-                    Widget::Overview => self.engine.global_overview(w)["totals"].clone(),
+                    Widget::Overview => self.global_totals(w),
                     Widget::Realtime => self.engine.realtime(&ids, self.now),
-                    Widget::Trend => json!({"hourly": self.engine.global_overview(w)["hourlyTraffic"].clone()}),
+                    Widget::Trend => {
+                        json!({"hourly": self.engine.global_overview(w)["hourlyTraffic"].clone()})
+                    }
                     _ => Value::Null,
                 };
             }
         };
-        data.and_then(|mut m| m.remove(widget.as_str())).unwrap_or(Value::Null)
+        data.and_then(|mut m| m.remove(widget.as_str()))
+            .unwrap_or(Value::Null)
+    }
+
+    /// The global overview's `totals` (same counts, same formulas as `global_overview`) without
+    /// its per-campaign rows and hourly traffic, which a single figure does not need.
+    fn global_totals(&self, w: &Window) -> Value {
+        let mut ids = Vec::new();
+        let mut budget = Dec2::ZERO;
+        for c in self.engine.campaigns() {
+            ids.extend(self.engine.campaign_activities(c.id).iter().map(|a| a.id));
+            budget += self.engine.campaign_budget(c.id);
+        }
+        let cur = overview(&self.engine.counts(&ids, w), budget);
+        let prev = overview(&self.engine.counts(&ids, &w.previous()), budget);
+        let mut v = serde_json::to_value(&cur).unwrap_or_default();
+        v["change"] = change(&cur, &prev);
+        v["previous"] = serde_json::to_value(&prev).unwrap_or_default();
+        v
     }
 
     /// The activities the scope covers, by id.
     pub fn activity_ids(&self) -> Vec<i64> {
         match self.scope {
             Scope::Activity(id) => vec![id],
-            Scope::Campaign(id) => self.engine.campaign_activities(id).iter().map(|a| a.id).collect(),
+            Scope::Campaign(id) => self
+                .engine
+                .campaign_activities(id)
+                .iter()
+                .map(|a| a.id)
+                .collect(),
             Scope::Global => self.engine.activities().iter().map(|a| a.id).collect(),
         }
     }
@@ -112,7 +161,11 @@ pub fn fmt(m: Metric, v: &Value, ko: bool) -> String {
         Unit::Money => won(v),
         Unit::Percent => pct(v),
         Unit::Ratio => {
-            if ko { format!("{}배", count(v)) } else { format!("{}x", count(v)) }
+            if ko {
+                format!("{}배", count(v))
+            } else {
+                format!("{}x", count(v))
+            }
         }
         Unit::Count => {
             let n = count(v);
@@ -127,7 +180,12 @@ pub fn fmt(m: Metric, v: &Value, ko: bool) -> String {
 }
 
 fn answer(text: String, intent: &'static str, params: Map<String, Value>, data: Value) -> Answer {
-    Answer { answer: text, intent, parameters: Value::Object(params), data }
+    Answer {
+        answer: text,
+        intent,
+        parameters: Value::Object(params),
+        data,
+    }
 }
 
 /// Runs a parsed question.
@@ -150,54 +208,90 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
     let w = c.period();
     let o = c.widget(&w.window, Widget::Overview);
     let f = m.field().unwrap_or("totalVisits");
-    let (v, prev, ch) = (o[f].clone(), o["previous"][f].clone(), o["change"][f].clone());
+    let (v, prev, ch) = (
+        o[f].clone(),
+        o["previous"][f].clone(),
+        o["change"][f].clone(),
+    );
     let ko = c.ko();
     let (p, s) = (c.period_text(&w), c.scope_text());
     let body = match (m, ko) {
         (Metric::ConversionRate, true) => format!(
             "{p} {s}의 방문 {}건 중 {}건이 구매로 이어져 전환율은 {}입니다.",
-            count(&o["totalVisits"]), count(&o["purchaseCount"]), pct(&v)
+            count(&o["totalVisits"]),
+            count(&o["purchaseCount"]),
+            pct(&v)
         ),
         (Metric::ConversionRate, false) => format!(
             "In {p}, {} of {} visits to {s} led to a purchase: a conversion rate of {}.",
-            count(&o["purchaseCount"]), count(&o["totalVisits"]), pct(&v)
+            count(&o["purchaseCount"]),
+            count(&o["totalVisits"]),
+            pct(&v)
         ),
         (Metric::EngagementRate, true) => format!(
             "{p} {s}의 방문 {}건 중 참여 {}건으로 참여율은 {}입니다.",
-            count(&o["totalVisits"]), count(&o["totalParticipants"]), pct(&v)
+            count(&o["totalVisits"]),
+            count(&o["totalParticipants"]),
+            pct(&v)
         ),
         (Metric::EngagementRate, false) => format!(
             "In {p}, {s} had {} participations out of {} visits: an engagement rate of {}.",
-            count(&o["totalParticipants"]), count(&o["totalVisits"]), pct(&v)
+            count(&o["totalParticipants"]),
+            count(&o["totalVisits"]),
+            pct(&v)
         ),
         (Metric::Roas, true) => format!(
             "{p} {s}의 ROAS는 {}입니다 (거래액 {} ÷ 예산 {}).",
-            pct(&v), won(&o["gmv"]), won(&o["budget"])
+            pct(&v),
+            won(&o["gmv"]),
+            won(&o["budget"])
         ),
         (Metric::Roas, false) => format!(
             "In {p}, the ROAS of {s} was {} (GMV {} ÷ budget {}).",
-            pct(&v), won(&o["gmv"]), won(&o["budget"])
+            pct(&v),
+            won(&o["gmv"]),
+            won(&o["budget"])
         ),
         (Metric::Aov, true) => format!(
             "{p} {s}의 평균 주문 금액은 {}입니다 (거래액 {}).",
-            won(&v), won(&o["gmv"])
+            won(&v),
+            won(&o["gmv"])
         ),
         (Metric::Aov, false) => format!(
             "In {p}, the average order value of {s} was {} (GMV {}).",
-            won(&v), won(&o["gmv"])
+            won(&v),
+            won(&o["gmv"])
         ),
-        (_, true) => format!("{p} {s}의 {}은(는) {}입니다.", m.name(true), fmt(m, &v, true)),
+        (_, true) => format!(
+            "{p} {s}의 {}은(는) {}입니다.",
+            m.name(true),
+            fmt(m, &v, true)
+        ),
         (_, false) => format!("In {p}, {s} had {} {}.", fmt(m, &v, false), m.name(false)),
     };
     let tail = if ko {
-        format!(" 직전 같은 길이 기간에는 {}(변화 {}).", fmt(m, &prev, true), signed_pct(&ch, c.lang))
+        format!(
+            " 직전 같은 길이 기간에는 {}(변화 {}).",
+            fmt(m, &prev, true),
+            signed_pct(&ch, c.lang)
+        )
     } else {
-        format!(" The previous period of equal length had {} ({}).", fmt(m, &prev, false), signed_pct(&ch, c.lang))
+        format!(
+            " The previous period of equal length had {} ({}).",
+            fmt(m, &prev, false),
+            signed_pct(&ch, c.lang)
+        )
     };
     let mut params = c.params(Some(&w));
     params.insert("metric".into(), f.into());
     let mut data = json!({"metric": f, "value": v, "previousValue": prev, "changePercent": ch});
-    for k in ["totalVisits", "purchaseCount", "totalParticipants", "gmv", "budget"] {
+    for k in [
+        "totalVisits",
+        "purchaseCount",
+        "totalParticipants",
+        "gmv",
+        "budget",
+    ] {
         if k != f {
             data[k] = o[k].clone();
         }
@@ -214,35 +308,55 @@ fn realtime(c: &Ctx, m: Metric) -> Answer {
             if ko {
                 format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", count(&r["participants"]))
             } else {
-                format!("The {s} has no stock limit; {} entries are approved or paid so far.", count(&r["participants"]))
+                format!(
+                    "The {s} has no stock limit; {} entries are approved or paid so far.",
+                    count(&r["participants"])
+                )
             }
         } else if ko {
             format!(
                 "{s}의 남은 재고는 {}개입니다 (전체 {}개 중 결제 대기 {}개, 결제 완료 {}개).",
-                count(&r["remainingStock"]), count(&r["totalStock"]), count(&r["heldQuantity"]), count(&r["paidQuantity"])
+                count(&r["remainingStock"]),
+                count(&r["totalStock"]),
+                count(&r["heldQuantity"]),
+                count(&r["paidQuantity"])
             )
         } else {
             format!(
                 "The {s} has {} units of stock left (of {}: {} held awaiting payment, {} paid).",
-                count(&r["remainingStock"]), count(&r["totalStock"]), count(&r["heldQuantity"]), count(&r["paidQuantity"])
+                count(&r["remainingStock"]),
+                count(&r["totalStock"]),
+                count(&r["heldQuantity"]),
+                count(&r["paidQuantity"])
             )
         }
     } else if ko {
         format!(
             "지금(최근 5분) {s}의 실시간 접속자는 {}명이고, 최근 1시간 방문은 {}건입니다.",
-            count(&r["activeUsers"]), count(&r["inflowLastHour"])
+            count(&r["activeUsers"]),
+            count(&r["inflowLastHour"])
         )
     } else {
         format!(
             "Right now (last 5 minutes) {s} has {} active users; {} visits in the last hour.",
-            count(&r["activeUsers"]), count(&r["inflowLastHour"])
+            count(&r["activeUsers"]),
+            count(&r["inflowLastHour"])
         )
     };
     let mut params = c.params(None);
     params.insert("period".into(), "realtime".into());
     params.insert("metric".into(), m.key().into());
     let mut data = Map::new();
-    for k in ["totalStock", "remainingStock", "participants", "heldQuantity", "paidQuantity", "activeUsers", "inflowLastHour", "lastUpdated"] {
+    for k in [
+        "totalStock",
+        "remainingStock",
+        "participants",
+        "heldQuantity",
+        "paidQuantity",
+        "activeUsers",
+        "inflowLastHour",
+        "lastUpdated",
+    ] {
         data.insert(k.into(), r[k].clone());
     }
     data.insert("value".into(), r[m.key()].clone());
@@ -262,7 +376,9 @@ fn cohort_window(c: &Ctx, id: i64) -> Window {
 
 /// One activity's cohort (SPEC §6).
 pub fn cohort_of(c: &Ctx, id: i64) -> Value {
-    c.engine.cohort_activity(id, &cohort_window(c, id), c.now).unwrap_or(Value::Null)
+    c.engine
+        .cohort_activity(id, &cohort_window(c, id), c.now)
+        .unwrap_or(Value::Null)
 }
 
 fn cohort_line(m: Metric, co: &Value, ko: bool) -> String {
@@ -270,14 +386,44 @@ fn cohort_line(m: Metric, co: &Value, ko: bool) -> String {
     let v = fmt(m, &co[f], ko);
     let n = count(&co["totalCustomers"]);
     match (m, ko) {
-        (Metric::LtvCac, true) => format!("{v} (고객 {n}명, 1인당 LTV {}, CAC {}, 상태 {})", won(&co["ltvCurrent"]), won(&co["avgCAC"]), co["health"].as_str().unwrap_or("-")),
-        (Metric::LtvCac, false) => format!("{v} ({n} customers, LTV per customer {}, CAC {}, health {})", won(&co["ltvCurrent"]), won(&co["avgCAC"]), co["health"].as_str().unwrap_or("-")),
-        (Metric::Ltv, true) => format!("{v} (고객 {n}명, 30일 {}, 90일 {})", won(&co["ltv30d"]), won(&co["ltv90d"])),
-        (Metric::Ltv, false) => format!("{v} per customer ({n} customers; 30 days {}, 90 days {})", won(&co["ltv30d"]), won(&co["ltv90d"])),
-        (Metric::Cac, true) => format!("{v} (예산 {} ÷ 고객 {n}명)", won(&co["totalAcquisitionCost"])),
-        (Metric::Cac, false) => format!("{v} (budget {} ÷ {n} customers)", won(&co["totalAcquisitionCost"])),
-        (_, true) => format!("{v} (고객 {n}명, 1인당 평균 구매 {}회)", count(&co["avgPurchaseFrequency"])),
-        (_, false) => format!("{v} ({n} customers, {} purchases each on average)", count(&co["avgPurchaseFrequency"])),
+        (Metric::LtvCac, true) => format!(
+            "{v} (고객 {n}명, 1인당 LTV {}, CAC {}, 상태 {})",
+            won(&co["ltvCurrent"]),
+            won(&co["avgCAC"]),
+            co["health"].as_str().unwrap_or("-")
+        ),
+        (Metric::LtvCac, false) => format!(
+            "{v} ({n} customers, LTV per customer {}, CAC {}, health {})",
+            won(&co["ltvCurrent"]),
+            won(&co["avgCAC"]),
+            co["health"].as_str().unwrap_or("-")
+        ),
+        (Metric::Ltv, true) => format!(
+            "{v} (고객 {n}명, 30일 {}, 90일 {})",
+            won(&co["ltv30d"]),
+            won(&co["ltv90d"])
+        ),
+        (Metric::Ltv, false) => format!(
+            "{v} per customer ({n} customers; 30 days {}, 90 days {})",
+            won(&co["ltv30d"]),
+            won(&co["ltv90d"])
+        ),
+        (Metric::Cac, true) => format!(
+            "{v} (예산 {} ÷ 고객 {n}명)",
+            won(&co["totalAcquisitionCost"])
+        ),
+        (Metric::Cac, false) => format!(
+            "{v} (budget {} ÷ {n} customers)",
+            won(&co["totalAcquisitionCost"])
+        ),
+        (_, true) => format!(
+            "{v} (고객 {n}명, 1인당 평균 구매 {}회)",
+            count(&co["avgPurchaseFrequency"])
+        ),
+        (_, false) => format!(
+            "{v} ({n} customers, {} purchases each on average)",
+            count(&co["avgPurchaseFrequency"])
+        ),
     }
 }
 
@@ -300,18 +446,46 @@ fn cohort(c: &Ctx, m: Metric) -> Answer {
     if c.when.is_none() {
         params.insert("period".into(), "cohort".into());
     }
-    params.insert("metric".into(), m.cohort_field().unwrap_or("ltvCurrent").into());
+    params.insert(
+        "metric".into(),
+        m.cohort_field().unwrap_or("ltvCurrent").into(),
+    );
     let period = match &c.when {
-        Some(w) => if ko { format!("{} 첫 구매 고객 기준", c.period_text(w)) } else { format!("customers whose first purchase fell in {}", c.period_text(w)) },
-        None => if ko { "활동 시작 이후 첫 구매 고객 기준".into() } else { "customers since the activity started".into() },
+        Some(w) => {
+            if ko {
+                format!("{} 첫 구매 고객 기준", c.period_text(w))
+            } else {
+                format!(
+                    "customers whose first purchase fell in {}",
+                    c.period_text(w)
+                )
+            }
+        }
+        None => {
+            if ko {
+                "활동 시작 이후 첫 구매 고객 기준".into()
+            } else {
+                "customers since the activity started".into()
+            }
+        }
     };
     if let Scope::Activity(id) = c.scope {
         let co = cohort_of(c, id);
         let name = c.engine.activity_meta(id).map_or("", |a| a.name.as_str());
         let text = if ko {
-            format!("{}의 {}는 {}입니다 ({period}).", c.scope_text(), m.name(true), cohort_line(m, &co, true))
+            format!(
+                "{}의 {}는 {}입니다 ({period}).",
+                c.scope_text(),
+                m.name(true),
+                cohort_line(m, &co, true)
+            )
         } else {
-            format!("The {} of {} is {} ({period}).", m.name(false), c.scope_text(), cohort_line(m, &co, false))
+            format!(
+                "The {} of {} is {} ({period}).",
+                m.name(false),
+                c.scope_text(),
+                cohort_line(m, &co, false)
+            )
         };
         return answer(text, m.intent(), params, cohort_data(m, id, name, &co));
     }
@@ -319,14 +493,27 @@ fn cohort(c: &Ctx, m: Metric) -> Answer {
     let mut lines = Vec::new();
     for id in ids.iter().take(10) {
         let co = cohort_of(c, *id);
-        let name = c.engine.activity_meta(*id).map_or(String::new(), |a| a.name.clone());
+        let name = c
+            .engine
+            .activity_meta(*id)
+            .map_or(String::new(), |a| a.name.clone());
         lines.push(format!("'{name}' {}", cohort_line(m, &co, ko)));
         rows.push(cohort_data(m, *id, &name, &co));
     }
     let text = if ko {
-        format!("{}의 활동별 {} ({period}): {}.", c.scope_text(), m.name(true), lines.join(", "))
+        format!(
+            "{}의 활동별 {} ({period}): {}.",
+            c.scope_text(),
+            m.name(true),
+            lines.join(", ")
+        )
     } else {
-        format!("{} by activity for {} ({period}): {}.", m.name(false), c.scope_text(), lines.join("; "))
+        format!(
+            "{} by activity for {} ({period}): {}.",
+            m.name(false),
+            c.scope_text(),
+            lines.join("; ")
+        )
     };
     answer(text, m.intent(), params, json!({"activities": rows}))
 }
@@ -334,10 +521,15 @@ fn cohort(c: &Ctx, m: Metric) -> Answer {
 /// "Which activity: A or B?" — an ambiguous name is asked back, not guessed.
 pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate]) -> Answer {
     let names: Vec<String> = candidates.iter().map(|c| format!("'{}'", c.name)).collect();
-    let activity = candidates.iter().all(|c| matches!(c.scope, Scope::Activity(_)));
+    let activity = candidates
+        .iter()
+        .all(|c| matches!(c.scope, Scope::Activity(_)));
     let text = match (lang, activity) {
         (Lang::Ko, true) => format!("어느 활동을 말씀하시나요: {}?", names.join(" 또는 ")),
-        (Lang::Ko, false) => format!("어느 캠페인(또는 활동)을 말씀하시나요: {}?", names.join(" 또는 ")),
+        (Lang::Ko, false) => format!(
+            "어느 캠페인(또는 활동)을 말씀하시나요: {}?",
+            names.join(" 또는 ")
+        ),
         (Lang::En, true) => format!("Which activity: {}?", names.join(" or ")),
         (Lang::En, false) => format!("Which one: {}?", names.join(" or ")),
     };
@@ -358,7 +550,15 @@ pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate
         Kind::Insight => "INSIGHT",
         Kind::Unknown => "UNKNOWN",
     };
-    answer(text, "AMBIGUOUS", Map::from_iter([("askedIntent".to_string(), Value::from(asked)), ("language".into(), json!(lang))]), json!({"candidates": rows}))
+    answer(
+        text,
+        "AMBIGUOUS",
+        Map::from_iter([
+            ("askedIntent".to_string(), Value::from(asked)),
+            ("language".into(), json!(lang)),
+        ]),
+        json!({"candidates": rows}),
+    )
 }
 
 /// Off-topic or unparsed: say what can be asked.
@@ -369,9 +569,24 @@ fn unknown(c: &Ctx) -> Answer {
         "Sorry, I didn't understand that. You can ask about visits, participants, approvals, purchases, GMV/revenue, conversion rate, engagement rate, ROAS, average order value, remaining stock, active users, LTV, CAC, LTV/CAC, repeat rate, rankings (\"top 3 activities by GMV last month\"), comparisons (\"compare promotion and normal sales this week\", \"visits vs the previous period\"), peak hours and insights (\"how can I improve?\"). Periods: today, yesterday, last 7 days, this week, last month, October, 2026-11-01."
     };
     let examples: &[&str] = if c.ko() {
-        &["어제 방문 몇 건이야?", "이번 달 가장 성과가 좋은 캠페인은 뭐야?", "재고 얼마나 남았어?", "LTV/CAC 알려줘"]
+        &[
+            "어제 방문 몇 건이야?",
+            "이번 달 가장 성과가 좋은 캠페인은 뭐야?",
+            "재고 얼마나 남았어?",
+            "LTV/CAC 알려줘",
+        ]
     } else {
-        &["how many visits yesterday?", "top 3 activities by GMV last month", "how much stock is left?", "what's the LTV/CAC?"]
+        &[
+            "how many visits yesterday?",
+            "top 3 activities by GMV last month",
+            "how much stock is left?",
+            "what's the LTV/CAC?",
+        ]
     };
-    answer(text.into(), "UNKNOWN", c.params(None), json!({"examples": examples}))
+    answer(
+        text.into(),
+        "UNKNOWN",
+        c.params(None),
+        json!({"examples": examples}),
+    )
 }

@@ -80,9 +80,24 @@ fn pooled(c: &Ctx) -> (u64, Option<Dec2>, Option<Dec2>) {
 }
 
 const STEPS: [(&str, &str, &str, &str); 3] = [
-    ("ENGAGE", "engagementRate", "방문→참여", "visit → participate"),
-    ("QUALIFY", "qualificationRate", "참여→승인", "participate → approval"),
-    ("PURCHASE", "purchaseRate", "승인→구매", "approval → purchase"),
+    (
+        "ENGAGE",
+        "engagementRate",
+        "방문→참여",
+        "visit → participate",
+    ),
+    (
+        "QUALIFY",
+        "qualificationRate",
+        "참여→승인",
+        "participate → approval",
+    ),
+    (
+        "PURCHASE",
+        "purchaseRate",
+        "승인→구매",
+        "approval → purchase",
+    ),
 ];
 
 pub fn insight(c: &Ctx) -> Answer {
@@ -110,18 +125,48 @@ pub fn insight(c: &Ctx) -> Answer {
     let rep_lv = repeat.map(|v| Level::of(v, 15, 25));
     let fill_lv = fill.map(|v| Level::of(v, 50, 80));
     if let (Some(v), Some(l)) = (ltv_cac, ltv_lv) {
-        findings.push(if ko { format!("LTV/CAC {}배({}, 기준 1.5~3)", num(v), l.ko()) } else { format!("LTV/CAC {}x ({} the 1.5–3 benchmark)", num(v), l.as_str()) });
+        findings.push(if ko {
+            format!("LTV/CAC {}배({}, 기준 1.5~3)", num(v), l.ko())
+        } else {
+            format!("LTV/CAC {}x ({} the 1.5–3 benchmark)", num(v), l.as_str())
+        });
     }
     if let (Some(v), Some(l)) = (repeat, rep_lv) {
-        findings.push(if ko { format!("재구매율 {}%({}, 기준 15~25%)", num(v), l.ko()) } else { format!("repeat rate {}% ({} the 15–25% benchmark)", num(v), l.as_str()) });
+        findings.push(if ko {
+            format!("재구매율 {}%({}, 기준 15~25%)", num(v), l.ko())
+        } else {
+            format!(
+                "repeat rate {}% ({} the 15–25% benchmark)",
+                num(v),
+                l.as_str()
+            )
+        });
     }
     if let (Some(v), Some(l)) = (fill, fill_lv) {
-        findings.push(if ko { format!("재고 소진율 {}%({}, 기준 50~80%)", num(v), l.ko()) } else { format!("fill rate {}% ({} the 50–80% benchmark)", num(v), l.as_str()) });
+        findings.push(if ko {
+            format!("재고 소진율 {}%({}, 기준 50~80%)", num(v), l.ko())
+        } else {
+            format!(
+                "fill rate {}% ({} the 50–80% benchmark)",
+                num(v),
+                l.as_str()
+            )
+        });
     }
     findings.push(if ko {
-        format!("가장 큰 이탈 구간은 {step_ko}({}, 직전 기간 {} 대비 {}%p)", pct(&o[field]), pct(&o["previous"][field]), num(delta))
+        format!(
+            "가장 큰 이탈 구간은 {step_ko}({}, 직전 기간 {} 대비 {}%p)",
+            pct(&o[field]),
+            pct(&o["previous"][field]),
+            num(delta)
+        )
     } else {
-        format!("the biggest drop-off is {step_en} ({}, {} the previous period, {} points)", pct(&o[field]), pct(&o["previous"][field]), num(delta))
+        format!(
+            "the biggest drop-off is {step_en} ({}, {} the previous period, {} points)",
+            pct(&o[field]),
+            pct(&o["previous"][field]),
+            num(delta)
+        )
     });
 
     if ltv_lv == Some(Level::Below) {
@@ -131,7 +176,10 @@ pub fn insight(c: &Ctx) -> Answer {
         actions.push(("첫 구매 후 30일 안에 재구매 쿠폰·알림을 보내 재구매율을 15% 이상으로 올리세요", "Send a repeat-purchase coupon or reminder within 30 days of the first purchase to lift repeat rate above 15%"));
     }
     if fill_lv == Some(Level::Below) {
-        actions.push(("재고 소진이 느립니다: 피크 시간대에 푸시·배너 노출을 늘리세요", "Stock is moving slowly: add push and banner exposure at the peak hour"));
+        actions.push((
+            "재고 소진이 느립니다: 피크 시간대에 푸시·배너 노출을 늘리세요",
+            "Stock is moving slowly: add push and banner exposure at the peak hour",
+        ));
     }
     actions.push(match step {
         "ENGAGE" => ("랜딩 페이지의 참여 버튼과 혜택 문구를 A/B 테스트해 방문→참여 전환을 높이세요", "A/B test the landing page's call to action and offer copy to lift visit → participate"),
@@ -139,12 +187,21 @@ pub fn insight(c: &Ctx) -> Answer {
         _ => ("승인 후 결제 이탈이 큽니다: 결제 기한 알림과 간편 결제를 적용하세요", "Approved users drop before paying: add a payment-deadline reminder and one-tap checkout"),
     });
     if fill_lv == Some(Level::Exceeds) {
-        actions.push(("재고가 빠르게 소진됩니다: 수량을 늘리거나 다음 회차를 준비하세요", "Stock sells out fast: raise the limit or schedule the next round"));
+        actions.push((
+            "재고가 빠르게 소진됩니다: 수량을 늘리거나 다음 회차를 준비하세요",
+            "Stock sells out fast: raise the limit or schedule the next round",
+        ));
     }
     if ltv_lv == Some(Level::Exceeds) {
-        actions.push(("효율이 좋습니다: 예산을 늘려 규모를 키우는 것을 검토하세요", "Efficiency is strong: consider scaling the budget up"));
+        actions.push((
+            "효율이 좋습니다: 예산을 늘려 규모를 키우는 것을 검토하세요",
+            "Efficiency is strong: consider scaling the budget up",
+        ));
     }
-    actions.push(("재구매 고객 대상 후속 캠페인을 기획해 LTV를 높이세요", "Plan a follow-up campaign for repeat buyers to raise LTV"));
+    actions.push((
+        "재구매 고객 대상 후속 캠페인을 기획해 LTV를 높이세요",
+        "Plan a follow-up campaign for repeat buyers to raise LTV",
+    ));
     actions.truncate(3);
     let list: Vec<String> = actions
         .iter()
@@ -154,9 +211,17 @@ pub fn insight(c: &Ctx) -> Answer {
     let p = c.period_text(&w);
     let s = c.scope_text();
     let text = if ko {
-        format!("{p} {s} 진단: {}. 권장 조치: {}", findings.join(", "), list.join(" "))
+        format!(
+            "{p} {s} 진단: {}. 권장 조치: {}",
+            findings.join(", "),
+            list.join(" ")
+        )
     } else {
-        format!("Assessment of {s} for {p}: {}. Recommended actions: {}", findings.join("; "), list.join(" "))
+        format!(
+            "Assessment of {s} for {p}: {}. Recommended actions: {}",
+            findings.join("; "),
+            list.join(" ")
+        )
     };
     let mut params = c.params(Some(&w));
     if let Scope::Global = c.scope {
@@ -170,5 +235,10 @@ pub fn insight(c: &Ctx) -> Answer {
         "biggestDropoff": {"step": step, "rate": o[field], "previousRate": o["previous"][field], "changePoints": delta},
         "actions": actions.iter().map(|(k, e)| if ko { *k } else { *e }).collect::<Vec<_>>(),
     });
-    Answer { answer: text, intent: "INSIGHT", parameters: params.into(), data }
+    Answer {
+        answer: text,
+        intent: "INSIGHT",
+        parameters: params.into(),
+        data,
+    }
 }

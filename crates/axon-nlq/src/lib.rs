@@ -90,7 +90,9 @@ pub fn validate(q: &str) -> Result<&str, NlqError> {
     if n > MAX_CHARS {
         return Err(NlqError::TooLong(n));
     }
-    if q.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')) {
+    if q.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
         return Err(NlqError::NotText);
     }
     Ok(q)
@@ -122,11 +124,46 @@ pub fn ask(
         Ok(s) => s,
         Err(candidates) => return Ok(exec::clarify(engine, lang, &kind, &candidates)),
     };
-    Ok(exec::run(&exec::Ctx {
-        engine,
-        scope,
-        lang,
-        when,
-        now,
-    }, &kind))
+    Ok(exec::run(
+        &exec::Ctx {
+            engine,
+            scope,
+            lang,
+            when,
+            now,
+        },
+        &kind,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_oversize_and_control_character_questions_are_refused() {
+        assert_eq!(validate("  "), Err(NlqError::Empty));
+        assert_eq!(validate(&"가".repeat(501)), Err(NlqError::TooLong(501)));
+        assert_eq!(validate(&"가".repeat(500)), Ok("가".repeat(500).as_str()));
+        assert_eq!(validate("a\u{0}b"), Err(NlqError::NotText));
+        assert_eq!(validate(" 어제 방문? "), Ok("어제 방문?"));
+    }
+
+    #[test]
+    fn unknown_scopes_are_reported() {
+        let e = Engine::default();
+        let now = Ts(0);
+        assert_eq!(
+            ask(&e, Scope::Campaign(9), "visits", None, now).unwrap_err(),
+            NlqError::CampaignNotFound(9)
+        );
+        assert_eq!(
+            ask(&e, Scope::Activity(9), "visits", None, now).unwrap_err(),
+            NlqError::ActivityNotFound(9)
+        );
+        assert_eq!(
+            ask(&e, Scope::Global, "hello", None, now).unwrap().intent,
+            "UNKNOWN"
+        );
+    }
 }

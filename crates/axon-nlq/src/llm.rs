@@ -40,7 +40,9 @@ impl LlmConfig {
     /// `AXON_LLM_URL`, `AXON_LLM_MODEL` (default `gpt-4o-mini`), `AXON_LLM_KEY`; `None` when no
     /// URL is set (the default: phrasing off).
     pub fn from_env() -> Option<LlmConfig> {
-        let url = std::env::var("AXON_LLM_URL").ok().filter(|u| !u.trim().is_empty())?;
+        let url = std::env::var("AXON_LLM_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())?;
         let model = std::env::var("AXON_LLM_MODEL").unwrap_or_else(|_| "gpt-4o-mini".into());
         let key = std::env::var("AXON_LLM_KEY").ok();
         Some(LlmConfig::new(&url, &model, key.as_deref()))
@@ -72,7 +74,9 @@ pub fn request_body(cfg: &LlmConfig, question: &str, lang: Lang, a: &Answer) -> 
 /// Rephrases `a` through the LLM; `None` on any error, timeout or empty reply.
 pub async fn phrase(cfg: &LlmConfig, question: &str, lang: Lang, a: &Answer) -> Option<String> {
     let client = reqwest::Client::builder().timeout(TIMEOUT).build().ok()?;
-    let mut rb = client.post(cfg.endpoint()).json(&request_body(cfg, question, lang, a));
+    let mut rb = client
+        .post(cfg.endpoint())
+        .json(&request_body(cfg, question, lang, a));
     if let Some(k) = &cfg.key {
         rb = rb.bearer_auth(k);
     }

@@ -15,8 +15,27 @@ pub struct Candidate {
 
 /// Words too common to identify anything on their own.
 const STOP: &[&str] = &[
-    "sale", "sales", "deal", "deals", "event", "events", "campaign", "activity", "promotion", "the",
-    "세일", "이벤트", "캠페인", "활동", "특가", "행사", "할인", "프로모션", "선착순", "flash", "special",
+    "sale",
+    "sales",
+    "deal",
+    "deals",
+    "event",
+    "events",
+    "campaign",
+    "activity",
+    "promotion",
+    "the",
+    "세일",
+    "이벤트",
+    "캠페인",
+    "활동",
+    "특가",
+    "행사",
+    "할인",
+    "프로모션",
+    "선착순",
+    "flash",
+    "special",
 ];
 
 fn compact(s: &str) -> String {
@@ -26,7 +45,11 @@ fn compact(s: &str) -> String {
 fn distinctive(word: &str) -> bool {
     let w = compact(word);
     let hangul = w.chars().any(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c));
-    let long_enough = if hangul { w.chars().count() >= 2 } else { w.len() >= 4 };
+    let long_enough = if hangul {
+        w.chars().count() >= 2
+    } else {
+        w.len() >= 4
+    };
     long_enough && !STOP.contains(&w.as_str())
 }
 
@@ -37,15 +60,24 @@ pub fn resolve(engine: &Engine, t: &Text, scope: Scope) -> Result<Scope, Vec<Can
         Scope::Activity(_) => return Ok(scope),
         Scope::Campaign(id) => {
             for a in engine.campaign_activities(id) {
-                pool.push(Candidate { scope: Scope::Activity(a.id), name: a.name.clone() });
+                pool.push(Candidate {
+                    scope: Scope::Activity(a.id),
+                    name: a.name.clone(),
+                });
             }
         }
         Scope::Global => {
             for c in engine.campaigns() {
-                pool.push(Candidate { scope: Scope::Campaign(c.id), name: c.name.clone() });
+                pool.push(Candidate {
+                    scope: Scope::Campaign(c.id),
+                    name: c.name.clone(),
+                });
             }
             for a in engine.activities() {
-                pool.push(Candidate { scope: Scope::Activity(a.id), name: a.name.clone() });
+                pool.push(Candidate {
+                    scope: Scope::Activity(a.id),
+                    name: a.name.clone(),
+                });
             }
         }
     }

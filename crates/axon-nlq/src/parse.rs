@@ -162,28 +162,192 @@ pub enum Kind {
 }
 
 const METRICS: &[(Metric, &[&str])] = &[
-    (Metric::LtvCac, &["ltv/cac", "ltvcac", "ltv대비cac", "ltv to cac", "ltv 대비 cac"]),
-    (Metric::RepeatRate, &["재구매", "repeat", "리텐션", "retention", "다시 구매", "again"]),
-    (Metric::Cac, &["cac", "획득비용", "획득 비용", "acquisition cost", "고객당비용"]),
-    (Metric::Ltv, &["ltv", "생애가치", "생애 가치", "lifetime value", "life time value"]),
-    (Metric::RemainingStock, &["재고", "남은수량", "잔여", "남은 수량", "몇개남", "stock", "inventory", " remaining ", " left ", "sold out", "매진"]),
-    (Metric::ActiveUsers, &["실시간", "접속자", "동시접속", "지금 접속", "active users", "active user", " online ", "right now", " live "]),
-    (Metric::Aov, &["객단가", "평균구매액", "평균 구매 금액", "평균구매금액", "평균주문", "평균결제", " aov ", "average order", "avg order", "average purchase", "average basket", "basket size"]),
-    (Metric::ConversionRate, &["전환율", "전환", "구매율", "구매 전환", "conversion", " convert"]),
-    (Metric::EngagementRate, &["참여율", "engagement rate", " engagement "]),
-    (Metric::Roas, &["roas", "효율", "광고 수익률", "return on ad", "ad spend"]),
-    (Metric::Gmv, &["gmv", "매출", "거래액", "판매액", "수익", "revenue", " sales ", " sold ", " earn", "turnover", "얼마나 팔", "얼마 벌"]),
-    (Metric::Approvals, &["승인", "당첨", "approv", "qualif", "winners", "당첨자"]),
-    (Metric::Purchases, &["구매", "결제", "주문", "purchase", " order", " bought ", " buy", " buyers "]),
-    (Metric::UniqueVisitors, &["순방문", "고유방문", "방문자", "unique", " visitors ", " uv "]),
-    (Metric::Participants, &["참여", "참가", "응모", "클릭", "participa", " click", " engag", " entrants "]),
-    (Metric::Visits, &["방문", "visit", "page view", "pageview", "트래픽", "traffic", "조회", " views "]),
+    (
+        Metric::LtvCac,
+        &[
+            "ltv/cac",
+            "ltvcac",
+            "ltv대비cac",
+            "ltv to cac",
+            "ltv 대비 cac",
+        ],
+    ),
+    (
+        Metric::RepeatRate,
+        &[
+            "재구매",
+            "repeat",
+            "리텐션",
+            "retention",
+            "다시 구매",
+            "again",
+        ],
+    ),
+    (
+        Metric::Cac,
+        &[
+            "cac",
+            "획득비용",
+            "획득 비용",
+            "acquisition cost",
+            "고객당비용",
+        ],
+    ),
+    (
+        Metric::Ltv,
+        &[
+            "ltv",
+            "생애가치",
+            "생애 가치",
+            "lifetime value",
+            "life time value",
+        ],
+    ),
+    (
+        Metric::RemainingStock,
+        &[
+            "재고",
+            "남은수량",
+            "잔여",
+            "남은 수량",
+            "몇개남",
+            "stock",
+            "inventory",
+            " remaining ",
+            " left ",
+            "sold out",
+            "매진",
+        ],
+    ),
+    (
+        Metric::ActiveUsers,
+        &[
+            "실시간",
+            "접속자",
+            "동시접속",
+            "지금 접속",
+            "active users",
+            "active user",
+            " online ",
+            "right now",
+            " live ",
+        ],
+    ),
+    (
+        Metric::Aov,
+        &[
+            "객단가",
+            "평균구매액",
+            "평균 구매 금액",
+            "평균구매금액",
+            "평균주문",
+            "평균결제",
+            " aov ",
+            "average order",
+            "avg order",
+            "average purchase",
+            "average basket",
+            "basket size",
+        ],
+    ),
+    (
+        Metric::ConversionRate,
+        &[
+            "전환율",
+            "전환",
+            "구매율",
+            "구매 전환",
+            "conversion",
+            " convert",
+        ],
+    ),
+    (
+        Metric::EngagementRate,
+        &["참여율", "engagement rate", " engagement "],
+    ),
+    (
+        Metric::Roas,
+        &["roas", "효율", "광고 수익률", "return on ad", "ad spend"],
+    ),
+    (
+        Metric::Gmv,
+        &[
+            "gmv",
+            "매출",
+            "거래액",
+            "판매액",
+            "수익",
+            "revenue",
+            " sales ",
+            " sold ",
+            " earn",
+            "turnover",
+            "얼마나 팔",
+            "얼마 벌",
+        ],
+    ),
+    (
+        Metric::Approvals,
+        &["승인", "당첨", "approv", "qualif", "winners", "당첨자"],
+    ),
+    (
+        Metric::Purchases,
+        &[
+            "구매", "결제", "주문", "purchase", " order", " bought ", " buy", " buyers ",
+        ],
+    ),
+    (
+        Metric::UniqueVisitors,
+        &[
+            "순방문",
+            "고유방문",
+            "방문자",
+            "unique",
+            " visitors ",
+            " uv ",
+        ],
+    ),
+    (
+        Metric::Participants,
+        &[
+            "참여",
+            "참가",
+            "응모",
+            "클릭",
+            "participa",
+            " click",
+            " engag",
+            " entrants ",
+        ],
+    ),
+    (
+        Metric::Visits,
+        &[
+            "방문",
+            "visit",
+            "page view",
+            "pageview",
+            "트래픽",
+            "traffic",
+            "조회",
+            " views ",
+        ],
+    ),
 ];
 
 /// "몇 퍼센트가 구매" and "what percent … bought" are conversion questions.
 fn share_of_buyers(t: &Text) -> bool {
     !t.any(&["재구매", "repeat"])
-        && t.any(&["퍼센트", "%", "비율", "몇프로", " percent", " share ", " fraction ", " proportion "])
+        && t.any(&[
+            "퍼센트",
+            "%",
+            "비율",
+            "몇프로",
+            " percent",
+            " share ",
+            " fraction ",
+            " proportion ",
+        ])
         && t.any(&["구매", "결제", "purchas", " bought ", " buy"])
 }
 
@@ -200,21 +364,144 @@ pub fn metric(t: &Text) -> Option<Metric> {
 }
 
 const INSIGHT: &[&str] = &[
-    "인사이트", "분석", "개선", "전략", "조언", "제안", "어떻게 하면", "어떻게하면", "insight", "improve", "strategy", "advice", "recommend", "suggest", "what should", "assessment", "진단", "평가해",
+    "인사이트",
+    "분석",
+    "개선",
+    "전략",
+    "조언",
+    "제안",
+    "어떻게 하면",
+    "어떻게하면",
+    "insight",
+    "improve",
+    "strategy",
+    "advice",
+    "recommend",
+    "suggest",
+    "what should",
+    "assessment",
+    "진단",
+    "평가해",
 ];
 const PROMO: &[&str] = &["프로모션", "promotion", "promo", "행사"];
 const NORMAL: &[&str] = &["일반", "평소", "normal", "regular", "non-promo", "비행사"];
-const UPLIFT: &[&str] = &["uplift", "업리프트", "프로모션 효과", "promotion effect", "lift "];
-const SUPERLATIVE: &[&str] = &[
-    "가장", "제일", "최고", "상위", "순위", "랭킹", "1등", "1위", "top ", " top", " best ", " highest ", " most ", " ranking", " rank ", " worst ", " lowest ", " least ", "최하위", "꼴찌", "가장 낮", "which campaign", "which activity", "어떤 캠페인", "어느 캠페인", "어떤 활동", "어느 활동",
+const UPLIFT: &[&str] = &[
+    "uplift",
+    "업리프트",
+    "프로모션 효과",
+    "promotion effect",
+    "lift ",
 ];
-const ASCENDING: &[&str] = &[" worst ", " lowest ", " least ", "최하위", "꼴찌", "가장 낮", "제일 낮", "가장 적", "제일 적", "가장 안 좋", "가장 나쁜", "부진"];
+const SUPERLATIVE: &[&str] = &[
+    "가장",
+    "제일",
+    "최고",
+    "상위",
+    "순위",
+    "랭킹",
+    "1등",
+    "1위",
+    "top ",
+    " top",
+    " best ",
+    " highest ",
+    " most ",
+    " ranking",
+    " rank ",
+    " worst ",
+    " lowest ",
+    " least ",
+    "최하위",
+    "꼴찌",
+    "가장 낮",
+    "which campaign",
+    "which activity",
+    "어떤 캠페인",
+    "어느 캠페인",
+    "어떤 활동",
+    "어느 활동",
+];
+const ASCENDING: &[&str] = &[
+    " worst ",
+    " lowest ",
+    " least ",
+    "최하위",
+    "꼴찌",
+    "가장 낮",
+    "제일 낮",
+    "가장 적",
+    "제일 적",
+    "가장 안 좋",
+    "가장 나쁜",
+    "부진",
+];
 const CAMPAIGNS: &[&str] = &["캠페인", "campaign"];
-const ACTIVITIES: &[&str] = &["활동", "액티비티", "이벤트", "activit", " deals ", " events "];
-const PEAK: &[&str] = &["피크", "많은 날", "많았던 날", "많았던 시간", "peak", "busiest", "붐비", "몇 시", "몇시", "시간대", "what time", "which hour", "what hour", "무슨 요일", "어느 요일", "요일", "which day", "what day", "언제 가장", "언제 제일", "when"];
-const PEAK_DAY: &[&str] = &["요일", "많은 날", "많았던 날", "날짜", "어느 날", "어떤 날", "며칠", " day ", " date ", " weekday "];
+const ACTIVITIES: &[&str] = &[
+    "활동",
+    "액티비티",
+    "이벤트",
+    "activit",
+    " deals ",
+    " events ",
+];
+const PEAK: &[&str] = &[
+    "피크",
+    "많은 날",
+    "많았던 날",
+    "많았던 시간",
+    "peak",
+    "busiest",
+    "붐비",
+    "몇 시",
+    "몇시",
+    "시간대",
+    "what time",
+    "which hour",
+    "what hour",
+    "무슨 요일",
+    "어느 요일",
+    "요일",
+    "which day",
+    "what day",
+    "언제 가장",
+    "언제 제일",
+    "when",
+];
+const PEAK_DAY: &[&str] = &[
+    "요일",
+    "많은 날",
+    "많았던 날",
+    "날짜",
+    "어느 날",
+    "어떤 날",
+    "며칠",
+    " day ",
+    " date ",
+    " weekday ",
+];
 const COMPARE: &[&str] = &[
-    "대비", "비교", "비해", "보다", "증감", "늘었", "줄었", "증가", "감소", "변화", "compare", "compared", " vs ", " versus ", " change", "growth", " grow", "increase", "decrease", " up or down ", "previous period", "직전",
+    "대비",
+    "비교",
+    "비해",
+    "보다",
+    "증감",
+    "늘었",
+    "줄었",
+    "증가",
+    "감소",
+    "변화",
+    "compare",
+    "compared",
+    " vs ",
+    " versus ",
+    " change",
+    "growth",
+    " grow",
+    "increase",
+    "decrease",
+    " up or down ",
+    "previous period",
+    "직전",
 ];
 
 /// The limit a ranking asks for: "top 3", "상위 3개", "3곳"; 1 for a bare superlative.
@@ -222,7 +509,10 @@ fn limit(t: &Text) -> usize {
     let words: Vec<&str> = t.spaced.split(' ').filter(|w| !w.is_empty()).collect();
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).copied().unwrap_or("");
-        let n: Option<usize> = if matches!(*w, "top" | "best" | "상위" | "최고" | "worst" | "bottom" | "하위") {
+        let n: Option<usize> = if matches!(
+            *w,
+            "top" | "best" | "상위" | "최고" | "worst" | "bottom" | "하위"
+        ) {
             next.trim_end_matches(['개', '곳', '위']).parse().ok()
         } else if let Some(d) = w.strip_prefix("top").or_else(|| w.strip_prefix("상위")) {
             d.trim_end_matches(['개', '곳', '위']).parse().ok()
@@ -236,7 +526,9 @@ fn limit(t: &Text) -> usize {
             return n;
         }
     }
-    if t.any(&["순위", "랭킹", " ranking", " rank ", " top "]) && !t.any(&["가장", "제일", " best ", " most ", " highest "]) {
+    if t.any(&["순위", "랭킹", " ranking", " rank ", " top "])
+        && !t.any(&["가장", "제일", " best ", " most ", " highest "])
+    {
         5
     } else {
         1
@@ -253,7 +545,9 @@ pub fn kind(t: &Text) -> Kind {
     }
     let m = metric(t);
     let names_target = t.any(CAMPAIGNS) || t.any(ACTIVITIES);
-    let ranking_words = t.any(&["순위", "랭킹", " ranking", " rank ", " top ", "top3", "top5", "top10"]);
+    let ranking_words = t.any(&[
+        "순위", "랭킹", " ranking", " rank ", " top ", "top3", "top5", "top10",
+    ]);
     if t.any(SUPERLATIVE)
         && (names_target || ranking_words)
         && !t.any(&["시간대", "요일", " hour ", " time "])
@@ -266,7 +560,12 @@ pub fn kind(t: &Text) -> Kind {
             Target::Auto
         };
         let by = m.filter(|m| m.field().is_some()).unwrap_or(Metric::Gmv);
-        return Kind::Rank { target, by, limit: limit(t), ascending: t.any(ASCENDING) };
+        return Kind::Rank {
+            target,
+            by,
+            limit: limit(t),
+            ascending: t.any(ASCENDING),
+        };
     }
     if t.any(PEAK) && !matches!(m, Some(Metric::RemainingStock | Metric::ActiveUsers)) {
         let day = t.any(PEAK_DAY) && !t.any(&["시간대", "몇 시", "몇시", " hour ", "what time"]);
@@ -290,20 +589,48 @@ mod tests {
 
     #[test]
     fn the_issue_questions_parse_to_their_intents() {
-        assert_eq!(k("지난 7일간 방문자 중 몇 퍼센트가 구매했어?"), Kind::Metric(Metric::ConversionRate));
-        assert_eq!(k("이번 캠페인 참여자가 몇 명이야?"), Kind::Metric(Metric::Participants));
+        assert_eq!(
+            k("지난 7일간 방문자 중 몇 퍼센트가 구매했어?"),
+            Kind::Metric(Metric::ConversionRate)
+        );
+        assert_eq!(
+            k("이번 캠페인 참여자가 몇 명이야?"),
+            Kind::Metric(Metric::Participants)
+        );
         assert_eq!(k("평균 구매액이 얼마야?"), Kind::Metric(Metric::Aov));
-        assert_eq!(k("재고 얼마나 남았어?"), Kind::Metric(Metric::RemainingStock));
-        assert_eq!(k("how many visits yesterday?"), Kind::Metric(Metric::Visits));
-        assert_eq!(k("what's the LTV/CAC of this activity?"), Kind::Metric(Metric::LtvCac));
-        assert_eq!(k("compare promotion and normal sales this week"), Kind::PromotionVsNormal);
+        assert_eq!(
+            k("재고 얼마나 남았어?"),
+            Kind::Metric(Metric::RemainingStock)
+        );
+        assert_eq!(
+            k("how many visits yesterday?"),
+            Kind::Metric(Metric::Visits)
+        );
+        assert_eq!(
+            k("what's the LTV/CAC of this activity?"),
+            Kind::Metric(Metric::LtvCac)
+        );
+        assert_eq!(
+            k("compare promotion and normal sales this week"),
+            Kind::PromotionVsNormal
+        );
         assert_eq!(
             k("이번 달 가장 성과가 좋은 캠페인은 뭐야?"),
-            Kind::Rank { target: Target::Campaigns, by: Metric::Gmv, limit: 1, ascending: false }
+            Kind::Rank {
+                target: Target::Campaigns,
+                by: Metric::Gmv,
+                limit: 1,
+                ascending: false
+            }
         );
         assert_eq!(
             k("top 3 activities by GMV last month"),
-            Kind::Rank { target: Target::Activities, by: Metric::Gmv, limit: 3, ascending: false }
+            Kind::Rank {
+                target: Target::Activities,
+                by: Metric::Gmv,
+                limit: 3,
+                ascending: false
+            }
         );
         assert_eq!(k("what is the weather"), Kind::Unknown);
     }

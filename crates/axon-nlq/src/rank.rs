@@ -5,11 +5,18 @@ use crate::exec::{fmt, Ctx};
 use crate::parse::{Kind, Target};
 use crate::text::dec;
 use crate::{Answer, Scope};
-use axon_engine::{Query, Widget};
+use axon_domain::metrics::overview;
+use axon_domain::Dec2;
 use serde_json::{json, Value};
 
 pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
-    let Kind::Rank { target, by, limit, ascending } = *kind else {
+    let Kind::Rank {
+        target,
+        by,
+        limit,
+        ascending,
+    } = *kind
+    else {
         return crate::exec::run(c, &Kind::Unknown);
     };
     let target = match (target, c.scope) {
@@ -18,15 +25,28 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         (t, _) => t,
     };
     let w = c.period();
-    let q = Query { window: w.window, now: c.now, widgets: vec![Widget::Overview], conversion_window_hours: None };
     let field = by.field().unwrap_or("gmv");
+    // Each candidate's overview for the window (the dashboards' counts and formulas; the
+    // previous-period half of the widget is not needed to rank).
+    let figure = |ids: &[i64], budget: Dec2| -> Value {
+        let o = overview(&c.engine.counts(ids, &w.window), budget);
+        serde_json::to_value(&o).unwrap_or_default()[field].clone()
+    };
     let mut rows: Vec<(i64, String, Value)> = Vec::new();
     match target {
         Target::Campaigns => {
             for camp in c.engine.campaigns() {
-                if let Some(d) = c.engine.campaign_dashboard(camp.id, &q) {
-                    rows.push((camp.id, camp.name.clone(), d["overview"][field].clone()));
-                }
+                let ids: Vec<i64> = c
+                    .engine
+                    .campaign_activities(camp.id)
+                    .iter()
+                    .map(|a| a.id)
+                    .collect();
+                rows.push((
+                    camp.id,
+                    camp.name.clone(),
+                    figure(&ids, c.engine.campaign_budget(camp.id)),
+                ));
             }
         }
         Target::Activities | Target::Auto => {
@@ -39,9 +59,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
                 }
             };
             for a in acts {
-                if let Some(d) = c.engine.activity_dashboard(a.id, &q) {
-                    rows.push((a.id, a.name.clone(), d["overview"][field].clone()));
-                }
+                rows.push((a.id, a.name.clone(), figure(&[a.id], a.budget)));
             }
         }
     }
@@ -57,14 +75,34 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
     };
     let p = c.period_text(&w);
     let text = if rows.is_empty() {
-        if ko { format!("{p} 순위를 매길 {noun_ko}이(가) 없습니다.") } else { format!("There is no {noun_en} to rank in {p}.") }
+        if ko {
+            format!("{p} 순위를 매길 {noun_ko}이(가) 없습니다.")
+        } else {
+            format!("There is no {noun_en} to rank in {p}.")
+        }
     } else if limit == 1 {
         let (_, name, v) = &rows[0];
         match (ko, ascending) {
-            (true, false) => format!("{p} {} 기준 가장 성과가 좋은 {noun_ko}은(는) '{name}'({})입니다.", by.name(true), fmt(by, v, true)),
-            (true, true) => format!("{p} {} 기준 가장 낮은 {noun_ko}은(는) '{name}'({})입니다.", by.name(true), fmt(by, v, true)),
-            (false, false) => format!("In {p}, the best {noun_en} by {} is '{name}' ({}).", by.name(false), fmt(by, v, false)),
-            (false, true) => format!("In {p}, the lowest {noun_en} by {} is '{name}' ({}).", by.name(false), fmt(by, v, false)),
+            (true, false) => format!(
+                "{p} {} 기준 가장 성과가 좋은 {noun_ko}은(는) '{name}'({})입니다.",
+                by.name(true),
+                fmt(by, v, true)
+            ),
+            (true, true) => format!(
+                "{p} {} 기준 가장 낮은 {noun_ko}은(는) '{name}'({})입니다.",
+                by.name(true),
+                fmt(by, v, true)
+            ),
+            (false, false) => format!(
+                "In {p}, the best {noun_en} by {} is '{name}' ({}).",
+                by.name(false),
+                fmt(by, v, false)
+            ),
+            (false, true) => format!(
+                "In {p}, the lowest {noun_en} by {} is '{name}' ({}).",
+                by.name(false),
+                fmt(by, v, false)
+            ),
         }
     } else {
         let list: Vec<String> = rows
@@ -75,20 +113,45 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         let order_ko = if ascending { "하위" } else { "상위" };
         let order_en = if ascending { "Bottom" } else { "Top" };
         if ko {
-            format!("{p} {} 기준 {order_ko} {noun_ko} {}개: {}.", by.name(true), rows.len(), list.join(", "))
+            format!(
+                "{p} {} 기준 {order_ko} {noun_ko} {}개: {}.",
+                by.name(true),
+                rows.len(),
+                list.join(", ")
+            )
         } else {
-            format!("{order_en} {} {plural_en} by {} in {p}: {}.", rows.len(), by.name(false), list.join(", "))
+            format!(
+                "{order_en} {} {plural_en} by {} in {p}: {}.",
+                rows.len(),
+                by.name(false),
+                list.join(", ")
+            )
         }
     };
     let mut params = c.params(Some(&w));
-    params.insert("target".into(), match target { Target::Campaigns => "campaigns", _ => "activities" }.into());
+    params.insert(
+        "target".into(),
+        match target {
+            Target::Campaigns => "campaigns",
+            _ => "activities",
+        }
+        .into(),
+    );
     params.insert("rankBy".into(), field.into());
     params.insert("limit".into(), limit.into());
-    params.insert("order".into(), if ascending { "asc" } else { "desc" }.into());
+    params.insert(
+        "order".into(),
+        if ascending { "asc" } else { "desc" }.into(),
+    );
     let data: Vec<Value> = rows
         .iter()
         .enumerate()
         .map(|(i, (id, name, v))| json!({"rank": i + 1, key: id, "name": name, "value": v}))
         .collect();
-    Answer { answer: text, intent: "RANKING", parameters: params.into(), data: json!({"rows": data, "metric": field}) }
+    Answer {
+        answer: text,
+        intent: "RANKING",
+        parameters: params.into(),
+        data: json!({"rows": data, "metric": field}),
+    }
 }

@@ -61,7 +61,9 @@ impl Text {
 
 /// Hangul anywhere → Korean; otherwise English.
 pub fn detect(q: &str) -> Lang {
-    if q.chars().any(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c) || ('\u{3131}'..='\u{318e}').contains(&c)) {
+    if q.chars()
+        .any(|c| ('\u{ac00}'..='\u{d7a3}').contains(&c) || ('\u{3131}'..='\u{318e}').contains(&c))
+    {
         Lang::Ko
     } else {
         Lang::En

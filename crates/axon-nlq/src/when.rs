@@ -29,11 +29,27 @@ impl When {
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
-fn when(key: impl Into<String>, start: Ts, end: Ts, ko: impl Into<String>, en: impl Into<String>) -> When {
+fn when(
+    key: impl Into<String>,
+    start: Ts,
+    end: Ts,
+    ko: impl Into<String>,
+    en: impl Into<String>,
+) -> When {
     When {
         key: key.into(),
         window: Window::new(start, end),
@@ -48,7 +64,13 @@ pub fn default(now: Ts) -> When {
     let end = Ts(now.0 + 1);
     When {
         explicit: false,
-        ..when("7d", Ts(end.0 - 7 * MS_PER_DAY), end, "지난 7일", "the last 7 days")
+        ..when(
+            "7d",
+            Ts(end.0 - 7 * MS_PER_DAY),
+            end,
+            "지난 7일",
+            "the last 7 days",
+        )
     }
 }
 
@@ -57,7 +79,11 @@ fn ymd(tz: &BusinessTz, at: Ts) -> (i32, u32, u32) {
     let s = tz.date_string(at);
     let mut it = s.split('-').map(|p| p.parse::<u32>().unwrap_or(1));
     let y = it.next().unwrap_or(1970);
-    (i32::try_from(y).unwrap_or(1970), it.next().unwrap_or(1), it.next().unwrap_or(1))
+    (
+        i32::try_from(y).unwrap_or(1970),
+        it.next().unwrap_or(1),
+        it.next().unwrap_or(1),
+    )
 }
 
 fn date_ts(tz: &BusinessTz, y: i32, m: u32, d: u32) -> Option<Ts> {
@@ -109,7 +135,13 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
         let s = date_ts(tz, y, m, d)?;
         let e = tz.next_day_start(s);
         let name = format!("{y:04}-{m:02}-{d:02}");
-        Some(when(format!("date:{name}"), s, e.min(end), name.clone(), name))
+        Some(when(
+            format!("date:{name}"),
+            s,
+            e.min(end),
+            name.clone(),
+            name,
+        ))
     };
     let dates = iso_dates(t);
     if dates.len() >= 2 {
@@ -120,7 +152,13 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
             format!("{:04}-{:02}-{:02}", a.0, a.1, a.2),
             format!("{:04}-{:02}-{:02}", b.0, b.1, b.2),
         );
-        return Some(when("custom", s, e, format!("{na} ~ {nb}"), format!("{na} to {nb}")));
+        return Some(when(
+            "custom",
+            s,
+            e,
+            format!("{na} ~ {nb}"),
+            format!("{na} to {nb}"),
+        ));
     }
     if let Some((y, m, d)) = dates.first() {
         return day(*y, *m, *d);
@@ -139,10 +177,22 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
     }
     if t.any(&["그제", "그저께", "엊그제", "day before yesterday"]) {
         let s = tz.day_start(Ts(tz.day_start(Ts(today.0 - 1)).0 - 1));
-        return Some(when("dayBeforeYesterday", s, tz.day_start(Ts(today.0 - 1)), "그제", "the day before yesterday"));
+        return Some(when(
+            "dayBeforeYesterday",
+            s,
+            tz.day_start(Ts(today.0 - 1)),
+            "그제",
+            "the day before yesterday",
+        ));
     }
     if t.any(&["어제", "전일", " yesterday "]) {
-        return Some(when("yesterday", tz.day_start(Ts(today.0 - 1)), today, "어제", "yesterday"));
+        return Some(when(
+            "yesterday",
+            tz.day_start(Ts(today.0 - 1)),
+            today,
+            "어제",
+            "yesterday",
+        ));
     }
     if t.any(&["오늘", "금일", " today ", " so far today "]) {
         return Some(when("today", today, end, "오늘", "today"));
@@ -155,35 +205,86 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
         }
         let rest = &c[*e..];
         let sp = t.spaced.as_str();
-        let en_unit = |u: &str| sp.contains(&format!(" {n} {u}")) || sp.contains(&format!(" {n}{u}"));
+        let en_unit =
+            |u: &str| sp.contains(&format!(" {n} {u}")) || sp.contains(&format!(" {n}{u}"));
         let i = i64::from(n);
         if rest.starts_with("시간") || en_unit("hour") {
-            return Some(when(format!("{n}h"), Ts(end.0 - i * MS_PER_HOUR), end, format!("최근 {n}시간"), format!("the last {n} hours")));
+            return Some(when(
+                format!("{n}h"),
+                Ts(end.0 - i * MS_PER_HOUR),
+                end,
+                format!("최근 {n}시간"),
+                format!("the last {n} hours"),
+            ));
         }
         if rest.starts_with("개월") || rest.starts_with("달") || en_unit("month") {
             let s = tz.add_months(end, -i32::try_from(n).unwrap_or(1));
-            return Some(when(format!("{n}m"), s, end, format!("최근 {n}개월"), format!("the last {n} months")));
+            return Some(when(
+                format!("{n}m"),
+                s,
+                end,
+                format!("최근 {n}개월"),
+                format!("the last {n} months"),
+            ));
         }
         if rest.starts_with("주") || en_unit("week") {
-            return Some(when(format!("{n}w"), Ts(end.0 - 7 * i * MS_PER_DAY), end, format!("최근 {n}주"), format!("the last {n} weeks")));
+            return Some(when(
+                format!("{n}w"),
+                Ts(end.0 - 7 * i * MS_PER_DAY),
+                end,
+                format!("최근 {n}주"),
+                format!("the last {n} weeks"),
+            ));
         }
         if rest.starts_with("일") || en_unit("day") {
-            return Some(when(format!("{n}d"), Ts(end.0 - i * MS_PER_DAY), end, format!("지난 {n}일"), format!("the last {n} days")));
+            return Some(when(
+                format!("{n}d"),
+                Ts(end.0 - i * MS_PER_DAY),
+                end,
+                format!("지난 {n}일"),
+                format!("the last {n} days"),
+            ));
         }
     }
     let week = tz.week_start(now);
     if t.any(&["이번주", "금주", "이번 주", " this week "]) {
         return Some(when("thisWeek", week, end, "이번 주", "this week"));
     }
-    if t.any(&["지난주", "저번주", "전주", " last week ", " previous week ", " past week "]) {
-        return Some(when("lastWeek", Ts(week.0 - 7 * MS_PER_DAY), week, "지난주", "last week"));
+    if t.any(&[
+        "지난주",
+        "저번주",
+        "전주",
+        " last week ",
+        " previous week ",
+        " past week ",
+    ]) {
+        return Some(when(
+            "lastWeek",
+            Ts(week.0 - 7 * MS_PER_DAY),
+            week,
+            "지난주",
+            "last week",
+        ));
     }
     let month_start = tz.month_start(now, 0);
     if t.any(&["이번달", "이달", "금월", " this month "]) {
         return Some(when("thisMonth", month_start, end, "이번 달", "this month"));
     }
-    if t.any(&["지난달", "저번달", "전월", " last month ", " previous month ", " past month "]) {
-        return Some(when("lastMonth", tz.month_start(now, -1), month_start, "지난달", "last month"));
+    if t.any(&[
+        "지난달",
+        "저번달",
+        "전월",
+        " last month ",
+        " previous month ",
+        " past month ",
+    ]) {
+        return Some(when(
+            "lastMonth",
+            tz.month_start(now, -1),
+            month_start,
+            "지난달",
+            "last month",
+        ));
     }
     let named = nums
         .iter()
@@ -198,7 +299,13 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
         let y = if m <= month { year } else { year - 1 };
         let s = date_ts(tz, y, m, 1)?;
         let e = tz.month_start(s, 1).min(end);
-        return Some(when(format!("month:{y:04}-{m:02}"), s, e, format!("{y}년 {m}월"), format!("{} {y}", capital(MONTHS[m as usize - 1]))));
+        return Some(when(
+            format!("month:{y:04}-{m:02}"),
+            s,
+            e,
+            format!("{y}년 {m}월"),
+            format!("{} {y}", capital(MONTHS[m as usize - 1])),
+        ));
     }
     if t.any(&["올해", "금년", " this year "]) {
         let s = date_ts(tz, year, 1, 1)?;
@@ -209,7 +316,9 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
 
 #[cfg(test)]
@@ -223,16 +332,25 @@ mod tests {
 
     #[test]
     fn calendar_expressions_resolve_in_the_business_zone() {
-        assert_eq!(at("어제 방문").window.start.to_iso(), "2026-11-16T15:00:00Z");
+        assert_eq!(
+            at("어제 방문").window.start.to_iso(),
+            "2026-11-16T15:00:00Z"
+        );
         assert_eq!(at("yesterday").window.end.to_iso(), "2026-11-17T15:00:00Z");
         assert_eq!(at("그제").window.start.to_iso(), "2026-11-15T15:00:00Z");
         assert_eq!(at("이번 주").window.start.to_iso(), "2026-11-15T15:00:00Z");
-        assert_eq!(at("last week").window.start.to_iso(), "2026-11-08T15:00:00Z");
+        assert_eq!(
+            at("last week").window.start.to_iso(),
+            "2026-11-08T15:00:00Z"
+        );
         assert_eq!(at("지난달").window.start.to_iso(), "2026-09-30T15:00:00Z");
         assert_eq!(at("10월").key, "month:2026-10");
         assert_eq!(at("in december").key, "month:2025-12");
         assert_eq!(at("11월 3일").key, "date:2026-11-03");
-        assert_eq!(at("2026-11-01 ~ 2026-11-07").window.end.to_iso(), "2026-11-07T15:00:00Z");
+        assert_eq!(
+            at("2026-11-01 ~ 2026-11-07").window.end.to_iso(),
+            "2026-11-07T15:00:00Z"
+        );
     }
 
     #[test]

@@ -34,9 +34,15 @@ fn scope(s: &str) -> Scope {
 fn subset(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
         (Value::Null, _) if expected.is_null() => actual.is_null(),
-        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|x| subset(v, x))),
-        (Value::Array(e), Value::Array(a)) => e.len() == a.len() && e.iter().zip(a).all(|(x, y)| subset(x, y)),
-        (Value::Number(e), Value::Number(a)) => (e.as_f64().unwrap() - a.as_f64().unwrap()).abs() < 1e-9,
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|x| subset(v, x))),
+        (Value::Array(e), Value::Array(a)) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(x, y)| subset(x, y))
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            (e.as_f64().unwrap() - a.as_f64().unwrap()).abs() < 1e-9
+        }
         _ => expected == actual,
     }
 }
@@ -50,10 +56,17 @@ fn evaluation_set_is_answered_exactly() {
     let mut failures = Vec::new();
     for c in &cases {
         let lang = axon_nlq::text::detect(&c.q);
-        if lang == Lang::Ko { ko += 1 } else { en += 1 }
+        if lang == Lang::Ko {
+            ko += 1
+        } else {
+            en += 1
+        }
         let a = ask(&engine, scope(&c.scope), &c.q, None, fixture::now()).unwrap();
         if dump {
-            println!("{} | {} | {} | {}\n  {}\n  {}", c.scope, c.q, a.intent, a.parameters, a.answer, a.data);
+            println!(
+                "{} | {} | {} | {}\n  {}\n  {}",
+                c.scope, c.q, a.intent, a.parameters, a.answer, a.data
+            );
         }
         let good = a.intent == c.intent
             && (c.params.is_null() || subset(&c.params, &a.parameters))
@@ -62,14 +75,36 @@ fn evaluation_set_is_answered_exactly() {
         if good {
             ok += 1;
         } else {
-            failures.push(format!("[{}] {}\n   expected {} {} {} {:?}\n   got      {} {} {}\n   answer   {}", c.scope, c.q, c.intent, c.params, c.numbers, c.says, a.intent, a.parameters, a.data, a.answer));
+            failures.push(format!(
+                "[{}] {}\n   expected {} {} {} {:?}\n   got      {} {} {}\n   answer   {}",
+                c.scope,
+                c.q,
+                c.intent,
+                c.params,
+                c.numbers,
+                c.says,
+                a.intent,
+                a.parameters,
+                a.data,
+                a.answer
+            ));
         }
     }
     let total = cases.len();
-    println!("nlq eval: {ok}/{total} = {:.2} % ({ko} Korean, {en} English)", ok as f64 * 100.0 / total as f64);
+    println!(
+        "nlq eval: {ok}/{total} = {:.2} % ({ko} Korean, {en} English)",
+        ok as f64 * 100.0 / total as f64
+    );
     for f in &failures {
         println!("FAIL {f}");
     }
-    assert!(ko >= 75 && en >= 75, "the set needs ≥ 75 questions in each language ({ko} ko, {en} en)");
-    assert!(failures.is_empty(), "{} of {total} questions answered wrongly", failures.len());
+    assert!(
+        ko >= 75 && en >= 75,
+        "the set needs ≥ 75 questions in each language ({ko} ko, {en} en)"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} questions answered wrongly",
+        failures.len()
+    );
 }

@@ -10,7 +10,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 fn answer() -> Answer {
-    ask(&fixture::engine(), Scope::Activity(11), "how many visits yesterday?", None, fixture::now()).unwrap()
+    ask(
+        &fixture::engine(),
+        Scope::Activity(11),
+        "how many visits yesterday?",
+        None,
+        fixture::now(),
+    )
+    .unwrap()
 }
 
 /// A one-shot HTTP server answering `status` and `body`, after `delay`.
@@ -33,9 +40,20 @@ async fn phrasing_is_off_by_default_and_used_when_the_llm_answers() {
     let a = answer();
     let same = finish(None, "q", Lang::En, a.clone()).await;
     assert_eq!(same.answer, a.answer);
-    let url = server("200 OK", r#"{"choices":[{"message":{"content":"Yesterday brought 20 visits."}}]}"#, Duration::ZERO).await;
+    let url = server(
+        "200 OK",
+        r#"{"choices":[{"message":{"content":"Yesterday brought 20 visits."}}]}"#,
+        Duration::ZERO,
+    )
+    .await;
     let cfg = LlmConfig::new(&url, "m", Some("k"));
-    let p = finish(Some(&cfg), "how many visits yesterday?", Lang::En, a.clone()).await;
+    let p = finish(
+        Some(&cfg),
+        "how many visits yesterday?",
+        Lang::En,
+        a.clone(),
+    )
+    .await;
     assert_eq!(p.answer, "Yesterday brought 20 visits.");
     assert_eq!(p.parameters["phrasedBy"], "llm");
     assert_eq!(p.data, a.data, "the numbers never change");
@@ -54,12 +72,27 @@ async fn any_llm_failure_falls_back_to_the_deterministic_answer() {
     assert_eq!(f.parameters["phrasedBy"], "fallback");
 
     let url = server("500 Internal Server Error", "{}", Duration::ZERO).await;
-    let f = finish(Some(&LlmConfig::new(&url, "m", None)), "q", Lang::En, a.clone()).await;
+    let f = finish(
+        Some(&LlmConfig::new(&url, "m", None)),
+        "q",
+        Lang::En,
+        a.clone(),
+    )
+    .await;
     assert_eq!(f.answer, a.answer);
 
     let url = server("200 OK", "{}", Duration::from_secs(5)).await;
     let started = Instant::now();
-    let f = finish(Some(&LlmConfig::new(&url, "m", None)), "q", Lang::En, a.clone()).await;
+    let f = finish(
+        Some(&LlmConfig::new(&url, "m", None)),
+        "q",
+        Lang::En,
+        a.clone(),
+    )
+    .await;
     assert_eq!(f.answer, a.answer);
-    assert!(started.elapsed() < Duration::from_secs(4), "the 2 s timeout applies");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the 2 s timeout applies"
+    );
 }

@@ -36,8 +36,9 @@ fn invalid(msg: impl Into<String>) -> ApiError {
 /// `{"query": "<text>", "language": "ko"|"en"?}`; anything else is a 400.
 fn read_body(body: &[u8]) -> ApiResult<(String, Option<Lang>)> {
     let text = std::str::from_utf8(body).map_err(|_| invalid("the body is not UTF-8 text"))?;
-    let v: Value = serde_json::from_str(text)
-        .map_err(|e| ApiError::bad_request("MALFORMED_JSON", format!("the body is not JSON: {e}")))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        ApiError::bad_request("MALFORMED_JSON", format!("the body is not JSON: {e}"))
+    })?;
     let q = match v.get("query") {
         Some(Value::String(s)) => s.clone(),
         Some(_) => return Err(invalid("query must be a string")),

@@ -20,24 +20,50 @@ async fn questions_are_answered_from_the_dashboards_in_the_questions_language() 
     for i in 0..3 {
         assert_eq!(app.track(pv(a, &format!("v{i}"))).await.status, 202);
     }
-    let r = ask(&app, &format!("/api/v1/dashboard/activity/{a}/query"), "how many visits in the last 7 days?").await;
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/activity/{a}/query"),
+        "how many visits in the last 7 days?",
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["intent"], "VISITS");
     assert_eq!(r.body["parameters"]["period"], "7d");
     assert_eq!(r.body["data"]["value"], 3);
-    assert!(r.body["answer"].as_str().unwrap().contains("3 visits"), "{}", r.body["answer"]);
+    assert!(
+        r.body["answer"].as_str().unwrap().contains("3 visits"),
+        "{}",
+        r.body["answer"]
+    );
 
-    let r = ask(&app, &format!("/api/v1/dashboard/campaign/{c}/query"), "지난 7일간 방문 몇 건이야?").await;
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/campaign/{c}/query"),
+        "지난 7일간 방문 몇 건이야?",
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["data"]["value"], 3);
-    assert!(r.body["answer"].as_str().unwrap().contains("3건"), "{}", r.body["answer"]);
+    assert!(
+        r.body["answer"].as_str().unwrap().contains("3건"),
+        "{}",
+        r.body["answer"]
+    );
 
-    let r = ask(&app, &format!("/api/v1/dashboard/activity/{a}/query"), "재고 얼마나 남았어?").await;
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/activity/{a}/query"),
+        "재고 얼마나 남았어?",
+    )
+    .await;
     assert_eq!(r.body["intent"], "REMAINING_STOCK");
     assert_eq!(r.body["data"]["remainingStock"], 100);
 
     let r = app
-        .post("/api/v1/dashboard/global/query", json!({"query": "top 3 campaigns by visits in the last 7 days", "language": "ko"}))
+        .post(
+            "/api/v1/dashboard/global/query",
+            json!({"query": "top 3 campaigns by visits in the last 7 days", "language": "ko"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["intent"], "RANKING");
@@ -51,7 +77,12 @@ async fn questions_are_answered_from_the_dashboards_in_the_questions_language() 
 #[tokio::test]
 async fn off_topic_questions_get_a_helpful_unknown_answer() {
     let app = spawn_app().await;
-    let r = ask(&app, "/api/v1/dashboard/global/query", "what's the weather like?").await;
+    let r = ask(
+        &app,
+        "/api/v1/dashboard/global/query",
+        "what's the weather like?",
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["intent"], "UNKNOWN");
     assert!(r.body["answer"].as_str().unwrap().contains("You can ask"));
@@ -63,12 +94,29 @@ async fn empty_oversize_and_non_text_questions_are_refused() {
     let path = "/api/v1/dashboard/global/query";
     assert_error(&ask(&app, path, "").await, 400, "INVALID_QUESTION");
     assert_error(&ask(&app, path, "   ").await, 400, "INVALID_QUESTION");
-    assert_error(&ask(&app, path, &"가".repeat(501)).await, 400, "INVALID_QUESTION");
+    assert_error(
+        &ask(&app, path, &"가".repeat(501)).await,
+        400,
+        "INVALID_QUESTION",
+    );
     assert_eq!(ask(&app, path, &"a".repeat(500)).await.status, 200);
-    assert_error(&app.post(path, json!({"query": 42})).await, 400, "INVALID_QUESTION");
-    assert_error(&app.post(path, json!({"query": ["a"]})).await, 400, "INVALID_QUESTION");
+    assert_error(
+        &app.post(path, json!({"query": 42})).await,
+        400,
+        "INVALID_QUESTION",
+    );
+    assert_error(
+        &app.post(path, json!({"query": ["a"]})).await,
+        400,
+        "INVALID_QUESTION",
+    );
     assert_error(&app.post(path, json!({})).await, 400, "INVALID_QUESTION");
-    assert_error(&app.post(path, json!({"query": "hi", "language": "fr"})).await, 400, "INVALID_QUESTION");
+    assert_error(
+        &app.post(path, json!({"query": "hi", "language": "fr"}))
+            .await,
+        400,
+        "INVALID_QUESTION",
+    );
     let r = app
         .client
         .post(app.url(path))
@@ -78,7 +126,14 @@ async fn empty_oversize_and_non_text_questions_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    let r = app.client.post(app.url(path)).bearer_auth(ADMIN_KEY).body("not json").send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(ADMIN_KEY)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 }
 
@@ -90,7 +145,12 @@ async fn unknown_scopes_are_404_and_anonymous_callers_401() {
     let r = ask(&app, "/api/v1/dashboard/activity/999/query", "visits?").await;
     assert_error(&r, 404, "ACTIVITY_NOT_FOUND");
     let r = app
-        .call(reqwest::Method::POST, "/api/v1/dashboard/global/query", None, Some(&json!({"query": "visits?"})))
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/dashboard/global/query",
+            None,
+            Some(&json!({"query": "visits?"})),
+        )
         .await;
     assert_eq!(r.status, 401, "{:?}", r.body);
 }
