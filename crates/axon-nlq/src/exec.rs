@@ -223,7 +223,7 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             pct(&v)
         ),
         (Metric::ConversionRate, false) => format!(
-            "In {p}, {} of {} visits to {s} led to a purchase: a conversion rate of {}.",
+            "For {p}, {} of {} visits to {s} led to a purchase: a conversion rate of {}.",
             count(&o["purchaseCount"]),
             count(&o["totalVisits"]),
             pct(&v)
@@ -235,7 +235,7 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             pct(&v)
         ),
         (Metric::EngagementRate, false) => format!(
-            "In {p}, {s} had {} participations out of {} visits: an engagement rate of {}.",
+            "For {p}, {s} had {} participations out of {} visits: an engagement rate of {}.",
             count(&o["totalParticipants"]),
             count(&o["totalVisits"]),
             pct(&v)
@@ -247,7 +247,7 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             won(&o["budget"])
         ),
         (Metric::Roas, false) => format!(
-            "In {p}, the ROAS of {s} was {} (GMV {} ÷ budget {}).",
+            "For {p}, the ROAS of {s} was {} (GMV {} ÷ budget {}).",
             pct(&v),
             won(&o["gmv"]),
             won(&o["budget"])
@@ -258,7 +258,7 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             won(&o["gmv"])
         ),
         (Metric::Aov, false) => format!(
-            "In {p}, the average order value of {s} was {} (GMV {}).",
+            "For {p}, the average order value of {s} was {} (GMV {}).",
             won(&v),
             won(&o["gmv"])
         ),
@@ -267,7 +267,7 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             m.name(true),
             fmt(m, &v, true)
         ),
-        (_, false) => format!("In {p}, {s} had {} {}.", fmt(m, &v, false), m.name(false)),
+        (_, false) => format!("For {p}, {s} had {} {}.", fmt(m, &v, false), m.name(false)),
     };
     let tail = if ko {
         format!(

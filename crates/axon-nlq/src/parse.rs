@@ -222,6 +222,10 @@ const METRICS: &[(Metric, &[&str])] = &[
     (
         Metric::ActiveUsers,
         &[
+            "지금몇명",
+            "현재몇명",
+            "보고있",
+            "보는사람",
             "실시간",
             "접속자",
             "동시접속",
@@ -272,6 +276,11 @@ const METRICS: &[(Metric, &[&str])] = &[
     (
         Metric::Gmv,
         &[
+            "금액",
+            "결제액",
+            " sell",
+            "how much did we make",
+            "how much money",
             "gmv",
             "매출",
             "거래액",
@@ -299,6 +308,13 @@ const METRICS: &[(Metric, &[&str])] = &[
     (
         Metric::UniqueVisitors,
         &[
+            "몇명왔",
+            "몇명이왔",
+            "몇명방문",
+            "몇명들어",
+            " people visited",
+            " people came",
+            "how many people visit",
             "순방문",
             "고유방문",
             "방문자",
@@ -310,6 +326,13 @@ const METRICS: &[(Metric, &[&str])] = &[
     (
         Metric::Participants,
         &[
+            " joined",
+            " join ",
+            " entries",
+            " entered",
+            "signed up",
+            "sign ups",
+            "signups",
             "참여",
             "참가",
             "응모",
@@ -364,6 +387,14 @@ pub fn metric(t: &Text) -> Option<Metric> {
 }
 
 const INSIGHT: &[&str] = &[
+    "how are we doing",
+    "how is it going",
+    "how s it going",
+    "how are things",
+    "성과어때",
+    "성과는어때",
+    "잘되고있",
+    "잘 되고 있",
     "인사이트",
     "분석",
     "개선",
@@ -571,7 +602,7 @@ pub fn kind(t: &Text) -> Kind {
         let day = t.any(PEAK_DAY) && !t.any(&["시간대", "몇 시", "몇시", " hour ", "what time"]);
         return Kind::Peak(if day { Peak::Day } else { Peak::Hour });
     }
-    if t.any(COMPARE) {
+    if t.any(COMPARE) && !share_of_buyers(t) {
         if let Some(m) = m.filter(|m| m.field().is_some()) {
             return Kind::PeriodComparison(m);
         }

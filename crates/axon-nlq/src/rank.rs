@@ -94,12 +94,12 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
                 fmt(by, v, true)
             ),
             (false, false) => format!(
-                "In {p}, the best {noun_en} by {} is '{name}' ({}).",
+                "For {p}, the best {noun_en} by {} is '{name}' ({}).",
                 by.name(false),
                 fmt(by, v, false)
             ),
             (false, true) => format!(
-                "In {p}, the lowest {noun_en} by {} is '{name}' ({}).",
+                "For {p}, the lowest {noun_en} by {} is '{name}' ({}).",
                 by.name(false),
                 fmt(by, v, false)
             ),

@@ -63,7 +63,7 @@ pub fn promotion(c: &Ctx) -> Answer {
             )
         };
         format!(
-            "In {p}, {s} had {} promotion purchases ({}) and {} normal purchases ({}); {uplift}.",
+            "For {p}, {s} had {} promotion purchases ({}) and {} normal purchases ({}); {uplift}.",
             count(pn),
             won(pg),
             count(nn),
@@ -103,7 +103,7 @@ pub fn period_comparison(c: &Ctx, m: Metric) -> Answer {
         )
     } else {
         format!(
-            "In {p}, {s} had {} {}, against {} in the previous period ({pw}): {}.",
+            "For {p}, {s} had {} {}, against {} in the previous period ({pw}): {}.",
             m.name(false),
             fmt(m, cur, false),
             fmt(m, prev, false),
@@ -159,7 +159,7 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
                 (0, true) => format!("{p} {s}에는 방문이 없었습니다."),
                 (0, false) => format!("{s} had no visits in {p}."),
                 (_, true) => format!("{p} {s}의 방문이 가장 많은 시간대는 {h}시~{}시로 {}건입니다 (전체 {}건).", h + 1, count(&json!(n)), count(&json!(total))),
-                (_, false) => format!("In {p}, the busiest hour for {s} was {h:02}:00–{:02}:00 with {} visits (of {}).", h + 1, count(&json!(n)), count(&json!(total))),
+                (_, false) => format!("For {p}, the busiest hour for {s} was {h:02}:00–{:02}:00 with {} visits (of {}).", h + 1, count(&json!(n)), count(&json!(total))),
             };
             (
                 text,
@@ -184,7 +184,7 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
                     count(&json!(total))
                 ),
                 (_, false) => format!(
-                    "In {p}, the busiest day for {s} was {d} with {} visits (of {}).",
+                    "For {p}, the busiest day for {s} was {d} with {} visits (of {}).",
                     count(&json!(n)),
                     count(&json!(total))
                 ),

@@ -126,8 +126,81 @@ fn iso_dates(t: &Text) -> Vec<(i32, u32, u32)> {
         .collect()
 }
 
+/// Number words → digits, so "지난 한 달", "최근 일주일", "last two weeks" read like "1개월", "7일",
+/// "2 weeks".
+fn numberize(t: &Text) -> Text {
+    const KO: [(&str, &str); 13] = [
+        ("일주일", "7일"),
+        ("한주", "1주"),
+        ("두주", "2주"),
+        ("세주", "3주"),
+        ("한달", "1개월"),
+        ("두달", "2개월"),
+        ("세달", "3개월"),
+        ("석달", "3개월"),
+        ("이틀", "2일"),
+        ("사흘", "3일"),
+        ("나흘", "4일"),
+        ("보름", "15일"),
+        ("반년", "6개월"),
+    ];
+    const EN: [(&str, &str); 12] = [
+        (" a ", " 1 "),
+        (" one ", " 1 "),
+        (" two ", " 2 "),
+        (" three ", " 3 "),
+        (" four ", " 4 "),
+        (" five ", " 5 "),
+        (" six ", " 6 "),
+        (" seven ", " 7 "),
+        (" ten ", " 10 "),
+        (" fourteen ", " 14 "),
+        (" thirty ", " 30 "),
+        (" an ", " 1 "),
+    ];
+    let mut spaced = t.spaced.replace(' ', "  ");
+    for (w, d) in EN {
+        spaced = spaced.replace(&w.replace(' ', "  "), &d.replace(' ', "  "));
+    }
+    let mut compact = Text::new(&spaced).compact;
+    let mut spaced_ko = spaced.clone();
+    for (w, d) in KO {
+        compact = compact.replace(w, d);
+        spaced_ko = spaced_ko.replace(w, d);
+    }
+    let spaced = spaced_ko.split_whitespace().collect::<Vec<_>>().join(" ");
+    Text {
+        spaced: format!(" {spaced} "),
+        compact,
+    }
+}
+
+/// "nov 3", "november 3rd": a calendar day named in English.
+fn english_day(t: &Text) -> Option<(u32, u32)> {
+    let words: Vec<&str> = t.spaced.split(' ').filter(|w| !w.is_empty()).collect();
+    for (i, w) in words.iter().enumerate() {
+        let Some(m) = MONTHS
+            .iter()
+            .position(|n| *w == *n || (w.len() == 3 && n.starts_with(*w)))
+        else {
+            continue;
+        };
+        let d = words
+            .get(i + 1)
+            .map(|d| d.trim_end_matches(|c: char| c.is_ascii_alphabetic()));
+        if let Some(d) = d
+            .and_then(|d| d.parse::<u32>().ok())
+            .filter(|d| (1..=31).contains(d))
+        {
+            return Some((u32::try_from(m).unwrap_or(0) + 1, d));
+        }
+    }
+    None
+}
+
 /// The period a question names, or `None` when it names none.
 pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
+    let t = &numberize(t);
     let end = Ts(now.0 + 1);
     let today = tz.day_start(now);
     let (year, month, _) = ymd(tz, now);
@@ -162,6 +235,12 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
     }
     if let Some((y, m, d)) = dates.first() {
         return day(*y, *m, *d);
+    }
+    if let Some((m, d)) = english_day(t) {
+        let y = if m <= month { year } else { year - 1 };
+        if let Some(w) = day(y, m, d) {
+            return Some(w);
+        }
     }
     let c = &t.compact;
     let nums = numbers(c);
