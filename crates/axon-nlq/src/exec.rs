@@ -179,7 +179,12 @@ pub fn fmt(m: Metric, v: &Value, ko: bool) -> String {
     }
 }
 
-fn answer(text: String, intent: &'static str, params: Map<String, Value>, data: Value) -> Answer {
+pub(crate) fn answer(
+    text: String,
+    intent: &'static str,
+    params: Map<String, Value>,
+    data: Value,
+) -> Answer {
     Answer {
         answer: text,
         intent,
@@ -192,8 +197,10 @@ fn answer(text: String, intent: &'static str, params: Map<String, Value>, data: 
 pub fn run(c: &Ctx, kind: &Kind) -> Answer {
     match kind {
         Kind::Metric(m) if m.field().is_some() => metric(c, *m),
-        Kind::Metric(m @ (Metric::RemainingStock | Metric::ActiveUsers)) => realtime(c, *m),
-        Kind::Metric(m) => cohort(c, *m),
+        Kind::Metric(m @ (Metric::RemainingStock | Metric::ActiveUsers)) => {
+            crate::figures::realtime(c, *m)
+        }
+        Kind::Metric(m) => crate::figures::cohort(c, *m),
         Kind::Rank { .. } => crate::rank::rank(c, kind),
         Kind::PromotionVsNormal => crate::trend::promotion(c),
         Kind::PeriodComparison(m) => crate::trend::period_comparison(c, *m),
@@ -297,225 +304,6 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
         }
     }
     answer(body + &tail, m.intent(), params, data)
-}
-
-/// Stock and live traffic from the realtime widget.
-fn realtime(c: &Ctx, m: Metric) -> Answer {
-    let r = c.widget(&Window::new(c.now, c.now), Widget::Realtime);
-    let (s, ko) = (c.scope_text(), c.ko());
-    let text = if m == Metric::RemainingStock {
-        if r["totalStock"].is_null() {
-            if ko {
-                format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", count(&r["participants"]))
-            } else {
-                format!(
-                    "The {s} has no stock limit; {} entries are approved or paid so far.",
-                    count(&r["participants"])
-                )
-            }
-        } else if ko {
-            format!(
-                "{s}의 남은 재고는 {}개입니다 (전체 {}개 중 결제 대기 {}개, 결제 완료 {}개).",
-                count(&r["remainingStock"]),
-                count(&r["totalStock"]),
-                count(&r["heldQuantity"]),
-                count(&r["paidQuantity"])
-            )
-        } else {
-            format!(
-                "The {s} has {} units of stock left (of {}: {} held awaiting payment, {} paid).",
-                count(&r["remainingStock"]),
-                count(&r["totalStock"]),
-                count(&r["heldQuantity"]),
-                count(&r["paidQuantity"])
-            )
-        }
-    } else if ko {
-        format!(
-            "지금(최근 5분) {s}의 실시간 접속자는 {}명이고, 최근 1시간 방문은 {}건입니다.",
-            count(&r["activeUsers"]),
-            count(&r["inflowLastHour"])
-        )
-    } else {
-        format!(
-            "Right now (last 5 minutes) {s} has {} active users; {} visits in the last hour.",
-            count(&r["activeUsers"]),
-            count(&r["inflowLastHour"])
-        )
-    };
-    let mut params = c.params(None);
-    params.insert("period".into(), "realtime".into());
-    params.insert("metric".into(), m.key().into());
-    let mut data = Map::new();
-    for k in [
-        "totalStock",
-        "remainingStock",
-        "participants",
-        "heldQuantity",
-        "paidQuantity",
-        "activeUsers",
-        "inflowLastHour",
-        "lastUpdated",
-    ] {
-        data.insert(k.into(), r[k].clone());
-    }
-    data.insert("value".into(), r[m.key()].clone());
-    answer(text, m.intent(), params, Value::Object(data))
-}
-
-/// The cohort window: the named period, or the activity's start … now.
-fn cohort_window(c: &Ctx, id: i64) -> Window {
-    match &c.when {
-        Some(w) => w.window,
-        None => {
-            let start = c.engine.activity_meta(id).map_or(Ts(0), |a| a.start_date);
-            Window::new(start, Ts(c.now.0 + 1))
-        }
-    }
-}
-
-/// One activity's cohort (SPEC §6).
-pub fn cohort_of(c: &Ctx, id: i64) -> Value {
-    c.engine
-        .cohort_activity(id, &cohort_window(c, id), c.now)
-        .unwrap_or(Value::Null)
-}
-
-fn cohort_line(m: Metric, co: &Value, ko: bool) -> String {
-    let f = m.cohort_field().unwrap_or("ltvCurrent");
-    let v = fmt(m, &co[f], ko);
-    let n = count(&co["totalCustomers"]);
-    match (m, ko) {
-        (Metric::LtvCac, true) => format!(
-            "{v} (고객 {n}명, 1인당 LTV {}, CAC {}, 상태 {})",
-            won(&co["ltvCurrent"]),
-            won(&co["avgCAC"]),
-            co["health"].as_str().unwrap_or("-")
-        ),
-        (Metric::LtvCac, false) => format!(
-            "{v} ({n} customers, LTV per customer {}, CAC {}, health {})",
-            won(&co["ltvCurrent"]),
-            won(&co["avgCAC"]),
-            co["health"].as_str().unwrap_or("-")
-        ),
-        (Metric::Ltv, true) => format!(
-            "{v} (고객 {n}명, 30일 {}, 90일 {})",
-            won(&co["ltv30d"]),
-            won(&co["ltv90d"])
-        ),
-        (Metric::Ltv, false) => format!(
-            "{v} per customer ({n} customers; 30 days {}, 90 days {})",
-            won(&co["ltv30d"]),
-            won(&co["ltv90d"])
-        ),
-        (Metric::Cac, true) => format!(
-            "{v} (예산 {} ÷ 고객 {n}명)",
-            won(&co["totalAcquisitionCost"])
-        ),
-        (Metric::Cac, false) => format!(
-            "{v} (budget {} ÷ {n} customers)",
-            won(&co["totalAcquisitionCost"])
-        ),
-        (_, true) => format!(
-            "{v} (고객 {n}명, 1인당 평균 구매 {}회)",
-            count(&co["avgPurchaseFrequency"])
-        ),
-        (_, false) => format!(
-            "{v} ({n} customers, {} purchases each on average)",
-            count(&co["avgPurchaseFrequency"])
-        ),
-    }
-}
-
-fn cohort_data(m: Metric, id: i64, name: &str, co: &Value) -> Value {
-    let f = m.cohort_field().unwrap_or("ltvCurrent");
-    json!({
-        "activityId": id, "activityName": name, "value": co[f], "totalCustomers": co["totalCustomers"],
-        "ltvCurrent": co["ltvCurrent"], "avgCAC": co["avgCAC"], "totalAcquisitionCost": co["totalAcquisitionCost"],
-        "ltvCacRatioCurrent": co["ltvCacRatioCurrent"], "repeatPurchaseRate": co["repeatPurchaseRate"], "health": co["health"],
-        "cohortStartDate": co["cohortStartDate"], "cohortEndDate": co["cohortEndDate"],
-    })
-}
-
-/// LTV, CAC, LTV/CAC and repeat rate from the cohort service: one activity, or each activity of
-/// the scope (cohorts are per activity).
-fn cohort(c: &Ctx, m: Metric) -> Answer {
-    let ko = c.ko();
-    let ids = c.activity_ids();
-    let mut params = c.params(c.when.as_ref());
-    if c.when.is_none() {
-        params.insert("period".into(), "cohort".into());
-    }
-    params.insert(
-        "metric".into(),
-        m.cohort_field().unwrap_or("ltvCurrent").into(),
-    );
-    let period = match &c.when {
-        Some(w) => {
-            if ko {
-                format!("{} 첫 구매 고객 기준", c.period_text(w))
-            } else {
-                format!(
-                    "customers whose first purchase fell in {}",
-                    c.period_text(w)
-                )
-            }
-        }
-        None => {
-            if ko {
-                "활동 시작 이후 첫 구매 고객 기준".into()
-            } else {
-                "customers since the activity started".into()
-            }
-        }
-    };
-    if let Scope::Activity(id) = c.scope {
-        let co = cohort_of(c, id);
-        let name = c.engine.activity_meta(id).map_or("", |a| a.name.as_str());
-        let text = if ko {
-            format!(
-                "{}의 {}는 {}입니다 ({period}).",
-                c.scope_text(),
-                m.name(true),
-                cohort_line(m, &co, true)
-            )
-        } else {
-            format!(
-                "The {} of {} is {} ({period}).",
-                m.name(false),
-                c.scope_text(),
-                cohort_line(m, &co, false)
-            )
-        };
-        return answer(text, m.intent(), params, cohort_data(m, id, name, &co));
-    }
-    let mut rows = Vec::new();
-    let mut lines = Vec::new();
-    for id in ids.iter().take(10) {
-        let co = cohort_of(c, *id);
-        let name = c
-            .engine
-            .activity_meta(*id)
-            .map_or(String::new(), |a| a.name.clone());
-        lines.push(format!("'{name}' {}", cohort_line(m, &co, ko)));
-        rows.push(cohort_data(m, *id, &name, &co));
-    }
-    let text = if ko {
-        format!(
-            "{}의 활동별 {} ({period}): {}.",
-            c.scope_text(),
-            m.name(true),
-            lines.join(", ")
-        )
-    } else {
-        format!(
-            "{} by activity for {} ({period}): {}.",
-            m.name(false),
-            c.scope_text(),
-            lines.join("; ")
-        )
-    };
-    answer(text, m.intent(), params, json!({"activities": rows}))
 }
 
 /// "Which activity: A or B?" — an ambiguous name is asked back, not guessed.

@@ -3,7 +3,8 @@
 //! fill rate (< 50 % / 50–80 % / ≥ 80 %), the biggest funnel drop-off vs the previous period —
 //! and 2–3 concrete actions, most urgent first.
 
-use crate::exec::{cohort_of, Ctx};
+use crate::exec::Ctx;
+use crate::figures::cohort_of;
 use crate::text::{dec, num, pct};
 use crate::{Answer, Scope};
 use axon_domain::money::div_half_up;

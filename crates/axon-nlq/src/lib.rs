@@ -2,12 +2,13 @@
 //! everything, answered from real numbers.
 //!
 //! The pipeline is deterministic and offline: [`text`] normalises the question, [`parse`] finds
-//! the intent and metric, [`when`] the period, [`names`] the campaign or activity named; [`exec`]
-//! (with [`rank`], [`trend`] and [`insight`]) then asks the engine's dashboard and cohort
+//! the intent and metric (keywords in [`words`]), [`when`] the period, [`names`] the campaign or activity named; [`exec`]
+//! (with [`figures`], [`rank`], [`trend`] and [`insight`]) then asks the engine's dashboard and cohort
 //! services — never anything else — and writes the answer in the question's language. [`llm`]
 //! may rephrase that answer afterwards; it only ever sees the computed numbers.
 
 pub mod exec;
+pub mod figures;
 pub mod insight;
 pub mod llm;
 pub mod names;
@@ -16,6 +17,7 @@ pub mod rank;
 pub mod text;
 pub mod trend;
 pub mod when;
+pub mod words;
 
 use axon_domain::model::{ActivityId, CampaignId};
 use axon_domain::Ts;
