@@ -14,8 +14,46 @@ use serde_json::{json, Map, Value};
 pub fn realtime(c: &Ctx, m: Metric) -> Answer {
     let r = c.widget(&Window::new(c.now, c.now), Widget::Realtime);
     let (s, ko) = (c.scope_text(), c.ko());
+    // Beyond one activity, the stock of each (an unlimited one makes the total unlimited).
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    if m == Metric::RemainingStock && !matches!(c.scope, Scope::Activity(_)) {
+        for id in c.activity_ids() {
+            let a = c.engine.realtime(&[id], c.now);
+            let name = c
+                .engine
+                .activity_meta(id)
+                .map_or(String::new(), |a| a.name.clone());
+            lines.push(match (a["remainingStock"].is_null(), ko) {
+                (true, true) => format!("'{name}' 제한 없음"),
+                (true, false) => format!("'{name}' unlimited"),
+                (false, true) => format!(
+                    "'{name}' {}/{}개",
+                    count(&a["remainingStock"]),
+                    count(&a["totalStock"])
+                ),
+                (false, false) => format!(
+                    "'{name}' {} of {}",
+                    count(&a["remainingStock"]),
+                    count(&a["totalStock"])
+                ),
+            });
+            rows.push(json!({"activityId": id, "name": name, "remainingStock": a["remainingStock"], "totalStock": a["totalStock"]}));
+        }
+    }
+    let per_activity = match (lines.is_empty(), ko) {
+        (true, _) => String::new(),
+        (false, true) => format!(" 활동별 남은 재고: {}.", lines.join(", ")),
+        (false, false) => format!(" Left per activity: {}.", lines.join(", ")),
+    };
     let text = if m == Metric::RemainingStock {
-        if r["totalStock"].is_null() {
+        if r["totalStock"].is_null() && !rows.is_empty() {
+            if ko {
+                format!("{s}에는 수량 제한이 없는 활동이 있어 전체 재고 합계는 없습니다.")
+            } else {
+                format!("The {s} include an activity without a stock limit, so there is no total.")
+            }
+        } else if r["totalStock"].is_null() {
             if ko {
                 format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", count(&r["participants"]))
             } else {
@@ -54,6 +92,7 @@ pub fn realtime(c: &Ctx, m: Metric) -> Answer {
             count(&r["inflowLastHour"])
         )
     };
+    let text = text + &per_activity;
     let mut params = c.params(None);
     params.insert("period".into(), "realtime".into());
     params.insert("metric".into(), m.key().into());
@@ -71,6 +110,9 @@ pub fn realtime(c: &Ctx, m: Metric) -> Answer {
         data.insert(k.into(), r[k].clone());
     }
     data.insert("value".into(), r[m.key()].clone());
+    if !rows.is_empty() {
+        data.insert("activities".into(), Value::Array(rows));
+    }
     answer(text, m.intent(), params, Value::Object(data))
 }
 
