@@ -205,6 +205,7 @@ pub fn run(c: &Ctx, kind: &Kind) -> Answer {
         Kind::PromotionVsNormal => crate::trend::promotion(c),
         Kind::PeriodComparison(m) => crate::trend::period_comparison(c, *m),
         Kind::Peak(p) => crate::trend::peak(c, *p),
+        Kind::Trend => crate::trend::daily(c),
         Kind::Insight => crate::insight::insight(c),
         Kind::Unknown => unknown(c),
     }
@@ -335,6 +336,7 @@ pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate
         Kind::PromotionVsNormal => "PROMOTION_VS_NORMAL",
         Kind::PeriodComparison(_) => "PERIOD_COMPARISON",
         Kind::Peak(_) => "PEAK_TIME",
+        Kind::Trend => "TREND",
         Kind::Insight => "INSIGHT",
         Kind::Unknown => "UNKNOWN",
     };

@@ -161,6 +161,8 @@ pub enum Kind {
     PromotionVsNormal,
     PeriodComparison(Metric),
     Peak(Peak),
+    /// Visits day by day ("방문 추이", "daily visits").
+    Trend,
     Insight,
     Unknown,
 }
@@ -255,6 +257,19 @@ pub fn kind(t: &Text) -> Kind {
             limit: limit(t),
             ascending: t.any(ASCENDING),
         };
+    }
+    if t.any(&[
+        "추이",
+        "트렌드",
+        "일별",
+        "날짜별",
+        "trend",
+        "daily",
+        "day by day",
+        "per day",
+    ]) && matches!(m, None | Some(Metric::Visits | Metric::UniqueVisitors))
+    {
+        return Kind::Trend;
     }
     if t.any(PEAK) && !matches!(m, Some(Metric::RemainingStock | Metric::ActiveUsers)) {
         let day = t.any(PEAK_DAY) && !t.any(&["시간대", "몇 시", "몇시", " hour ", "what time"]);
