@@ -88,10 +88,19 @@ pub fn resolve(engine: &Engine, t: &Text, scope: Scope) -> Result<Scope, Vec<Can
             !n.is_empty() && t.compact.contains(&n)
         })
         .collect();
-    if let Some(best) = full.iter().map(|c| compact(&c.name).chars().count()).max() {
+    if !full.is_empty() {
+        // A name inside a longer matched name ("Laptop" in "Laptop Flash Deal") is not a second
+        // candidate; two unrelated names are, and are asked back.
+        let names: Vec<String> = full.iter().map(|c| compact(&c.name)).collect();
         let top: Vec<&Candidate> = full
-            .into_iter()
-            .filter(|c| compact(&c.name).chars().count() == best)
+            .iter()
+            .zip(&names)
+            .filter(|(_, n)| {
+                !names
+                    .iter()
+                    .any(|o| o.len() > n.len() && o.contains(n.as_str()))
+            })
+            .map(|(c, _)| *c)
             .collect();
         return pick(top, scope);
     }
