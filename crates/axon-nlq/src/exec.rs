@@ -20,6 +20,9 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     pub when: Option<When>,
     pub now: Ts,
+    /// A split the question asked for ("기기별", "by utm_source"): recorded in `parameters`
+    /// and pointed to on the dashboard; the split itself needs the raw events of the log.
+    pub breakdown: Option<&'static str>,
 }
 
 impl Ctx<'_> {
@@ -304,7 +307,17 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             data[k] = o[k].clone();
         }
     }
-    answer(body + &tail, m.intent(), params, data)
+    let mut text = body + &tail;
+    if let Some(b) = c.breakdown {
+        params.insert("breakdown".into(), b.into());
+        data["breakdownQuery"] = format!("breakdown={b}").into();
+        text += &if ko {
+            format!(" {b}별 분해는 대시보드에서 breakdown={b} 로 볼 수 있습니다.")
+        } else {
+            format!(" The split by {b} is on the dashboard with breakdown={b}.")
+        };
+    }
+    answer(text, m.intent(), params, data)
 }
 
 /// "Which activity: A or B?" — an ambiguous name is asked back, not guessed.

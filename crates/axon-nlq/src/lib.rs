@@ -133,6 +133,7 @@ pub fn ask(
             lang,
             when,
             now,
+            breakdown: parse::breakdown(&t),
         },
         &kind,
     ))

@@ -226,6 +226,41 @@ fn limit(t: &Text) -> usize {
     }
 }
 
+/// The breakdown dimension a question asks for (the dashboards' `breakdown=` values).
+pub fn breakdown(t: &Text) -> Option<&'static str> {
+    const DIMS: [(&str, &[&str]); 6] = [
+        (
+            "device",
+            &["기기", "디바이스", "device", "모바일", "mobile", "desktop"],
+        ),
+        ("browser", &["브라우저", "browser"]),
+        (
+            "utm_source",
+            &[
+                "utm",
+                "유입경로",
+                "유입 채널",
+                "채널별",
+                " channel",
+                " source",
+            ],
+        ),
+        (
+            "referrerDomain",
+            &[
+                "리퍼러",
+                "referrer",
+                "referral",
+                "유입 사이트",
+                "유입사이트",
+            ],
+        ),
+        ("region", &["지역", "region", " city ", " cities "]),
+        ("grade", &["등급", " grade", " tier", "membership"]),
+    ];
+    DIMS.iter().find(|(_, keys)| t.any(keys)).map(|(d, _)| *d)
+}
+
 /// Parses the intent; the period and the names are parsed elsewhere.
 pub fn kind(t: &Text) -> Kind {
     if t.any(INSIGHT) {
