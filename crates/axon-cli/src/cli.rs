@@ -113,6 +113,8 @@ pub enum BenchCommand {
     Dashboards(DashBenchArgs),
     /// Live dashboard viewers (SSE) on a running server: how many, and event → viewer latency.
     Live(LiveBenchArgs),
+    /// Question-box answer latency (no LLM), in-process on a stopped server's data dir.
+    Nlq(NlqBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +132,13 @@ pub struct LiveBenchArgs {
     /// The activity whose dashboard the viewers watch.
     #[arg(long, default_value_t = 1)]
     pub activity: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct NlqBenchArgs {
+    /// Rounds; each asks every benchmark question once.
+    #[arg(long, default_value_t = 200)]
+    pub calls: usize,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 //! give the same answers, at any window to the millisecond.
 
 pub mod breakdown;
+pub mod catalog;
 pub mod cohort;
 pub mod comparison;
 pub mod dashboard;

@@ -15,6 +15,7 @@ mod keys;
 mod live;
 mod payments;
 mod purchases;
+mod query;
 
 use crate::error::{ApiError, Kind};
 use crate::metrics::Metrics;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(purchases::router())
         .merge(coupons::router())
         .merge(giveaways::router())
+        .merge(query::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -14,3 +14,4 @@ mod health;
 mod live;
 mod pages;
 mod purchases;
+mod query;

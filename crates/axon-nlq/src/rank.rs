@@ -1,0 +1,157 @@
+//! Rankings: "이번 달 가장 성과가 좋은 캠페인", "top 3 activities by GMV last month". Each
+//! candidate's figure comes from its own dashboard overview for the period.
+
+use crate::exec::{fmt, Ctx};
+use crate::parse::{Kind, Target};
+use crate::text::dec;
+use crate::{Answer, Scope};
+use axon_domain::metrics::overview;
+use axon_domain::Dec2;
+use serde_json::{json, Value};
+
+pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
+    let Kind::Rank {
+        target,
+        by,
+        limit,
+        ascending,
+    } = *kind
+    else {
+        return crate::exec::run(c, &Kind::Unknown);
+    };
+    let target = match (target, c.scope) {
+        (Target::Auto, Scope::Global) => Target::Campaigns,
+        (Target::Auto, _) => Target::Activities,
+        (t, _) => t,
+    };
+    let w = c.period();
+    let field = by.field().unwrap_or("gmv");
+    // Each candidate's overview for the window (the dashboards' counts and formulas; the
+    // previous-period half of the widget is not needed to rank).
+    let figure = |ids: &[i64], budget: Dec2| -> Value {
+        let o = overview(&c.engine.counts(ids, &w.window), budget);
+        serde_json::to_value(&o).unwrap_or_default()[field].clone()
+    };
+    let mut rows: Vec<(i64, String, Value)> = Vec::new();
+    match target {
+        Target::Campaigns => {
+            for camp in c.engine.campaigns() {
+                let ids: Vec<i64> = c
+                    .engine
+                    .campaign_activities(camp.id)
+                    .iter()
+                    .map(|a| a.id)
+                    .collect();
+                rows.push((
+                    camp.id,
+                    camp.name.clone(),
+                    figure(&ids, c.engine.campaign_budget(camp.id)),
+                ));
+            }
+        }
+        Target::Activities | Target::Auto => {
+            let acts = match c.scope {
+                Scope::Global => c.engine.activities(),
+                Scope::Campaign(id) => c.engine.campaign_activities(id),
+                Scope::Activity(id) => {
+                    let camp = c.engine.activity_meta(id).map_or(0, |a| a.campaign_id);
+                    c.engine.campaign_activities(camp)
+                }
+            };
+            for a in acts {
+                rows.push((a.id, a.name.clone(), figure(&[a.id], a.budget)));
+            }
+        }
+    }
+    rows.sort_by(|a, b| {
+        let o = dec(&b.2).cmp(&dec(&a.2));
+        (if ascending { o.reverse() } else { o }).then(a.0.cmp(&b.0))
+    });
+    rows.truncate(limit);
+    let ko = c.ko();
+    let (key, noun_ko, noun_en, plural_en) = match target {
+        Target::Campaigns => ("campaignId", "캠페인", "campaign", "campaigns"),
+        Target::Activities | Target::Auto => ("activityId", "활동", "activity", "activities"),
+    };
+    let p = c.period_text(&w);
+    let text = if rows.is_empty() {
+        if ko {
+            format!("{p} 순위를 매길 {noun_ko}이(가) 없습니다.")
+        } else {
+            format!("There is no {noun_en} to rank in {p}.")
+        }
+    } else if limit == 1 {
+        let (_, name, v) = &rows[0];
+        match (ko, ascending) {
+            (true, false) => format!(
+                "{p} {} 기준 가장 성과가 좋은 {noun_ko}은(는) '{name}'({})입니다.",
+                by.name(true),
+                fmt(by, v, true)
+            ),
+            (true, true) => format!(
+                "{p} {} 기준 가장 낮은 {noun_ko}은(는) '{name}'({})입니다.",
+                by.name(true),
+                fmt(by, v, true)
+            ),
+            (false, false) => format!(
+                "For {p}, the best {noun_en} by {} is '{name}' ({}).",
+                by.name(false),
+                fmt(by, v, false)
+            ),
+            (false, true) => format!(
+                "For {p}, the lowest {noun_en} by {} is '{name}' ({}).",
+                by.name(false),
+                fmt(by, v, false)
+            ),
+        }
+    } else {
+        let list: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, n, v))| format!("{}. '{n}' {}", i + 1, fmt(by, v, ko)))
+            .collect();
+        let order_ko = if ascending { "하위" } else { "상위" };
+        let order_en = if ascending { "Bottom" } else { "Top" };
+        if ko {
+            format!(
+                "{p} {} 기준 {order_ko} {noun_ko} {}개: {}.",
+                by.name(true),
+                rows.len(),
+                list.join(", ")
+            )
+        } else {
+            format!(
+                "{order_en} {} {plural_en} by {} in {p}: {}.",
+                rows.len(),
+                by.name(false),
+                list.join(", ")
+            )
+        }
+    };
+    let mut params = c.params(Some(&w));
+    params.insert(
+        "target".into(),
+        match target {
+            Target::Campaigns => "campaigns",
+            _ => "activities",
+        }
+        .into(),
+    );
+    params.insert("rankBy".into(), field.into());
+    params.insert("limit".into(), limit.into());
+    params.insert(
+        "order".into(),
+        if ascending { "asc" } else { "desc" }.into(),
+    );
+    let data: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (id, name, v))| json!({"rank": i + 1, key: id, "name": name, "value": v}))
+        .collect();
+    Answer {
+        answer: text,
+        intent: "RANKING",
+        parameters: params.into(),
+        data: json!({"rows": data, "metric": field}),
+    }
+}

@@ -1,0 +1,443 @@
+//! Time expressions (SPEC §7): 오늘, 어제, 그제, 지난/최근 N일·주·개월, 이번 주/지난주, 이번
+//! 달/지난달, N월, dates, and their English forms — resolved to a half-open window in the business
+//! time zone against the injected "now".
+
+use crate::text::Text;
+use crate::Lang;
+use axon_domain::period::Window;
+use axon_domain::time::{MS_PER_DAY, MS_PER_HOUR};
+use axon_domain::{BusinessTz, Ts};
+
+/// A resolved period: a stable key for `parameters`, the window, and its name in both languages.
+#[derive(Debug, Clone)]
+pub struct When {
+    pub key: String,
+    pub window: Window,
+    pub ko: String,
+    pub en: String,
+    /// False when the question named no period and the default (the last 7 days) was taken.
+    pub explicit: bool,
+}
+
+impl When {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ko => &self.ko,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+fn when(
+    key: impl Into<String>,
+    start: Ts,
+    end: Ts,
+    ko: impl Into<String>,
+    en: impl Into<String>,
+) -> When {
+    When {
+        key: key.into(),
+        window: Window::new(start, end),
+        ko: ko.into(),
+        en: en.into(),
+        explicit: true,
+    }
+}
+
+/// The dashboards' default: the last 7 days up to now.
+pub fn default(now: Ts) -> When {
+    let end = Ts(now.0 + 1);
+    When {
+        explicit: false,
+        ..when(
+            "7d",
+            Ts(end.0 - 7 * MS_PER_DAY),
+            end,
+            "지난 7일",
+            "the last 7 days",
+        )
+    }
+}
+
+/// (year, month, day) of `at` in the business zone.
+fn ymd(tz: &BusinessTz, at: Ts) -> (i32, u32, u32) {
+    let s = tz.date_string(at);
+    let mut it = s.split('-').map(|p| p.parse::<u32>().unwrap_or(1));
+    let y = it.next().unwrap_or(1970);
+    (
+        i32::try_from(y).unwrap_or(1970),
+        it.next().unwrap_or(1),
+        it.next().unwrap_or(1),
+    )
+}
+
+fn date_ts(tz: &BusinessTz, y: i32, m: u32, d: u32) -> Option<Ts> {
+    tz.parse_instant(&format!("{y:04}-{m:02}-{d:02}")).ok()
+}
+
+/// Digit runs with their byte offsets.
+fn numbers(s: &str) -> Vec<(usize, usize, u32)> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let st = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if let Ok(n) = s[st..i].parse() {
+                out.push((st, i, n));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// ISO dates (`2026-11-03`, `2026.11.03`, `2026/11/03`) in order of appearance.
+fn iso_dates(t: &Text) -> Vec<(i32, u32, u32)> {
+    t.spaced
+        .split([' ', '~'])
+        .filter_map(|w| {
+            let p: Vec<&str> = w.split(['-', '.', '/']).filter(|x| !x.is_empty()).collect();
+            if p.len() != 3 || p[0].len() != 4 {
+                return None;
+            }
+            let (y, m, d) = (p[0].parse().ok()?, p[1].parse().ok()?, p[2].parse().ok()?);
+            ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+        })
+        .collect()
+}
+
+/// Number words → digits, so "지난 한 달", "최근 일주일", "last two weeks" read like "1개월", "7일",
+/// "2 weeks".
+fn numberize(t: &Text) -> Text {
+    const KO: [(&str, &str); 13] = [
+        ("일주일", "7일"),
+        ("한주", "1주"),
+        ("두주", "2주"),
+        ("세주", "3주"),
+        ("한달", "1개월"),
+        ("두달", "2개월"),
+        ("세달", "3개월"),
+        ("석달", "3개월"),
+        ("이틀", "2일"),
+        ("사흘", "3일"),
+        ("나흘", "4일"),
+        ("보름", "15일"),
+        ("반년", "6개월"),
+    ];
+    const EN: [(&str, &str); 12] = [
+        (" a ", " 1 "),
+        (" one ", " 1 "),
+        (" two ", " 2 "),
+        (" three ", " 3 "),
+        (" four ", " 4 "),
+        (" five ", " 5 "),
+        (" six ", " 6 "),
+        (" seven ", " 7 "),
+        (" ten ", " 10 "),
+        (" fourteen ", " 14 "),
+        (" thirty ", " 30 "),
+        (" an ", " 1 "),
+    ];
+    let mut spaced = t.spaced.replace(' ', "  ");
+    for (w, d) in EN {
+        spaced = spaced.replace(&w.replace(' ', "  "), &d.replace(' ', "  "));
+    }
+    let mut compact = Text::new(&spaced).compact;
+    let mut spaced_ko = spaced.clone();
+    for (w, d) in KO {
+        compact = compact.replace(w, d);
+        spaced_ko = spaced_ko.replace(w, d);
+    }
+    let spaced = spaced_ko.split_whitespace().collect::<Vec<_>>().join(" ");
+    Text {
+        spaced: format!(" {spaced} "),
+        compact,
+    }
+}
+
+/// "nov 3", "november 3rd": a calendar day named in English.
+fn english_day(t: &Text) -> Option<(u32, u32)> {
+    let words: Vec<&str> = t.spaced.split(' ').filter(|w| !w.is_empty()).collect();
+    for (i, w) in words.iter().enumerate() {
+        let Some(m) = MONTHS
+            .iter()
+            .position(|n| *w == *n || (w.len() == 3 && n.starts_with(*w)))
+        else {
+            continue;
+        };
+        let d = words
+            .get(i + 1)
+            .map(|d| d.trim_end_matches(|c: char| c.is_ascii_alphabetic()));
+        if let Some(d) = d
+            .and_then(|d| d.parse::<u32>().ok())
+            .filter(|d| (1..=31).contains(d))
+        {
+            return Some((u32::try_from(m).unwrap_or(0) + 1, d));
+        }
+    }
+    None
+}
+
+/// The period a question names, or `None` when it names none.
+pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
+    let t = &numberize(t);
+    let end = Ts(now.0 + 1);
+    let today = tz.day_start(now);
+    let (year, month, _) = ymd(tz, now);
+    let day = |y: i32, m: u32, d: u32| -> Option<When> {
+        let s = date_ts(tz, y, m, d)?;
+        let e = tz.next_day_start(s);
+        let name = format!("{y:04}-{m:02}-{d:02}");
+        Some(when(
+            format!("date:{name}"),
+            s,
+            e.min(end),
+            name.clone(),
+            name,
+        ))
+    };
+    let dates = iso_dates(t);
+    if dates.len() >= 2 {
+        let (a, b) = (dates[0], dates[1]);
+        let s = date_ts(tz, a.0, a.1, a.2)?;
+        let e = tz.next_day_start(date_ts(tz, b.0, b.1, b.2)?);
+        let (na, nb) = (
+            format!("{:04}-{:02}-{:02}", a.0, a.1, a.2),
+            format!("{:04}-{:02}-{:02}", b.0, b.1, b.2),
+        );
+        return Some(when(
+            "custom",
+            s,
+            e,
+            format!("{na} ~ {nb}"),
+            format!("{na} to {nb}"),
+        ));
+    }
+    if let Some((y, m, d)) = dates.first() {
+        return day(*y, *m, *d);
+    }
+    if let Some((m, d)) = english_day(t) {
+        let y = if m <= month { year } else { year - 1 };
+        if let Some(w) = day(y, m, d) {
+            return Some(w);
+        }
+    }
+    let c = &t.compact;
+    let nums = numbers(c);
+    // "11월 3일": a calendar day of this year (or last year when still ahead).
+    for w in nums.windows(2) {
+        let ((_, e1, m), (s2, e2, d)) = (w[0], w[1]);
+        if c[e1..].starts_with('월') && s2 == e1 + '월'.len_utf8() && c[e2..].starts_with('일') {
+            let y = if m <= month { year } else { year - 1 };
+            if let Some(w) = day(y, m, d) {
+                return Some(w);
+            }
+        }
+    }
+    if t.any(&["그제", "그저께", "엊그제", "day before yesterday"]) {
+        let s = tz.day_start(Ts(tz.day_start(Ts(today.0 - 1)).0 - 1));
+        return Some(when(
+            "dayBeforeYesterday",
+            s,
+            tz.day_start(Ts(today.0 - 1)),
+            "그제",
+            "the day before yesterday",
+        ));
+    }
+    if t.any(&["어제", "전일", " yesterday "]) {
+        return Some(when(
+            "yesterday",
+            tz.day_start(Ts(today.0 - 1)),
+            today,
+            "어제",
+            "yesterday",
+        ));
+    }
+    if t.any(&["오늘", "금일", " today ", " so far today "]) {
+        return Some(when("today", today, end, "오늘", "today"));
+    }
+    // Rolling windows: "최근 14일", "지난 2주", "3개월", "last 24 hours".
+    for (_, e, n) in &nums {
+        let n = *n;
+        if n == 0 || n > 400 {
+            continue;
+        }
+        let rest = &c[*e..];
+        let sp = t.spaced.as_str();
+        let en_unit =
+            |u: &str| sp.contains(&format!(" {n} {u}")) || sp.contains(&format!(" {n}{u}"));
+        let i = i64::from(n);
+        if rest.starts_with("시간") || en_unit("hour") {
+            return Some(when(
+                format!("{n}h"),
+                Ts(end.0 - i * MS_PER_HOUR),
+                end,
+                format!("최근 {n}시간"),
+                format!("the last {n} hours"),
+            ));
+        }
+        if rest.starts_with("개월") || rest.starts_with("달") || en_unit("month") {
+            let s = tz.add_months(end, -i32::try_from(n).unwrap_or(1));
+            return Some(when(
+                format!("{n}m"),
+                s,
+                end,
+                format!("최근 {n}개월"),
+                format!("the last {n} months"),
+            ));
+        }
+        if rest.starts_with("주") || en_unit("week") {
+            return Some(when(
+                format!("{n}w"),
+                Ts(end.0 - 7 * i * MS_PER_DAY),
+                end,
+                format!("최근 {n}주"),
+                format!("the last {n} weeks"),
+            ));
+        }
+        if rest.starts_with("일") || en_unit("day") {
+            return Some(when(
+                format!("{n}d"),
+                Ts(end.0 - i * MS_PER_DAY),
+                end,
+                format!("지난 {n}일"),
+                format!("the last {n} days"),
+            ));
+        }
+    }
+    let week = tz.week_start(now);
+    if t.any(&["이번주", "금주", "이번 주", " this week "]) {
+        return Some(when("thisWeek", week, end, "이번 주", "this week"));
+    }
+    if t.any(&[
+        "지난주",
+        "저번주",
+        "전주",
+        " last week ",
+        " previous week ",
+        " past week ",
+    ]) {
+        return Some(when(
+            "lastWeek",
+            Ts(week.0 - 7 * MS_PER_DAY),
+            week,
+            "지난주",
+            "last week",
+        ));
+    }
+    let month_start = tz.month_start(now, 0);
+    if t.any(&["이번달", "이달", "금월", " this month "]) {
+        return Some(when("thisMonth", month_start, end, "이번 달", "this month"));
+    }
+    if t.any(&[
+        "지난달",
+        "저번달",
+        "전월",
+        " last month ",
+        " previous month ",
+        " past month ",
+    ]) {
+        return Some(when(
+            "lastMonth",
+            tz.month_start(now, -1),
+            month_start,
+            "지난달",
+            "last month",
+        ));
+    }
+    let named = nums
+        .iter()
+        .find(|(_, e, m)| c[*e..].starts_with('월') && (1..=12).contains(m))
+        .map(|(_, _, m)| *m)
+        .or_else(|| {
+            MONTHS.iter().zip(1u32..).find_map(|(name, i)| {
+                (t.has(&format!(" {name} ")) || t.has(&format!(" {} ", &name[..3]))).then_some(i)
+            })
+        });
+    if let Some(m) = named {
+        let y = if m <= month { year } else { year - 1 };
+        let s = date_ts(tz, y, m, 1)?;
+        let e = tz.month_start(s, 1).min(end);
+        return Some(when(
+            format!("month:{y:04}-{m:02}"),
+            s,
+            e,
+            format!("{y}년 {m}월"),
+            format!("{} {y}", capital(MONTHS[m as usize - 1])),
+        ));
+    }
+    if t.any(&["올해", "금년", " this year "]) {
+        let s = date_ts(tz, year, 1, 1)?;
+        return Some(when("thisYear", s, end, "올해", "this year"));
+    }
+    None
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(q: &str) -> When {
+        let now = Ts::parse_utc("2026-11-18T01:00:00Z").unwrap(); // Wed 10:00 KST
+        parse(&Text::new(q), now, &BusinessTz::default()).unwrap()
+    }
+
+    #[test]
+    fn calendar_expressions_resolve_in_the_business_zone() {
+        assert_eq!(
+            at("어제 방문").window.start.to_iso(),
+            "2026-11-16T15:00:00Z"
+        );
+        assert_eq!(at("yesterday").window.end.to_iso(), "2026-11-17T15:00:00Z");
+        assert_eq!(at("그제").window.start.to_iso(), "2026-11-15T15:00:00Z");
+        assert_eq!(at("이번 주").window.start.to_iso(), "2026-11-15T15:00:00Z");
+        assert_eq!(
+            at("last week").window.start.to_iso(),
+            "2026-11-08T15:00:00Z"
+        );
+        assert_eq!(at("지난달").window.start.to_iso(), "2026-09-30T15:00:00Z");
+        assert_eq!(at("10월").key, "month:2026-10");
+        assert_eq!(at("in december").key, "month:2025-12");
+        assert_eq!(at("11월 3일").key, "date:2026-11-03");
+        assert_eq!(
+            at("2026-11-01 ~ 2026-11-07").window.end.to_iso(),
+            "2026-11-07T15:00:00Z"
+        );
+    }
+
+    #[test]
+    fn rolling_windows_end_now() {
+        assert_eq!(at("지난 7일간").key, "7d");
+        assert_eq!(at("최근 2주").key, "2w");
+        assert_eq!(at("last 3 months").key, "3m");
+        assert_eq!(at("past 24 hours").key, "24h");
+        assert_eq!(at("최근14일").window.len_ms(), 14 * MS_PER_DAY);
+    }
+}

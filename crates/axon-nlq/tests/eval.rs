@@ -1,0 +1,110 @@
+//! The evaluation set (issue 6): every question in `tests/eval/questions.json` is asked over the
+//! fixed dataset and clock of `fixture`; its intent, parameters and numbers must match. Prints
+//! the accuracy and fails below 100 %. `NLQ_EVAL_DUMP=1` prints every answer (for authoring).
+
+mod fixture;
+
+use axon_nlq::{ask, Lang, Scope};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+struct Case {
+    scope: String,
+    q: String,
+    intent: String,
+    #[serde(default)]
+    params: Value,
+    #[serde(default)]
+    numbers: Value,
+    /// Strings the answer text must contain (formatted numbers, names).
+    #[serde(default)]
+    says: Vec<String>,
+}
+
+fn scope(s: &str) -> Scope {
+    match s.split_once(':') {
+        Some(("campaign", id)) => Scope::Campaign(id.parse().unwrap()),
+        Some(("activity", id)) => Scope::Activity(id.parse().unwrap()),
+        _ => Scope::Global,
+    }
+}
+
+/// `expected` ⊆ `actual`: objects by key, arrays element-wise, numbers by value.
+fn subset(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Null, _) if expected.is_null() => actual.is_null(),
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|x| subset(v, x))),
+        (Value::Array(e), Value::Array(a)) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(x, y)| subset(x, y))
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            (e.as_f64().unwrap() - a.as_f64().unwrap()).abs() < 1e-9
+        }
+        _ => expected == actual,
+    }
+}
+
+#[test]
+fn evaluation_set_is_answered_exactly() {
+    let cases: Vec<Case> = serde_json::from_str(include_str!("eval/questions.json")).unwrap();
+    let engine = fixture::engine();
+    let dump = std::env::var("NLQ_EVAL_DUMP").is_ok();
+    let (mut ok, mut ko, mut en) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for c in &cases {
+        let lang = axon_nlq::text::detect(&c.q);
+        if lang == Lang::Ko {
+            ko += 1
+        } else {
+            en += 1
+        }
+        let a = ask(&engine, scope(&c.scope), &c.q, None, fixture::now()).unwrap();
+        if dump {
+            println!(
+                "{} | {} | {} | {}\n  {}\n  {}",
+                c.scope, c.q, a.intent, a.parameters, a.answer, a.data
+            );
+        }
+        let good = a.intent == c.intent
+            && (c.params.is_null() || subset(&c.params, &a.parameters))
+            && (c.numbers.is_null() || subset(&c.numbers, &a.data))
+            && c.says.iter().all(|s| a.answer.contains(s.as_str()));
+        if good {
+            ok += 1;
+        } else {
+            failures.push(format!(
+                "[{}] {}\n   expected {} {} {} {:?}\n   got      {} {} {}\n   answer   {}",
+                c.scope,
+                c.q,
+                c.intent,
+                c.params,
+                c.numbers,
+                c.says,
+                a.intent,
+                a.parameters,
+                a.data,
+                a.answer
+            ));
+        }
+    }
+    let total = cases.len();
+    println!(
+        "nlq eval: {ok}/{total} = {:.2} % ({ko} Korean, {en} English)",
+        ok as f64 * 100.0 / total as f64
+    );
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    assert!(
+        ko >= 75 && en >= 75,
+        "the set needs ≥ 75 questions in each language ({ko} ko, {en} en)"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} questions answered wrongly",
+        failures.len()
+    );
+}

@@ -1,0 +1,105 @@
+//! The question box (SPEC §7): `POST /api/v1/dashboard/{campaign/{id} | activity/{id} |
+//! global}/query` with `{"query": "…", "language": "ko"|"en"?}` → `{answer, intent, parameters,
+//! data}`. Parsing and answering live in `axon-nlq`; this module checks the input, runs the
+//! engine read on the blocking pool and, when `AXON_LLM_URL` is set, lets the LLM rephrase.
+
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
+use crate::state::AppState;
+use axon_nlq::llm::LlmConfig;
+use axon_nlq::{Lang, NlqError, Scope};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/dashboard/campaign/{id}/query", post(campaign))
+        .route("/api/v1/dashboard/activity/{id}/query", post(activity))
+        .route("/api/v1/dashboard/global/query", post(global))
+}
+
+/// Read once: phrasing is off unless `AXON_LLM_URL` is set.
+fn llm() -> Option<&'static LlmConfig> {
+    static CONFIG: OnceLock<Option<LlmConfig>> = OnceLock::new();
+    CONFIG.get_or_init(LlmConfig::from_env).as_ref()
+}
+
+fn invalid(msg: impl Into<String>) -> ApiError {
+    ApiError::bad_request("INVALID_QUESTION", msg)
+}
+
+/// `{"query": "<text>", "language": "ko"|"en"?}`; anything else is a 400.
+fn read_body(body: &[u8]) -> ApiResult<(String, Option<Lang>)> {
+    let text = std::str::from_utf8(body).map_err(|_| invalid("the body is not UTF-8 text"))?;
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        ApiError::bad_request("MALFORMED_JSON", format!("the body is not JSON: {e}"))
+    })?;
+    let q = match v.get("query") {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(invalid("query must be a string")),
+        None => return Err(invalid("query is required: {\"query\": \"…\"}")),
+    };
+    let lang = match v.get("language") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            Some(Lang::parse(s).ok_or_else(|| invalid("language must be \"ko\" or \"en\""))?)
+        }
+        Some(_) => return Err(invalid("language must be \"ko\" or \"en\"")),
+    };
+    Ok((q, lang))
+}
+
+fn to_api(e: &NlqError) -> ApiError {
+    match e {
+        NlqError::CampaignNotFound(_) => ApiError::not_found("CAMPAIGN_NOT_FOUND", e.to_string()),
+        NlqError::ActivityNotFound(_) => ApiError::not_found("ACTIVITY_NOT_FOUND", e.to_string()),
+        _ => invalid(e.to_string()),
+    }
+}
+
+async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Value>> {
+    let (question, lang) = read_body(body)?;
+    let q = question.clone();
+    let a = tokio::task::spawn_blocking(move || {
+        let engine = state.engine.read();
+        axon_nlq::ask(&engine, scope, &q, lang, state.now())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| to_api(&e))?;
+    let used = a.parameters["language"]
+        .as_str()
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::En);
+    let a = axon_nlq::llm::finish(llm(), &question, used, a).await;
+    Ok(Json(json!({
+        "answer": a.answer, "intent": a.intent, "parameters": a.parameters, "data": a.data,
+    })))
+}
+
+async fn campaign(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    answer(state, Scope::Campaign(id), &body).await
+}
+
+async fn activity(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    answer(state, Scope::Activity(id), &body).await
+}
+
+async fn global(_: Viewer, State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
+    answer(state, Scope::Global, &body).await
+}

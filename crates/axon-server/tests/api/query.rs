@@ -1,0 +1,156 @@
+//! The question box endpoints (SPEC §7): real questions end to end, bad input → 400, unknown
+//! scopes → 404, off-topic → 200 UNKNOWN.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+fn pv(a: i64, who: &str) -> Value {
+    json!({"triggerType": "PAGE_VIEW", "anonymousId": who, "properties": {"activityId": a}})
+}
+
+async fn ask(app: &TestApp, path: &str, q: &str) -> Reply {
+    app.post(path, json!({"query": q})).await
+}
+
+#[tokio::test]
+async fn questions_are_answered_from_the_dashboards_in_the_questions_language() {
+    let app = spawn_app().await;
+    let c = app.campaign("Winter").await;
+    let a = app.activity(c).await;
+    for i in 0..3 {
+        assert_eq!(app.track(pv(a, &format!("v{i}"))).await.status, 202);
+    }
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/activity/{a}/query"),
+        "how many visits in the last 7 days?",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["intent"], "VISITS");
+    assert_eq!(r.body["parameters"]["period"], "7d");
+    assert_eq!(r.body["data"]["value"], 3);
+    assert!(
+        r.body["answer"].as_str().unwrap().contains("3 visits"),
+        "{}",
+        r.body["answer"]
+    );
+
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/campaign/{c}/query"),
+        "지난 7일간 방문 몇 건이야?",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["data"]["value"], 3);
+    assert!(
+        r.body["answer"].as_str().unwrap().contains("3건"),
+        "{}",
+        r.body["answer"]
+    );
+
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/activity/{a}/query"),
+        "재고 얼마나 남았어?",
+    )
+    .await;
+    assert_eq!(r.body["intent"], "REMAINING_STOCK");
+    assert_eq!(r.body["data"]["remainingStock"], 100);
+
+    let r = app
+        .post(
+            "/api/v1/dashboard/global/query",
+            json!({"query": "top 3 campaigns by visits in the last 7 days", "language": "ko"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["intent"], "RANKING");
+    assert_eq!(r.body["data"]["rows"][0]["campaignId"], c);
+    assert_eq!(r.body["parameters"]["language"], "ko");
+    for k in ["answer", "intent", "parameters", "data"] {
+        assert!(!r.body[k].is_null(), "{k}");
+    }
+}
+
+#[tokio::test]
+async fn off_topic_questions_get_a_helpful_unknown_answer() {
+    let app = spawn_app().await;
+    let r = ask(
+        &app,
+        "/api/v1/dashboard/global/query",
+        "what's the weather like?",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["intent"], "UNKNOWN");
+    assert!(r.body["answer"].as_str().unwrap().contains("You can ask"));
+}
+
+#[tokio::test]
+async fn empty_oversize_and_non_text_questions_are_refused() {
+    let app = spawn_app().await;
+    let path = "/api/v1/dashboard/global/query";
+    assert_error(&ask(&app, path, "").await, 400, "INVALID_QUESTION");
+    assert_error(&ask(&app, path, "   ").await, 400, "INVALID_QUESTION");
+    assert_error(
+        &ask(&app, path, &"가".repeat(501)).await,
+        400,
+        "INVALID_QUESTION",
+    );
+    assert_eq!(ask(&app, path, &"a".repeat(500)).await.status, 200);
+    assert_error(
+        &app.post(path, json!({"query": 42})).await,
+        400,
+        "INVALID_QUESTION",
+    );
+    assert_error(
+        &app.post(path, json!({"query": ["a"]})).await,
+        400,
+        "INVALID_QUESTION",
+    );
+    assert_error(&app.post(path, json!({})).await, 400, "INVALID_QUESTION");
+    assert_error(
+        &app.post(path, json!({"query": "hi", "language": "fr"}))
+            .await,
+        400,
+        "INVALID_QUESTION",
+    );
+    let r = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(ADMIN_KEY)
+        .body(vec![0xff, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(ADMIN_KEY)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn unknown_scopes_are_404_and_anonymous_callers_401() {
+    let app = spawn_app().await;
+    let r = ask(&app, "/api/v1/dashboard/campaign/999/query", "visits?").await;
+    assert_error(&r, 404, "CAMPAIGN_NOT_FOUND");
+    let r = ask(&app, "/api/v1/dashboard/activity/999/query", "visits?").await;
+    assert_error(&r, 404, "ACTIVITY_NOT_FOUND");
+    let r = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/dashboard/global/query",
+            None,
+            Some(&json!({"query": "visits?"})),
+        )
+        .await;
+    assert_eq!(r.status, 401, "{:?}", r.body);
+}
