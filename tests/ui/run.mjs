@@ -67,6 +67,16 @@ try {
   check('realtime card changed within 1 s without reload', lag <= 1000, lag);
   await page.screenshot({ path: out + '/activity.png', fullPage: true });
 
+  // Question box: a suggested question is answered with the same text the API gives.
+  await page.click('.qa .suggest button >> nth=0');
+  await page.waitForSelector('.qa .log .a', { timeout: 5000 });
+  const shown = (await page.textContent('.qa .log .a')).replace(/^A\. /, '');
+  const asked = await api(`/api/v1/dashboard/activity/${activity}/query`, { method: 'POST', body: JSON.stringify({ query: '지난 7일간 방문자 중 몇 퍼센트가 구매했어?' }) });
+  check('question box answers like the API', shown === asked.answer, { shown, api: asked.answer });
+  await page.reload();
+  await page.waitForSelector('.qa .log .a');
+  check('conversation history kept in the page', (await page.$$('.qa .log .a')).length === 1);
+
   // Cohort.
   await page.goto(`${base}/admin/dashboard/cohort/${activity}`);
   await page.waitForFunction(() => window.Chart && Chart.getChart('ltv'));
