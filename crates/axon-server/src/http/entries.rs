@@ -74,11 +74,15 @@ pub(crate) fn optional_json<T: Default + DeserializeOwned>(body: &[u8]) -> ApiRe
         })
 }
 
-fn retry_answer(entry_order: i64, h: &Hold) -> Json<Value> {
-    Json(
-        json!({"status": "SUCCESS", "order": entry_order, "reservationToken": h.reservation_token,
+/// The answer to a retry of a live reservation: the same token, and the stored entry's id and
+/// quantity (an indexed read).
+fn retry_answer(state: &AppState, activity: i64, user: &str, h: &Hold) -> ApiResult<Json<Value>> {
+    let entry = state.repo.entry_of(activity, user)?;
+    Ok(Json(
+        json!({"status": "SUCCESS", "order": h.order, "entryId": entry.as_ref().map(|e| e.id),
+        "quantity": entry.as_ref().map(|e| e.quantity), "reservationToken": h.reservation_token,
         "expiresAt": h.reservation_expires_at, "isRetry": true}),
-    )
+    ))
 }
 
 /// Filters (§3.3) against the stored profile; 400 `NOT_ELIGIBLE` with the failing filter.
@@ -148,7 +152,7 @@ async fn enter(
         return giveaways::enter(&state, &a, user, now).await;
     }
     if let Some(h) = state.gate.ledger.live_hold(id, &user, now) {
-        return Ok(retry_answer(h.order, &h));
+        return retry_answer(&state, id, &user, &h);
     }
     check_filters(&state, &a, &user)?;
     check_open(&a, now)?;
@@ -172,7 +176,7 @@ async fn enter(
     }
     let order = match admit {
         Admit::Reserved { order } => order,
-        Admit::Retry(h) => return Ok(retry_answer(h.order, &h)),
+        Admit::Retry(h) => return retry_answer(&state, id, &user, &h),
         Admit::Duplicate { in_progress } => {
             let msg = if in_progress {
                 "this user's entry is being processed"

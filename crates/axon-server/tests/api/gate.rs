@@ -147,6 +147,12 @@ async fn quantity_two_entries_add_up_exactly_and_retries_return_the_same_reserva
         r.body["reservationToken"].as_str(),
         Some(tokens[&winner].as_str())
     );
+    assert!(
+        r.body["entryId"].is_i64(),
+        "a retry names the same entry: {:?}",
+        r.body
+    );
+    assert_eq!(r.body["quantity"], 2);
     let (held, body) = g.entries(a, Some("APPROVED")).await;
     assert_eq!(held, 51);
     let sum: i64 = body["entries"]
