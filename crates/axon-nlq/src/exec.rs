@@ -307,15 +307,11 @@ fn metric(c: &Ctx, m: Metric) -> Answer {
             data[k] = o[k].clone();
         }
     }
-    let mut text = body + &tail;
+    let text = body + &tail;
     if let Some(b) = c.breakdown {
         params.insert("breakdown".into(), b.into());
+        // The split itself needs the raw events of the log: the server adds it (`split`).
         data["breakdownQuery"] = format!("breakdown={b}").into();
-        text += &if ko {
-            format!(" {b}별 분해는 대시보드에서 breakdown={b} 로 볼 수 있습니다.")
-        } else {
-            format!(" The split by {b} is on the dashboard with breakdown={b}.")
-        };
     }
     answer(text, m.intent(), params, data)
 }

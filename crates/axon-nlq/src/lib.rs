@@ -14,6 +14,7 @@ pub mod llm;
 pub mod names;
 pub mod parse;
 pub mod rank;
+pub mod split;
 pub mod text;
 pub mod trend;
 pub mod when;

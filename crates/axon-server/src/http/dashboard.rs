@@ -179,6 +179,19 @@ async fn with_breakdown(
     let (Ok(start), Ok(end)) = (start, end) else {
         return Ok(v);
     };
+    v["data"]["breakdown"] = breakdown_json(state, ids, dim, Window::new(start, end)).await?;
+    Ok(v)
+}
+
+/// One breakdown (SPEC §5.2) of some activities over a window: raw events from the log (off the
+/// async workers), the split by the engine. Shared by dashboards and the question box.
+pub async fn breakdown_json(
+    state: &AppState,
+    ids: Vec<i64>,
+    dim: Dimension,
+    w: Window,
+) -> ApiResult<Value> {
+    let (start, end) = (w.start, w.end);
     let (events_port, repo) = (state.events.clone(), state.repo.clone());
     let scope = ids.clone();
     let (events, profiles) =
@@ -203,12 +216,10 @@ async fn with_breakdown(
         .into_iter()
         .map(|p| (p.user_id.clone(), p))
         .collect();
-    let b = state
+    Ok(state
         .engine
         .read()
-        .breakdown(&ids, dim, &Window::new(start, end), &events, &profiles);
-    v["data"]["breakdown"] = b;
-    Ok(v)
+        .breakdown(&ids, dim, &w, &events, &profiles))
 }
 
 async fn activity(

@@ -154,3 +154,54 @@ async fn unknown_scopes_are_404_and_anonymous_callers_401() {
         .await;
     assert_eq!(r.status, 401, "{:?}", r.body);
 }
+
+#[tokio::test]
+async fn breakdown_questions_answer_with_the_split() {
+    let app = spawn_app().await;
+    let c = app.campaign("Split").await;
+    let a = app.activity(c).await;
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+    let desktop = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+    let events: Vec<serde_json::Value> = (0..5)
+        .map(|i| serde_json::json!({"triggerType": "PAGE_VIEW", "anonymousId": format!("s{i}"), "userAgent": if i < 3 { iphone } else { desktop }, "properties": {"activityId": a}}))
+        .collect();
+    assert_eq!(
+        app.track(serde_json::Value::Array(events)).await.status,
+        202
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/dashboard/activity/{a}/query"),
+            serde_json::json!({"query": "지난 7일 기기별 방문 몇 건이야?"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["parameters"]["breakdown"], "device");
+    let answer = r.body["answer"].as_str().unwrap();
+    assert!(
+        answer.contains("mobile 3") && answer.contains("desktop 2"),
+        "{answer} {}",
+        r.body["parameters"]
+    );
+    let rows = r.body["data"]["breakdown"]["rows"].as_array().unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["totalVisits"].as_i64().unwrap())
+            .sum::<i64>(),
+        5
+    );
+    let en = app
+        .post(
+            &format!("/api/v1/dashboard/activity/{a}/query"),
+            serde_json::json!({"query": "visits by device in the last 7 days"}),
+        )
+        .await;
+    assert!(
+        en.body["answer"]
+            .as_str()
+            .unwrap()
+            .contains("Top by device: mobile 3"),
+        "{:?}",
+        en.body
+    );
+}
