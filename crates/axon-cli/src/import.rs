@@ -14,7 +14,7 @@ use axon_domain::model::{
 };
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axon_store::sqlite::SqliteStore;
-use axon_store::{BulkChunk, BulkLoader, BulkReport, Repo};
+use axon_store::{BulkChunk, BulkLoader, BulkReport, EncodedEvent, Repo};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -480,7 +480,7 @@ fn events(ctx: &Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Result<(
         if let Some(c) = e.activity_id.and_then(|a| ctx.activities.get(&a)) {
             e.enrich_campaign(*c);
         }
-        chunk.push(e);
+        chunk.push(EncodedEvent::new(e).map_err(|err| at(FILE, line, err))?);
         rows += 1;
         if chunk.len() == CHUNK {
             send(

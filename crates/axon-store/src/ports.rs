@@ -127,6 +127,45 @@ pub trait CommerceRepo: Send + Sync {
     fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError>;
 }
 
+/// An event reduced to its stored columns and rendered JSON, so a bulk producer does that work
+/// (and frees the parsed event) on its own thread while the writer only inserts.
+#[derive(Debug, Clone)]
+pub struct EncodedEvent {
+    pub source: String,
+    pub event_id: Option<String>,
+    pub trigger_type: &'static str,
+    pub occurred_at: i64,
+    pub received_at: i64,
+    pub activity_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub user_id: Option<String>,
+    pub anonymous_id: Option<String>,
+    pub session_id: Option<String>,
+    pub bot: bool,
+    pub body: String,
+}
+
+impl EncodedEvent {
+    pub fn new(e: Event) -> Result<EncodedEvent, StoreError> {
+        let body =
+            serde_json::to_string(&e).map_err(|err| StoreError::Internal(err.to_string()))?;
+        Ok(EncodedEvent {
+            source: e.source().to_string(),
+            trigger_type: e.trigger_type.as_str(),
+            occurred_at: e.occurred_at.0,
+            received_at: e.received_at.0,
+            activity_id: e.activity_id,
+            campaign_id: e.campaign_id,
+            bot: e.bot,
+            event_id: e.event_id,
+            user_id: e.user_id,
+            anonymous_id: e.anonymous_id,
+            session_id: e.session_id,
+            body,
+        })
+    }
+}
+
 /// One chunk of a bulk load (`axon import`), in dependency order: campaigns before activities
 /// before the rows that refer to them.
 #[derive(Debug)]
@@ -136,7 +175,7 @@ pub enum BulkChunk {
     Activities(Vec<Activity>),
     Entries(Vec<Entry>),
     Purchases(Vec<Purchase>),
-    Events(Vec<Event>),
+    Events(Vec<EncodedEvent>),
     /// The producer found a bad row: everything loaded so far is rolled back.
     Abort(String),
 }

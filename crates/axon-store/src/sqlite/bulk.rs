@@ -3,7 +3,7 @@
 
 use super::catalog::save_product;
 use super::commerce::{insert_entries, insert_purchases};
-use super::events::insert_events;
+use super::events::insert_encoded;
 use super::relational::{save_activity, save_campaign};
 use super::SqliteStore;
 use crate::ports::{BulkChunk, BulkLoader, BulkReport};
@@ -37,9 +37,9 @@ impl BulkLoader for SqliteStore {
                     BulkChunk::Entries(es) => r.entries += insert_entries(conn, &es)? as u64,
                     BulkChunk::Purchases(ps) => r.purchases += insert_purchases(conn, &ps)? as u64,
                     BulkChunk::Events(evs) => {
-                        let rep = insert_events(conn, &evs)?;
-                        r.events += rep.accepted() as u64;
-                        r.duplicate_events += rep.duplicates() as u64;
+                        let (stored, duplicates) = insert_encoded(conn, &evs)?;
+                        r.events += stored;
+                        r.duplicate_events += duplicates;
                     }
                     BulkChunk::Abort(reason) => {
                         return Err(StoreError::conflict("IMPORT_ABORTED", reason))

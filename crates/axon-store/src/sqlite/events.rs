@@ -16,6 +16,61 @@ const INSERT: &str =
     activity_id, campaign_id, user_id, anonymous_id, session_id, bot, body)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
+/// Rows per multi-row statement in the bulk path (12 parameters each).
+const BULK_ROWS: usize = 64;
+
+/// Bulk path: inserts pre-rendered events with multi-row statements; returns (stored,
+/// duplicates). Used by import, where per-event sequence numbers are not needed.
+pub(crate) fn insert_encoded(
+    conn: &Connection,
+    events: &[crate::ports::EncodedEvent],
+) -> Result<(u64, u64), StoreError> {
+    let values = |n: usize| {
+        (0..n)
+            .map(|r| {
+                format!(
+                    "({})",
+                    (1..=12)
+                        .map(|c| format!("?{}", r * 12 + c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let head =
+        "INSERT OR IGNORE INTO events (source, event_id, trigger_type, occurred_at, received_at,
+        activity_id, campaign_id, user_id, anonymous_id, session_id, bot, body) VALUES ";
+    let mut stored = 0u64;
+    for chunk in events.chunks(BULK_ROWS) {
+        let sql = format!("{head}{}", values(chunk.len()));
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut args: Vec<rusqlite::types::ToSqlOutput<'_>> = Vec::with_capacity(chunk.len() * 12);
+        for e in chunk {
+            use rusqlite::types::{ToSqlOutput, ValueRef as R};
+            fn text(v: &Option<String>) -> ToSqlOutput<'_> {
+                ToSqlOutput::Borrowed(v.as_deref().map_or(R::Null, |s| R::Text(s.as_bytes())))
+            }
+            let int = |v: Option<i64>| ToSqlOutput::Borrowed(v.map_or(R::Null, R::Integer));
+            args.push(ToSqlOutput::Borrowed(R::Text(e.source.as_bytes())));
+            args.push(text(&e.event_id));
+            args.push(ToSqlOutput::Borrowed(R::Text(e.trigger_type.as_bytes())));
+            args.push(int(Some(e.occurred_at)));
+            args.push(int(Some(e.received_at)));
+            args.push(int(e.activity_id));
+            args.push(int(e.campaign_id));
+            args.push(text(&e.user_id));
+            args.push(text(&e.anonymous_id));
+            args.push(text(&e.session_id));
+            args.push(int(Some(i64::from(e.bot))));
+            args.push(ToSqlOutput::Borrowed(R::Text(e.body.as_bytes())));
+        }
+        stored += stmt.execute(rusqlite::params_from_iter(args.iter()))? as u64;
+    }
+    Ok((stored, events.len() as u64 - stored))
+}
+
 /// Inserts events inside the caller's transaction.
 pub(crate) fn insert_events(
     conn: &Connection,
