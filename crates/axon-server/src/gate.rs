@@ -110,6 +110,7 @@ pub async fn sweep_once(state: &AppState) -> usize {
                 }
             }
             state.observe(&[], &changed, &[]);
+            crate::metrics::Metrics::inc(&state.metrics.gate_holds_expired_total, due.len() as u64);
             tracing::info!(released = due.len(), "expired holds released");
             due.len()
         }

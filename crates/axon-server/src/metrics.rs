@@ -13,6 +13,11 @@ pub struct Metrics {
     pub events_rejected_total: AtomicU64,
     pub event_batches_total: AtomicU64,
     pub rate_limited_total: AtomicU64,
+    pub gate_approved_total: AtomicU64,
+    pub gate_sold_out_total: AtomicU64,
+    pub gate_duplicates_total: AtomicU64,
+    pub gate_paid_total: AtomicU64,
+    pub gate_holds_expired_total: AtomicU64,
 }
 
 impl Metrics {
@@ -22,7 +27,7 @@ impl Metrics {
 
     /// Renders every counter plus the given gauges.
     pub fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
-        let counters: [(&str, &str, &AtomicU64); 8] = [
+        let counters: [(&str, &str, &AtomicU64); 13] = [
             (
                 "axon_http_requests_total",
                 "HTTP requests answered",
@@ -62,6 +67,31 @@ impl Metrics {
                 "axon_rate_limited_total",
                 "collection requests refused by the rate limit",
                 &self.rate_limited_total,
+            ),
+            (
+                "axon_gate_approved_total",
+                "FCFS entries approved (a slot won)",
+                &self.gate_approved_total,
+            ),
+            (
+                "axon_gate_sold_out_total",
+                "FCFS entries refused as sold out",
+                &self.gate_sold_out_total,
+            ),
+            (
+                "axon_gate_duplicates_total",
+                "FCFS entries refused as duplicates",
+                &self.gate_duplicates_total,
+            ),
+            (
+                "axon_gate_paid_total",
+                "FCFS payments confirmed",
+                &self.gate_paid_total,
+            ),
+            (
+                "axon_gate_holds_expired_total",
+                "unpaid holds released after expiry",
+                &self.gate_holds_expired_total,
             ),
         ];
         let mut out = String::new();

@@ -12,6 +12,7 @@ use crate::auth::{generate_key, EndUser, Viewer};
 use crate::error::{ApiError, ApiResult, Kind};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::gate::sweep_once;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use axon_domain::event::Event;
 use axon_domain::filter::evaluate;
@@ -183,16 +184,22 @@ async fn enter(
             } else {
                 "this user has already entered this activity"
             };
+            Metrics::inc(&state.metrics.gate_duplicates_total, 1);
             return Err(ApiError::conflict("DUPLICATED", msg));
         }
         Admit::SoldOut { remaining } => {
+            Metrics::inc(&state.metrics.gate_sold_out_total, 1);
             return Err(
                 ApiError::new(Kind::Gone, "SOLD_OUT", "sold out: no stock is left")
                     .with("remaining", remaining),
-            )
+            );
         }
     };
-    write_entry(&state, &a, user, units, order, now).await
+    let answer = write_entry(&state, &a, user, units, order, now).await;
+    if answer.is_ok() {
+        Metrics::inc(&state.metrics.gate_approved_total, 1);
+    }
+    answer
 }
 
 async fn write_entry(

@@ -233,5 +233,6 @@ async fn confirm(
         }
     }
     let entry = w.entry.unwrap_or(entry);
+    crate::metrics::Metrics::inc(&state.metrics.gate_paid_total, 1);
     Ok(paid_answer(&entry, Some(&w.purchase)))
 }

@@ -104,6 +104,35 @@ async fn herd_of_10000_requests_from_3000_users_approves_exactly_the_stock() {
     assert_eq!(winners, 100);
     let (total, _) = g.entries(a, Some("APPROVED")).await;
     assert_eq!(total, 100);
+    let count = |code: u16| {
+        by_user
+            .values()
+            .flatten()
+            .filter(|(s, _)| *s == code)
+            .count()
+    };
+    let metrics = g
+        .app
+        .client
+        .get(g.app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("axon_gate_approved_total 100\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!("axon_gate_sold_out_total {}\n", count(410))),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!("axon_gate_duplicates_total {}\n", count(409))),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
