@@ -103,9 +103,9 @@ impl GateApp {
         (r.body["totalElements"].as_i64().unwrap(), r.body)
     }
 
-    /// Waits (real time, ≤ 5 s) until the activity has `n` entries of `status`.
+    /// Waits (real time, ≤ 15 s) until the activity has `n` entries of `status`.
     pub async fn wait_for(&self, activity: i64, status: &str, n: i64) {
-        for _ in 0..100 {
+        for _ in 0..300 {
             if self.entries(activity, Some(status)).await.0 == n {
                 return;
             }

@@ -63,7 +63,7 @@ async fn open_dashboards_receive_acknowledged_events_live() {
     let first = next_update(
         &mut act,
         &mut b1,
-        Instant::now() + Duration::from_secs(5),
+        Instant::now() + Duration::from_secs(15),
         |_| true,
     )
     .await
@@ -77,7 +77,7 @@ async fn open_dashboards_receive_acknowledged_events_live() {
     next_update(
         &mut camp,
         &mut b2,
-        Instant::now() + Duration::from_secs(5),
+        Instant::now() + Duration::from_secs(15),
         |_| true,
     )
     .await
@@ -86,7 +86,7 @@ async fn open_dashboards_receive_acknowledged_events_live() {
     let sent = Instant::now();
     let ev = json!({"triggerType": "PAGE_VIEW", "anonymousId": "live-1", "properties": {"activityId": a}});
     assert_eq!(app.track(ev).await.status, 202);
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(15);
     let got = next_update(&mut act, &mut b1, deadline, |v| {
         v["data"]["overview"]["totalVisits"] == 1
     })
