@@ -195,13 +195,14 @@ pub fn ordered_users(o: &OrderedSteps) -> [u64; 4] {
     out
 }
 
-fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
-    if sorted.is_empty() {
+/// The q-quantile (nearest rank) of `v`, by selection rather than a full sort.
+fn quantile(v: &mut [i64], q: f64) -> Option<i64> {
+    if v.is_empty() {
         return None;
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    Some(sorted[i])
+    let i = ((v.len() - 1) as f64 * q).round() as usize;
+    Some(*v.select_nth_unstable(i).1)
 }
 
 /// Median and p90 seconds between consecutive ordered steps.
@@ -213,13 +214,13 @@ pub fn time_to_convert(orders: &[&OrderedSteps]) -> Vec<StepTiming> {
                 .flat_map(|o| o.values())
                 .filter_map(|s| Some((s[k]? - s[k - 1]?) / 1000))
                 .collect();
-            d.sort_unstable();
+
             StepTiming {
                 from: STEPS[k - 1],
                 to: STEPS[k],
                 converted: d.len() as u64,
-                median_seconds: quantile(&d, 0.5),
-                p90_seconds: quantile(&d, 0.9),
+                median_seconds: quantile(&mut d, 0.5),
+                p90_seconds: quantile(&mut d, 0.9),
             }
         })
         .collect()
