@@ -110,16 +110,27 @@ fn envelope(
     v
 }
 
+fn activity_missing(id: i64) -> ApiError {
+    ApiError::not_found(
+        "ACTIVITY_NOT_FOUND",
+        format!("activity {id} does not exist"),
+    )
+}
+
+fn campaign_missing(id: i64) -> ApiError {
+    ApiError::not_found(
+        "CAMPAIGN_NOT_FOUND",
+        format!("campaign {id} does not exist"),
+    )
+}
+
 /// The activity dashboard JSON (used by REST and the live stream).
 pub fn activity_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
     let (period, q) = query(state, p, &ACTIVITY_WIDGETS)?;
     let engine = state.engine.read();
-    let meta = engine.activity_meta(id).ok_or_else(|| {
-        ApiError::not_found(
-            "ACTIVITY_NOT_FOUND",
-            format!("activity {id} does not exist"),
-        )
-    })?;
+    let meta = engine
+        .activity_meta(id)
+        .ok_or_else(|| activity_missing(id))?;
     let campaign_id = meta.campaign_id;
     let data = engine.activity_dashboard(id, &q).unwrap_or_default();
     Ok(envelope(
@@ -136,12 +147,9 @@ pub fn activity_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Val
 pub fn campaign_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
     let (period, q) = query(state, p, &CAMPAIGN_WIDGETS)?;
     let engine = state.engine.read();
-    let data = engine.campaign_dashboard(id, &q).ok_or_else(|| {
-        ApiError::not_found(
-            "CAMPAIGN_NOT_FOUND",
-            format!("campaign {id} does not exist"),
-        )
-    })?;
+    let data = engine
+        .campaign_dashboard(id, &q)
+        .ok_or_else(|| campaign_missing(id))?;
     Ok(envelope("campaignId", id, period, &q, data, None))
 }
 
@@ -309,12 +317,7 @@ async fn dropoff(
         let a = engine
             .activity(id)
             .filter(|a| a.meta.is_some())
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    "ACTIVITY_NOT_FOUND",
-                    format!("activity {id} does not exist"),
-                )
-            })?;
+            .ok_or_else(|| activity_missing(id))?;
         engine.dropoff(
             a,
             index,
@@ -397,12 +400,9 @@ async fn cohort_activity(
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
     let engine = state.engine.read();
-    let meta = engine.activity_meta(id).ok_or_else(|| {
-        ApiError::not_found(
-            "ACTIVITY_NOT_FOUND",
-            format!("activity {id} does not exist"),
-        )
-    })?;
+    let meta = engine
+        .activity_meta(id)
+        .ok_or_else(|| activity_missing(id))?;
     let w = cohort_window(&state, &p, meta.start_date, now.max(meta.start_date))?;
     Ok(Json(
         engine.cohort_activity(id, &w, now).unwrap_or_default(),
@@ -427,12 +427,7 @@ async fn cohort_campaign(
         }
     };
     let engine = state.engine.read();
-    engine.campaign(id).ok_or_else(|| {
-        ApiError::not_found(
-            "CAMPAIGN_NOT_FOUND",
-            format!("campaign {id} does not exist"),
-        )
-    })?;
+    engine.campaign(id).ok_or_else(|| campaign_missing(id))?;
     let start = engine
         .campaign_activities(id)
         .iter()
