@@ -1,3 +1,5 @@
+//! Ledger unit tests: holds, expiry released exactly once, failed writes undone, draws.
+
 use super::*;
 
 const A: ActivityId = 1;
