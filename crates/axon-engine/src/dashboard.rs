@@ -8,7 +8,10 @@ use axon_domain::period::Window;
 use axon_domain::time::MS_PER_HOUR;
 use axon_domain::{Dec2, DomainError, Ts};
 use roaring::RoaringBitmap;
+use rustc_hash::FxHashMap;
 use serde_json::{json, Map, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Widget {
@@ -80,6 +83,12 @@ impl Widget {
     }
 }
 
+/// Values computed once per dashboard answer and shared by its widgets.
+#[derive(Default)]
+struct Memo {
+    visitors: RefCell<FxHashMap<(ActivityId, i64, i64), Rc<(RoaringBitmap, u64)>>>,
+}
+
 /// What a dashboard call asks for.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -103,21 +112,48 @@ impl Engine {
 
     /// Raw aggregates over a set of activities (distinct visitors are a union, not a sum).
     pub fn counts(&self, ids: &[ActivityId], w: &Window) -> Counts {
+        self.counts_with(ids, w, &Memo::default())
+    }
+
+    fn counts_with(&self, ids: &[ActivityId], w: &Window, memo: &Memo) -> Counts {
         let mut c = Counts::default();
         let mut visitors = RoaringBitmap::new();
         for id in ids {
-            let (ac, v) = self.activity_counts(*id, w);
-            c += ac;
-            visitors |= v;
+            c += self.activity_counts(*id, w);
+            let v = self.visitors(memo, *id, w);
+            if ids.len() == 1 {
+                c.unique_visitors = v.1;
+            } else {
+                visitors |= &v.0;
+            }
         }
-        c.unique_visitors = self.persons.distinct(&visitors);
+        if ids.len() != 1 {
+            c.unique_visitors = self.persons.distinct(&visitors);
+        }
         c
     }
 
-    /// One activity's aggregates (without distinct visitors) and its raw visitor set.
-    fn activity_counts(&self, id: ActivityId, w: &Window) -> (Counts, RoaringBitmap) {
+    /// An activity's raw visitor set in a window and its distinct (link-resolved) count, computed
+    /// once per dashboard answer however many widgets ask.
+    fn visitors(&self, memo: &Memo, id: ActivityId, w: &Window) -> Rc<(RoaringBitmap, u64)> {
+        let key = (id, w.start.0, w.end.0);
+        if let Some(v) = memo.visitors.borrow().get(&key) {
+            return v.clone();
+        }
+        let set = self
+            .activities
+            .get(&id)
+            .map(|a| a.series(TriggerType::PageView).persons(w))
+            .unwrap_or_default();
+        let distinct = self.persons.distinct(&set);
+        let v = Rc::new((set, distinct));
+        memo.visitors.borrow_mut().insert(key, v.clone());
+        v
+    }
+
+    /// One activity's aggregates (without distinct visitors).
+    fn activity_counts(&self, id: ActivityId, w: &Window) -> Counts {
         let mut c = Counts::default();
-        let mut visitors = RoaringBitmap::new();
         if let Some(a) = self.activities.get(&id) {
             let v = Engine::step_values(a, w);
             c.visits += v[0];
@@ -138,14 +174,20 @@ impl Engine {
                 c.gmv += r.revenue;
                 c.orders += 1;
             }
-            visitors = a.series(TriggerType::PageView).persons(w);
         }
-        (c, visitors)
+        c
     }
 
-    fn overview_widget(&self, ids: &[ActivityId], budget: Dec2, w: &Window, scope: &str) -> Value {
-        let cur = overview(&self.counts(ids, w), budget);
-        let prev = overview(&self.counts(ids, &w.previous()), budget);
+    fn overview_widget(
+        &self,
+        ids: &[ActivityId],
+        budget: Dec2,
+        w: &Window,
+        scope: &str,
+        memo: &Memo,
+    ) -> Value {
+        let cur = overview(&self.counts_with(ids, w, memo), budget);
+        let prev = overview(&self.counts_with(ids, &w.previous(), memo), budget);
         let mut v = serde_json::to_value(&cur).unwrap_or_default();
         v["change"] = change(&cur, &prev);
         v["previous"] = serde_json::to_value(&prev).unwrap_or_default();
@@ -156,22 +198,34 @@ impl Engine {
         v
     }
 
-    fn funnel_widget(&self, ids: &[ActivityId], q: &Query, scope: &str) -> Value {
+    fn funnel_widget(&self, ids: &[ActivityId], q: &Query, scope: &str, memo: &Memo) -> Value {
         let w = &q.window;
         let mut values = [0u64; 4];
         let mut persons: [RoaringBitmap; 4] = Default::default();
+        let mut single = [0u64; 4];
         let mut orders = Vec::new();
         // Ordered step 1 = each activity's distinct visitors (summed over activities).
         let mut ordered = [0u64; 4];
-        for a in ids.iter().filter_map(|id| self.activities.get(id)) {
+        for (id, a) in ids
+            .iter()
+            .filter_map(|id| self.activities.get(id).map(|a| (*id, a)))
+        {
             let v = Engine::step_values(a, w);
+            let visitors = self.visitors(memo, id, w);
+            ordered[0] += visitors.1;
             for i in 0..4 {
                 values[i] += v[i];
-                let p = self.step_persons(a, i, w);
-                if i == 0 {
-                    ordered[0] += self.persons.distinct(&p);
+                if ids.len() == 1 {
+                    single[i] = if i == 0 {
+                        visitors.1
+                    } else {
+                        self.persons.distinct(&self.step_persons(a, i, w))
+                    };
+                } else if i == 0 {
+                    persons[0] |= &visitors.0;
+                } else {
+                    persons[i] |= self.step_persons(a, i, w);
                 }
-                persons[i] |= p;
             }
             orders.push(self.ordered_engaged(
                 a,
@@ -179,7 +233,11 @@ impl Engine {
                 q.conversion_window_hours.map(|h| h * MS_PER_HOUR),
             ));
         }
-        let users = [0, 1, 2, 3].map(|i| self.persons.distinct(&persons[i]));
+        let users = if ids.len() == 1 {
+            single
+        } else {
+            [0, 1, 2, 3].map(|i| self.persons.distinct(&persons[i]))
+        };
         for o in &orders {
             let u = ordered_users(o);
             for i in 1..4 {
@@ -314,10 +372,13 @@ impl Engine {
         let ids = [id];
         let scope = format!("activity {id}");
         let mut data = Map::new();
+        let memo = Memo::default();
         for w in &q.widgets {
             let v = match w {
-                Widget::Overview => self.overview_widget(&ids, meta.budget, &q.window, &scope),
-                Widget::Funnel => self.funnel_widget(&ids, q, &scope),
+                Widget::Overview => {
+                    self.overview_widget(&ids, meta.budget, &q.window, &scope, &memo)
+                }
+                Widget::Funnel => self.funnel_widget(&ids, q, &scope, &memo),
                 Widget::Comparison => self.comparison(
                     &ids,
                     &meta.product_id.into_iter().collect::<Vec<_>>(),
@@ -353,10 +414,11 @@ impl Engine {
         let scope = format!("the {} activities of campaign {id}", ids.len());
         let budget = self.campaign_budget(id);
         let mut data = Map::new();
+        let memo = Memo::default();
         for w in &q.widgets {
             let v = match w {
-                Widget::Overview => self.overview_widget(&ids, budget, &q.window, &scope),
-                Widget::Funnel => self.funnel_widget(&ids, q, &scope),
+                Widget::Overview => self.overview_widget(&ids, budget, &q.window, &scope, &memo),
+                Widget::Funnel => self.funnel_widget(&ids, q, &scope, &memo),
                 Widget::Comparison => {
                     let mut products: Vec<i64> = acts.iter().filter_map(|a| a.product_id).collect();
                     products.sort_unstable();
@@ -435,9 +497,10 @@ impl Engine {
             total_budget += budget;
             let (mut cc, mut visitors) = (Counts::default(), RoaringBitmap::new());
             for id in &ids {
-                let (ac, v) = self.activity_counts(*id, w);
-                cc += ac;
-                visitors |= v;
+                cc += self.activity_counts(*id, w);
+                if let Some(a) = self.activities.get(id) {
+                    visitors |= a.series(TriggerType::PageView).persons(w);
+                }
             }
             cc.unique_visitors = self.persons.distinct(&visitors);
             all += Counts {
