@@ -83,10 +83,13 @@ impl Widget {
     }
 }
 
+/// An activity's raw visitor set in a window, with its distinct (link-resolved) count.
+type Visitors = Rc<(RoaringBitmap, u64)>;
+
 /// Values computed once per dashboard answer and shared by its widgets.
 #[derive(Default)]
 struct Memo {
-    visitors: RefCell<FxHashMap<(ActivityId, i64, i64), Rc<(RoaringBitmap, u64)>>>,
+    visitors: RefCell<FxHashMap<(ActivityId, i64, i64), Visitors>>,
 }
 
 /// What a dashboard call asks for.
@@ -135,7 +138,7 @@ impl Engine {
 
     /// An activity's raw visitor set in a window and its distinct (link-resolved) count, computed
     /// once per dashboard answer however many widgets ask.
-    fn visitors(&self, memo: &Memo, id: ActivityId, w: &Window) -> Rc<(RoaringBitmap, u64)> {
+    fn visitors(&self, memo: &Memo, id: ActivityId, w: &Window) -> Visitors {
         let key = (id, w.start.0, w.end.0);
         if let Some(v) = memo.visitors.borrow().get(&key) {
             return v.clone();
