@@ -9,26 +9,24 @@ use crate::cli::SimulateArgs;
 use crate::CliError;
 use axon_domain::time::{MS_PER_DAY, MS_PER_HOUR};
 use axon_domain::{BusinessTz, Ts};
+use axon_engine::ledger::SplitMix64;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
 pub const DAYS: i64 = 60;
 const USERS: u64 = 400_000;
 
-/// SplitMix64: small, fast, deterministic.
-pub struct Rng(u64);
+/// The simulations' random source: the engine's SplitMix64 (the giveaway draw's generator) with
+/// the helpers a generator of traffic needs.
+pub struct Rng(SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+        Rng(SplitMix64::new(seed ^ 0x9E37_79B9_7F4A_7C15))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
