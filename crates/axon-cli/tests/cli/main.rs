@@ -5,4 +5,5 @@ mod gate_crash;
 mod helpers;
 mod import;
 mod loadtest;
+mod mixedbench;
 mod ui;
