@@ -59,17 +59,20 @@ pub fn batch_body(batch: usize, worker: usize, activity: Option<i64>) -> String 
     }
 }
 
-/// Answers of one measurement: how many were as expected (with their latency) and how many not.
+/// Answers of one measurement: how many were as expected (with their latency) and how many
+/// not, and when the last one came.
 #[derive(Default)]
 pub struct Outcome {
     pub ok: u64,
     pub failed: u64,
     pub samples: Samples,
+    pub last: Option<Instant>,
 }
 
 impl Outcome {
     /// Counts an answer; latency runs from `since` (the send, or its schedule).
     pub fn record(&mut self, acked: bool, since: Instant) {
+        self.last = self.last.max(Some(Instant::now()));
         if acked {
             self.ok += 1;
             self.samples.push(since.elapsed());
@@ -94,6 +97,13 @@ pub struct Span {
 }
 
 impl Span {
+    /// Seconds from the start of counting to the last counted answer, and at least the whole
+    /// span: an open loop that fell behind its schedule answers late, and is this much slower.
+    pub fn busy_secs(&self, o: &Outcome) -> f64 {
+        let end = o.last.unwrap_or(self.until).max(self.until);
+        (end - self.from).as_secs_f64().max(1e-3)
+    }
+
     /// Starts now: `warmup` uncounted, then `measured` counted.
     pub fn after_warmup(warmup: Duration, measured: Duration) -> Span {
         let from = Instant::now() + warmup;
@@ -162,6 +172,7 @@ async fn merge(handles: Vec<tokio::task::JoinHandle<Outcome>>) -> Outcome {
             all.ok += o.ok;
             all.failed += o.failed;
             all.samples.extend(o.samples);
+            all.last = all.last.max(o.last);
         }
     }
     all

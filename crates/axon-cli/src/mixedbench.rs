@@ -4,6 +4,10 @@
 //! ingest loop posts event batches for it and an FCFS loop enters a fresh unlimited activity,
 //! both at fixed rates (open loop, latency from each request's scheduled start). One table row
 //! per phase, with the ingest and entry p99 as a ratio to the first row's (N = 0 by default).
+//! Throughput is over the time a loop really took: an open loop that fell behind its schedule
+//! drains its backlog after the phase and counts that time. The dashboard is also read by one
+//! client alone before and after the phases, since the events posted for the activity land in
+//! its realtime widget and make each answer grow a little during the run.
 
 use crate::bench::{batch_body, closed_loop, open_loop, Call, Outcome, Span};
 use crate::cli::MixedBenchArgs;
@@ -19,6 +23,8 @@ use std::time::Duration;
 const EVENTS_PATH: &str = "/api/v1/behavior/events";
 /// Measured seconds of the closed-loop ingest peak that sets the default rate.
 const PEAK_SECS: u64 = 3;
+/// Seconds of the single-client dashboard measurement before and after the phases.
+const ALONE_SECS: u64 = 2;
 /// Connections of the FCFS entry loop.
 const ENTRY_CONNECTIONS: usize = 4;
 /// The window (days up to tomorrow) over which "most visited" is judged.
@@ -135,7 +141,7 @@ fn ratio(x: f64, base: f64) -> String {
 /// first row's.
 pub fn table(rows: &[Figures]) -> String {
     let mut out = String::from(concat!(
-        "| readers | ingest events/s | ingest ack p50 / p99 ms | ingest p99 vs first ",
+        "| readers | ingest events/s acked | ingest ack p50 / p99 ms | ingest p99 vs first ",
         "| dashboard answers/s | dashboard p50 / p99 ms | entry p50 / p99 ms ",
         "| entry p99 vs first | failed (ingest/dash/entry) |\n",
         "|---|---|---|---|---|---|---|---|---|\n",
@@ -239,14 +245,16 @@ fn ingesters(authority: &str, args: &MixedBenchArgs, activity: i64) -> Vec<Inges
         .collect()
 }
 
-fn figures(readers: usize, batch: usize, secs: f64, o: [Outcome; 3]) -> Figures {
+/// One phase's figures; throughput over the time each loop really took (see [`Span::busy_secs`]).
+fn figures(readers: usize, batch: usize, span: Span, o: [Outcome; 3]) -> Figures {
+    let (ingest_secs, dash_secs) = (span.busy_secs(&o[0]), span.busy_secs(&o[1]));
     let [mut i, mut d, mut e] = o;
     Figures {
         readers,
-        events_per_s: (i.ok * batch as u64) as f64 / secs,
+        events_per_s: (i.ok * batch as u64) as f64 / ingest_secs,
         ingest_p50: i.samples.quantile_ms(0.5),
         ingest_p99: i.samples.quantile_ms(0.99),
-        dash_per_s: d.ok as f64 / secs,
+        dash_per_s: d.ok as f64 / dash_secs,
         dash_p50: d.samples.quantile_ms(0.5),
         dash_p99: d.samples.quantile_ms(0.99),
         entry_p50: e.samples.quantile_ms(0.5),
@@ -271,6 +279,7 @@ pub fn run(args: &MixedBenchArgs) -> Result<(), CliError> {
             .build()
             .map_err(|e| CliError::Config(e.to_string()))?;
         let plan = prepare(&client, args, authority, secret).await?;
+        plan.alone("before the phases").await;
         let mut rows = Vec::new();
         for (phase, &n) in args.readers.iter().enumerate() {
             let f = plan.phase(args, phase, n).await;
@@ -281,6 +290,7 @@ pub fn run(args: &MixedBenchArgs) -> Result<(), CliError> {
             );
             rows.push(f);
         }
+        plan.alone("after the phases").await;
         println!();
         print!("{}", table(&rows));
         if rows.iter().all(|r| r.events_per_s == 0.0) {
@@ -399,16 +409,30 @@ async fn prepare(
 }
 
 impl Plan {
+    fn reader(&self) -> Reader {
+        Reader {
+            conn: Conn::new(self.authority.clone()),
+            path: self.dash_path.clone(),
+            auth: self.auth.clone(),
+        }
+    }
+
+    /// The dashboard read by one client with nothing else running, printed: how much work one
+    /// answer is (it grows as the phases' events land in its realtime widget).
+    async fn alone(&self, when: &str) {
+        let span = Span::after_warmup(Duration::from_millis(200), Duration::from_secs(ALONE_SECS));
+        let mut o = closed_loop(vec![self.reader()], span).await;
+        println!(
+            "  dashboard alone   p50 {:.1} ms, p99 {:.1} ms (1 client, {ALONE_SECS} s, {when})",
+            o.samples.quantile_ms(0.5),
+            o.samples.quantile_ms(0.99)
+        );
+    }
+
     /// One phase: `n` dashboard readers, the ingest loop and the FCFS loop, side by side.
     async fn phase(&self, args: &MixedBenchArgs, phase: usize, n: usize) -> Figures {
         let batch = args.batch.max(1);
-        let readers: Vec<Reader> = (0..n)
-            .map(|_| Reader {
-                conn: Conn::new(self.authority.clone()),
-                path: self.dash_path.clone(),
-                auth: self.auth.clone(),
-            })
-            .collect();
+        let readers: Vec<Reader> = (0..n).map(|_| self.reader()).collect();
         let entrants: Vec<Entrant> = (0..ENTRY_CONNECTIONS)
             .map(|c| Entrant {
                 conn: Conn::new(self.authority.clone()),
@@ -426,7 +450,7 @@ impl Plan {
             closed_loop(readers, span),
             open_loop(entrants, args.entry_rate as f64, span),
         );
-        figures(n, batch, args.duration.max(1) as f64, [i, d, e])
+        figures(n, batch, span, [i, d, e])
     }
 }
 
