@@ -17,7 +17,7 @@ pub fn authority(url: &str) -> io::Result<String> {
 }
 
 /// How long one request may take before the connection is given up (and the call fails).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Conn {
     authority: String,
