@@ -42,14 +42,14 @@ fn report(name: &str, s: &mut Samples) {
 pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
     let before = rss_mib();
     let started = Instant::now();
-    let state = axon_server::open_state(settings.config.clone())?;
+    let state = crate::serve::block(axon_server::open_state(settings.config.clone()))??;
     let rebuild = started.elapsed();
     let after = rss_mib();
     let (events, end, activities, campaigns) = {
-        let e = state.engine.read();
-        let mut acts: Vec<i64> = state.repo.activities(None)?.iter().map(|a| a.id).collect();
+        let e = state.snapshots.load();
+        let mut acts: Vec<i64> = e.activities().iter().map(|a| a.id).collect();
         acts.sort_unstable();
-        let camps: Vec<i64> = state.repo.campaigns()?.iter().map(|c| c.id).collect();
+        let camps: Vec<i64> = e.campaigns().iter().map(|c| c.id).collect();
         (
             e.event_count(),
             e.latest_event().unwrap_or(Ts(0)),
@@ -102,7 +102,7 @@ pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
         Samples::default(),
     ];
     for _ in 0..args.calls {
-        let e = state.engine.read();
+        let e = state.snapshots.load();
         let t = Instant::now();
         std::hint::black_box(e.activity_dashboard(pick(&mut rng, &activities), &q));
         s[0].push(t.elapsed());

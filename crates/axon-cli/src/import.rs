@@ -6,6 +6,7 @@
 
 use crate::cli::{ImportArgs, Settings};
 use crate::progress::{rate, Progress};
+use crate::serve::block;
 use crate::CliError;
 use axon_domain::event::parse_event;
 use axon_domain::model::{
@@ -91,14 +92,13 @@ pub fn import_dir<S: BulkLoader + Repo>(
         now,
         campaigns: HashSet::new(),
         campaign_names: HashMap::new(),
-        activities: store
-            .activities(None)?
+        activities: block(store.activities(None))??
             .into_iter()
             .map(|a| (a.id, a.campaign_id))
             .collect(),
         show_progress,
     };
-    for c in store.campaigns()? {
+    for c in block(store.campaigns())?? {
         ctx.campaigns.insert(c.id);
         ctx.campaign_names.insert(c.name, c.id);
     }

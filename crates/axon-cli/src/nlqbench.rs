@@ -43,8 +43,8 @@ fn report(name: &str, s: &mut Samples) {
 }
 
 pub fn run(settings: &Settings, args: &NlqBenchArgs) -> Result<(), CliError> {
-    let state = axon_server::open_state(settings.config.clone())?;
-    let e = state.engine.read();
+    let state = crate::serve::block(axon_server::open_state(settings.config.clone()))??;
+    let e = state.snapshots.load();
     let activities: Vec<i64> = e.activities().iter().map(|a| a.id).collect();
     let campaigns: Vec<i64> = e.campaigns().iter().map(|c| c.id).collect();
     if activities.is_empty() || campaigns.is_empty() {

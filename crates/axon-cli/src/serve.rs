@@ -49,9 +49,18 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .build()?)
 }
 
+/// Runs one future to completion from synchronous code (the one-shot commands: import, bench
+/// set-up), on a small runtime of its own.
+pub fn block<F: std::future::Future>(f: F) -> Result<F::Output, CliError> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(f))
+}
+
 pub fn run(s: &Settings) -> Result<(), CliError> {
-    let state = axon_server::open_state(s.config.clone())?;
     runtime()?.block_on(async {
+        let state = axon_server::open_state(s.config.clone()).await?;
         let listener = tokio::net::TcpListener::bind(&s.listen).await?;
         let addr = listener.local_addr()?;
         if s.admin_key_generated {

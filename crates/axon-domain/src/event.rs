@@ -1,7 +1,7 @@
 //! The unified behaviour event (SPEC §2.1): parse, validate with the limits, attribute to an
 //! activity, resolve the person, and flag bots.
 
-use crate::model::{ActivityId, CampaignId, TriggerType};
+use crate::model::{ActivityId, CampaignId, Purchase, TriggerType};
 use crate::time::{BusinessTz, Ts, MS_PER_DAY};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -157,6 +157,42 @@ impl Event {
         self.campaign_id = Some(campaign_id);
         self.properties
             .insert("campaignId".into(), Value::from(campaign_id));
+    }
+
+    /// The `APPROVED` event of an admitted entry (FCFS, coupon, or a giveaway winner).
+    pub fn approved(
+        user_id: &str,
+        activity: ActivityId,
+        campaign: CampaignId,
+        order: i64,
+        quantity: i64,
+        at: Ts,
+    ) -> Event {
+        let mut props = Map::new();
+        props.insert("activityId".into(), activity.into());
+        props.insert("campaignId".into(), campaign.into());
+        props.insert("order".into(), order.into());
+        props.insert("quantity".into(), quantity.into());
+        Event::backend(TriggerType::Approved, user_id, at, props)
+    }
+
+    /// The `PURCHASE` event of a purchase (`campaign` when it belongs to an activity).
+    pub fn purchase(p: &Purchase, campaign: Option<CampaignId>) -> Event {
+        let mut props = Map::new();
+        if let (Some(a), Some(c)) = (p.activity_id, campaign) {
+            props.insert("activityId".into(), a.into());
+            props.insert("campaignId".into(), c.into());
+        }
+        if let Some(product) = p.product_id {
+            props.insert("productId".into(), product.into());
+        }
+        props.insert(
+            "amount".into(),
+            serde_json::to_value(p.revenue()).unwrap_or(Value::Null),
+        );
+        props.insert("quantity".into(), p.quantity.into());
+        props.insert("orderId".into(), p.order_id.clone().into());
+        Event::backend(TriggerType::Purchase, &p.user_id, p.purchased_at, props)
     }
 
     /// Builds a backend event (source "backend") such as APPROVED or PURCHASE.

@@ -2,7 +2,7 @@
 //! (the question box resolves names against it and ranks over it).
 
 use crate::engine::Engine;
-use axon_domain::model::{Activity, Campaign};
+use axon_domain::model::{Activity, ActivityId, Campaign, CampaignId, Product, ProductId};
 
 impl Engine {
     /// Every campaign, by id.
@@ -21,5 +21,31 @@ impl Engine {
             .collect();
         v.sort_by_key(|a| a.id);
         v
+    }
+}
+
+impl axon_ports::Catalog for Engine {
+    fn activity(&self, id: ActivityId) -> Option<&Activity> {
+        self.activity_meta(id)
+    }
+
+    fn activities(&self) -> Vec<&Activity> {
+        Engine::activities(self)
+    }
+
+    fn activities_of(&self, campaign: CampaignId) -> Vec<&Activity> {
+        self.campaign_activities(campaign)
+    }
+
+    fn campaign(&self, id: CampaignId) -> Option<&Campaign> {
+        Engine::campaign(self, id)
+    }
+
+    fn campaigns(&self) -> Vec<&Campaign> {
+        Engine::campaigns(self)
+    }
+
+    fn product(&self, id: ProductId) -> Option<&Product> {
+        self.products.get(&id)
     }
 }

@@ -9,6 +9,7 @@ use axon_domain::model::{
     PurchaseType, TriggerType,
 };
 use axon_domain::BusinessTz;
+use axon_ports::Change;
 use rustc_hash::FxHashMap as HashMap;
 
 /// One purchase as the indexes keep it.
@@ -33,7 +34,7 @@ pub struct EntryRec {
 }
 
 /// Everything known about one activity.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ActivityData {
     pub meta: Option<Activity>,
     /// Behaviour events by trigger (index = `TriggerType::index`).
@@ -53,7 +54,7 @@ impl ActivityData {
 
 /// The analytics index: a fold over the durable log. The server wraps it in a lock; writers
 /// apply after durability, readers query with "now" passed in.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Engine {
     pub(crate) tz: BusinessTz,
     pub(crate) persons: Persons,
@@ -211,6 +212,19 @@ impl Engine {
         self.purchases.insert(p.id, rec);
     }
 
+    /// Applies one durable change (the projector's only way in).
+    pub fn apply_change(&mut self, c: &Change) {
+        match c {
+            Change::Event { seq, event } => self.apply_event(*seq, event),
+            Change::Entry(e) => self.apply_entry(e),
+            Change::Purchase(p) => self.apply_purchase(p),
+            Change::Product(p) => self.upsert_product(p),
+            Change::Campaign(c) => self.upsert_campaign(c),
+            Change::CampaignRemoved(id) => self.remove_campaign(*id),
+            Change::Activity(a) => self.upsert_activity(a),
+        }
+    }
+
     pub fn upsert_product(&mut self, p: &Product) {
         self.products.insert(p.id, p.clone());
     }
@@ -247,6 +261,16 @@ impl Engine {
 
     pub fn campaign(&self, id: CampaignId) -> Option<&Campaign> {
         self.campaigns.get(&id)
+    }
+
+    /// Activities that sell a product.
+    pub fn activities_of_product(&self, product: ProductId) -> Vec<ActivityId> {
+        self.activities
+            .values()
+            .filter_map(|a| a.meta.as_ref())
+            .filter(|a| a.product_id == Some(product))
+            .map(|a| a.id)
+            .collect()
     }
 
     /// Activities of a campaign, by id.

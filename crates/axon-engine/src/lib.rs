@@ -14,8 +14,11 @@ pub mod dashboard;
 pub mod engine;
 pub mod funnel;
 pub mod ledger;
+pub mod local;
 pub mod persons;
+pub mod projector;
 pub mod series;
 
 pub use dashboard::{Query, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
 pub use engine::Engine;
+pub use projector::{Projector, Snapshots};

@@ -1,6 +1,7 @@
 //! `axon import`: validates every row, all-or-nothing, idempotent, refuses a locked data dir.
 
 use crate::helpers::*;
+use axon_cli::serve::block as wait_on;
 use axon_store::sqlite::SqliteStore;
 use axon_store::{ActivityRepo, CampaignRepo, CommerceRepo, EventLog};
 use std::path::Path;
@@ -55,14 +56,14 @@ fn import(data: &Path, input: &Path) -> std::process::Output {
 fn counts(data: &Path) -> (usize, usize, usize, usize, u64) {
     let s = SqliteStore::open(data).unwrap();
     let mut purchases = 0;
-    s.all_purchases(&mut |_| purchases += 1).unwrap();
-    let entries = s.entries(10).unwrap().len() + s.entries(11).unwrap().len();
+    wait(s.all_purchases(&mut |_| purchases += 1)).unwrap();
+    let entries = wait(s.entries(10)).unwrap().len() + wait(s.entries(11)).unwrap().len();
     (
-        s.campaigns().unwrap().len(),
-        s.activities(None).unwrap().len(),
+        wait(s.campaigns()).unwrap().len(),
+        wait(s.activities(None)).unwrap().len(),
         entries,
         purchases,
-        s.count().unwrap(),
+        wait(s.count()).unwrap(),
     )
 }
 
@@ -86,24 +87,23 @@ fn import_loads_every_file_and_a_rerun_changes_nothing() {
     assert_eq!(counts(data.path()), (2, 2, 3, 2, 3));
     {
         let s = SqliteStore::open(data.path()).unwrap();
-        let entries = s.entries(10).unwrap();
+        let entries = wait(s.entries(10)).unwrap();
         let first = entries.iter().find(|e| e.user_id == "u2").unwrap();
         assert_eq!(
             (first.order, first.status.as_str()),
             (1, "CANCELLED"),
             "order follows entry time; status kept"
         );
-        let coat = s.activity(11).unwrap().unwrap();
+        let coat = wait(s.activity(11)).unwrap().unwrap();
         assert_eq!(coat.limit_count, None, "an empty limit is unlimited");
         let mut campaign_of_events = Vec::new();
-        s.replay(&mut |_, e| campaign_of_events.push(e.campaign_id))
-            .unwrap();
+        wait(s.replay(&mut |_, e| campaign_of_events.push(e.campaign_id))).unwrap();
         assert_eq!(
             campaign_of_events,
             vec![Some(1), Some(1), Some(1)],
             "events are enriched with the campaign"
         );
-        let shop = s.purchases_of_user("u1").unwrap();
+        let shop = wait(s.purchases_of_user("u1")).unwrap();
         assert_eq!(shop[1].activity_id, None);
         assert_eq!(shop[1].purchase_type.as_str(), "SHOP");
     }
@@ -170,4 +170,9 @@ fn import_refuses_a_data_dir_in_use() {
     drop(server);
     let missing = import(data.path(), &input.path().join("nope"));
     assert!(!missing.status.success());
+}
+
+/// Runs a store read from this synchronous test.
+fn wait<F: std::future::Future>(f: F) -> F::Output {
+    wait_on(f).unwrap()
 }

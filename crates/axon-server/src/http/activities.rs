@@ -63,7 +63,7 @@ fn end_instant(tz: &BusinessTz, s: &str) -> ApiResult<Ts> {
 }
 
 /// Applies the input over `base` (absent fields keep their value) and validates the result.
-fn apply(
+async fn apply(
     state: &AppState,
     base: Activity,
     input: ActivityInput,
@@ -111,7 +111,7 @@ fn apply(
     }
     if let Some(p) = input.product_id {
         if let Some(id) = p {
-            if state.repo.product(id)?.is_none() {
+            if state.admin.repo().product(id).await?.is_none() {
                 return Err(ApiError::bad_request(
                     "UNKNOWN_PRODUCT",
                     format!("product {id} does not exist"),
@@ -148,19 +148,12 @@ fn apply(
     Ok(a)
 }
 
-pub(crate) fn find(state: &AppState, id: ActivityId) -> ApiResult<Activity> {
-    state.repo.activity(id)?.ok_or_else(|| {
-        ApiError::not_found(
-            "ACTIVITY_NOT_FOUND",
-            format!("activity {id} does not exist"),
-        )
-    })
+pub(crate) async fn find(state: &AppState, id: ActivityId) -> ApiResult<Activity> {
+    Ok(state.admin.activity(id).await?)
 }
 
 async fn save(state: &AppState, a: Activity) -> ApiResult<Activity> {
-    let saved = state.repo.save_activity(a).await?;
-    state.remember_activity(&saved);
-    Ok(saved)
+    state.admin.save_activity(a).await.map_err(Into::into)
 }
 
 async fn create(
@@ -169,7 +162,7 @@ async fn create(
     ApiPath(campaign_id): ApiPath<CampaignId>,
     ApiJson(input): ApiJson<ActivityInput>,
 ) -> ApiResult<(StatusCode, Json<Activity>)> {
-    campaigns::find(&state, campaign_id)?;
+    campaigns::find(&state, campaign_id).await?;
     let now = state.now();
     let blank = Activity {
         id: 0,
@@ -191,7 +184,7 @@ async fn create(
         created_at: now,
         updated_at: now,
     };
-    let a = apply(&state, blank, input, true)?;
+    let a = apply(&state, blank, input, true).await?;
     Ok((StatusCode::CREATED, Json(save(&state, a).await?)))
 }
 
@@ -200,15 +193,15 @@ async fn list_of_campaign(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<CampaignId>,
 ) -> ApiResult<Json<Value>> {
-    campaigns::find(&state, id)?;
-    let activities = state.repo.activities(Some(id))?;
+    campaigns::find(&state, id).await?;
+    let activities = state.admin.repo().activities(Some(id)).await?;
     Ok(Json(
         json!({"campaignId": id, "total": activities.len(), "activities": activities}),
     ))
 }
 
 async fn list_all(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let activities = state.repo.activities(None)?;
+    let activities = state.admin.repo().activities(None).await?;
     Ok(Json(
         json!({"total": activities.len(), "activities": activities}),
     ))
@@ -219,7 +212,7 @@ async fn show(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ActivityId>,
 ) -> ApiResult<Json<Activity>> {
-    Ok(Json(find(&state, id)?))
+    Ok(Json(find(&state, id).await?))
 }
 
 async fn update(
@@ -228,7 +221,7 @@ async fn update(
     ApiPath(id): ApiPath<ActivityId>,
     ApiJson(input): ApiJson<ActivityInput>,
 ) -> ApiResult<Json<Activity>> {
-    let a = apply(&state, find(&state, id)?, input, false)?;
+    let a = apply(&state, find(&state, id).await?, input, false).await?;
     Ok(Json(save(&state, a).await?))
 }
 
@@ -244,12 +237,7 @@ async fn change_status(
     ApiJson(input): ApiJson<StatusInput>,
 ) -> ApiResult<Json<Activity>> {
     let to = ActivityStatus::parse(&input.status)?;
-    let current = find(&state, id)?;
-    status::transition(current.status, to).map_err(|e| ApiError::conflict(e.code, e.message))?;
-    let saved = state
-        .repo
-        .set_activity_status(id, current.status, to, state.now())
-        .await?;
-    state.remember_activity(&saved);
-    Ok(Json(saved))
+    Ok(Json(
+        state.admin.set_activity_status(id, to, state.now()).await?,
+    ))
 }

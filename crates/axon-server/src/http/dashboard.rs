@@ -127,7 +127,7 @@ fn campaign_missing(id: i64) -> ApiError {
 /// The activity dashboard JSON (used by REST and the live stream).
 pub fn activity_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
     let (period, q) = query(state, p, &ACTIVITY_WIDGETS)?;
-    let engine = state.engine.read();
+    let engine = state.snapshots.load();
     let meta = engine
         .activity_meta(id)
         .ok_or_else(|| activity_missing(id))?;
@@ -146,7 +146,7 @@ pub fn activity_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Val
 /// The campaign dashboard JSON (used by REST and the live stream).
 pub fn campaign_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
     let (period, q) = query(state, p, &CAMPAIGN_WIDGETS)?;
-    let engine = state.engine.read();
+    let engine = state.snapshots.load();
     let data = engine
         .campaign_dashboard(id, &q)
         .ok_or_else(|| campaign_missing(id))?;
@@ -200,19 +200,21 @@ pub async fn breakdown_json(
     w: Window,
 ) -> ApiResult<Value> {
     let (start, end) = (w.start, w.end);
-    let (events_port, repo) = (state.events.clone(), state.repo.clone());
+    let (events_port, repo) = (state.backends.events.clone(), state.backends.repo.clone());
     let scope = ids.clone();
+    // The raw events of a window can be many: read them on the blocking pool.
+    let rt = tokio::runtime::Handle::current();
     let (events, profiles) =
         tokio::task::spawn_blocking(move || -> Result<_, axon_store::StoreError> {
             let mut events = Vec::new();
             for id in &scope {
-                events.extend(events_port.activity_events(*id, start, end)?);
+                events.extend(rt.block_on(events_port.activity_events(*id, start, end))?);
             }
             let mut users: Vec<String> = events.iter().filter_map(|e| e.user_id.clone()).collect();
             users.sort_unstable();
             users.dedup();
             let profiles = if dim.from_profile() {
-                repo.profiles(&users)?
+                rt.block_on(repo.profiles(&users))?
             } else {
                 Vec::new()
             };
@@ -225,8 +227,8 @@ pub async fn breakdown_json(
         .map(|p| (p.user_id.clone(), p))
         .collect();
     Ok(state
-        .engine
-        .read()
+        .snapshots
+        .load()
         .breakdown(&ids, dim, &w, &events, &profiles))
 }
 
@@ -250,8 +252,8 @@ async fn campaign(
     let (st, params) = (state.clone(), p.clone());
     let v = blocking(move || campaign_json(&st, id, &params)).await?;
     let ids = state
-        .engine
-        .read()
+        .snapshots
+        .load()
         .campaign_activities(id)
         .iter()
         .map(|a| a.id)
@@ -267,7 +269,7 @@ async fn overview(
     let now = state.now();
     let (period, w) = window(&state, &p, now)?;
     let st = state.clone();
-    let data = blocking(move || Ok(st.engine.read().global_overview(&w))).await?;
+    let data = blocking(move || Ok(st.snapshots.load().global_overview(&w))).await?;
     Ok(Json(
         json!({"period": period.as_str(), "startDate": w.start, "endDate": w.end, "timestamp": now, "data": data}),
     ))
@@ -313,7 +315,7 @@ async fn dropoff(
         &ACTIVITY_WIDGETS,
     )?;
     let rows = {
-        let engine = state.engine.read();
+        let engine = state.snapshots.load();
         let a = engine
             .activity(id)
             .filter(|a| a.meta.is_some())
@@ -399,7 +401,7 @@ async fn cohort_activity(
     ApiQuery(p): ApiQuery<DashParams>,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let engine = state.engine.read();
+    let engine = state.snapshots.load();
     let meta = engine
         .activity_meta(id)
         .ok_or_else(|| activity_missing(id))?;
@@ -426,7 +428,7 @@ async fn cohort_campaign(
             ))
         }
     };
-    let engine = state.engine.read();
+    let engine = state.snapshots.load();
     engine.campaign(id).ok_or_else(|| campaign_missing(id))?;
     let start = engine
         .campaign_activities(id)

@@ -79,7 +79,7 @@ fn open(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
     render(&state, scope, &params)?;
-    let changes = state.changes.subscribe();
+    let changes = state.backends.changes.subscribe();
     let cursor = Cursor {
         state,
         scope,

@@ -18,9 +18,9 @@ mod purchases;
 mod query;
 
 use crate::error::{ApiError, Kind};
-use crate::metrics::Metrics;
 use crate::state::AppState;
 use axon_domain::{BusinessTz, Ts};
+use axon_services::Counters as Metrics;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::Response;

@@ -82,15 +82,15 @@ async fn with_split(
     let ids = match scope {
         Scope::Activity(id) => vec![id],
         Scope::Campaign(id) => state
-            .engine
-            .read()
+            .snapshots
+            .load()
             .campaign_activities(id)
             .iter()
             .map(|x| x.id)
             .collect(),
         Scope::Global => state
-            .engine
-            .read()
+            .snapshots
+            .load()
             .activities()
             .iter()
             .map(|x| x.id)
@@ -123,7 +123,7 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     let (question, lang) = read_body(body)?;
     let q = question.clone();
     let a = tokio::task::spawn_blocking(move || {
-        let engine = state.engine.read();
+        let engine = state.snapshots.load();
         axon_nlq::ask(&engine, scope, &q, lang, state.now())
     })
     .await

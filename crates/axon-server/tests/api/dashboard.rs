@@ -228,7 +228,7 @@ async fn answers_are_the_same_before_and_after_a_restart() {
     let start = |dir: std::path::PathBuf| async move {
         let mut config = axon_server::Config::new(dir, axon_server::Secret::new(ADMIN_KEY));
         config.jwt_secret = axon_server::Secret::new(JWT_SECRET);
-        let state = axon_server::open_state(config).unwrap();
+        let state = axon_server::open_state(config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -289,6 +289,7 @@ async fn answers_are_the_same_before_and_after_a_restart() {
         format!("/api/v1/dashboard/campaign/{cid}?period=30d&widgets=overview,funnel,activities,heatmap"),
         format!("/api/v1/dashboard/cohort/activity/{aid}"),
     ];
+    settle(&client, &base).await;
     let mut before = Vec::new();
     for p in &paths {
         before.push(get(base.clone(), p.clone()).await);

@@ -30,7 +30,7 @@ pub async fn spawn_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::new(dir.path().to_path_buf(), Secret::new(ADMIN_KEY));
     config.jwt_secret = Secret::new(JWT_SECRET);
     customise(&mut config);
-    let state = axon_server::open_state(config).unwrap();
+    let state = axon_server::open_state(config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(axon_server::serve(state, listener, std::future::pending()));
@@ -58,7 +58,15 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// A request with the given bearer key (None = anonymous) and JSON body.
+    /// Waits until the dashboards include every acknowledged write (SPEC §5.6: within 1 s).
+    /// The projector's progress is public on `/readyz`; a test that reads a dashboard right
+    /// after a write waits for it instead of sleeping.
+    pub async fn settled(&self) {
+        settle(&self.client, &self.base).await;
+    }
+
+    /// A request with the given bearer key (None = anonymous) and JSON body. Dashboard and
+    /// question requests first wait for the writes before them to be projected.
     pub async fn call(
         &self,
         method: Method,
@@ -66,6 +74,9 @@ impl TestApp {
         key: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
+        if path.starts_with("/api/v1/dashboard") {
+            self.settled().await;
+        }
         let mut rb = self.client.request(method, self.url(path));
         if let Some(k) = key {
             rb = rb.bearer_auth(k);
@@ -148,6 +159,24 @@ impl TestApp {
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         r.body["id"].as_i64().unwrap()
+    }
+}
+
+/// Waits until the server at `base` has projected every acknowledged write (its `/readyz`
+/// reports the projection lag), failing the test past SPEC §5.6's 1 s.
+pub async fn settle(client: &Client, base: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        let r = client.get(format!("{base}/readyz")).send().await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        if v["projection"]["lag"] == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dashboards did not catch up within 1 s: {v}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
 }
 
