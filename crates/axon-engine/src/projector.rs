@@ -148,3 +148,76 @@ impl axon_ports::CatalogSource for Snapshots {
         self.load()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local::LocalChanges;
+    use axon_domain::event::Event;
+    use axon_domain::model::TriggerType;
+    use axon_domain::{BusinessTz, Ts};
+    use serde_json::Map;
+
+    fn view(seq: u64, user: &str) -> Change {
+        let mut props = Map::new();
+        props.insert("activityId".into(), 7.into());
+        let mut event = Event::backend(TriggerType::PageView, user, Ts(1_000 + seq as i64), props);
+        event.properties.remove("source");
+        Change::Event { seq, event }
+    }
+
+    fn commit(number: u64, changes: Vec<Change>) -> Arc<Commit> {
+        Arc::new(Commit { number, changes })
+    }
+
+    #[test]
+    fn a_reader_keeps_its_snapshot_while_the_projector_publishes() {
+        let changes = Arc::new(LocalChanges::default());
+        let (mut p, snaps) = Projector::new(Engine::new(BusinessTz::default()), changes.clone());
+        let held = snaps.load();
+        p.apply(vec![commit(1, vec![view(1, "u1")])]);
+        assert_eq!(
+            held.event_count(),
+            0,
+            "a snapshot never changes under its reader"
+        );
+        assert_eq!(snaps.load().event_count(), 1);
+        assert_eq!(changes.version_of(Scope::Activity(7)), 1);
+        assert_eq!(changes.version_of(Scope::Global), 1);
+    }
+
+    #[test]
+    fn the_next_publish_waits_only_for_readers_of_the_old_copy_and_misses_nothing() {
+        let changes = Arc::new(LocalChanges::default());
+        let (mut p, snaps) = Projector::new(Engine::new(BusinessTz::default()), changes.clone());
+        p.apply(vec![commit(1, vec![view(1, "u1")])]);
+        let held = snaps.load();
+        // The spare is not read by anyone: published at once.
+        p.apply(vec![commit(2, vec![view(2, "u2")])]);
+        assert_eq!(snaps.load().event_count(), 2);
+        let t = std::thread::spawn(move || {
+            // Now the spare is the copy `held` reads: this publish waits for it to be let go.
+            p.apply(vec![
+                commit(3, vec![view(3, "u3")]),
+                commit(4, vec![view(4, "u4")]),
+            ]);
+            p
+        });
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(
+            snaps.load().event_count(),
+            2,
+            "not published while the copy is read"
+        );
+        assert_eq!(held.event_count(), 1);
+        drop(held);
+        let mut p = t.join().unwrap();
+        assert_eq!(snaps.load().event_count(), 4);
+        // Both copies converge: each catches up on what it missed before it is published.
+        p.apply(vec![commit(5, vec![view(5, "u5")])]);
+        assert_eq!(snaps.load().event_count(), 5);
+        p.apply(vec![commit(6, vec![view(6, "u6")])]);
+        assert_eq!(snaps.load().event_count(), 6);
+        assert_eq!(*changes.subscribe().borrow(), 6);
+    }
+}

@@ -229,6 +229,44 @@ fn entries_and_purchases_upsert_idempotently() {
     assert_eq!(wait(store.purchases_of_user("u")).unwrap(), vec![p]);
 }
 
+#[test]
+fn each_commit_publishes_exactly_what_it_made_durable_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let mut feed = store.follow();
+    let r = store
+        .append(vec![
+            event(Some("e1"), Some(3), "u1"),
+            event(Some("e2"), None, "u2"),
+        ])
+        .wait()
+        .unwrap();
+    // A duplicate is acknowledged but stores nothing: no commit.
+    store
+        .append(vec![event(Some("e1"), Some(3), "u1")])
+        .wait()
+        .unwrap();
+    let c = store.save_campaign(campaign("Fall")).wait().unwrap();
+    // A refused write (duplicate name) rolls back its savepoint: nothing published.
+    assert!(store.save_campaign(campaign("Fall")).wait().is_err());
+    assert_eq!(store.committed(), 2);
+    let first = feed.try_recv().unwrap();
+    assert_eq!(first.number, 1);
+    let seqs: Vec<u64> = first
+        .changes
+        .iter()
+        .map(|ch| match ch {
+            Change::Event { seq, .. } => *seq,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(seqs, r.seqs.iter().flatten().copied().collect::<Vec<_>>());
+    let second = feed.try_recv().unwrap();
+    assert_eq!(second.number, 2);
+    assert!(matches!(&second.changes[..], [Change::Campaign(x)] if x.id == c.id));
+    assert!(feed.try_recv().is_err(), "nothing else was published");
+}
+
 /// Runs a store read from a synchronous test (the SQLite adapter's reads finish at once).
 pub(super) fn wait<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
