@@ -22,6 +22,7 @@ pub mod counters;
 pub mod error;
 pub mod gate;
 pub mod purchases;
+pub mod renders;
 pub mod tokens;
 
 pub use backends::{Backends, Settings};
