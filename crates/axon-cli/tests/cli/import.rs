@@ -171,3 +171,46 @@ fn import_refuses_a_data_dir_in_use() {
     let missing = import(data.path(), &input.path().join("nope"));
     assert!(!missing.status.success());
 }
+
+#[tokio::test]
+async fn an_imported_bare_end_date_includes_its_whole_day_as_in_the_api() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    let out = import(data.path(), input.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = start_server(data.path());
+    let client = reqwest::Client::new();
+    let created: serde_json::Value = client
+        .post(format!("{}/api/v1/campaigns/2/activities", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .json(
+            &serde_json::json!({"name": "Coat deal", "activityType": "FIRST_COME_FIRST_SERVE",
+            "startDate": "2026-11-01", "endDate": "2026-11-30"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let imported: serde_json::Value = client
+        .get(format!("{}/api/v1/activities/11", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["endDate"], "2026-11-30T14:59:59.999Z", "{created}");
+    assert_eq!(
+        (&imported["startDate"], &imported["endDate"]),
+        (&created["startDate"], &created["endDate"]),
+        "end_at 2026-11-30 in activities.csv is the endDate 2026-11-30 of the API"
+    );
+}
