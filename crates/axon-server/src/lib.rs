@@ -12,10 +12,12 @@ pub mod http;
 pub mod metrics;
 pub mod pages;
 pub mod ratelimit;
+pub mod session_key;
 pub mod state;
 
 pub use config::{Config, Secret};
 pub use http::router;
+pub use session_key::SessionSecret;
 pub use state::AppState;
 
 use axon_store::sqlite::SqliteStore;

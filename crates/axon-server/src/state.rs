@@ -24,7 +24,7 @@ pub struct AppState {
     activity_campaigns: Arc<RwLock<HashMap<ActivityId, CampaignId>>>,
     /// The analytics engine: fed after every durable write, rebuilt from the store at start.
     pub engine: Arc<RwLock<Engine>>,
-    /// Signs admin session cookies; fresh per process (a restart logs browsers out).
+    /// Signs admin session cookies; the same across restarts and nodes (`session_key`).
     pub session_secret: Arc<[u8; 32]>,
     /// Bumped after every change the engine sees; live dashboards wait on it.
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
@@ -45,6 +45,7 @@ impl AppState {
             .collect();
         let limiter = RateLimiter::new(config.rate_limit_per_ip);
         let engine = Engine::new(config.tz.clone());
+        let session_key = crate::session_key::signing_key(&config)?;
         Ok(AppState {
             events,
             repo,
@@ -54,12 +55,7 @@ impl AppState {
             activity_campaigns: Arc::new(RwLock::new(map)),
             engine: Arc::new(RwLock::new(engine)),
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
-            session_secret: Arc::new({
-                let mut s = [0u8; 32];
-                getrandom::fill(&mut s)
-                    .map_err(|e| StoreError::Internal(format!("no randomness: {e}")))?;
-                s
-            }),
+            session_secret: Arc::new(session_key),
             gate: Arc::default(),
         })
     }
