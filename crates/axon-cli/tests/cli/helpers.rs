@@ -28,15 +28,19 @@ pub fn start_server(data_dir: &Path) -> Server {
 /// Starts `axon serve` with extra environment variables.
 pub fn start_server_with(data_dir: &Path, envs: &[(&str, &str)]) -> Server {
     let mut cmd = axon();
-    cmd.envs(envs.iter().copied());
+    cmd.envs(envs.iter().copied()).args([
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    serving(cmd)
+}
+
+/// Spawns `cmd` (an `axon serve` or `axon demo`) and waits until it is listening.
+pub fn serving(mut cmd: Command) -> Server {
     let mut child = cmd
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
