@@ -9,11 +9,13 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod pages;
+pub mod session_key;
 pub mod startup;
 pub mod state;
 
 pub use config::{Config, Secret};
 pub use http::router;
+pub use session_key::SessionSecret;
 pub use state::AppState;
 
 pub use startup::open_state;

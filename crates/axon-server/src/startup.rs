@@ -34,16 +34,10 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
         cache: Arc::new(NoCache),
         limits: Arc::new(LocalRateLimit::default()),
     };
-    let secret = random_secret()?;
+    let secret = crate::session_key::signing_key(&config)?;
     let state = AppState::new(backends, snapshots, config, secret);
     state.gate.recover_if_needed().await?;
     Ok(state)
-}
-
-fn random_secret() -> Result<[u8; 32], StoreError> {
-    let mut s = [0u8; 32];
-    getrandom::fill(&mut s).map_err(|e| StoreError::Internal(format!("no randomness: {e}")))?;
-    Ok(s)
 }
 
 /// Rebuilds the engine from everything stored.

@@ -23,7 +23,7 @@ pub struct AppState {
     pub gate: Arc<Gate>,
     pub purchases: Arc<Purchases>,
     pub admin: Arc<Admin>,
-    /// Signs admin session cookies (from config, or kept in the data dir).
+    /// Signs admin session cookies; the same across restarts and nodes (`session_key`).
     pub session_secret: Arc<[u8; 32]>,
 }
 

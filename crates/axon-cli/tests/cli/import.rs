@@ -53,6 +53,16 @@ fn import(data: &Path, input: &Path) -> std::process::Output {
         .unwrap()
 }
 
+fn import_ok(data: &Path, input: &Path) -> std::process::Output {
+    let out = import(data, input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn counts(data: &Path) -> (usize, usize, usize, usize, u64) {
     let s = SqliteStore::open(data).unwrap();
     let mut purchases = 0;
@@ -72,12 +82,7 @@ fn import_loads_every_file_and_a_rerun_changes_nothing() {
     let input = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     write_dataset(input.path());
-    let out = import(data.path(), input.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = import_ok(data.path(), input.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("2 campaigns, 2 activities, 3 entries, 2 purchases, 3 events"),
@@ -170,6 +175,37 @@ fn import_refuses_a_data_dir_in_use() {
     drop(server);
     let missing = import(data.path(), &input.path().join("nope"));
     assert!(!missing.status.success());
+}
+
+#[tokio::test]
+async fn an_imported_bare_end_date_includes_its_whole_day_as_in_the_api() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    import_ok(data.path(), input.path());
+    let server = start_server(data.path());
+    let client = reqwest::Client::new();
+    let created = admin(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/campaigns/2/activities", server.base),
+        serde_json::json!({"name": "Coat deal", "activityType": "FIRST_COME_FIRST_SERVE",
+            "startDate": "2026-11-01", "endDate": "2026-11-30"}),
+    )
+    .await;
+    let imported = admin(
+        &client,
+        reqwest::Method::GET,
+        format!("{}/api/v1/activities/11", server.base),
+        serde_json::Value::Null,
+    )
+    .await;
+    assert_eq!(created["endDate"], "2026-11-30T14:59:59.999Z", "{created}");
+    assert_eq!(
+        (&imported["startDate"], &imported["endDate"]),
+        (&created["startDate"], &created["endDate"]),
+        "end_at 2026-11-30 in activities.csv is the endDate 2026-11-30 of the API"
+    );
 }
 
 /// Runs a store read from this synchronous test.

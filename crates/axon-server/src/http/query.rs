@@ -1,7 +1,8 @@
 //! The question box (SPEC §7): `POST /api/v1/dashboard/{campaign/{id} | activity/{id} |
 //! global}/query` with `{"query": "…", "language": "ko"|"en"?}` → `{answer, intent, parameters,
 //! data}`. Parsing and answering live in `axon-nlq`; this module checks the input, runs the
-//! engine read on the blocking pool and, when `AXON_LLM_URL` is set, lets the LLM rephrase.
+//! engine read on the blocking pool and, when the configuration names an LLM (`AXON_LLM_URL`),
+//! lets it rephrase.
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
@@ -10,26 +11,18 @@ use crate::state::AppState;
 use axon_domain::period::Window;
 use axon_domain::Ts;
 use axon_engine::breakdown::Dimension;
-use axon_nlq::llm::LlmConfig;
 use axon_nlq::{Lang, NlqError, Scope};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/dashboard/campaign/{id}/query", post(campaign))
         .route("/api/v1/dashboard/activity/{id}/query", post(activity))
         .route("/api/v1/dashboard/global/query", post(global))
-}
-
-/// Read once: phrasing is off unless `AXON_LLM_URL` is set.
-fn llm() -> Option<&'static LlmConfig> {
-    static CONFIG: OnceLock<Option<LlmConfig>> = OnceLock::new();
-    CONFIG.get_or_init(LlmConfig::from_env).as_ref()
 }
 
 fn invalid(msg: impl Into<String>) -> ApiError {
@@ -134,7 +127,8 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
     let a = with_split(&state2, scope, used, a).await?;
-    let a = axon_nlq::llm::finish(llm(), &question, used, a).await;
+    let llm = state2.config.llm();
+    let a = axon_nlq::llm::finish(llm.as_ref(), &question, used, a).await;
     Ok(Json(json!({
         "answer": a.answer, "intent": a.intent, "parameters": a.parameters, "data": a.data,
     })))

@@ -3,7 +3,7 @@
 use axon_server::{Config, Secret};
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const ADMIN_KEY: &str = "test-admin-key";
 pub const JWT_SECRET: &str = "test-jwt-secret";
@@ -27,18 +27,58 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns with a customised config (write key, CORS list, …).
 pub async fn spawn_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().to_path_buf(), Secret::new(ADMIN_KEY));
-    config.jwt_secret = Secret::new(JWT_SECRET);
-    customise(&mut config);
-    let state = axon_server::open_state(config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(axon_server::serve(state, listener, std::future::pending()));
+    let (base, _) = serve(test_config(dir.path(), customise), std::future::pending()).await;
     TestApp {
-        base: format!("http://{addr}"),
+        base,
         client: Client::new(),
         data_dir: dir.path().to_path_buf(),
         _dir: dir,
+    }
+}
+
+fn test_config(dir: &Path, customise: impl FnOnce(&mut Config)) -> Config {
+    let mut config = Config::new(dir.to_path_buf(), Secret::new(ADMIN_KEY));
+    config.jwt_secret = Secret::new(JWT_SECRET);
+    customise(&mut config);
+    config
+}
+
+/// Serves `config` on a free port until `shutdown`; returns the base URL and the server task.
+async fn serve(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (
+    String,
+    tokio::task::JoinHandle<Result<(), axon_server::ServeError>>,
+) {
+    let state = axon_server::open_state(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(axon_server::serve(state, listener, shutdown));
+    (format!("http://{addr}"), task)
+}
+
+/// A server over a data dir the test owns, so it can be stopped and started again on it.
+pub struct Node {
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), axon_server::ServeError>>,
+}
+
+impl Node {
+    pub async fn start(dir: &Path, customise: impl FnOnce(&mut Config)) -> Node {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (base, task) = serve(test_config(dir, customise), async move {
+            let _ = stopped.await;
+        })
+        .await;
+        Node { base, stop, task }
+    }
+
+    /// Graceful shutdown; the data dir is free again when this returns.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
     }
 }
 
