@@ -5,6 +5,7 @@
 //! the event schema (§2.1) are parsed and validated here once, at the boundary.
 
 pub mod coupon;
+pub mod dimension;
 pub mod error;
 pub mod event;
 pub mod filter;

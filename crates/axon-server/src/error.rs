@@ -2,6 +2,7 @@
 //! `{"error": CODE, "message": …, …details}` with the status from the table in [`ApiError::status`].
 
 use axon_domain::DomainError;
+use axon_services::dashboards::ServiceError;
 use axon_store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -111,6 +112,16 @@ impl IntoResponse for ApiError {
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> ApiError {
         ApiError::bad_request(e.code, e.message)
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        match e {
+            ServiceError::NotFound { code, message } => ApiError::not_found(code, message),
+            ServiceError::Invalid { code, message } => ApiError::bad_request(code, message),
+            ServiceError::Unavailable(cause) => ApiError::internal(cause),
+        }
     }
 }
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// The FCFS ledger (stock, holds, expiry), rebuilt from the store at start.
     pub gate: Arc<crate::gate::Gate>,
+    /// Every dashboard, cohort and drop-off answer (over the engine, the store and the gate).
+    pub dashboards: Arc<axon_services::dashboards::Dashboards>,
 }
 
 impl AppState {
@@ -44,7 +46,15 @@ impl AppState {
             .map(|a| (a.id, a.campaign_id))
             .collect();
         let limiter = RateLimiter::new(config.rate_limit_per_ip);
-        let engine = Engine::new(config.tz.clone());
+        let engine = Arc::new(RwLock::new(Engine::new(config.tz.clone())));
+        let gate = Arc::<crate::gate::Gate>::default();
+        let dashboards = crate::analytics::dashboards(
+            engine.clone(),
+            gate.clone(),
+            events.clone(),
+            repo.clone(),
+            config.tz.clone(),
+        );
         Ok(AppState {
             events,
             repo,
@@ -52,7 +62,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(limiter),
             activity_campaigns: Arc::new(RwLock::new(map)),
-            engine: Arc::new(RwLock::new(engine)),
+            engine,
             changes: Arc::new(tokio::sync::watch::Sender::new(0)),
             session_secret: Arc::new({
                 let mut s = [0u8; 32];
@@ -60,7 +70,8 @@ impl AppState {
                     .map_err(|e| StoreError::Internal(format!("no randomness: {e}")))?;
                 s
             }),
-            gate: Arc::default(),
+            gate,
+            dashboards: Arc::new(dashboards),
         })
     }
 

@@ -11,6 +11,7 @@
 mod draw;
 mod port;
 mod seat;
+mod stock;
 #[cfg(test)]
 mod tests;
 

@@ -2,7 +2,7 @@
 //! REST call for the requested widgets and period — sent at once, then on every change at most
 //! every 500 ms, with a heartbeat every 15 s.
 
-use super::dashboard::{activity_json, campaign_json, DashParams};
+use super::dashboard::{activity_answer, campaign_answer, DashParams};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
@@ -12,7 +12,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::Router;
 use futures_util::stream::{self, Stream};
-use serde_json::Value;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -33,11 +32,13 @@ enum Scope {
     Campaign(i64),
 }
 
-fn render(state: &AppState, scope: Scope, p: &DashParams) -> ApiResult<Value> {
-    match scope {
-        Scope::Activity(id) => activity_json(state, id, p),
-        Scope::Campaign(id) => campaign_json(state, id, p),
-    }
+/// The same typed answer as the REST call (without a breakdown, which reads the store), as JSON.
+fn render(state: &AppState, scope: Scope, p: &DashParams) -> ApiResult<String> {
+    let json = match scope {
+        Scope::Activity(id) => serde_json::to_string(&activity_answer(state, id, p, false)?),
+        Scope::Campaign(id) => serde_json::to_string(&campaign_answer(state, id, p, false)?),
+    };
+    json.map_err(ApiError::internal)
 }
 
 struct Cursor {
@@ -63,12 +64,7 @@ fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
             .await
             .ok()?
             .ok()?;
-        Some((
-            Ok(Event::default()
-                .event("dashboard-update")
-                .data(json.to_string())),
-            c,
-        ))
+        Some((Ok(Event::default().event("dashboard-update").data(json)), c))
     })
 }
 
