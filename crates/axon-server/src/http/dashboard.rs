@@ -5,17 +5,17 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
+use axon_domain::Ts;
 use axon_services::dashboards::{
     dropoff_page, dropoff_step, query, window, ActivityCohort, ActivityDashboard, CampaignCohort,
-    CampaignDashboard, DropoffPage, GlobalOverview, Query, Request, Widget, ACTIVITY_WIDGETS,
-    CAMPAIGN_WIDGETS,
+    CampaignDashboard, DropoffPage, GlobalOverview, Query, Request, ServiceResult, View, Widget,
+    ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,105 +36,52 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "camelCase")]
-pub struct DashParams {
-    pub widgets: Option<String>,
-    pub period: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub conversion_window_hours: Option<i64>,
-    pub breakdown: Option<String>,
-    pub step: Option<String>,
-    pub page: Option<usize>,
-    pub size: Option<usize>,
-    pub granularity: Option<String>,
-}
-
-impl DashParams {
-    fn request(&self) -> Request {
-        Request {
-            widgets: self.widgets.clone(),
-            period: self.period.clone(),
-            start_date: self.start_date.clone(),
-            end_date: self.end_date.clone(),
-            conversion_window_hours: self.conversion_window_hours,
-            breakdown: self.breakdown.clone(),
-        }
-    }
-}
-
 /// The checked call of SPEC §5.1 at the state's "now".
-fn checked(state: &AppState, p: &DashParams, allowed: &[Widget]) -> ApiResult<Query> {
-    Ok(query(&p.request(), allowed, state.now(), state.tz())?)
+pub(super) fn checked(state: &AppState, p: &Request, allowed: &[Widget]) -> ApiResult<Query> {
+    Ok(query(p, allowed, state.now(), state.tz())?)
 }
 
-/// The activity dashboard; `split` adds the breakdown asked for (the live stream leaves it out).
-pub fn activity_answer(
-    state: &AppState,
-    id: i64,
-    p: &DashParams,
-    split: bool,
-) -> ApiResult<ActivityDashboard> {
-    let mut q = checked(state, p, &ACTIVITY_WIDGETS)?;
-    q.breakdown = q.breakdown.filter(|_| split);
-    Ok(state.dashboards.view().activity(id, &q)?)
-}
-
-/// The campaign dashboard; `split` as for [`activity_answer`].
-pub fn campaign_answer(
-    state: &AppState,
-    id: i64,
-    p: &DashParams,
-    split: bool,
-) -> ApiResult<CampaignDashboard> {
-    let mut q = checked(state, p, &CAMPAIGN_WIDGETS)?;
-    q.breakdown = q.breakdown.filter(|_| split);
-    Ok(state.dashboards.view().campaign(id, &q)?)
-}
-
-/// Runs a dashboard read on the blocking pool, so a heavy answer (or a breakdown's store read)
-/// never stalls the async workers that acknowledge events.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f)
+/// Answers from one view of the service on the blocking pool, so a heavy answer (or a
+/// breakdown's store read) never stalls the async workers that acknowledge events.
+async fn answer<T: Send + 'static>(
+    state: AppState,
+    f: impl FnOnce(&View<'_>, Ts) -> ServiceResult<T> + Send + 'static,
+) -> ApiResult<Json<T>> {
+    tokio::task::spawn_blocking(move || f(&state.dashboards.view(), state.now()))
         .await
         .map_err(ApiError::internal)?
+        .map(Json)
+        .map_err(ApiError::from)
 }
 
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<ActivityDashboard>> {
-    blocking(move || activity_answer(&state, id, &p, true))
-        .await
-        .map(Json)
+    let q = checked(&state, &p, &ACTIVITY_WIDGETS)?;
+    answer(state, move |v, _| v.activity(id, &q)).await
 }
 
 async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<CampaignDashboard>> {
-    blocking(move || campaign_answer(&state, id, &p, true))
-        .await
-        .map(Json)
+    let q = checked(&state, &p, &CAMPAIGN_WIDGETS)?;
+    answer(state, move |v, _| v.campaign(id, &q)).await
 }
 
 async fn overview(
     _: Viewer,
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<GlobalOverview>> {
     let now = state.now();
-    let (period, w) = window(&p.request(), now, state.tz())?;
-    blocking(move || Ok(state.dashboards.view().global(period, &w, now)))
-        .await
-        .map(Json)
+    let (period, w) = window(&p, now, state.tz())?;
+    answer(state, move |v, _| Ok(v.global(period, &w, now))).await
 }
 
 fn csv_field(s: &str) -> String {
@@ -149,18 +96,14 @@ async fn dropoff(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let step = dropoff_step(p.step.as_deref())?;
     let (page, size) = dropoff_page(p.page, p.size)?;
-    let q = checked(
-        &state,
-        &DashParams { widgets: None, ..p },
-        &ACTIVITY_WIDGETS,
-    )?;
-    let (st, q2) = (state.clone(), q.clone());
-    let rows = blocking(move || Ok(st.dashboards.view().dropoffs(id, step, &q2)?)).await?;
+    let q = checked(&state, &Request { widgets: None, ..p }, &ACTIVITY_WIDGETS)?;
+    let q2 = q.clone();
+    let Json(rows) = answer(state, move |v, _| v.dropoffs(id, step, &q2)).await?;
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -186,35 +129,23 @@ async fn cohort_activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<ActivityCohort>> {
-    blocking(move || {
-        Ok(state.dashboards.view().activity_cohort_between(
-            id,
-            p.start_date.as_deref(),
-            p.end_date.as_deref(),
-            state.now(),
-        )?)
+    answer(state, move |v, now| {
+        v.activity_cohort_between(id, p.start_date.as_deref(), p.end_date.as_deref(), now)
     })
     .await
-    .map(Json)
 }
 
 async fn cohort_campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<CampaignCohort>> {
-    blocking(move || {
-        Ok(state.dashboards.view().campaign_cohort_between(
-            id,
-            p.granularity.as_deref(),
-            p.start_date.as_deref(),
-            p.end_date.as_deref(),
-            state.now(),
-        )?)
+    answer(state, move |v, now| {
+        let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
+        v.campaign_cohort_between(id, p.granularity.as_deref(), start, end, now)
     })
     .await
-    .map(Json)
 }

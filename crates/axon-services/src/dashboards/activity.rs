@@ -1,5 +1,5 @@
 //! The activity dashboard (SPEC §5.2): the requested widgets of one activity, in the REST
-//! envelope.
+//! envelope; the widget set it shares with the campaign dashboard.
 
 use super::comparison::Comparison;
 use super::error::{ServiceError, ServiceResult};
@@ -11,12 +11,13 @@ use super::trend::TrendWidget;
 use super::{Breakdown, Scope, View};
 use axon_domain::model::{ActivityId, CampaignId};
 use axon_domain::period::Period;
-use axon_domain::Ts;
+use axon_domain::{Dec2, Ts};
 use serde::Serialize;
 
-/// The widgets asked for; the others are left out of the JSON.
+/// The widgets of an activity (and of a campaign) asked for; the others are left out of the
+/// JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ActivityWidgets {
+pub struct Widgets {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overview: Option<OverviewWidget>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,7 +41,7 @@ pub struct ActivityDashboard {
     pub start_date: Ts,
     pub end_date: Ts,
     pub timestamp: Ts,
-    pub data: ActivityWidgets,
+    pub data: Widgets,
 }
 
 impl View<'_> {
@@ -49,27 +50,6 @@ impl View<'_> {
             .snap
             .activity(id)
             .ok_or_else(|| ServiceError::activity_not_found(id))?;
-        let ids = [id];
-        let scope = format!("activity {id}");
-        let mut data = ActivityWidgets::default();
-        for w in &q.widgets {
-            match w {
-                Widget::Overview => {
-                    data.overview =
-                        Some(self.overview_widget(&ids, meta.budget, &q.window, &scope));
-                }
-                Widget::Funnel => data.funnel = Some(self.funnel_widget(&ids, q, &scope)),
-                Widget::Comparison => {
-                    data.comparison = Some(self.comparison(Scope::Activity(id), &q.window));
-                }
-                Widget::Realtime => data.realtime = Some(self.realtime_of(&ids, q.now)),
-                Widget::Trend => data.trend = Some(self.trend_widget(&ids, &q.window)),
-                Widget::Activities | Widget::Heatmap => {}
-            }
-        }
-        if let Some(d) = q.breakdown {
-            data.breakdown = Some(self.breakdown(&ids, d, &q.window)?);
-        }
         Ok(ActivityDashboard {
             activity_id: id,
             campaign_id: meta.campaign_id,
@@ -77,7 +57,40 @@ impl View<'_> {
             start_date: q.window.start,
             end_date: q.window.end,
             timestamp: q.now,
-            data,
+            data: self.widgets(Scope::Activity(id), &[id], meta.budget, q)?,
         })
+    }
+
+    /// The asked widgets of the activities `ids` of a scope (and its breakdown, if asked).
+    pub(crate) fn widgets(
+        &self,
+        scope: Scope,
+        ids: &[ActivityId],
+        budget: Dec2,
+        q: &Query,
+    ) -> ServiceResult<Widgets> {
+        let label = match scope {
+            Scope::Activity(id) => format!("activity {id}"),
+            Scope::Campaign(id) => format!("the {} activities of campaign {id}", ids.len()),
+            Scope::Global => "all campaigns".to_string(),
+        };
+        let w = &q.window;
+        let mut data = Widgets::default();
+        for widget in &q.widgets {
+            match widget {
+                Widget::Overview => {
+                    data.overview = Some(self.overview_widget(ids, budget, w, &label));
+                }
+                Widget::Funnel => data.funnel = Some(self.funnel_widget(ids, q, &label)),
+                Widget::Comparison => data.comparison = Some(self.comparison(scope, w)),
+                Widget::Realtime => data.realtime = Some(self.realtime_of(ids, q.now)),
+                Widget::Trend => data.trend = Some(self.trend_widget(ids, w)),
+                Widget::Activities | Widget::Heatmap => {}
+            }
+        }
+        if let Some(d) = q.breakdown {
+            data.breakdown = Some(self.breakdown(ids, d, w)?);
+        }
+        Ok(data)
     }
 }

@@ -1,14 +1,10 @@
 //! The campaign dashboard (SPEC §5.3): the activity widgets summed over the campaign's
 //! activities, plus the activities table and the hour × weekday heatmap.
 
-use super::comparison::Comparison;
+use super::activity::Widgets;
 use super::error::{ServiceError, ServiceResult};
-use super::funnel::FunnelWidget;
-use super::overview::OverviewWidget;
-use super::realtime::Realtime;
 use super::request::{Query, Widget};
-use super::trend::TrendWidget;
-use super::{Breakdown, Scope, View};
+use super::{Scope, View};
 use axon_domain::model::{Activity, ActivityId, ActivityStatus, ActivityType, CampaignId};
 use axon_domain::period::{Period, Window};
 use axon_domain::time::MS_PER_HOUR;
@@ -50,24 +46,15 @@ pub struct Heatmap {
     pub definition: String,
 }
 
+/// The activity widgets summed over the campaign, and the campaign's own two.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CampaignWidgets {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub overview: Option<OverviewWidget>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub funnel: Option<FunnelWidget>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub comparison: Option<Comparison>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub realtime: Option<Realtime>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trend: Option<TrendWidget>,
+    #[serde(flatten)]
+    pub widgets: Widgets,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub activities: Option<Vec<ActivityRow>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heatmap: Option<Heatmap>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub breakdown: Option<Breakdown>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,30 +75,19 @@ impl View<'_> {
             .ok_or_else(|| ServiceError::campaign_not_found(id))?;
         let acts = self.snap.campaign_activities(id);
         let ids: Vec<ActivityId> = acts.iter().map(|a| a.id).collect();
-        let scope = format!("the {} activities of campaign {id}", ids.len());
         let w = &q.window;
-        let mut data = CampaignWidgets::default();
-        for widget in &q.widgets {
-            match widget {
-                Widget::Overview => {
-                    let budget = self.campaign_budget(id);
-                    data.overview = Some(self.overview_widget(&ids, budget, w, &scope));
-                }
-                Widget::Funnel => data.funnel = Some(self.funnel_widget(&ids, q, &scope)),
-                Widget::Comparison => {
-                    data.comparison = Some(self.comparison(Scope::Campaign(id), w))
-                }
-                Widget::Realtime => data.realtime = Some(self.realtime_of(&ids, q.now)),
-                Widget::Trend => data.trend = Some(self.trend_widget(&ids, w)),
-                Widget::Activities => {
-                    data.activities = Some(acts.iter().map(|a| self.activity_row(a, w)).collect());
-                }
-                Widget::Heatmap => data.heatmap = Some(self.heatmap(&ids, w)),
-            }
-        }
-        if let Some(d) = q.breakdown {
-            data.breakdown = Some(self.breakdown(&ids, d, w)?);
-        }
+        let budget = self.campaign_budget(id);
+        let data = CampaignWidgets {
+            widgets: self.widgets(Scope::Campaign(id), &ids, budget, q)?,
+            activities: q
+                .widgets
+                .contains(&Widget::Activities)
+                .then(|| acts.iter().map(|a| self.activity_row(a, w)).collect()),
+            heatmap: q
+                .widgets
+                .contains(&Widget::Heatmap)
+                .then(|| self.heatmap(&ids, w)),
+        };
         Ok(CampaignDashboard {
             campaign_id: id,
             period: q.period,

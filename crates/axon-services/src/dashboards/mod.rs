@@ -19,7 +19,7 @@ mod realtime;
 mod request;
 mod trend;
 
-pub use activity::{ActivityDashboard, ActivityWidgets};
+pub use activity::{ActivityDashboard, Widgets};
 pub use breakdown::{Breakdown, BreakdownRow};
 pub use campaign::{ActivityRow, CampaignDashboard, CampaignWidgets, Heatmap, HourCount};
 pub use cohort::{ActivityCohort, CampaignCohort, CohortRow, MonthRow};

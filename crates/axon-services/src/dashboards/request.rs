@@ -7,6 +7,7 @@ use axon_domain::dimension::Dimension;
 use axon_domain::model::FunnelStep;
 use axon_domain::period::{resolve, Period, Window};
 use axon_domain::{BusinessTz, Ts};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Widget {
@@ -78,8 +79,9 @@ impl Widget {
     }
 }
 
-/// A dashboard call as it arrives (the query string's fields, unchecked).
-#[derive(Debug, Clone, Default)]
+/// A dashboard call as it arrives: the query string's fields, unchecked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Request {
     pub widgets: Option<String>,
     pub period: Option<String>,
@@ -87,6 +89,12 @@ pub struct Request {
     pub end_date: Option<String>,
     pub conversion_window_hours: Option<i64>,
     pub breakdown: Option<String>,
+    /// Drop-off lists: the step, the page and its size.
+    pub step: Option<String>,
+    pub page: Option<usize>,
+    pub size: Option<usize>,
+    /// Campaign cohorts: `month` or `week`.
+    pub granularity: Option<String>,
 }
 
 /// A checked dashboard call.
