@@ -11,6 +11,7 @@ use crate::{Answer, Lang, NlqError, Scope};
 use axon_domain::dimension::Dimension;
 use axon_domain::Dec2;
 use axon_domain::Ts;
+use axon_ports::aggregates::Snapshot;
 use axon_ports::catalog::Catalog;
 use axon_services::dashboards::View;
 use serde_json::{json, Map, Value};
@@ -34,7 +35,7 @@ impl Ctx<'_> {
     }
 
     /// The catalogue of the answer's snapshot.
-    pub fn catalog(&self) -> &dyn Catalog {
+    pub fn catalog(&self) -> &dyn Snapshot {
         self.view.snapshot()
     }
 
