@@ -40,15 +40,7 @@ fn activity(id: i64, budget: i64) -> Activity {
 
 fn engine_with(budget: i64) -> Engine {
     let mut e = Engine::new(BusinessTz::default());
-    e.upsert_campaign(&Campaign {
-        id: 1,
-        name: "C".into(),
-        start_at: None,
-        end_at: None,
-        budget: Dec2::ZERO,
-        created_at: Ts(0),
-        updated_at: Ts(0),
-    });
+    e.upsert_campaign(&support::campaign());
     e.upsert_activity(&activity(1, budget));
     e
 }

@@ -206,15 +206,7 @@ fn build(d: &Data, entries: &[Entry], purchases: &[Purchase]) -> Engine {
     if d.bulk {
         engine.begin_bulk();
     }
-    engine.upsert_campaign(&Campaign {
-        id: 1,
-        name: "C".into(),
-        start_at: None,
-        end_at: None,
-        budget: Dec2::ZERO,
-        created_at: Ts(0),
-        updated_at: Ts(0),
-    });
+    engine.upsert_campaign(&support::campaign());
     for a in 1..4 {
         engine.upsert_activity(&activity(a));
     }

@@ -1,6 +1,8 @@
 //! The service's own rules, over a small engine: only the asked widgets are answered, stock comes
 //! from the stock levels port, breakdowns need a raw event source, and refusals carry their codes.
 
+mod support;
+
 use axon_domain::event::Event;
 use axon_domain::model::*;
 use axon_domain::period::Window;
@@ -18,15 +20,7 @@ const HOUR: i64 = 3_600_000;
 
 fn engine() -> Engine {
     let mut e = Engine::new(BusinessTz::default());
-    e.upsert_campaign(&Campaign {
-        id: 1,
-        name: "C".into(),
-        start_at: None,
-        end_at: None,
-        budget: Dec2::ZERO,
-        created_at: Ts(0),
-        updated_at: Ts(0),
-    });
+    e.upsert_campaign(&support::campaign());
     e.upsert_activity(&Activity {
         id: 1,
         campaign_id: 1,
