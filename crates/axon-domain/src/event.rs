@@ -131,6 +131,18 @@ impl Person {
             Person::Session(s) => format!("s:{s}"),
         }
     }
+
+    /// Reads a key written by [`Person::key`]; `None` for anything else.
+    pub fn from_key(key: &str) -> Option<Person> {
+        let (kind, id) = key.split_once(':')?;
+        let id = id.to_string();
+        match kind {
+            "u" => Some(Person::User(id)),
+            "a" => Some(Person::Anonymous(id)),
+            "s" => Some(Person::Session(id)),
+            _ => None,
+        }
+    }
 }
 
 impl Event {
@@ -393,6 +405,18 @@ pub fn parse_event(v: &Value, now: Ts, tz: &BusinessTz) -> Result<Event, Vec<Str
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_person_key_reads_back_as_the_same_person() {
+        for p in [
+            Person::User("7".into()),
+            Person::Anonymous("a:b".into()),
+            Person::Session(String::new()),
+        ] {
+            assert_eq!(Person::from_key(&p.key()), Some(p));
+        }
+        assert_eq!(Person::from_key("x:1"), None);
+    }
 
     fn now() -> Ts {
         Ts::parse_utc("2026-11-18T10:30:00Z").unwrap()

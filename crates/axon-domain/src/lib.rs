@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod coupon;
+pub mod dimension;
 pub mod draw;
 pub mod error;
 pub mod event;

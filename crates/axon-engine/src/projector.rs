@@ -103,8 +103,8 @@ fn touched(engine: &Engine, batch: &[Arc<Commit>]) -> Vec<Scope> {
     let mut s = BTreeSet::from([Scope::Global]);
     let activity = |id: i64, s: &mut BTreeSet<Scope>| {
         s.insert(Scope::Activity(id));
-        if let Some(a) = engine.activity_meta(id) {
-            s.insert(Scope::Campaign(a.campaign_id));
+        if let Some(c) = axon_ports::Catalog::campaign_of(engine, id) {
+            s.insert(Scope::Campaign(c));
         }
     };
     for c in batch.iter().flat_map(|c| &c.changes) {
@@ -143,8 +143,8 @@ fn touched(engine: &Engine, batch: &[Arc<Commit>]) -> Vec<Scope> {
     s.into_iter().collect()
 }
 
-impl axon_ports::CatalogSource for Snapshots {
-    fn catalog(&self) -> Arc<dyn axon_ports::Catalog> {
+impl axon_ports::AnalyticsSource for Snapshots {
+    fn snapshot(&self) -> Arc<dyn axon_ports::Snapshot> {
         self.load()
     }
 }

@@ -1,27 +1,19 @@
-//! The catalogue port: campaign, activity and product metadata as of one snapshot — the one
-//! place that knows which activity belongs to which campaign. The embedded engine holds it (fed
-//! by the projector, so it is as fresh as the analytics it sits beside).
+//! The catalogue port: campaign, activity and product metadata as the dashboards and the
+//! question box look it up. Lists are sorted by id.
 
 use axon_domain::model::{Activity, ActivityId, Campaign, CampaignId, Product, ProductId};
-use std::sync::Arc;
 
 pub trait Catalog: Send + Sync {
-    fn activity(&self, id: ActivityId) -> Option<&Activity>;
+    fn activity(&self, id: ActivityId) -> Option<Activity>;
     /// Every activity, by id.
-    fn activities(&self) -> Vec<&Activity>;
+    fn activities(&self) -> Vec<Activity>;
     /// The activities of a campaign, by id.
-    fn activities_of(&self, campaign: CampaignId) -> Vec<&Activity>;
-    fn campaign(&self, id: CampaignId) -> Option<&Campaign>;
+    fn campaign_activities(&self, id: CampaignId) -> Vec<Activity>;
+    fn campaign(&self, id: CampaignId) -> Option<Campaign>;
     /// Every campaign, by id.
-    fn campaigns(&self) -> Vec<&Campaign>;
-    fn product(&self, id: ProductId) -> Option<&Product>;
-
+    fn campaigns(&self) -> Vec<Campaign>;
     fn campaign_of(&self, activity: ActivityId) -> Option<CampaignId> {
         self.activity(activity).map(|a| a.campaign_id)
     }
-}
-
-/// Where the newest catalogue comes from.
-pub trait CatalogSource: Send + Sync {
-    fn catalog(&self) -> Arc<dyn Catalog>;
+    fn product(&self, id: ProductId) -> Option<Product>;
 }

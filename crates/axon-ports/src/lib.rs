@@ -14,10 +14,13 @@
 //! | [`live`] | the change feed live dashboards wait on (per-scope data versions) |
 //! | [`cache`] | the answer cache (a no-op embedded; Redis in the scale-out mode) |
 //! | [`ratelimit`] | collection rate limits shared by every node |
+//! | [`aggregates`] | raw analytic aggregates (numbers, never JSON) and the snapshots that hold them |
+//! | [`catalog`] | campaign/activity/product metadata as of one snapshot |
 //!
 //! Reads that a network backend would serve are `async` (`async_trait`, so the traits stay
 //! object-safe); writes return a [`Pending`] that resolves once the write is durable.
 
+pub mod aggregates;
 pub mod cache;
 pub mod catalog;
 pub mod error;
@@ -29,8 +32,9 @@ pub mod ratelimit;
 pub mod stock;
 pub mod store;
 
+pub use aggregates::{AnalyticsSource, Snapshot};
 pub use async_trait::async_trait;
-pub use catalog::{Catalog, CatalogSource};
+pub use catalog::Catalog;
 pub use error::StoreError;
 pub use feed::{Change, Commit, CommitFeed};
 pub use gate::*;

@@ -94,8 +94,9 @@ pub struct Due {
     pub units: i64,
 }
 
-/// The FCFS stock gate. Every operation is atomic with respect to the others.
-pub trait StockGate: Send + Sync {
+/// The FCFS stock gate; its `StockLevels` (remaining, held) are the one truth for `/stock` and
+/// the realtime widget. Every operation is atomic with respect to the others.
+pub trait StockGate: crate::aggregates::StockLevels {
     fn live_hold(&self, activity: ActivityId, user: &str, now: Ts) -> Option<Hold>;
     fn admit(
         &self,
@@ -125,9 +126,6 @@ pub trait StockGate: Send + Sync {
     fn has_due(&self, now: Ts) -> bool;
     fn released(&self, activity: ActivityId, user: &str) -> bool;
     fn release_failed(&self, activity: ActivityId, user: &str, retry_at: Ts);
-    fn remaining(&self, activity: ActivityId, limit: Option<i64>) -> i64;
-    /// Units of live holds not yet sold.
-    fn held(&self, activity: ActivityId) -> i64;
     /// True when the backend has lost (or never had) its state, detected by the backend itself
     /// (embedded: a fresh process; Redis: a missing generation marker) — never assumed.
     fn needs_recovery(&self) -> bool;

@@ -3,6 +3,7 @@
 //! `serve(config, listener, shutdown)` is the one entry point; `router(state)` is separate so
 //! tests can drive handlers without a socket.
 
+pub mod analytics;
 pub mod auth;
 pub mod config;
 pub mod error;

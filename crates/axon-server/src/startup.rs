@@ -29,7 +29,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
         repo: store.clone(),
         commits: store,
         stock: Arc::new(InMemoryLedger::default()),
-        catalog: snapshots.clone(),
+        analytics: snapshots.clone(),
         changes,
         cache: Arc::new(NoCache),
         limits: Arc::new(LocalRateLimit::default()),

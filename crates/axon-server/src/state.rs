@@ -1,11 +1,13 @@
 //! `AppState`: what every handler can reach — the services (never a backend), the analytics
 //! snapshots the dashboards read, the configuration and the counters.
 
+use crate::analytics::StoreEvents;
 use crate::config::Config;
 use axon_domain::{BusinessTz, Ts};
 use axon_engine::Snapshots;
 use axon_services::admin::Admin;
 use axon_services::collect::Collect;
+use axon_services::dashboards::Dashboards;
 use axon_services::gate::Gate;
 use axon_services::purchases::Purchases;
 use axon_services::{Backends, Counters, Settings};
@@ -25,6 +27,8 @@ pub struct AppState {
     pub admin: Arc<Admin>,
     /// Signs admin session cookies; the same across restarts and nodes (`session_key`).
     pub session_secret: Arc<[u8; 32]>,
+    /// Every dashboard, cohort and drop-off answer, as typed structs.
+    pub dashboards: Arc<Dashboards>,
 }
 
 impl AppState {
@@ -57,6 +61,17 @@ impl AppState {
                 purchases.clone(),
             )),
             admin: Arc::new(Admin::new(backends.clone())),
+            dashboards: Arc::new(
+                Dashboards::new(
+                    backends.analytics.clone(),
+                    backends.stock_levels(),
+                    config.tz.clone(),
+                )
+                .with_raw_events(Arc::new(StoreEvents {
+                    events: backends.events.clone(),
+                    repo: backends.repo.clone(),
+                })),
+            ),
             purchases,
             metrics,
             backends,

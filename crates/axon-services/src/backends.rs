@@ -2,11 +2,12 @@
 //! services read.
 
 use axon_domain::{BusinessTz, Clock, Ts};
+use axon_ports::aggregates::{AnalyticsSource, StockLevels};
 use axon_ports::cache::AnswerCache;
 use axon_ports::live::ChangeFeed;
 use axon_ports::ratelimit::RateLimit;
 use axon_ports::stock::StockGate;
-use axon_ports::{CatalogSource, CommitFeed, EventLog, Repo};
+use axon_ports::{CommitFeed, EventLog, Repo};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,8 +19,9 @@ pub struct Backends {
     /// What the store made durable, in commit order (the projector follows it).
     pub commits: Arc<dyn CommitFeed>,
     pub stock: Arc<dyn StockGate>,
-    /// Campaign/activity/product metadata as of the newest analytics snapshot.
-    pub catalog: Arc<dyn CatalogSource>,
+    /// The newest analytics snapshot: aggregates and the catalogue (campaign/activity/product
+    /// metadata) as of the same commit.
+    pub analytics: Arc<dyn AnalyticsSource>,
     /// Which scopes changed at which data version (live dashboards, read-your-writes).
     pub changes: Arc<dyn ChangeFeed>,
     pub cache: Arc<dyn AnswerCache>,
@@ -41,9 +43,27 @@ impl Backends {
         }
     }
 
+    /// The stock gate's levels, for readers that only need them (the realtime widget).
+    pub fn stock_levels(&self) -> Arc<dyn StockLevels> {
+        Arc::new(Levels(self.stock.clone()))
+    }
+
     /// The newest commit number and the one the projector has applied (`/readyz`, metrics).
     pub fn projection(&self) -> (u64, u64) {
         (self.commits.committed(), *self.changes.subscribe().borrow())
+    }
+}
+
+/// The stock gate seen as its levels only.
+struct Levels(Arc<dyn StockGate>);
+
+impl StockLevels for Levels {
+    fn remaining(&self, activity: axon_domain::model::ActivityId, limit: Option<i64>) -> i64 {
+        self.0.remaining(activity, limit)
+    }
+
+    fn held(&self, activity: axon_domain::model::ActivityId) -> i64 {
+        self.0.held(activity)
     }
 }
 

@@ -87,7 +87,7 @@ impl Collect {
             ));
         }
         let now = self.settings.now();
-        let catalog = self.b.catalog.catalog();
+        let catalog = self.b.analytics.snapshot();
         let mut events = Vec::with_capacity(items.len());
         let mut errors = Vec::new();
         for (index, item) in items.iter().enumerate() {

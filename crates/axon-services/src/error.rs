@@ -22,8 +22,8 @@ pub enum Kind {
     Internal,
 }
 
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{code}: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct ServiceError {
     pub kind: Kind,
     pub code: &'static str,

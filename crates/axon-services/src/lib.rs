@@ -10,6 +10,7 @@
 //! | [`gate::Gate`] | the FCFS protocol (entry → prepare → confirm), holds' expiry, giveaways, coupons |
 //! | [`purchases::Purchases`] | the one way a purchase is recorded (shop API and FCFS confirm) |
 //! | [`admin::Admin`] | campaigns, activities and products: writes that the dashboards must see |
+//! | [`dashboards::Dashboards`] | every widget as a typed answer, from aggregates + domain formulas |
 //!
 //! Nothing here feeds the analytics engine: the store publishes what each commit made durable
 //! and one projector applies it. A caller that must read its own write waits for the applied
@@ -19,6 +20,7 @@ pub mod admin;
 pub mod backends;
 pub mod collect;
 pub mod counters;
+pub mod dashboards;
 pub mod error;
 pub mod gate;
 pub mod purchases;

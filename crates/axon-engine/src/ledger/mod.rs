@@ -9,10 +9,12 @@
 //! Cancelled` step gives units back.
 
 mod port;
+mod stock;
 #[cfg(test)]
 mod tests;
 
 pub use axon_domain::draw::{draw_winners, SplitMix64};
+pub use axon_ports::aggregates::StockLevels;
 pub use axon_ports::stock::{Admit, ConfirmRefusal, Due, Hold, Seat, SeatState, StockGate};
 pub use port::InMemoryLedger;
 

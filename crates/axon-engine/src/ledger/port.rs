@@ -4,6 +4,7 @@
 use super::{Admit, ConfirmRefusal, Due, Hold, Ledger, StockGate};
 use axon_domain::model::ActivityId;
 use axon_domain::Ts;
+use axon_ports::aggregates::StockLevels;
 use axon_ports::stock::RecoveredSeat;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +22,16 @@ impl Default for InMemoryLedger {
             book: Mutex::new(Ledger::new()),
             recovered: AtomicBool::new(false),
         }
+    }
+}
+
+impl StockLevels for InMemoryLedger {
+    fn remaining(&self, activity: ActivityId, limit: Option<i64>) -> i64 {
+        self.book.lock().remaining(activity, limit)
+    }
+
+    fn held(&self, activity: ActivityId) -> i64 {
+        self.book.lock().held(activity)
     }
 }
 
@@ -87,14 +98,6 @@ impl StockGate for InMemoryLedger {
 
     fn release_failed(&self, activity: ActivityId, user: &str, retry_at: Ts) {
         self.book.lock().release_failed(activity, user, retry_at);
-    }
-
-    fn remaining(&self, activity: ActivityId, limit: Option<i64>) -> i64 {
-        self.book.lock().remaining(activity, limit)
-    }
-
-    fn held(&self, activity: ActivityId) -> i64 {
-        self.book.lock().held(activity)
     }
 
     fn needs_recovery(&self) -> bool {

@@ -2,17 +2,17 @@
 //! REST call for the requested widgets and period — sent at once, then on every change at most
 //! every 500 ms, with a heartbeat every 15 s.
 
-use super::dashboard::{activity_json, campaign_json, DashParams};
+use super::dashboard::checked;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
+use axon_services::dashboards::{Query, Request, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::Router;
 use futures_util::stream::{self, Stream};
-use serde_json::Value;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -33,17 +33,29 @@ enum Scope {
     Campaign(i64),
 }
 
-fn render(state: &AppState, scope: Scope, p: &DashParams) -> ApiResult<Value> {
-    match scope {
-        Scope::Activity(id) => activity_json(state, id, p),
-        Scope::Campaign(id) => campaign_json(state, id, p),
-    }
+/// The same typed answer as the REST call, as JSON — without a breakdown, which would read the
+/// store on every push.
+fn render(state: &AppState, scope: Scope, p: &Request) -> ApiResult<String> {
+    let allowed: &[Widget] = match scope {
+        Scope::Activity(_) => &ACTIVITY_WIDGETS,
+        Scope::Campaign(_) => &CAMPAIGN_WIDGETS,
+    };
+    let q = Query {
+        breakdown: None,
+        ..checked(state, p, allowed)?
+    };
+    let view = state.dashboards.view();
+    let json = match scope {
+        Scope::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
+        Scope::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
+    };
+    json.map_err(ApiError::internal)
 }
 
 struct Cursor {
     state: AppState,
     scope: Scope,
-    params: DashParams,
+    params: Request,
     changes: tokio::sync::watch::Receiver<u64>,
     last: Option<Instant>,
 }
@@ -63,19 +75,14 @@ fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
             .await
             .ok()?
             .ok()?;
-        Some((
-            Ok(Event::default()
-                .event("dashboard-update")
-                .data(json.to_string())),
-            c,
-        ))
+        Some((Ok(Event::default().event("dashboard-update").data(json)), c))
     })
 }
 
 fn open(
     state: AppState,
     scope: Scope,
-    params: DashParams,
+    params: Request,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
     render(&state, scope, &params)?;
@@ -97,7 +104,7 @@ async fn activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     open(state, Scope::Activity(id), p)
 }
@@ -106,7 +113,7 @@ async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     open(state, Scope::Campaign(id), p)
 }

@@ -406,3 +406,26 @@ async fn breakdowns_split_the_funnel_by_event_and_profile_properties() {
     assert_eq!(find(&rows, "Safari")["totalVisits"], 2);
     assert_eq!(find(&rows, "Chrome")["totalVisits"], 2);
 }
+
+#[tokio::test]
+async fn the_realtime_stock_is_the_gates_stock() {
+    let g = crate::gate_support::spawn_gate(300, 600).await;
+    let a = g.activity(json!({"limitCount": 5})).await;
+    for (user, quantity) in [("s1", 2), ("s2", 1)] {
+        let r = g.enter(a, user, json!({"quantity": quantity})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let stock = g.app.get(&format!("/api/v1/activities/{a}/stock")).await;
+    let rt = g
+        .app
+        .get(&format!("/api/v1/dashboard/activity/{a}?widgets=realtime"))
+        .await;
+    let rt = &rt.body["data"]["realtime"];
+    assert_eq!(stock.body["remaining"], 2);
+    assert_eq!(rt["remainingStock"], stock.body["remaining"], "{rt}");
+    assert_eq!(rt["heldQuantity"], stock.body["held"]);
+    assert_eq!(
+        (rt["totalStock"].as_i64(), rt["participants"].as_i64()),
+        (Some(5), Some(2))
+    );
+}
