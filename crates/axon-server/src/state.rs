@@ -10,6 +10,7 @@ use axon_services::collect::Collect;
 use axon_services::dashboards::Dashboards;
 use axon_services::gate::Gate;
 use axon_services::purchases::Purchases;
+use axon_services::renders::Renders;
 use axon_services::{Backends, Counters, Settings};
 use std::sync::Arc;
 
@@ -29,6 +30,8 @@ pub struct AppState {
     pub session_secret: Arc<[u8; 32]>,
     /// Every dashboard, cohort and drop-off answer, as typed structs.
     pub dashboards: Arc<Dashboards>,
+    /// Rendered dashboard answers shared by REST callers and live viewers.
+    pub renders: Arc<Renders>,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
                 purchases.clone(),
             )),
             admin: Arc::new(Admin::new(backends.clone())),
+            renders: Arc::default(),
             dashboards: Arc::new(
                 Dashboards::new(
                     backends.analytics.clone(),

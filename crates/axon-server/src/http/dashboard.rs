@@ -6,16 +6,20 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axon_domain::Ts;
+use axon_ports::live::Scope;
 use axon_services::dashboards::{
-    dropoff_page, dropoff_step, query, window, ActivityCohort, ActivityDashboard, CampaignCohort,
-    CampaignDashboard, DropoffPage, GlobalOverview, Query, Request, ServiceResult, View, Widget,
-    ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
+    dropoff_page, dropoff_step, query, window, ActivityCohort, CampaignCohort, DropoffPage,
+    GlobalOverview, Query, Request, ServiceResult, View, Widget, ACTIVITY_WIDGETS,
+    CAMPAIGN_WIDGETS,
 };
+use axon_services::renders::RenderVersion;
+use axon_services::ServiceError;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,14 +58,74 @@ async fn answer<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// A dashboard whose answers are shared by every caller (REST and live) of the same
+/// parameters at the same data version.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Subject {
+    Activity(i64),
+    Campaign(i64),
+}
+
+impl Subject {
+    pub(super) fn scope(self) -> Scope {
+        match self {
+            Subject::Activity(id) => Scope::Activity(id),
+            Subject::Campaign(id) => Scope::Campaign(id),
+        }
+    }
+}
+
+/// The answer's JSON: rendered once per (subject, parameters, data version, second) on the
+/// blocking pool and shared by everyone who asks meanwhile. `live` leaves the breakdown out
+/// (a live stream would read the store on every push).
+pub(super) async fn shared(
+    state: &AppState,
+    subject: Subject,
+    p: &Request,
+    live: bool,
+) -> ApiResult<Arc<str>> {
+    let allowed: &[Widget] = match subject {
+        Subject::Activity(_) => &ACTIVITY_WIDGETS,
+        Subject::Campaign(_) => &CAMPAIGN_WIDGETS,
+    };
+    let mut q = checked(state, p, allowed)?;
+    if live {
+        q.breakdown = None;
+    }
+    let version = RenderVersion {
+        data: state.backends.changes.version_of(subject.scope()),
+        second: q.now.0.div_euclid(1000),
+    };
+    let key = format!("{subject:?}|{live}|{p:?}");
+    let st = state.clone();
+    let render = async move {
+        tokio::task::spawn_blocking(move || {
+            let view = st.dashboards.view();
+            let json = match subject {
+                Subject::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
+                Subject::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
+            };
+            json.map(Arc::from).map_err(ServiceError::internal)
+        })
+        .await
+        .unwrap_or_else(|e| Err(ServiceError::internal(e)))
+    };
+    Ok(state.renders.get(&key, version, render).await?)
+}
+
+fn json_text(s: &str) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
+}
+
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
-) -> ApiResult<Json<ActivityDashboard>> {
-    let q = checked(&state, &p, &ACTIVITY_WIDGETS)?;
-    answer(state, move |v, _| v.activity(id, &q)).await
+) -> ApiResult<Response> {
+    Ok(json_text(
+        &shared(&state, Subject::Activity(id), &p, false).await?,
+    ))
 }
 
 async fn campaign(
@@ -69,9 +133,10 @@ async fn campaign(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
-) -> ApiResult<Json<CampaignDashboard>> {
-    let q = checked(&state, &p, &CAMPAIGN_WIDGETS)?;
-    answer(state, move |v, _| v.campaign(id, &q)).await
+) -> ApiResult<Response> {
+    Ok(json_text(
+        &shared(&state, Subject::Campaign(id), &p, false).await?,
+    ))
 }
 
 async fn overview(

@@ -58,6 +58,11 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Api
             "number of the newest commit the analytics snapshots include",
             applied,
         ),
+        (
+            "axon_dashboard_renders",
+            "dashboard answers rendered (shared by every caller of one version)",
+            state.renders.rendered(),
+        ),
     ]);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }

@@ -1,13 +1,14 @@
 //! Live dashboards (SPEC §5.6): Server-Sent Events `dashboard-update` with the same JSON as the
 //! REST call for the requested widgets and period — sent at once, then on every change at most
-//! every 500 ms, with a heartbeat every 15 s.
+//! every 500 ms, with a heartbeat every 15 s. Every viewer of the same subject and parameters
+//! receives the one shared render of each data version (see `dashboard::shared`).
 
-use super::dashboard::checked;
+use super::dashboard::{shared, Subject};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
-use axon_services::dashboards::{Query, Request, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
+use axon_services::dashboards::Request;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
@@ -27,69 +28,50 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/dashboard/stream/campaign/{id}", get(campaign))
 }
 
-#[derive(Clone, Copy)]
-enum Scope {
-    Activity(i64),
-    Campaign(i64),
-}
-
-/// The same typed answer as the REST call, as JSON — without a breakdown, which would read the
-/// store on every push.
-fn render(state: &AppState, scope: Scope, p: &Request) -> ApiResult<String> {
-    let allowed: &[Widget] = match scope {
-        Scope::Activity(_) => &ACTIVITY_WIDGETS,
-        Scope::Campaign(_) => &CAMPAIGN_WIDGETS,
-    };
-    let q = Query {
-        breakdown: None,
-        ..checked(state, p, allowed)?
-    };
-    let view = state.dashboards.view();
-    let json = match scope {
-        Scope::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
-        Scope::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
-    };
-    json.map_err(ApiError::internal)
-}
-
 struct Cursor {
     state: AppState,
-    scope: Scope,
+    subject: Subject,
     params: Request,
     changes: tokio::sync::watch::Receiver<u64>,
-    last: Option<Instant>,
+    /// When the last push was sent, and the scope's data version it showed.
+    last: Option<(Instant, u64)>,
 }
 
-/// The stream: the current answer first, then one per change (throttled). It ends when the
-/// server shuts down or the subject disappears.
+/// The stream: the current answer first, then one per change of this scope's data (throttled).
+/// Other scopes' changes wake the stream but render nothing. It ends when the server shuts
+/// down or the subject disappears.
 fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(cursor, |mut c| async move {
-        if let Some(last) = c.last {
-            c.changes.changed().await.ok()?;
-            tokio::time::sleep_until(last + MIN_INTERVAL).await;
+        let changes = c.state.backends.changes.clone();
+        let scope = c.subject.scope();
+        if let Some((at, shown)) = c.last {
+            while changes.version_of(scope) == shown {
+                c.changes.changed().await.ok()?;
+            }
+            tokio::time::sleep_until(at + MIN_INTERVAL).await;
         }
         c.changes.borrow_and_update();
-        c.last = Some(Instant::now());
-        let (state, scope, params) = (c.state.clone(), c.scope, c.params.clone());
-        let json = tokio::task::spawn_blocking(move || render(&state, scope, &params))
-            .await
-            .ok()?
-            .ok()?;
-        Some((Ok(Event::default().event("dashboard-update").data(json)), c))
+        let version = changes.version_of(scope);
+        let json = shared(&c.state, c.subject, &c.params, true).await.ok()?;
+        c.last = Some((Instant::now(), version));
+        Some((
+            Ok(Event::default().event("dashboard-update").data(&*json)),
+            c,
+        ))
     })
 }
 
-fn open(
+async fn open(
     state: AppState,
-    scope: Scope,
+    subject: Subject,
     params: Request,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
-    render(&state, scope, &params)?;
+    shared(&state, subject, &params, true).await?;
     let changes = state.backends.changes.subscribe();
     let cursor = Cursor {
         state,
-        scope,
+        subject,
         params,
         changes,
         last: None,
@@ -106,7 +88,7 @@ async fn activity(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Scope::Activity(id), p)
+    open(state, Subject::Activity(id), p).await
 }
 
 async fn campaign(
@@ -115,5 +97,5 @@ async fn campaign(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Scope::Campaign(id), p)
+    open(state, Subject::Campaign(id), p).await
 }
