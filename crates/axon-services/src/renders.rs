@@ -1,17 +1,18 @@
 //! One render per (scope, parameters, data version): a dashboard answer is computed once and
 //! shared by every REST caller and every live (SSE) viewer asking for the same thing at the
-//! same version, however many there are. A render in progress is joined, not repeated (single
-//! flight); a caller that goes away does not cancel it for the others.
+//! same version, however many there are; callers that arrive while it is being rendered wait
+//! for it (or, if the data moved meanwhile, share the next one) instead of rendering again.
 //!
 //! The version is the scope's data version from the change feed (it moves only when a commit
 //! touched that scope) plus the current second of the injected clock (windows such as "last 7
 //! days" and "active in the last 5 minutes" move with time).
 
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::ServiceResult;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
+use std::time::Instant;
 
 /// Distinct answers kept; past this the map starts again (answers are cheap to recompute).
 const MAX_SLOTS: usize = 4096;
@@ -26,66 +27,56 @@ pub struct RenderVersion {
 
 type Answer = ServiceResult<Arc<str>>;
 
-struct Slot {
-    version: RenderVersion,
-    cell: Arc<OnceCell<Answer>>,
-}
+/// The newest render of one key: the version it was asked at, when it started, the answer.
+type Last = Option<(RenderVersion, Instant, Answer)>;
 
 #[derive(Default)]
 pub struct Renders {
-    slots: Mutex<HashMap<String, Slot>>,
-    renders: std::sync::atomic::AtomicU64,
+    slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Last>>>>,
+    renders: AtomicU64,
 }
 
 impl Renders {
-    /// The answer for `key` at `version`: the one already rendered or being rendered, or the
-    /// result of `render` (run at most once per key and version).
+    /// The answer for `key` as of `version`. Renders of one key run one at a time; a caller
+    /// takes the newest render if it was made at its version, or if it *started after the
+    /// caller arrived* (so it includes everything the caller could have written before); else
+    /// it renders, and everyone who queued meanwhile takes that render. A hot dashboard under
+    /// a stream of writes therefore costs one render at a time, however many ask, and every
+    /// caller still reads its own writes.
     pub async fn get<F>(&self, key: &str, version: RenderVersion, render: F) -> Answer
     where
         F: Future<Output = Answer> + Send + 'static,
     {
-        let cell = {
+        let arrived = Instant::now();
+        let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            match slots.get(key) {
-                Some(s) if s.version == version => s.cell.clone(),
-                _ => {
-                    if slots.len() >= MAX_SLOTS {
-                        slots.clear();
-                    }
-                    let cell = Arc::new(OnceCell::new());
-                    slots.insert(
-                        key.to_string(),
-                        Slot {
-                            version,
-                            cell: cell.clone(),
-                        },
-                    );
-                    cell
-                }
+            if slots.len() >= MAX_SLOTS && !slots.contains_key(key) {
+                slots.clear();
             }
+            slots.entry(key.to_string()).or_default().clone()
         };
-        let count = &self.renders;
-        cell.get_or_init(|| async move {
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            // Spawned, so a caller that disconnects does not cancel the render for the others.
-            tokio::spawn(render)
-                .await
-                .unwrap_or_else(|e| Err(ServiceError::internal(e)))
-        })
-        .await
-        .clone()
+        let mut last = slot.lock().await;
+        if let Some((v, started, answer)) = &*last {
+            if *v == version || *started >= arrived {
+                return answer.clone();
+            }
+        }
+        let started = Instant::now();
+        self.renders.fetch_add(1, Ordering::Relaxed);
+        let answer = render.await;
+        *last = Some((version, started, answer.clone()));
+        answer
     }
 
     /// How many renders ran (not answers served): the sharing is measurable.
     pub fn rendered(&self) -> u64 {
-        self.renders.load(std::sync::atomic::Ordering::Relaxed)
+        self.renders.load(Ordering::Relaxed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU64, Ordering};
 
     #[tokio::test]
     async fn concurrent_callers_of_one_key_and_version_share_one_render() {
@@ -113,6 +104,35 @@ mod tests {
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(renders.rendered(), 1);
+    }
+
+    #[tokio::test]
+    async fn callers_queued_behind_a_render_of_old_data_share_one_fresh_render() {
+        let r = Arc::new(Renders::default());
+        let v1 = RenderVersion { data: 1, second: 0 };
+        let slow = r.clone();
+        let first = tokio::spawn(async move {
+            slow.get("k", v1, async {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                Ok(Arc::from("old"))
+            })
+            .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        // The data moved to version 2 while "old" renders: these callers must not get "old".
+        let v2 = RenderVersion { data: 2, second: 0 };
+        let mut later = Vec::new();
+        for _ in 0..10 {
+            let r = r.clone();
+            later.push(tokio::spawn(async move {
+                r.get("k", v2, async { Ok(Arc::from("new")) }).await
+            }));
+        }
+        assert_eq!(&*first.await.unwrap().unwrap(), "old");
+        for t in later {
+            assert_eq!(&*t.await.unwrap().unwrap(), "new");
+        }
+        assert_eq!(r.rendered(), 2, "one render for the ten that queued");
     }
 
     #[tokio::test]
