@@ -170,6 +170,18 @@ impl TestApp {
         self.call(Method::DELETE, path, Some(ADMIN_KEY), None).await
     }
 
+    /// The body of a public GET as text (`/metrics`, assets).
+    pub async fn text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Posts events (no auth: the collection endpoint is public).
     pub async fn track(&self, body: Value) -> Reply {
         self.call(Method::POST, "/api/v1/behavior/events", None, Some(&body))

@@ -146,15 +146,7 @@ async fn streams_validate_before_they_start() {
 
 /// The `axon_dashboard_renders` gauge of `/metrics`.
 async fn renders(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text("/metrics").await;
     text.lines()
         .find_map(|l| l.strip_prefix("axon_dashboard_renders "))
         .and_then(|v| v.trim().parse().ok())

@@ -55,6 +55,13 @@ impl Gate {
         Ok(out)
     }
 
+    /// An issued coupon and its definition.
+    async fn issued(&self, id: i64) -> ServiceResult<(UserCoupon, Coupon)> {
+        let uc = self.user_coupon(id).await?;
+        let c = self.coupon(uc.coupon_id).await?;
+        Ok((uc, c))
+    }
+
     /// Would this coupon apply to an order line of `price` (and `category`)?
     pub async fn check_coupon(
         &self,
@@ -62,8 +69,7 @@ impl Gate {
         price: Dec2,
         category: Option<&str>,
     ) -> ServiceResult<Value> {
-        let uc = self.user_coupon(id).await?;
-        let c = self.coupon(uc.coupon_id).await?;
+        let (uc, c) = self.issued(id).await?;
         Ok(
             match applicability(&c, &uc, price, category, self.settings.now()) {
                 Ok(d) => json!({"applicable": true, "discount": d, "finalPrice": price - d}),
@@ -79,8 +85,7 @@ impl Gate {
         price: Dec2,
         category: Option<&str>,
     ) -> ServiceResult<Value> {
-        let uc = self.user_coupon(id).await?;
-        let c = self.coupon(uc.coupon_id).await?;
+        let (uc, c) = self.issued(id).await?;
         let now = self.settings.now();
         let discount = applicability(&c, &uc, price, category, now).map_err(|reason| {
             ServiceError::conflict(
