@@ -1,13 +1,11 @@
-//! Command-line flags, `AXON_*` variables and the optional `axon.toml`, resolved into one set of
-//! settings: a flag or variable wins over the file, the file over the default.
+//! The command line: the commands and their own flags. The settings shared by commands (and
+//! their variables, `axon.toml` keys and defaults) live in [`crate::settings`].
 
+pub use crate::settings::Settings;
+use crate::settings::{GlobalArgs, ServerArgs};
 use crate::CliError;
-use axon_domain::BusinessTz;
-use axon_server::{Config, Secret};
 use clap::{Args, Parser, Subcommand};
-use serde::Deserialize;
 use std::path::PathBuf;
-use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,12 +14,8 @@ use std::time::Duration;
     about = "Axon: FCFS promotions and live marketing analytics in one binary"
 )]
 pub struct Cli {
-    /// Configuration file (default: ./axon.toml when it exists).
-    #[arg(long, global = true, env = "AXON_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Data directory [default: ./axon-data].
-    #[arg(long, global = true, env = "AXON_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,8 +23,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server on the embedded store.
+    #[command(after_help = crate::settings::PRECEDENCE_HELP)]
     Serve(ServeArgs),
     /// Run the server with a seeded demo history and live simulated shoppers.
+    #[command(after_help = crate::settings::PRECEDENCE_HELP)]
     Demo(DemoArgs),
     /// Bulk-load campaigns, activities, entries, purchases and events (server stopped).
     Import(ImportArgs),
@@ -50,13 +46,18 @@ pub struct Target {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
     /// Admin key, to create the campaign and FCFS activity and read the server's answers.
-    #[arg(long, env = "AXON_ADMIN_KEY")]
+    #[arg(long, env = "AXON_ADMIN_KEY", hide_env_values = true)]
     pub admin_key: String,
     /// The server's end-user JWT secret (one token is minted per shopper).
-    #[arg(long = "jwt-secret", env = "AXON_JWT_SECRET", default_value = "")]
+    #[arg(
+        long = "jwt-secret",
+        env = "AXON_JWT_SECRET",
+        hide_env_values = true,
+        default_value = ""
+    )]
     pub secret: String,
     /// The collection write key, when the server requires one.
-    #[arg(long, env = "AXON_WRITE_KEY")]
+    #[arg(long, env = "AXON_WRITE_KEY", hide_env_values = true)]
     pub write_key: Option<String>,
 }
 
@@ -176,7 +177,7 @@ pub struct MixedBenchArgs {
 pub struct LiveBenchArgs {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
-    #[arg(long, env = "AXON_ADMIN_KEY")]
+    #[arg(long, env = "AXON_ADMIN_KEY", hide_env_values = true)]
     pub admin_key: String,
     /// Concurrent SSE dashboard viewers.
     #[arg(long, default_value_t = 1000)]
@@ -230,22 +231,20 @@ pub struct IngestArgs {
 
 #[derive(Debug, Args, Default)]
 pub struct ServeArgs {
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, env = "AXON_LISTEN")]
-    pub listen: Option<String>,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, env = "AXON_LISTEN")]
-    pub listen: Option<String>,
     /// Live simulated events per second (0 = no live traffic).
     #[arg(long, default_value_t = 20)]
     pub rate: u64,
     /// Events of history to seed an empty data dir with.
     #[arg(long, default_value_t = 150_000)]
     pub history_events: u64,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -253,114 +252,4 @@ pub struct ImportArgs {
     /// Folder holding campaigns.csv, activities.csv, entries.csv, purchases.csv, events.ndjson.
     #[arg(long)]
     pub dir: PathBuf,
-}
-
-/// The optional `axon.toml`; every key mirrors an `AXON_*` variable.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    data_dir: Option<PathBuf>,
-    listen: Option<String>,
-    admin_key: Option<String>,
-    jwt_secret: Option<String>,
-    write_key: Option<String>,
-    cors_origins: Option<Vec<String>>,
-    rate_limit_per_ip: Option<u32>,
-    timezone: Option<String>,
-    reservation_ttl_secs: Option<u64>,
-    approval_ttl_secs: Option<u64>,
-    log_format: Option<String>,
-    log_level: Option<String>,
-}
-
-/// Resolved settings for every command.
-#[derive(Debug)]
-pub struct Settings {
-    pub listen: String,
-    pub log_format: String,
-    pub log_level: String,
-    pub admin_key_generated: bool,
-    pub config: Config,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn env_parse<T: std::str::FromStr>(name: &str) -> Result<Option<T>, CliError> {
-    env(name)
-        .map(|v| {
-            v.parse()
-                .map_err(|_| CliError::Config(format!("{name}={v} is not valid")))
-        })
-        .transpose()
-}
-
-impl Settings {
-    pub fn load(cli: &Cli) -> Result<Settings, CliError> {
-        let file = match &cli.config {
-            Some(p) => Some(p.clone()),
-            None => Some(PathBuf::from("axon.toml")).filter(|p| p.exists()),
-        };
-        let fc: FileConfig = match file {
-            Some(p) => {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| CliError::Config(format!("{}: {e}", p.display())))?;
-                toml::from_str(&text)
-                    .map_err(|e| CliError::Config(format!("{}: {e}", p.display())))?
-            }
-            None => FileConfig::default(),
-        };
-        let data_dir = cli
-            .data_dir
-            .clone()
-            .or(fc.data_dir)
-            .unwrap_or_else(|| PathBuf::from("axon-data"));
-        let listen = match &cli.command {
-            Command::Serve(a) => a.listen.clone(),
-            Command::Demo(a) => a.listen.clone(),
-            _ => None,
-        }
-        .or(fc.listen)
-        .unwrap_or_else(|| "127.0.0.1:8080".into());
-        let (admin_key, admin_key_generated) = match env("AXON_ADMIN_KEY").or(fc.admin_key) {
-            Some(k) => (k, false),
-            None => (axon_server::auth::generate_key("axa_"), true),
-        };
-        let tz_name = env("AXON_TIMEZONE")
-            .or(fc.timezone)
-            .unwrap_or_else(|| "Asia/Seoul".into());
-        let tz = BusinessTz::new(&tz_name).map_err(|e| CliError::Config(e.message))?;
-        let mut config = Config::new(data_dir, Secret::new(admin_key));
-        config.tz = tz;
-        config.jwt_secret =
-            Secret::new(env("AXON_JWT_SECRET").or(fc.jwt_secret).unwrap_or_default());
-        config.write_key = env("AXON_WRITE_KEY").or(fc.write_key).map(Secret::new);
-        if let Some(o) = env("AXON_CORS_ORIGINS")
-            .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
-            .or(fc.cors_origins)
-        {
-            config.cors_origins = o;
-        }
-        config.rate_limit_per_ip = env_parse("AXON_RATE_LIMIT_PER_IP")?
-            .or(fc.rate_limit_per_ip)
-            .unwrap_or(0);
-        if let Some(s) = env_parse::<u64>("AXON_RESERVATION_TTL")?.or(fc.reservation_ttl_secs) {
-            config.reservation_ttl = Duration::from_secs(s);
-        }
-        if let Some(s) = env_parse::<u64>("AXON_APPROVAL_TTL")?.or(fc.approval_ttl_secs) {
-            config.approval_ttl = Duration::from_secs(s);
-        }
-        Ok(Settings {
-            listen,
-            log_format: env("AXON_LOG_FORMAT")
-                .or(fc.log_format)
-                .unwrap_or_else(|| "text".into()),
-            log_level: env("AXON_LOG")
-                .or(fc.log_level)
-                .unwrap_or_else(|| "info".into()),
-            admin_key_generated,
-            config,
-        })
-    }
 }

@@ -5,10 +5,10 @@
 use crate::bench::Samples;
 use crate::cli::{DashBenchArgs, Settings};
 use crate::CliError;
-use axon_domain::period::Window;
+use axon_domain::period::{Period, Window};
 use axon_domain::time::MS_PER_DAY;
 use axon_domain::Ts;
-use axon_engine::{Query, ACTIVITY_WIDGETS};
+use axon_services::dashboards::{Query, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,14 +42,15 @@ fn report(name: &str, s: &mut Samples) {
 pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
     let before = rss_mib();
     let started = Instant::now();
-    let state = axon_server::open_state(settings.config.clone())?;
+    let state = crate::serve::block(axon_server::open_state(settings.config.clone()))??;
     let rebuild = started.elapsed();
     let after = rss_mib();
     let (events, end, activities, campaigns) = {
-        let e = state.engine.read();
-        let mut acts: Vec<i64> = state.repo.activities(None)?.iter().map(|a| a.id).collect();
+        let e = state.snapshots.load();
+        use axon_ports::Catalog;
+        let mut acts: Vec<i64> = e.activities().iter().map(|a| a.id).collect();
         acts.sort_unstable();
-        let camps: Vec<i64> = state.repo.campaigns()?.iter().map(|c| c.id).collect();
+        let camps: Vec<i64> = e.campaigns().iter().map(|c| c.id).collect();
         (
             e.event_count(),
             e.latest_event().unwrap_or(Ts(0)),
@@ -82,17 +83,28 @@ pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
         w.start, w.end
     );
 
-    println!("in-process ({} calls each):", args.calls);
+    println!(
+        "in-process, dashboards service ({} calls each):",
+        args.calls
+    );
     let mut rng = crate::simulate::Rng::new(7);
     let q = Query {
+        period: Period::Custom,
         window: w,
         now: end,
         widgets: ACTIVITY_WIDGETS.to_vec(),
         conversion_window_hours: None,
+        breakdown: None,
     };
     let cq = Query {
-        widgets: axon_engine::CAMPAIGN_WIDGETS.to_vec(),
+        widgets: CAMPAIGN_WIDGETS.to_vec(),
         ..q.clone()
+    };
+    let (dashboards, engine) = axon_server::analytics::frozen(&state);
+    // Every call is timed cold, as an answer on a fresh snapshot would be.
+    let cold = || {
+        engine.forget_reads();
+        dashboards.view()
     };
     let mut s = [
         Samples::default(),
@@ -102,27 +114,28 @@ pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
         Samples::default(),
     ];
     for _ in 0..args.calls {
-        let e = state.engine.read();
+        let (a, v) = (pick(&mut rng, &activities), cold());
         let t = Instant::now();
-        std::hint::black_box(e.activity_dashboard(pick(&mut rng, &activities), &q));
+        std::hint::black_box(v.activity(a, &q).ok());
         s[0].push(t.elapsed());
+        let v = cold();
         let t = Instant::now();
-        std::hint::black_box(e.activity_dashboard(activities[0], &q));
+        std::hint::black_box(v.activity(activities[0], &q).ok());
         s[1].push(t.elapsed());
+        let (c, v) = (pick(&mut rng, &campaigns), cold());
         let t = Instant::now();
-        std::hint::black_box(e.campaign_dashboard(pick(&mut rng, &campaigns), &cq));
+        std::hint::black_box(v.campaign(c, &cq).ok());
         s[2].push(t.elapsed());
+        let v = cold();
         let t = Instant::now();
-        std::hint::black_box(e.global_overview(&w));
+        std::hint::black_box(v.global(Period::Custom, &w, end));
         s[3].push(t.elapsed());
+        let (a, v) = (pick(&mut rng, &activities), cold());
         let t = Instant::now();
-        std::hint::black_box(e.cohort_activity(
-            pick(&mut rng, &activities),
-            &Window::new(Ts(0), end),
-            end,
-        ));
+        std::hint::black_box(v.activity_cohort(a, &Window::new(Ts(0), end), end).ok());
         s[4].push(t.elapsed());
     }
+    drop((dashboards, engine));
     for (name, samples) in [
         "activity (random, all widgets)",
         "activity (most popular)",

@@ -5,6 +5,7 @@
 //! and payments — at an adjustable rate. Prints the admin key and the dashboard URL.
 
 use crate::cli::{DemoArgs, Settings};
+use crate::serve::block;
 use crate::simulate::{generate, Rng, Shape};
 use crate::CliError;
 use axon_domain::model::ActivityStatus;
@@ -28,7 +29,7 @@ const ACTIVITY_NAMES: [&str; 6] = [
 /// Seeds an empty store with history; returns whether it did.
 fn seed(settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
     let store = SqliteStore::open(&settings.config.data_dir)?;
-    if !store.campaigns()?.is_empty() {
+    if !block(store.campaigns())??.is_empty() {
         return Ok(false);
     }
     let tz = &settings.config.tz;
@@ -48,13 +49,13 @@ fn seed(settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
     generate(&shape, &dir, tz.day_start(now), tz)?;
     crate::import::import_dir(&store, &dir, tz, now, false)?;
     let _ = std::fs::remove_dir_all(&dir);
-    for mut c in store.campaigns()? {
+    for mut c in block(store.campaigns())?? {
         if let Some(name) = CAMPAIGN_NAMES.get(usize::try_from(c.id - 1).unwrap_or(0)) {
             c.name = (*name).to_string();
             store.save_campaign(c).wait()?;
         }
     }
-    for mut a in store.activities(None)? {
+    for mut a in block(store.activities(None))?? {
         if let Some(name) = ACTIVITY_NAMES.get(usize::try_from(a.id - 1).unwrap_or(0)) {
             a.name = (*name).to_string();
         }
@@ -109,8 +110,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
         config.jwt_secret = axon_server::Secret::new(axon_server::auth::generate_key("demo_"));
     }
     let seeded = seed(settings, args)?;
-    let state = axon_server::open_state(config.clone())?;
     crate::serve::runtime()?.block_on(async move {
+        let state = axon_server::open_state(config.clone()).await?;
         let listener = tokio::net::TcpListener::bind(&settings.listen).await?;
         let base = format!("http://{}", listener.local_addr()?);
         println!(

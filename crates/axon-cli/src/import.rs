@@ -6,12 +6,11 @@
 
 use crate::cli::{ImportArgs, Settings};
 use crate::progress::{rate, Progress};
+use crate::serve::block;
 use crate::CliError;
+use axon_domain::activity::{ActivityDraft, Rules, Spelling};
 use axon_domain::event::parse_event;
-use axon_domain::model::{
-    Activity, ActivityStatus, ActivityType, Campaign, Entry, EntryStatus, Product, Purchase,
-    PurchaseType,
-};
+use axon_domain::model::{Activity, Campaign, Entry, EntryStatus, Product, Purchase, PurchaseType};
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axon_store::sqlite::SqliteStore;
 use axon_store::{BulkChunk, BulkLoader, BulkReport, EncodedEvent, Repo};
@@ -91,14 +90,13 @@ pub fn import_dir<S: BulkLoader + Repo>(
         now,
         campaigns: HashSet::new(),
         campaign_names: HashMap::new(),
-        activities: store
-            .activities(None)?
+        activities: block(store.activities(None))??
             .into_iter()
             .map(|a| (a.id, a.campaign_id))
             .collect(),
         show_progress,
     };
-    for c in store.campaigns()? {
+    for c in block(store.campaigns())?? {
         ctx.campaigns.insert(c.id);
         ctx.campaign_names.insert(c.name, c.id);
     }
@@ -283,6 +281,8 @@ fn campaign(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Campaign, String> {
     })
 }
 
+/// An activity row through the domain's one validation (the API's rules, the columns' names);
+/// the import format has no type column, so a row without one is FIRST_COME_FIRST_SERVE.
 fn activity(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Activity, String> {
     let id = r.req_int("id")?;
     let campaign_id = r.req_int("campaign_id")?;
@@ -292,53 +292,31 @@ fn activity(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Activity, String> {
     if !ctx.campaigns.contains(&campaign_id) {
         return Err(r.err(format!("campaign {campaign_id} does not exist")));
     }
-    let limit_count = r.int("limit_count")?;
-    if limit_count.is_some_and(|l| l < 0) {
-        return Err(r.err("limit_count must be ≥ 0 (empty = unlimited)"));
-    }
-    let start_date = r
-        .time(ctx.tz, "start_at")?
-        .ok_or_else(|| r.err("start_at is required"))?;
-    let end_date = r
-        .time(ctx.tz, "end_at")?
-        .ok_or_else(|| r.err("end_at is required"))?;
-    if end_date < start_date {
-        return Err(r.err("end_at is before start_at"));
-    }
-    let activity_type = r
-        .get("activity_type")
-        .map_or(Ok(ActivityType::FirstComeFirstServe), |t| {
-            ActivityType::parse(t).map_err(|e| r.err(e.message))
-        })?;
-    let default_status = if end_date < ctx.now {
-        ActivityStatus::Ended
-    } else {
-        ActivityStatus::Active
+    let text = |col: &str| r.get(col).map(str::to_string);
+    let draft = ActivityDraft {
+        name: text("name"),
+        activity_type: Some(
+            text("activity_type").unwrap_or_else(|| "FIRST_COME_FIRST_SERVE".into()),
+        ),
+        status: text("status"),
+        limit_count: Some(r.int("limit_count")?),
+        start_date: text("start_at"),
+        end_date: text("end_at"),
+        product_id: Some(r.int("product_id")?),
+        price: r.money("price")?,
+        budget: r.money("budget")?,
+        ..ActivityDraft::default()
     };
-    let status = r.get("status").map_or(Ok(default_status), |s| {
-        ActivityStatus::parse(s).map_err(|e| r.err(e.message))
-    })?;
+    let rules = Rules {
+        tz: ctx.tz,
+        now: ctx.now,
+        spelling: Spelling::Csv,
+    };
+    let a = draft
+        .load(id, campaign_id, &rules)
+        .map_err(|e| r.err(e.message))?;
     ctx.activities.insert(id, campaign_id);
-    Ok(Activity {
-        id,
-        campaign_id,
-        name: r.req("name")?.to_string(),
-        activity_type,
-        status,
-        limit_count,
-        start_date,
-        end_date,
-        product_id: r.int("product_id")?,
-        coupon_id: None,
-        price: r.money("price")?.unwrap_or(Dec2::ZERO),
-        quantity: 1,
-        budget: r.money("budget")?.unwrap_or(Dec2::ZERO),
-        filters: Vec::new(),
-        image_url: None,
-        payment_required: true,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    })
+    Ok(a)
 }
 
 fn entry(ctx: &Context<'_>, r: &Row<'_>) -> Result<Entry, String> {

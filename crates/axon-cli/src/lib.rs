@@ -12,6 +12,7 @@ pub mod nlqbench;
 pub mod progress;
 mod rawhttp;
 pub mod serve;
+pub mod settings;
 pub mod simulate;
 
 pub use cli::{Cli, Command};

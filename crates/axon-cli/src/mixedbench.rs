@@ -14,7 +14,7 @@ use crate::cli::MixedBenchArgs;
 use crate::loadtest::{admin, setup, Gate};
 use crate::rawhttp::{self, Conn};
 use crate::CliError;
-use axon_engine::ACTIVITY_WIDGETS;
+use axon_services::dashboards::ACTIVITY_WIDGETS;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -7,6 +7,7 @@ use crate::cli::{NlqBenchArgs, Settings};
 use crate::CliError;
 use axon_domain::Ts;
 use axon_nlq::Scope;
+use axon_ports::catalog::Catalog;
 use std::time::Instant;
 
 const ACTIVITY: &[&str] = &[
@@ -43,8 +44,9 @@ fn report(name: &str, s: &mut Samples) {
 }
 
 pub fn run(settings: &Settings, args: &NlqBenchArgs) -> Result<(), CliError> {
-    let state = axon_server::open_state(settings.config.clone())?;
-    let e = state.engine.read();
+    let state = crate::serve::block(axon_server::open_state(settings.config.clone()))??;
+    // One snapshot for the whole run (the store is stopped); each question reads it afresh.
+    let (dashboards, e) = axon_server::analytics::frozen(&state);
     let activities: Vec<i64> = e.activities().iter().map(|a| a.id).collect();
     let campaigns: Vec<i64> = e.campaigns().iter().map(|c| c.id).collect();
     if activities.is_empty() || campaigns.is_empty() {
@@ -73,8 +75,9 @@ pub fn run(settings: &Settings, args: &NlqBenchArgs) -> Result<(), CliError> {
         ];
         for (i, (scope, qs)) in groups.iter().enumerate() {
             for (j, q) in qs.iter().enumerate() {
+                e.forget_reads();
                 let t = Instant::now();
-                let a = axon_nlq::ask(&e, *scope, q, None, now);
+                let a = axon_nlq::ask(&dashboards, *scope, q, None, now);
                 s[i].push(t.elapsed());
                 if i == 2 {
                     per_global[j].push(t.elapsed());

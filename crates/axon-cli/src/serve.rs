@@ -1,22 +1,17 @@
 //! `axon serve`: logging set-up, the runtime, the listener and graceful shutdown.
 
 use crate::cli::Settings;
+use crate::settings::values::LogFormat;
 use crate::CliError;
-use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
-/// Structured logs to stderr: `text` (default) or `json`; level from `AXON_LOG` (e.g. `info` or
-/// `axon_server=debug,info`).
+/// Structured logs to stderr: `text` (default) or `json`, filtered by the resolved log level.
 pub fn init_logging(s: &Settings) {
-    let filter: Targets = s
-        .log_level
-        .parse()
-        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
-    let registry = tracing_subscriber::registry().with(filter);
+    let registry = tracing_subscriber::registry().with(s.log_level.targets.clone());
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false);
-    let _ = if s.log_format == "json" {
+    let _ = if s.log_format == LogFormat::Json {
         registry.with(fmt.json()).try_init()
     } else {
         registry.with(fmt).try_init()
@@ -49,9 +44,18 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .build()?)
 }
 
+/// Runs one future to completion from synchronous code (the one-shot commands: import, bench
+/// set-up), on a small runtime of its own.
+pub fn block<F: std::future::Future>(f: F) -> Result<F::Output, CliError> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(f))
+}
+
 pub fn run(s: &Settings) -> Result<(), CliError> {
-    let state = axon_server::open_state(s.config.clone())?;
     runtime()?.block_on(async {
+        let state = axon_server::open_state(s.config.clone()).await?;
         let listener = tokio::net::TcpListener::bind(&s.listen).await?;
         let addr = listener.local_addr()?;
         if s.admin_key_generated {

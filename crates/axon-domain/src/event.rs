@@ -1,7 +1,7 @@
 //! The unified behaviour event (SPEC §2.1): parse, validate with the limits, attribute to an
 //! activity, resolve the person, and flag bots.
 
-use crate::model::{ActivityId, CampaignId, TriggerType};
+use crate::model::{ActivityId, CampaignId, Purchase, TriggerType};
 use crate::time::{BusinessTz, Ts, MS_PER_DAY};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -131,6 +131,18 @@ impl Person {
             Person::Session(s) => format!("s:{s}"),
         }
     }
+
+    /// Reads a key written by [`Person::key`]; `None` for anything else.
+    pub fn from_key(key: &str) -> Option<Person> {
+        let (kind, id) = key.split_once(':')?;
+        let id = id.to_string();
+        match kind {
+            "u" => Some(Person::User(id)),
+            "a" => Some(Person::Anonymous(id)),
+            "s" => Some(Person::Session(id)),
+            _ => None,
+        }
+    }
 }
 
 impl Event {
@@ -157,6 +169,42 @@ impl Event {
         self.campaign_id = Some(campaign_id);
         self.properties
             .insert("campaignId".into(), Value::from(campaign_id));
+    }
+
+    /// The `APPROVED` event of an admitted entry (FCFS, coupon, or a giveaway winner).
+    pub fn approved(
+        user_id: &str,
+        activity: ActivityId,
+        campaign: CampaignId,
+        order: i64,
+        quantity: i64,
+        at: Ts,
+    ) -> Event {
+        let mut props = Map::new();
+        props.insert("activityId".into(), activity.into());
+        props.insert("campaignId".into(), campaign.into());
+        props.insert("order".into(), order.into());
+        props.insert("quantity".into(), quantity.into());
+        Event::backend(TriggerType::Approved, user_id, at, props)
+    }
+
+    /// The `PURCHASE` event of a purchase (`campaign` when it belongs to an activity).
+    pub fn purchase(p: &Purchase, campaign: Option<CampaignId>) -> Event {
+        let mut props = Map::new();
+        if let (Some(a), Some(c)) = (p.activity_id, campaign) {
+            props.insert("activityId".into(), a.into());
+            props.insert("campaignId".into(), c.into());
+        }
+        if let Some(product) = p.product_id {
+            props.insert("productId".into(), product.into());
+        }
+        props.insert(
+            "amount".into(),
+            serde_json::to_value(p.revenue()).unwrap_or(Value::Null),
+        );
+        props.insert("quantity".into(), p.quantity.into());
+        props.insert("orderId".into(), p.order_id.clone().into());
+        Event::backend(TriggerType::Purchase, &p.user_id, p.purchased_at, props)
     }
 
     /// Builds a backend event (source "backend") such as APPROVED or PURCHASE.
@@ -357,6 +405,18 @@ pub fn parse_event(v: &Value, now: Ts, tz: &BusinessTz) -> Result<Event, Vec<Str
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_person_key_reads_back_as_the_same_person() {
+        for p in [
+            Person::User("7".into()),
+            Person::Anonymous("a:b".into()),
+            Person::Session(String::new()),
+        ] {
+            assert_eq!(Person::from_key(&p.key()), Some(p));
+        }
+        assert_eq!(Person::from_key("x:1"), None);
+    }
 
     fn now() -> Ts {
         Ts::parse_utc("2026-11-18T10:30:00Z").unwrap()

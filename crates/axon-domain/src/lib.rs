@@ -4,9 +4,13 @@
 //! spellings of SPEC §1; time, periods and money follow the conventions there; filters (§3.3) and
 //! the event schema (§2.1) are parsed and validated here once, at the boundary.
 
+pub mod activity;
 pub mod coupon;
+pub mod dimension;
+pub mod draw;
 pub mod error;
 pub mod event;
+pub mod field;
 pub mod filter;
 pub mod metrics;
 pub mod model;

@@ -80,6 +80,17 @@ impl Window {
             end: self.start,
         }
     }
+
+    /// "2026-11-11 00:00 – 2026-11-18 00:00 KST": the window in the business zone, as the
+    /// dashboards' definitions and answers spell it.
+    pub fn label(&self, tz: &BusinessTz) -> String {
+        format!(
+            "{} – {} {}",
+            tz.local_minute_string(self.start),
+            tz.local_minute_string(self.end),
+            tz.abbreviation(self.end)
+        )
+    }
 }
 
 /// Resolves `period`/`startDate`/`endDate` against `now` in the business zone.
@@ -158,6 +169,18 @@ mod tests {
         let p = w.previous();
         assert_eq!(p.end, w.start);
         assert_eq!(p.start.to_iso(), "2026-11-04T01:00:00.001Z");
+    }
+
+    #[test]
+    fn a_window_is_labelled_in_the_business_zone() {
+        let w = Window::new(
+            Ts::parse_utc("2026-11-10T15:00:00Z").unwrap(),
+            Ts::parse_utc("2026-11-17T15:00:00Z").unwrap(),
+        );
+        assert_eq!(
+            w.label(&BusinessTz::default()),
+            "2026-11-11 00:00 – 2026-11-18 00:00 KST"
+        );
     }
 
     #[test]

@@ -1,25 +1,50 @@
-//! The catalogue the engine knows: every campaign and activity with its metadata, sorted by id
-//! (the question box resolves names against it and ranks over it).
+//! The catalogue port over what the engine was fed: campaigns, activities and products, lists
+//! sorted by id (the question box resolves names against them and ranks over them).
 
 use crate::engine::Engine;
-use axon_domain::model::{Activity, Campaign};
+use axon_domain::model::{Activity, ActivityId, Campaign, CampaignId, Product, ProductId};
+use axon_ports::catalog::Catalog;
 
 impl Engine {
-    /// Every campaign, by id.
-    pub fn campaigns(&self) -> Vec<&Campaign> {
-        let mut v: Vec<&Campaign> = self.campaigns.values().collect();
+    fn metas(&self) -> impl Iterator<Item = &Activity> {
+        self.activities.values().filter_map(|a| a.meta.as_ref())
+    }
+}
+
+fn by_id(mut v: Vec<Activity>) -> Vec<Activity> {
+    v.sort_by_key(|a| a.id);
+    v
+}
+
+impl Catalog for Engine {
+    fn activity(&self, id: ActivityId) -> Option<Activity> {
+        self.activities.get(&id).and_then(|a| a.meta.clone())
+    }
+
+    fn activities(&self) -> Vec<Activity> {
+        by_id(self.metas().cloned().collect())
+    }
+
+    fn campaign_activities(&self, id: CampaignId) -> Vec<Activity> {
+        by_id(
+            self.metas()
+                .filter(|a| a.campaign_id == id)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn campaign(&self, id: CampaignId) -> Option<Campaign> {
+        self.campaigns.get(&id).cloned()
+    }
+
+    fn campaigns(&self) -> Vec<Campaign> {
+        let mut v: Vec<Campaign> = self.campaigns.values().cloned().collect();
         v.sort_by_key(|c| c.id);
         v
     }
 
-    /// Every activity with metadata, by id.
-    pub fn activities(&self) -> Vec<&Activity> {
-        let mut v: Vec<&Activity> = self
-            .activities
-            .values()
-            .filter_map(|a| a.meta.as_ref())
-            .collect();
-        v.sort_by_key(|a| a.id);
-        v
+    fn product(&self, id: ProductId) -> Option<Product> {
+        self.products.get(&id).cloned()
     }
 }

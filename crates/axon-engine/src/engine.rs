@@ -1,6 +1,8 @@
 //! The `Engine` facade and its state: what the server feeds (events, entries, purchases,
-//! campaign and activity metadata). Queries live in the dashboard modules.
+//! campaign and activity metadata). Its reads are the aggregates and catalogue ports, answered in
+//! the topic modules (`counts`, `funnel`, `purchases`, `cohort`, `breakdown`, `catalog`).
 
+use crate::counts::VisitorMemo;
 use crate::persons::Persons;
 use crate::series::Series;
 use axon_domain::event::{Event, EventCore};
@@ -9,6 +11,7 @@ use axon_domain::model::{
     PurchaseType, TriggerType,
 };
 use axon_domain::BusinessTz;
+use axon_ports::Change;
 use rustc_hash::FxHashMap as HashMap;
 
 /// One purchase as the indexes keep it.
@@ -33,7 +36,7 @@ pub struct EntryRec {
 }
 
 /// Everything known about one activity.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ActivityData {
     pub meta: Option<Activity>,
     /// Behaviour events by trigger (index = `TriggerType::index`).
@@ -51,9 +54,9 @@ impl ActivityData {
     }
 }
 
-/// The analytics index: a fold over the durable log. The server wraps it in a lock; writers
-/// apply after durability, readers query with "now" passed in.
-#[derive(Default)]
+/// The analytics index: a fold over the durable log. Writers apply after durability; readers
+/// query an immutable snapshot the projector published, with "now" passed in.
+#[derive(Default, Clone)]
 pub struct Engine {
     pub(crate) tz: BusinessTz,
     pub(crate) persons: Persons,
@@ -67,6 +70,8 @@ pub struct Engine {
     pub(crate) products: HashMap<ProductId, Product>,
     bulk: bool,
     events: u64,
+    /// Visitor sets computed by readers of this state; every write that can change one clears it.
+    pub(crate) memo: VisitorMemo,
 }
 
 fn insert_sorted(v: &mut Vec<PurchaseRec>, r: PurchaseRec, bulk: bool) {
@@ -98,10 +103,12 @@ impl Engine {
     /// [`Engine::end_bulk`] sorts them once.
     pub fn begin_bulk(&mut self) {
         self.bulk = true;
+        self.memo.forget();
     }
 
     pub fn end_bulk(&mut self) {
         self.bulk = false;
+        self.memo.forget();
         for a in self.activities.values_mut() {
             for s in &mut a.series {
                 s.finish();
@@ -130,6 +137,7 @@ impl Engine {
         if e.bot {
             return;
         }
+        self.memo.forget();
         let person = self.persons.intern(&e.person_key());
         if let (Some(_), Some(anon)) = (&e.user_id, &e.anonymous_id) {
             let a = self.persons.intern(&format!("a:{anon}"));
@@ -211,6 +219,19 @@ impl Engine {
         self.purchases.insert(p.id, rec);
     }
 
+    /// Applies one durable change (the projector's only way in).
+    pub fn apply_change(&mut self, c: &Change) {
+        match c {
+            Change::Event { seq, event } => self.apply_event(*seq, event),
+            Change::Entry(e) => self.apply_entry(e),
+            Change::Purchase(p) => self.apply_purchase(p),
+            Change::Product(p) => self.upsert_product(p),
+            Change::Campaign(c) => self.upsert_campaign(c),
+            Change::CampaignRemoved(id) => self.remove_campaign(*id),
+            Change::Activity(a) => self.upsert_activity(a),
+        }
+    }
+
     pub fn upsert_product(&mut self, p: &Product) {
         self.products.insert(p.id, p.clone());
     }
@@ -237,27 +258,26 @@ impl Engine {
         self.events
     }
 
-    pub fn activity(&self, id: ActivityId) -> Option<&ActivityData> {
+    pub(crate) fn activity_data(&self, id: ActivityId) -> Option<&ActivityData> {
         self.activities.get(&id)
     }
 
-    pub fn activity_meta(&self, id: ActivityId) -> Option<&Activity> {
-        self.activities.get(&id).and_then(|a| a.meta.as_ref())
-    }
-
-    pub fn campaign(&self, id: CampaignId) -> Option<&Campaign> {
-        self.campaigns.get(&id)
-    }
-
-    /// Activities of a campaign, by id.
-    pub fn campaign_activities(&self, id: CampaignId) -> Vec<&Activity> {
-        let mut v: Vec<&Activity> = self
-            .activities
+    /// Activities that sell a product.
+    pub fn activities_of_product(&self, product: ProductId) -> Vec<ActivityId> {
+        self.activities
             .values()
             .filter_map(|a| a.meta.as_ref())
-            .filter(|a| a.campaign_id == id)
-            .collect();
-        v.sort_by_key(|a| a.id);
-        v
+            .filter(|a| a.product_id == Some(product))
+            .map(|a| a.id)
+            .collect()
+    }
+
+    /// The activities asked for that the engine knows, with their data.
+    pub(crate) fn known<'a>(
+        &'a self,
+        ids: &'a [ActivityId],
+    ) -> impl Iterator<Item = (ActivityId, &'a ActivityData)> + 'a {
+        ids.iter()
+            .filter_map(|id| self.activities.get(id).map(|a| (*id, a)))
     }
 }

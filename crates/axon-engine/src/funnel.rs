@@ -2,66 +2,14 @@
 //! VISIT → ENGAGE → QUALIFY → PURCHASE in order inside the window), time to convert, drop-off.
 
 use crate::engine::{ActivityData, Engine};
-use axon_domain::model::{FunnelStep, TriggerType};
+use axon_domain::model::{ActivityId, FunnelStep, TriggerType};
 use axon_domain::period::Window;
-use axon_domain::Dec2;
+use axon_ports::aggregates::{Dropout, OrderedFunnel};
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
-use serde::Serialize;
-
-pub const STEPS: [FunnelStep; 4] = [
-    FunnelStep::Visit,
-    FunnelStep::Engage,
-    FunnelStep::Qualify,
-    FunnelStep::Purchase,
-];
-pub const STEP_NAMES_KO: [&str; 4] = ["방문", "참여", "승인", "구매"];
 
 /// Per canonical person: the time each ordered step was reached (`None` = not reached).
 pub type OrderedSteps = HashMap<u32, [Option<i64>; 4]>;
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepRow {
-    pub step: FunnelStep,
-    pub name: &'static str,
-    pub value: u64,
-    pub users: u64,
-    pub rate: Dec2,
-    pub rate_from_first: Dec2,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StepTiming {
-    pub from: FunnelStep,
-    pub to: FunnelStep,
-    pub converted: u64,
-    pub median_seconds: Option<i64>,
-    pub p90_seconds: Option<i64>,
-}
-
-/// Builds the step rows from values and distinct persons.
-pub fn step_rows(values: [u64; 4], users: [u64; 4]) -> Vec<StepRow> {
-    (0..4)
-        .map(|i| StepRow {
-            step: STEPS[i],
-            name: STEP_NAMES_KO[i],
-            value: values[i],
-            users: users[i],
-            rate: if i == 0 {
-                Dec2::from_int(100)
-            } else {
-                Dec2::percent(i128::from(values[i]), i128::from(values[i - 1]))
-            },
-            rate_from_first: if i == 0 {
-                Dec2::from_int(100)
-            } else {
-                Dec2::percent(i128::from(values[i]), i128::from(values[0]))
-            },
-        })
-        .collect()
-}
 
 impl Engine {
     /// Raw persons of one step in the window (approvals for QUALIFY).
@@ -195,80 +143,74 @@ pub fn ordered_users(o: &OrderedSteps) -> [u64; 4] {
     out
 }
 
-/// The q-quantile (nearest rank) of `v`, by selection rather than a full sort.
-fn quantile(v: &mut [i64], q: f64) -> Option<i64> {
-    if v.is_empty() {
-        return None;
-    }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let i = ((v.len() - 1) as f64 * q).round() as usize;
-    Some(*v.select_nth_unstable(i).1)
-}
-
-/// Median and p90 seconds between consecutive ordered steps.
-pub fn time_to_convert(orders: &[&OrderedSteps]) -> Vec<StepTiming> {
-    (1..4)
-        .map(|k| {
-            let mut d: Vec<i64> = orders
-                .iter()
-                .flat_map(|o| o.values())
-                .filter_map(|s| Some((s[k]? - s[k - 1]?) / 1000))
-                .collect();
-
-            StepTiming {
-                from: STEPS[k - 1],
-                to: STEPS[k],
-                converted: d.len() as u64,
-                median_seconds: quantile(&mut d, 0.5),
-                p90_seconds: quantile(&mut d, 0.9),
-            }
-        })
-        .collect()
-}
-
-/// One person who reached a step and not the next.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DropoffRow {
-    pub person_id: String,
-    pub user_id: Option<String>,
-    pub anonymous_id: Option<String>,
-    pub session_id: Option<String>,
-    pub reached_at: axon_domain::Ts,
+/// Seconds between consecutive ordered steps (index k: step k → k + 1), one per person.
+fn seconds_to_convert(orders: &[OrderedSteps]) -> [Vec<i64>; 3] {
+    std::array::from_fn(|i| {
+        let k = i + 1;
+        orders
+            .iter()
+            .flat_map(|o| o.values())
+            .filter_map(|s| Some((s[k]? - s[k - 1]?) / 1000))
+            .collect()
+    })
 }
 
 impl Engine {
-    /// Persons of the ordered funnel who reached `step` (0–2) and not the next, earliest first.
-    pub fn dropoff(
+    /// The ordered funnel summed over activities: step 1 is each activity's distinct visitors,
+    /// steps 2–4 each activity's ordered matches.
+    pub(crate) fn ordered_funnel_of(
         &self,
-        a: &ActivityData,
-        step: usize,
+        ids: &[ActivityId],
         w: &Window,
         within_ms: Option<i64>,
-    ) -> Vec<DropoffRow> {
+    ) -> OrderedFunnel {
+        let mut users = [0u64; 4];
+        let mut orders = Vec::new();
+        for (id, a) in self.known(ids) {
+            users[0] += self.visitors(id, w).1;
+            let o = self.ordered_engaged(a, w, within_ms);
+            let u = ordered_users(&o);
+            for i in 1..4 {
+                users[i] += u[i];
+            }
+            orders.push(o);
+        }
+        OrderedFunnel {
+            users,
+            seconds_to_convert: seconds_to_convert(&orders),
+        }
+    }
+
+    /// Persons of the ordered funnel who reached `step` and not the next, earliest first.
+    pub(crate) fn dropouts_of(
+        &self,
+        id: ActivityId,
+        step: FunnelStep,
+        w: &Window,
+        within_ms: Option<i64>,
+    ) -> Vec<Dropout> {
+        let step = match step {
+            FunnelStep::Visit => 0,
+            FunnelStep::Engage => 1,
+            FunnelStep::Qualify => 2,
+            FunnelStep::Purchase => return Vec::new(),
+        };
+        let Some(a) = self.activity_data(id) else {
+            return Vec::new();
+        };
         let mut rows: Vec<(i64, u32)> = self
             .ordered(a, w, within_ms)
             .into_iter()
-            .filter_map(
-                |(p, s)| match (s[step], s.get(step + 1).copied().flatten()) {
-                    (Some(t), None) => Some((t, p)),
-                    _ => None,
-                },
-            )
+            .filter_map(|(p, s)| match (s[step], s[step + 1]) {
+                (Some(t), None) => Some((t, p)),
+                _ => None,
+            })
             .collect();
         rows.sort_unstable();
         rows.into_iter()
-            .map(|(t, p)| {
-                let name = self.persons.name(p);
-                let (kind, id) = name.split_once(':').unwrap_or(("", name));
-                let id = Some(id.to_string());
-                DropoffRow {
-                    person_id: name.to_string(),
-                    user_id: if kind == "u" { id.clone() } else { None },
-                    anonymous_id: if kind == "a" { id.clone() } else { None },
-                    session_id: if kind == "s" { id } else { None },
-                    reached_at: axon_domain::Ts(t),
-                }
+            .map(|(t, p)| Dropout {
+                person: self.persons.name(p).to_string(),
+                reached_at: axon_domain::Ts(t),
             })
             .collect()
     }

@@ -6,7 +6,7 @@
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Persons {
     ids: HashMap<Box<str>, u32>,
     /// names[raw] = the key it was interned from.

@@ -4,30 +4,39 @@
 
 use crate::names::Candidate;
 use crate::parse::{Kind, Metric, Unit};
-use crate::text::{count, pct, signed_pct, won};
+use crate::pick::count_of;
+use crate::text::{num, pct, signed_pct, won};
 use crate::when::{self, When};
-use crate::{Answer, Lang, Scope};
-use axon_domain::metrics::{change, overview};
-use axon_domain::period::Window;
-use axon_domain::{Dec2, Ts};
-use axon_engine::{Engine, Query, Widget};
+use crate::{Answer, Lang, NlqError, Scope};
+use axon_domain::dimension::Dimension;
+use axon_domain::Dec2;
+use axon_domain::Ts;
+use axon_ports::aggregates::Snapshot;
+use axon_ports::catalog::Catalog;
+use axon_services::dashboards::View;
 use serde_json::{json, Map, Value};
 
 /// Everything an intent needs to run.
 pub struct Ctx<'a> {
-    pub engine: &'a Engine,
+    /// The one snapshot every figure of the answer is read from.
+    pub view: View<'a>,
     pub scope: Scope,
     pub lang: Lang,
     pub when: Option<When>,
     pub now: Ts,
-    /// A split the question asked for ("기기별", "by utm_source"): recorded in `parameters`
-    /// and pointed to on the dashboard; the split itself needs the raw events of the log.
-    pub breakdown: Option<&'static str>,
+    /// A split the question asked for ("기기별", "by utm_source"): recorded in `parameters` and,
+    /// where the service can split raw events, answered with the top values.
+    pub breakdown: Option<Dimension>,
 }
 
 impl Ctx<'_> {
     pub fn ko(&self) -> bool {
         self.lang.ko()
+    }
+
+    /// The catalogue of the answer's snapshot.
+    pub fn catalog(&self) -> &dyn Snapshot {
+        self.view.snapshot()
     }
 
     /// The named period, or the dashboards' default (last 7 days).
@@ -40,7 +49,7 @@ impl Ctx<'_> {
         format!(
             "{} ({})",
             w.label(self.lang),
-            self.engine.window_label(&w.window)
+            self.view.window_label(&w.window)
         )
     }
 
@@ -51,9 +60,9 @@ impl Ctx<'_> {
             (Scope::Global, false) => "all campaigns".into(),
             (Scope::Campaign(id), ko) => {
                 let n = self
-                    .engine
+                    .catalog()
                     .campaign(id)
-                    .map_or_else(String::new, |c| c.name.clone());
+                    .map_or_else(String::new, |c| c.name);
                 if ko {
                     format!("캠페인 '{n}'")
                 } else {
@@ -61,10 +70,7 @@ impl Ctx<'_> {
                 }
             }
             (Scope::Activity(id), ko) => {
-                let n = self
-                    .engine
-                    .activity_meta(id)
-                    .map_or_else(String::new, |a| a.name.clone());
+                let n = self.activity_name(id);
                 if ko {
                     format!("활동 '{n}'")
                 } else {
@@ -72,6 +78,12 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    pub fn activity_name(&self, id: i64) -> String {
+        self.catalog()
+            .activity(id)
+            .map_or_else(String::new, |a| a.name)
     }
 
     /// The parameters every answer shares: scope and period.
@@ -95,83 +107,29 @@ impl Ctx<'_> {
         p
     }
 
-    fn query(&self, w: &Window, widget: Widget) -> Query {
-        Query {
-            window: *w,
-            now: self.now,
-            widgets: vec![widget],
-            conversion_window_hours: None,
-        }
-    }
-
-    /// One widget of the scope's dashboard (global: the matching part of the overview).
-    pub fn widget(&self, w: &Window, widget: Widget) -> Value {
-        let q = self.query(w, widget);
-        let data = match self.scope {
-            Scope::Activity(id) => self.engine.activity_dashboard(id, &q),
-            Scope::Campaign(id) => self.engine.campaign_dashboard(id, &q),
-            Scope::Global => {
-                let ids: Vec<i64> = self.engine.activities().iter().map(|a| a.id).collect();
-                return match widget {
-                    Widget::Overview => self.global_totals(w),
-                    Widget::Realtime => self.engine.realtime(&ids, self.now),
-                    Widget::Trend => {
-                        json!({"hourly": self.engine.global_overview(w)["hourlyTraffic"].clone()})
-                    }
-                    _ => Value::Null,
-                };
-            }
-        };
-        data.and_then(|mut m| m.remove(widget.as_str()))
-            .unwrap_or(Value::Null)
-    }
-
-    /// The global overview's `totals` (same counts, same formulas as `global_overview`) without
-    /// its per-campaign rows and hourly traffic, which a single figure does not need.
-    fn global_totals(&self, w: &Window) -> Value {
-        let mut ids = Vec::new();
-        let mut budget = Dec2::ZERO;
-        for c in self.engine.campaigns() {
-            ids.extend(self.engine.campaign_activities(c.id).iter().map(|a| a.id));
-            budget += self.engine.campaign_budget(c.id);
-        }
-        let cur = overview(&self.engine.counts(&ids, w), budget);
-        let prev = overview(&self.engine.counts(&ids, &w.previous()), budget);
-        let mut v = serde_json::to_value(&cur).unwrap_or_default();
-        v["change"] = change(&cur, &prev);
-        v["previous"] = serde_json::to_value(&prev).unwrap_or_default();
-        v
-    }
-
-    /// The activities the scope covers, by id.
+    /// The activities the scope covers, by id (global: every activity).
     pub fn activity_ids(&self) -> Vec<i64> {
         match self.scope {
-            Scope::Activity(id) => vec![id],
-            Scope::Campaign(id) => self
-                .engine
-                .campaign_activities(id)
-                .iter()
-                .map(|a| a.id)
-                .collect(),
-            Scope::Global => self.engine.activities().iter().map(|a| a.id).collect(),
+            Scope::Global => self.catalog().activities().iter().map(|a| a.id).collect(),
+            scope => self.view.activity_ids(scope),
         }
     }
 }
 
 /// Writes a metric value in its unit.
-pub fn fmt(m: Metric, v: &Value, ko: bool) -> String {
+pub fn fmt(m: Metric, v: Dec2, ko: bool) -> String {
     match m.unit() {
         Unit::Money => won(v),
         Unit::Percent => pct(v),
         Unit::Ratio => {
             if ko {
-                format!("{}배", count(v))
+                format!("{}배", num(v))
             } else {
-                format!("{}x", count(v))
+                format!("{}x", num(v))
             }
         }
         Unit::Count => {
-            let n = count(v);
+            let n = num(v);
             match (m, ko) {
                 (Metric::UniqueVisitors | Metric::ActiveUsers, true) => format!("{n}명"),
                 (Metric::RemainingStock, true) => format!("{n}개"),
@@ -197,9 +155,9 @@ pub(crate) fn answer(
 }
 
 /// Runs a parsed question.
-pub fn run(c: &Ctx, kind: &Kind) -> Answer {
-    match kind {
-        Kind::Metric(m) if m.field().is_some() => metric(c, *m),
+pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
+    Ok(match kind {
+        Kind::Metric(m) if m.field().is_some() => metric(c, *m)?,
         Kind::Metric(m @ (Metric::RemainingStock | Metric::ActiveUsers)) => {
             crate::figures::realtime(c, *m)
         }
@@ -211,113 +169,132 @@ pub fn run(c: &Ctx, kind: &Kind) -> Answer {
         Kind::Trend => crate::trend::daily(c),
         Kind::Insight => crate::insight::insight(c),
         Kind::Unknown => unknown(c),
-    }
+    })
 }
 
-/// A window metric from the overview widget, with its inputs and the change vs the previous period.
-fn metric(c: &Ctx, m: Metric) -> Answer {
+/// A window metric from the overview widget, with its inputs and the change vs the previous
+/// period; split by the asked dimension when the service can.
+fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
     let w = c.period();
-    let o = c.widget(&w.window, Widget::Overview);
+    let t = c.view.totals(c.scope, &w.window);
+    let o = &t.current;
     let f = m.field().unwrap_or("totalVisits");
     let (v, prev, ch) = (
-        o[f].clone(),
-        o["previous"][f].clone(),
-        o["change"][f].clone(),
+        m.of(o).unwrap_or_default(),
+        m.of(&t.previous).unwrap_or_default(),
+        m.change_of(&t.change),
     );
     let ko = c.ko();
     let (p, s) = (c.period_text(&w), c.scope_text());
+    let (visits, buys, clicks) = (
+        count_of(o.total_visits),
+        count_of(o.purchase_count),
+        count_of(o.total_participants),
+    );
     let body = match (m, ko) {
         (Metric::ConversionRate, true) => format!(
             "{p} {s}의 방문 {}건 중 {}건이 구매로 이어져 전환율은 {}입니다.",
-            count(&o["totalVisits"]),
-            count(&o["purchaseCount"]),
-            pct(&v)
+            num(visits),
+            num(buys),
+            pct(v)
         ),
         (Metric::ConversionRate, false) => format!(
             "For {p}, {} of {} visits to {s} led to a purchase: a conversion rate of {}.",
-            count(&o["purchaseCount"]),
-            count(&o["totalVisits"]),
-            pct(&v)
+            num(buys),
+            num(visits),
+            pct(v)
         ),
         (Metric::EngagementRate, true) => format!(
             "{p} {s}의 방문 {}건 중 참여 {}건으로 참여율은 {}입니다.",
-            count(&o["totalVisits"]),
-            count(&o["totalParticipants"]),
-            pct(&v)
+            num(visits),
+            num(clicks),
+            pct(v)
         ),
         (Metric::EngagementRate, false) => format!(
             "For {p}, {s} had {} participations out of {} visits: an engagement rate of {}.",
-            count(&o["totalParticipants"]),
-            count(&o["totalVisits"]),
-            pct(&v)
+            num(clicks),
+            num(visits),
+            pct(v)
         ),
         (Metric::Roas, true) => format!(
             "{p} {s}의 ROAS는 {}입니다 (거래액 {} ÷ 예산 {}).",
-            pct(&v),
-            won(&o["gmv"]),
-            won(&o["budget"])
+            pct(v),
+            won(o.gmv),
+            won(o.budget)
         ),
         (Metric::Roas, false) => format!(
             "For {p}, the ROAS of {s} was {} (GMV {} ÷ budget {}).",
-            pct(&v),
-            won(&o["gmv"]),
-            won(&o["budget"])
+            pct(v),
+            won(o.gmv),
+            won(o.budget)
         ),
         (Metric::Aov, true) => format!(
             "{p} {s}의 평균 주문 금액은 {}입니다 (거래액 {}).",
-            won(&v),
-            won(&o["gmv"])
+            won(v),
+            won(o.gmv)
         ),
         (Metric::Aov, false) => format!(
             "For {p}, the average order value of {s} was {} (GMV {}).",
-            won(&v),
-            won(&o["gmv"])
+            won(v),
+            won(o.gmv)
         ),
         (_, true) => format!(
             "{p} {s}의 {}은(는) {}입니다.",
             m.name(true),
-            fmt(m, &v, true)
+            fmt(m, v, true)
         ),
-        (_, false) => format!("For {p}, {s} had {} {}.", fmt(m, &v, false), m.name(false)),
+        (_, false) => format!("For {p}, {s} had {} {}.", fmt(m, v, false), m.name(false)),
     };
     let tail = if ko {
         format!(
             " 직전 같은 길이 기간에는 {}(변화 {}).",
-            fmt(m, &prev, true),
-            signed_pct(&ch, c.lang)
+            fmt(m, prev, true),
+            signed_pct(ch, c.lang)
         )
     } else {
         format!(
             " The previous period of equal length had {} ({}).",
-            fmt(m, &prev, false),
-            signed_pct(&ch, c.lang)
+            fmt(m, prev, false),
+            signed_pct(ch, c.lang)
         )
     };
     let mut params = c.params(Some(&w));
     params.insert("metric".into(), f.into());
     let mut data = json!({"metric": f, "value": v, "previousValue": prev, "changePercent": ch});
-    for k in [
-        "totalVisits",
-        "purchaseCount",
-        "totalParticipants",
-        "gmv",
-        "budget",
+    for (k, x) in [
+        ("totalVisits", visits),
+        ("purchaseCount", buys),
+        ("totalParticipants", clicks),
+        ("gmv", o.gmv),
+        ("budget", o.budget),
     ] {
         if k != f {
-            data[k] = o[k].clone();
+            data[k] = json!(x);
         }
     }
-    let text = body + &tail;
-    if let Some(b) = c.breakdown {
-        params.insert("breakdown".into(), b.into());
-        // The split itself needs the raw events of the log: the server adds it (`split`).
-        data["breakdownQuery"] = format!("breakdown={b}").into();
+    let mut text = body + &tail;
+    if let Some(d) = c.breakdown {
+        params.insert("breakdown".into(), d.as_str().into());
+        data["breakdownQuery"] = format!("breakdown={}", d.as_str()).into();
+        if c.view.splits() {
+            let b = c
+                .view
+                .breakdown(&c.activity_ids(), d, &w.window)
+                .map_err(NlqError::Service)?;
+            text.push_str(&crate::split::sentence(c.lang, d.as_str(), m, &b));
+            data["breakdown"] = json!(b);
+        }
     }
-    answer(text, m.intent(), params, data)
+    Ok(answer(text, m.intent(), params, data))
 }
 
 /// "Which activity: A or B?" — an ambiguous name is asked back, not guessed.
-pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate]) -> Answer {
+pub fn clarify(
+    catalog: &(impl Catalog + ?Sized),
+    lang: Lang,
+    kind: &Kind,
+    candidates: &[Candidate],
+) -> Answer {
     let names: Vec<String> = candidates.iter().map(|c| format!("'{}'", c.name)).collect();
     let activity = candidates
         .iter()
@@ -334,7 +311,9 @@ pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate
     let rows: Vec<Value> = candidates
         .iter()
         .map(|c| match c.scope {
-            Scope::Activity(id) => json!({"activityId": id, "name": c.name, "campaignId": engine.activity_meta(id).map(|a| a.campaign_id)}),
+            Scope::Activity(id) => {
+                json!({"activityId": id, "name": c.name, "campaignId": catalog.campaign_of(id)})
+            }
             Scope::Campaign(id) => json!({"campaignId": id, "name": c.name}),
             Scope::Global => json!({"name": c.name}),
         })
@@ -361,7 +340,7 @@ pub fn clarify(engine: &Engine, lang: Lang, kind: &Kind, candidates: &[Candidate
 }
 
 /// Off-topic or unparsed: say what can be asked.
-fn unknown(c: &Ctx) -> Answer {
+pub(crate) fn unknown(c: &Ctx) -> Answer {
     let text = if c.ko() {
         "질문을 이해하지 못했어요. 이런 걸 물어보실 수 있어요: 방문·참여·승인·구매 수, 매출(GMV), 전환율, 참여율, ROAS, 객단가, 남은 재고, 실시간 접속자, LTV·CAC·LTV/CAC, 재구매율, 순위(\"이번 달 가장 성과가 좋은 캠페인은?\"), 비교(\"이번 주 프로모션과 일반 판매 비교\", \"지난주 대비 방문\"), 피크 시간대, 인사이트(\"개선 방안 알려줘\"). 기간은 오늘, 어제, 지난 7일, 이번 주, 지난달, 10월, 2026-11-01 처럼 말해 주세요."
     } else {

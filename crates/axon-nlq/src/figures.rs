@@ -3,42 +3,40 @@
 
 use crate::exec::{answer, fmt, Ctx};
 use crate::parse::Metric;
-use crate::text::{count, won};
+use crate::text::{int, num, won};
 use crate::{Answer, Scope};
 use axon_domain::period::Window;
-use axon_domain::Ts;
-use axon_engine::Widget;
+use axon_domain::{Dec2, Ts};
+use axon_services::dashboards::ActivityCohort;
 use serde_json::{json, Map, Value};
+
+/// Units as a figure (none = 0).
+fn units(v: Option<i64>) -> String {
+    num(Dec2::from_int(v.unwrap_or(0)))
+}
 
 /// Stock and live traffic from the realtime widget.
 pub fn realtime(c: &Ctx, m: Metric) -> Answer {
-    let r = c.widget(&Window::new(c.now, c.now), Widget::Realtime);
+    let r = c.view.realtime(c.scope, c.now);
     let (s, ko) = (c.scope_text(), c.ko());
     // Beyond one activity, the stock of each (an unlimited one makes the total unlimited).
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     if m == Metric::RemainingStock && !matches!(c.scope, Scope::Activity(_)) {
         for id in c.activity_ids() {
-            let a = c.engine.realtime(&[id], c.now);
-            let name = c
-                .engine
-                .activity_meta(id)
-                .map_or(String::new(), |a| a.name.clone());
-            lines.push(match (a["remainingStock"].is_null(), ko) {
-                (true, true) => format!("'{name}' 제한 없음"),
-                (true, false) => format!("'{name}' unlimited"),
-                (false, true) => format!(
-                    "'{name}' {}/{}개",
-                    count(&a["remainingStock"]),
-                    count(&a["totalStock"])
-                ),
-                (false, false) => format!(
-                    "'{name}' {} of {}",
-                    count(&a["remainingStock"]),
-                    count(&a["totalStock"])
-                ),
+            let a = c.view.realtime(Scope::Activity(id), c.now);
+            let name = c.activity_name(id);
+            lines.push(match (a.remaining_stock, ko) {
+                (None, true) => format!("'{name}' 제한 없음"),
+                (None, false) => format!("'{name}' unlimited"),
+                (Some(left), true) => {
+                    format!("'{name}' {}/{}개", units(Some(left)), units(a.total_stock))
+                }
+                (Some(left), false) => {
+                    format!("'{name}' {} of {}", units(Some(left)), units(a.total_stock))
+                }
             });
-            rows.push(json!({"activityId": id, "name": name, "remainingStock": a["remainingStock"], "totalStock": a["totalStock"]}));
+            rows.push(json!({"activityId": id, "name": name, "remainingStock": a.remaining_stock, "totalStock": a.total_stock}));
         }
     }
     let per_activity = match (lines.is_empty(), ko) {
@@ -47,49 +45,49 @@ pub fn realtime(c: &Ctx, m: Metric) -> Answer {
         (false, false) => format!(" Left per activity: {}.", lines.join(", ")),
     };
     let text = if m == Metric::RemainingStock {
-        if r["totalStock"].is_null() && !rows.is_empty() {
+        if r.total_stock.is_none() && !rows.is_empty() {
             if ko {
                 format!("{s}에는 수량 제한이 없는 활동이 있어 전체 재고 합계는 없습니다.")
             } else {
                 format!("The {s} include an activity without a stock limit, so there is no total.")
             }
-        } else if r["totalStock"].is_null() {
+        } else if r.total_stock.is_none() {
             if ko {
-                format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", count(&r["participants"]))
+                format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", int(r.participants))
             } else {
                 format!(
                     "The {s} has no stock limit; {} entries are approved or paid so far.",
-                    count(&r["participants"])
+                    int(r.participants)
                 )
             }
         } else if ko {
             format!(
                 "{s}의 남은 재고는 {}개입니다 (전체 {}개 중 결제 대기 {}개, 결제 완료 {}개).",
-                count(&r["remainingStock"]),
-                count(&r["totalStock"]),
-                count(&r["heldQuantity"]),
-                count(&r["paidQuantity"])
+                units(r.remaining_stock),
+                units(r.total_stock),
+                units(Some(r.held_quantity)),
+                units(Some(r.paid_quantity))
             )
         } else {
             format!(
                 "The {s} has {} units of stock left (of {}: {} held awaiting payment, {} paid).",
-                count(&r["remainingStock"]),
-                count(&r["totalStock"]),
-                count(&r["heldQuantity"]),
-                count(&r["paidQuantity"])
+                units(r.remaining_stock),
+                units(r.total_stock),
+                units(Some(r.held_quantity)),
+                units(Some(r.paid_quantity))
             )
         }
     } else if ko {
         format!(
             "지금(최근 5분) {s}의 실시간 접속자는 {}명이고, 최근 1시간 방문은 {}건입니다.",
-            count(&r["activeUsers"]),
-            count(&r["inflowLastHour"])
+            int(r.active_users),
+            int(r.inflow_last_hour)
         )
     } else {
         format!(
             "Right now (last 5 minutes) {s} has {} active users; {} visits in the last hour.",
-            count(&r["activeUsers"]),
-            count(&r["inflowLastHour"])
+            int(r.active_users),
+            int(r.inflow_last_hour)
         )
     };
     let text = text + &per_activity;
@@ -97,19 +95,24 @@ pub fn realtime(c: &Ctx, m: Metric) -> Answer {
     params.insert("period".into(), "realtime".into());
     params.insert("metric".into(), m.key().into());
     let mut data = Map::new();
-    for k in [
-        "totalStock",
-        "remainingStock",
-        "participants",
-        "heldQuantity",
-        "paidQuantity",
-        "activeUsers",
-        "inflowLastHour",
-        "lastUpdated",
+    for (k, v) in [
+        ("totalStock", json!(r.total_stock)),
+        ("remainingStock", json!(r.remaining_stock)),
+        ("participants", json!(r.participants)),
+        ("heldQuantity", json!(r.held_quantity)),
+        ("paidQuantity", json!(r.paid_quantity)),
+        ("activeUsers", json!(r.active_users)),
+        ("inflowLastHour", json!(r.inflow_last_hour)),
+        ("lastUpdated", json!(r.last_updated)),
     ] {
-        data.insert(k.into(), r[k].clone());
+        data.insert(k.into(), v);
     }
-    data.insert("value".into(), r[m.key()].clone());
+    let value = if m == Metric::RemainingStock {
+        json!(r.remaining_stock)
+    } else {
+        json!(r.active_users)
+    };
+    data.insert("value".into(), value);
     if !rows.is_empty() {
         data.insert("activities".into(), Value::Array(rows));
     }
@@ -121,72 +124,68 @@ fn cohort_window(c: &Ctx, id: i64) -> Window {
     match &c.when {
         Some(w) => w.window,
         None => {
-            let start = c.engine.activity_meta(id).map_or(Ts(0), |a| a.start_date);
+            let start = c.catalog().activity(id).map_or(Ts(0), |a| a.start_date);
             Window::new(start, Ts(c.now.0 + 1))
         }
     }
 }
 
 /// One activity's cohort (SPEC §6).
-pub fn cohort_of(c: &Ctx, id: i64) -> Value {
-    c.engine
-        .cohort_activity(id, &cohort_window(c, id), c.now)
-        .unwrap_or(Value::Null)
+pub fn cohort_of(c: &Ctx, id: i64) -> Option<ActivityCohort> {
+    c.view
+        .activity_cohort(id, &cohort_window(c, id), c.now)
+        .ok()
 }
 
-fn cohort_line(m: Metric, co: &Value, ko: bool) -> String {
-    let f = m.cohort_field().unwrap_or("ltvCurrent");
-    let v = fmt(m, &co[f], ko);
-    let n = count(&co["totalCustomers"]);
+fn cohort_line(m: Metric, co: &ActivityCohort, ko: bool) -> String {
+    let v = fmt(m, m.of_cohort(co), ko);
+    let n = int(co.total_customers);
+    let health = co.health.unwrap_or("-");
     match (m, ko) {
         (Metric::LtvCac, true) => format!(
-            "{v} (고객 {n}명, 1인당 LTV {}, CAC {}, 상태 {})",
-            won(&co["ltvCurrent"]),
-            won(&co["avgCAC"]),
-            co["health"].as_str().unwrap_or("-")
+            "{v} (고객 {n}명, 1인당 LTV {}, CAC {}, 상태 {health})",
+            won(co.ltv_current),
+            won(co.avg_cac),
         ),
         (Metric::LtvCac, false) => format!(
-            "{v} ({n} customers, LTV per customer {}, CAC {}, health {})",
-            won(&co["ltvCurrent"]),
-            won(&co["avgCAC"]),
-            co["health"].as_str().unwrap_or("-")
+            "{v} ({n} customers, LTV per customer {}, CAC {}, health {health})",
+            won(co.ltv_current),
+            won(co.avg_cac),
         ),
         (Metric::Ltv, true) => format!(
             "{v} (고객 {n}명, 30일 {}, 90일 {})",
-            won(&co["ltv30d"]),
-            won(&co["ltv90d"])
+            won(co.ltv_30d),
+            won(co.ltv_90d)
         ),
         (Metric::Ltv, false) => format!(
             "{v} per customer ({n} customers; 30 days {}, 90 days {})",
-            won(&co["ltv30d"]),
-            won(&co["ltv90d"])
+            won(co.ltv_30d),
+            won(co.ltv_90d)
         ),
-        (Metric::Cac, true) => format!(
-            "{v} (예산 {} ÷ 고객 {n}명)",
-            won(&co["totalAcquisitionCost"])
-        ),
+        (Metric::Cac, true) => {
+            format!("{v} (예산 {} ÷ 고객 {n}명)", won(co.total_acquisition_cost))
+        }
         (Metric::Cac, false) => format!(
             "{v} (budget {} ÷ {n} customers)",
-            won(&co["totalAcquisitionCost"])
+            won(co.total_acquisition_cost)
         ),
         (_, true) => format!(
             "{v} (고객 {n}명, 1인당 평균 구매 {}회)",
-            count(&co["avgPurchaseFrequency"])
+            num(co.avg_purchase_frequency)
         ),
         (_, false) => format!(
             "{v} ({n} customers, {} purchases each on average)",
-            count(&co["avgPurchaseFrequency"])
+            num(co.avg_purchase_frequency)
         ),
     }
 }
 
-fn cohort_data(m: Metric, id: i64, name: &str, co: &Value) -> Value {
-    let f = m.cohort_field().unwrap_or("ltvCurrent");
+fn cohort_data(m: Metric, id: i64, name: &str, co: &ActivityCohort) -> Value {
     json!({
-        "activityId": id, "activityName": name, "value": co[f], "totalCustomers": co["totalCustomers"],
-        "ltvCurrent": co["ltvCurrent"], "avgCAC": co["avgCAC"], "totalAcquisitionCost": co["totalAcquisitionCost"],
-        "ltvCacRatioCurrent": co["ltvCacRatioCurrent"], "repeatPurchaseRate": co["repeatPurchaseRate"], "health": co["health"],
-        "cohortStartDate": co["cohortStartDate"], "cohortEndDate": co["cohortEndDate"],
+        "activityId": id, "activityName": name, "value": m.of_cohort(co), "totalCustomers": co.total_customers,
+        "ltvCurrent": co.ltv_current, "avgCAC": co.avg_cac, "totalAcquisitionCost": co.total_acquisition_cost,
+        "ltvCacRatioCurrent": co.ltv_cac_ratio_current, "repeatPurchaseRate": co.repeat_purchase_rate, "health": co.health,
+        "cohortStartDate": co.cohort_start_date, "cohortEndDate": co.cohort_end_date,
     })
 }
 
@@ -222,9 +221,9 @@ pub fn cohort(c: &Ctx, m: Metric) -> Answer {
             }
         }
     };
-    if let Scope::Activity(id) = c.scope {
-        let co = cohort_of(c, id);
-        let name = c.engine.activity_meta(id).map_or("", |a| a.name.as_str());
+    if let (Scope::Activity(id), Some(co)) = (c.scope, ids.first().and_then(|id| cohort_of(c, *id)))
+    {
+        let name = c.activity_name(id);
         let text = if ko {
             format!(
                 "{}의 {}는 {}입니다 ({period}).",
@@ -240,16 +239,15 @@ pub fn cohort(c: &Ctx, m: Metric) -> Answer {
                 cohort_line(m, &co, false)
             )
         };
-        return answer(text, m.intent(), params, cohort_data(m, id, name, &co));
+        return answer(text, m.intent(), params, cohort_data(m, id, &name, &co));
     }
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     for id in ids.iter().take(10) {
-        let co = cohort_of(c, *id);
-        let name = c
-            .engine
-            .activity_meta(*id)
-            .map_or(String::new(), |a| a.name.clone());
+        let Some(co) = cohort_of(c, *id) else {
+            continue;
+        };
+        let name = c.activity_name(*id);
         lines.push(format!("'{name}' {}", cohort_line(m, &co, ko)));
         rows.push(cohort_data(m, *id, &name, &co));
     }

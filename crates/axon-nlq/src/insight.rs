@@ -5,12 +5,11 @@
 
 use crate::exec::Ctx;
 use crate::figures::cohort_of;
-use crate::text::{dec, num, pct};
+use crate::text::{num, pct};
 use crate::{Answer, Scope};
+use axon_domain::metrics::Overview;
 use axon_domain::money::div_half_up;
-use axon_domain::period::Window;
 use axon_domain::Dec2;
-use axon_engine::Widget;
 use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,13 +62,16 @@ fn ltv_level(v: Dec2) -> Level {
 /// customers (Σ revenue ÷ Σ budget), `None` without customers or budget.
 fn pooled(c: &Ctx) -> (u64, Option<Dec2>, Option<Dec2>) {
     let (mut n, mut revenue, mut budget, mut repeat) = (0i128, 0i128, 0i128, 0i128);
-    for id in c.activity_ids() {
-        let co = cohort_of(c, id);
-        let k = i128::from(co["totalCustomers"].as_u64().unwrap_or(0));
+    for co in c
+        .activity_ids()
+        .into_iter()
+        .filter_map(|id| cohort_of(c, id))
+    {
+        let k = i128::from(co.total_customers);
         n += k;
-        revenue += i128::from(dec(&co["ltvCurrent"]).0) * k;
-        budget += i128::from(dec(&co["totalAcquisitionCost"]).0);
-        repeat += i128::from(dec(&co["repeatPurchaseRate"]).0) * k;
+        revenue += i128::from(co.ltv_current.0) * k;
+        budget += i128::from(co.total_acquisition_cost.0);
+        repeat += i128::from(co.repeat_purchase_rate.0) * k;
     }
     let n_u = u64::try_from(n).unwrap_or(0);
     if n == 0 {
@@ -80,22 +82,30 @@ fn pooled(c: &Ctx) -> (u64, Option<Dec2>, Option<Dec2>) {
     (n_u, ratio, Some(rep))
 }
 
-const STEPS: [(&str, &str, &str, &str); 3] = [
+/// A funnel step: its name, the overview rate that passes into it, and how it reads.
+type Step = (
+    &'static str,
+    fn(&Overview) -> Dec2,
+    &'static str,
+    &'static str,
+);
+
+const STEPS: [Step; 3] = [
     (
         "ENGAGE",
-        "engagementRate",
+        |o| o.engagement_rate,
         "방문→참여",
         "visit → participate",
     ),
     (
         "QUALIFY",
-        "qualificationRate",
+        |o| o.qualification_rate,
         "참여→승인",
         "participate → approval",
     ),
     (
         "PURCHASE",
-        "purchaseRate",
+        |o| o.purchase_rate,
         "승인→구매",
         "approval → purchase",
     ),
@@ -104,10 +114,10 @@ const STEPS: [(&str, &str, &str, &str); 3] = [
 pub fn insight(c: &Ctx) -> Answer {
     let ko = c.ko();
     let w = c.period();
-    let o = c.widget(&w.window, Widget::Overview);
-    let r = c.widget(&Window::new(c.now, c.now), Widget::Realtime);
+    let o = c.view.totals(c.scope, &w.window);
+    let r = c.view.realtime(c.scope, c.now);
     let (customers, ltv_cac, repeat) = pooled(c);
-    let fill = match (r["totalStock"].as_i64(), r["remainingStock"].as_i64()) {
+    let fill = match (r.total_stock, r.remaining_stock) {
         (Some(t), Some(left)) if t > 0 => Some(Dec2::percent(i128::from(t - left), i128::from(t))),
         _ => None,
     };
@@ -115,9 +125,9 @@ pub fn insight(c: &Ctx) -> Answer {
     let (step, field, step_ko, step_en) = STEPS
         .iter()
         .copied()
-        .min_by_key(|s| dec(&o[s.1]))
+        .min_by_key(|s| s.1(&o.current))
         .unwrap_or(STEPS[0]);
-    let (rate, prev_rate) = (dec(&o[field]), dec(&o["previous"][field]));
+    let (rate, prev_rate) = (field(&o.current), field(&o.previous));
     let delta = Dec2(rate.0 - prev_rate.0);
 
     let mut findings = Vec::new();
@@ -157,15 +167,15 @@ pub fn insight(c: &Ctx) -> Answer {
     findings.push(if ko {
         format!(
             "가장 큰 이탈 구간은 {step_ko}({}, 직전 기간 {} 대비 {}%p)",
-            pct(&o[field]),
-            pct(&o["previous"][field]),
+            pct(rate),
+            pct(prev_rate),
             num(delta)
         )
     } else {
         format!(
             "the biggest drop-off is {step_en} ({}, {} the previous period, {} points)",
-            pct(&o[field]),
-            pct(&o["previous"][field]),
+            pct(rate),
+            pct(prev_rate),
             num(delta)
         )
     });
@@ -232,8 +242,8 @@ pub fn insight(c: &Ctx) -> Answer {
         "ltvCacRatio": ltv_cac, "ltvCacLevel": ltv_lv.map(Level::as_str),
         "repeatPurchaseRate": repeat, "repeatLevel": rep_lv.map(Level::as_str), "cohortCustomers": customers,
         "fillRate": fill, "fillLevel": fill_lv.map(Level::as_str),
-        "totalStock": r["totalStock"], "remainingStock": r["remainingStock"],
-        "biggestDropoff": {"step": step, "rate": o[field], "previousRate": o["previous"][field], "changePoints": delta},
+        "totalStock": r.total_stock, "remainingStock": r.remaining_stock,
+        "biggestDropoff": {"step": step, "rate": rate, "previousRate": prev_rate, "changePoints": delta},
         "actions": actions.iter().map(|(k, e)| if ko { *k } else { *e }).collect::<Vec<_>>(),
     });
     Answer {

@@ -3,9 +3,10 @@
 //!
 //! The pipeline is deterministic and offline: [`text`] normalises the question, [`parse`] finds
 //! the intent and metric (keywords in [`words`]), [`when`] the period, [`names`] the campaign or activity named; [`exec`]
-//! (with [`figures`], [`rank`], [`trend`] and [`insight`]) then asks the engine's dashboard and cohort
-//! services — never anything else — and writes the answer in the question's language. [`llm`]
-//! may rephrase that answer afterwards; it only ever sees the computed numbers.
+//! (with [`figures`], [`rank`], [`trend`], [`split`] and [`insight`]) then reads the typed answers
+//! of the dashboards service ([`pick`] finds a metric in them) — never anything else — and writes
+//! the answer in the question's language. [`llm`] may rephrase that answer afterwards; it only
+//! ever sees the computed numbers.
 
 pub mod exec;
 pub mod figures;
@@ -13,6 +14,7 @@ pub mod insight;
 pub mod llm;
 pub mod names;
 pub mod parse;
+pub mod pick;
 pub mod rank;
 pub mod split;
 pub mod text;
@@ -20,22 +22,17 @@ pub mod trend;
 pub mod when;
 pub mod words;
 
+use axon_domain::dimension::Dimension;
 use axon_domain::model::{ActivityId, CampaignId};
 use axon_domain::Ts;
-use axon_engine::Engine;
+use axon_services::dashboards::{Dashboards, ServiceError};
 use serde::Serialize;
 use serde_json::Value;
 
+pub use axon_services::dashboards::Scope;
+
 /// The longest question accepted, in characters.
 pub const MAX_CHARS: usize = 500;
-
-/// What the question is asked about: the page it was asked on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Global,
-    Campaign(CampaignId),
-    Activity(ActivityId),
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Lang {
@@ -81,6 +78,9 @@ pub enum NlqError {
     CampaignNotFound(CampaignId),
     #[error("activity {0} does not exist")]
     ActivityNotFound(ActivityId),
+    /// The dashboards service could not answer (a breakdown's raw events could not be read).
+    #[error("{0}")]
+    Service(ServiceError),
 }
 
 /// Checks a question at the boundary: non-empty, at most [`MAX_CHARS`], plain text.
@@ -101,20 +101,23 @@ pub fn validate(q: &str) -> Result<&str, NlqError> {
     Ok(q)
 }
 
-/// Answers one question about `scope` at `now` (`language` overrides detection).
+/// Answers one question about `scope` at `now` (`language` overrides detection), from one
+/// snapshot of the dashboards service.
 pub fn ask(
-    engine: &Engine,
+    dashboards: &Dashboards,
     scope: Scope,
     question: &str,
     language: Option<Lang>,
     now: Ts,
 ) -> Result<Answer, NlqError> {
     let q = validate(question)?;
+    let view = dashboards.view();
+    let catalog = view.snapshot();
     match scope {
-        Scope::Campaign(id) if engine.campaign(id).is_none() => {
+        Scope::Campaign(id) if catalog.campaign(id).is_none() => {
             return Err(NlqError::CampaignNotFound(id))
         }
-        Scope::Activity(id) if engine.activity_meta(id).is_none() => {
+        Scope::Activity(id) if catalog.activity(id).is_none() => {
             return Err(NlqError::ActivityNotFound(id))
         }
         _ => {}
@@ -122,22 +125,23 @@ pub fn ask(
     let lang = language.unwrap_or_else(|| text::detect(q));
     let t = text::Text::new(q);
     let kind = parse::kind(&t);
-    let when = when::parse(&t, now, engine.tz());
-    let scope = match names::resolve(engine, &t, scope) {
+    let when = when::parse(&t, now, dashboards.tz());
+    let scope = match names::resolve(catalog, &t, scope) {
         Ok(s) => s,
-        Err(candidates) => return Ok(exec::clarify(engine, lang, &kind, &candidates)),
+        Err(candidates) => return Ok(exec::clarify(catalog, lang, &kind, &candidates)),
     };
-    Ok(exec::run(
+    let breakdown = parse::breakdown(&t).and_then(|d| Dimension::parse(d).ok());
+    exec::run(
         &exec::Ctx {
-            engine,
+            view,
             scope,
             lang,
             when,
             now,
-            breakdown: parse::breakdown(&t),
+            breakdown,
         },
         &kind,
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -155,7 +159,7 @@ mod tests {
 
     #[test]
     fn unknown_scopes_are_reported() {
-        let e = Engine::default();
+        let e = empty();
         let now = Ts(0);
         assert_eq!(
             ask(&e, Scope::Campaign(9), "visits", None, now).unwrap_err(),
@@ -169,5 +173,17 @@ mod tests {
             ask(&e, Scope::Global, "hello", None, now).unwrap().intent,
             "UNKNOWN"
         );
+    }
+
+    /// The service over an engine that was fed nothing.
+    fn empty() -> Dashboards {
+        use axon_engine::ledger::InMemoryLedger;
+        use axon_ports::aggregates::FixedSource;
+        use std::sync::Arc;
+        Dashboards::new(
+            Arc::new(FixedSource(Arc::new(axon_engine::Engine::default()))),
+            Arc::new(InMemoryLedger::default()),
+            axon_domain::BusinessTz::default(),
+        )
     }
 }

@@ -1,7 +1,7 @@
 //! Optional LLM phrasing (SPEC §7): an OpenAI-compatible chat endpoint may rephrase the
 //! deterministic answer. It receives only the question, the answer and the computed numbers,
 //! never writes queries, and any error or a 2 s timeout falls back to the deterministic text.
-//! Off unless `AXON_LLM_URL` is set.
+//! Off unless the server's configuration names an endpoint (`AXON_LLM_URL`).
 
 use crate::{Answer, Lang};
 use serde_json::{json, Value};
@@ -35,17 +35,6 @@ impl LlmConfig {
             model: model.to_string(),
             key: key.map(str::to_string).filter(|k| !k.is_empty()),
         }
-    }
-
-    /// `AXON_LLM_URL`, `AXON_LLM_MODEL` (default `gpt-4o-mini`), `AXON_LLM_KEY`; `None` when no
-    /// URL is set (the default: phrasing off).
-    pub fn from_env() -> Option<LlmConfig> {
-        let url = std::env::var("AXON_LLM_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty())?;
-        let model = std::env::var("AXON_LLM_MODEL").unwrap_or_else(|_| "gpt-4o-mini".into());
-        let key = std::env::var("AXON_LLM_KEY").ok();
-        Some(LlmConfig::new(&url, &model, key.as_deref()))
     }
 
     fn endpoint(&self) -> String {

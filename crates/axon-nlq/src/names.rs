@@ -4,7 +4,7 @@
 
 use crate::text::Text;
 use crate::Scope;
-use axon_engine::Engine;
+use axon_ports::catalog::Catalog;
 
 /// A campaign or activity the question may mean.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,29 +54,33 @@ fn distinctive(word: &str) -> bool {
 }
 
 /// The scope the question is about, or the candidates when it is ambiguous.
-pub fn resolve(engine: &Engine, t: &Text, scope: Scope) -> Result<Scope, Vec<Candidate>> {
+pub fn resolve(
+    catalog: &(impl Catalog + ?Sized),
+    t: &Text,
+    scope: Scope,
+) -> Result<Scope, Vec<Candidate>> {
     let mut pool: Vec<Candidate> = Vec::new();
     match scope {
         Scope::Activity(_) => return Ok(scope),
         Scope::Campaign(id) => {
-            for a in engine.campaign_activities(id) {
+            for a in catalog.campaign_activities(id) {
                 pool.push(Candidate {
                     scope: Scope::Activity(a.id),
-                    name: a.name.clone(),
+                    name: a.name,
                 });
             }
         }
         Scope::Global => {
-            for c in engine.campaigns() {
+            for c in catalog.campaigns() {
                 pool.push(Candidate {
                     scope: Scope::Campaign(c.id),
-                    name: c.name.clone(),
+                    name: c.name,
                 });
             }
-            for a in engine.activities() {
+            for a in catalog.activities() {
                 pool.push(Candidate {
                     scope: Scope::Activity(a.id),
-                    name: a.name.clone(),
+                    name: a.name,
                 });
             }
         }

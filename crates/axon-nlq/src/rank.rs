@@ -3,9 +3,7 @@
 
 use crate::exec::{fmt, Ctx};
 use crate::parse::{Kind, Target};
-use crate::text::dec;
 use crate::{Answer, Scope};
-use axon_domain::metrics::overview;
 use axon_domain::Dec2;
 use serde_json::{json, Value};
 
@@ -17,7 +15,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         ascending,
     } = *kind
     else {
-        return crate::exec::run(c, &Kind::Unknown);
+        return crate::exec::unknown(c);
     };
     let target = match (target, c.scope) {
         (Target::Auto, Scope::Global) => Target::Campaigns,
@@ -28,43 +26,33 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
     let field = by.field().unwrap_or("gmv");
     // Each candidate's overview for the window (the dashboards' counts and formulas; the
     // previous-period half of the widget is not needed to rank).
-    let figure = |ids: &[i64], budget: Dec2| -> Value {
-        let o = overview(&c.engine.counts(ids, &w.window), budget);
-        serde_json::to_value(&o).unwrap_or_default()[field].clone()
+    let figure = |scope: Scope| -> Dec2 {
+        let o = c.view.figures(scope, &w.window);
+        by.of(&o).unwrap_or(o.gmv)
     };
-    let mut rows: Vec<(i64, String, Value)> = Vec::new();
+    let catalog = c.catalog();
+    let mut rows: Vec<(i64, String, Dec2)> = Vec::new();
     match target {
         Target::Campaigns => {
-            for camp in c.engine.campaigns() {
-                let ids: Vec<i64> = c
-                    .engine
-                    .campaign_activities(camp.id)
-                    .iter()
-                    .map(|a| a.id)
-                    .collect();
-                rows.push((
-                    camp.id,
-                    camp.name.clone(),
-                    figure(&ids, c.engine.campaign_budget(camp.id)),
-                ));
+            for camp in catalog.campaigns() {
+                rows.push((camp.id, camp.name, figure(Scope::Campaign(camp.id))));
             }
         }
         Target::Activities | Target::Auto => {
             let acts = match c.scope {
-                Scope::Global => c.engine.activities(),
-                Scope::Campaign(id) => c.engine.campaign_activities(id),
+                Scope::Global => catalog.activities(),
+                Scope::Campaign(id) => catalog.campaign_activities(id),
                 Scope::Activity(id) => {
-                    let camp = c.engine.activity_meta(id).map_or(0, |a| a.campaign_id);
-                    c.engine.campaign_activities(camp)
+                    catalog.campaign_activities(catalog.campaign_of(id).unwrap_or(0))
                 }
             };
             for a in acts {
-                rows.push((a.id, a.name.clone(), figure(&[a.id], a.budget)));
+                rows.push((a.id, a.name, figure(Scope::Activity(a.id))));
             }
         }
     }
     rows.sort_by(|a, b| {
-        let o = dec(&b.2).cmp(&dec(&a.2));
+        let o = b.2.cmp(&a.2);
         (if ascending { o.reverse() } else { o }).then(a.0.cmp(&b.0))
     });
     rows.truncate(limit);
@@ -86,29 +74,29 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
             (true, false) => format!(
                 "{p} {} 기준 가장 성과가 좋은 {noun_ko}은(는) '{name}'({})입니다.",
                 by.name(true),
-                fmt(by, v, true)
+                fmt(by, *v, true)
             ),
             (true, true) => format!(
                 "{p} {} 기준 가장 낮은 {noun_ko}은(는) '{name}'({})입니다.",
                 by.name(true),
-                fmt(by, v, true)
+                fmt(by, *v, true)
             ),
             (false, false) => format!(
                 "For {p}, the best {noun_en} by {} is '{name}' ({}).",
                 by.name(false),
-                fmt(by, v, false)
+                fmt(by, *v, false)
             ),
             (false, true) => format!(
                 "For {p}, the lowest {noun_en} by {} is '{name}' ({}).",
                 by.name(false),
-                fmt(by, v, false)
+                fmt(by, *v, false)
             ),
         }
     } else {
         let list: Vec<String> = rows
             .iter()
             .enumerate()
-            .map(|(i, (_, n, v))| format!("{}. '{n}' {}", i + 1, fmt(by, v, ko)))
+            .map(|(i, (_, n, v))| format!("{}. '{n}' {}", i + 1, fmt(by, *v, ko)))
             .collect();
         let order_ko = if ascending { "하위" } else { "상위" };
         let order_en = if ascending { "Bottom" } else { "Top" };

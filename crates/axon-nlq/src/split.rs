@@ -1,39 +1,41 @@
 //! Breakdown answers: the sentence for a question asked "by device", "채널별" and so on, from
 //! the breakdown rows the dashboard service computed (top three values of the asked metric).
 
-use crate::text::{count, pct, won};
+use crate::parse::Metric;
+use crate::text::{num, pct, won};
 use crate::Lang;
-use serde_json::Value;
+use axon_domain::Dec2;
+use axon_services::dashboards::Breakdown;
 
-/// "기기별 방문: mobile 1,234 (61.20%), desktop 780 (38.70%)." for the rows of a breakdown.
-pub fn sentence(lang: Lang, dimension: &str, metric: &str, breakdown: &Value) -> String {
-    let rows = breakdown["rows"].as_array().cloned().unwrap_or_default();
-    let total: f64 = rows.iter().map(|r| r[metric].as_f64().unwrap_or(0.0)).sum();
-    let mut sorted = rows;
-    sorted.sort_by(|a, b| {
-        b[metric]
-            .as_f64()
-            .unwrap_or(0.0)
-            .total_cmp(&a[metric].as_f64().unwrap_or(0.0))
-    });
+/// "기기별 방문: mobile 1,234 (61.20%), desktop 780 (38.70%)." for the rows of a breakdown, by the
+/// asked metric where the rows carry it (visits otherwise).
+pub fn sentence(lang: Lang, dimension: &str, metric: Metric, breakdown: &Breakdown) -> String {
+    let metric = match breakdown.rows.first().and_then(|r| metric.of_row(r)) {
+        Some(_) => metric,
+        None => Metric::Visits,
+    };
+    let value = |r| metric.of_row(r).unwrap_or_default();
+    let total: f64 = breakdown.rows.iter().map(|r| value(r).to_f64()).sum();
+    let mut sorted: Vec<_> = breakdown.rows.iter().collect();
+    sorted.sort_by(|a, b| value(b).to_f64().total_cmp(&value(a).to_f64()));
     let parts: Vec<String> = sorted
         .iter()
         .take(3)
         .map(|r| {
-            let v = &r[metric];
-            let shown = if metric == "gmv" { won(v) } else { count(v) };
+            let v = value(r);
+            let shown = if metric == Metric::Gmv {
+                won(v)
+            } else {
+                num(v)
+            };
             let share = if total > 0.0 {
-                v.as_f64().unwrap_or(0.0) / total * 100.0
+                v.to_f64() / total * 100.0
             } else {
                 0.0
             };
-            let share = serde_json::Number::from_f64((share * 100.0).round() / 100.0)
-                .map_or(Value::Null, Value::Number);
-            format!(
-                "{} {shown} ({})",
-                r["value"].as_str().unwrap_or("?"),
-                pct(&share)
-            )
+            #[allow(clippy::cast_possible_truncation)]
+            let share = Dec2((share * 100.0).round() as i64);
+            format!("{} {shown} ({})", r.value, pct(share))
         })
         .collect();
     if parts.is_empty() {

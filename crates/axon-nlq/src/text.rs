@@ -3,7 +3,6 @@
 
 use crate::Lang;
 use axon_domain::Dec2;
-use serde_json::Value;
 
 /// A question in the two forms the parser matches against.
 pub struct Text {
@@ -86,11 +85,6 @@ pub fn group(n: i64) -> String {
     out
 }
 
-/// A JSON number as `Dec2` (exact for the two-decimal numbers the services return).
-pub fn dec(v: &Value) -> Dec2 {
-    Dec2::from_json(v).unwrap_or(Dec2::ZERO)
-}
-
 /// A Dec2 with grouping, decimals only when there are any: 1290000 → "1,290,000", 3.5 → "3.50".
 pub fn num(d: Dec2) -> String {
     let whole = group(d.0 / 100);
@@ -104,27 +98,27 @@ pub fn num(d: Dec2) -> String {
     }
 }
 
-pub fn count(v: &Value) -> String {
-    num(dec(v))
+/// A whole count, grouped: 1234 → "1,234".
+pub fn int(v: u64) -> String {
+    num(Dec2::from_int(i64::try_from(v).unwrap_or(i64::MAX)))
 }
 
-pub fn won(v: &Value) -> String {
-    format!("₩{}", num(dec(v)))
+pub fn won(v: Dec2) -> String {
+    format!("₩{}", num(v))
 }
 
-pub fn pct(v: &Value) -> String {
-    format!("{}%", num(dec(v)))
+pub fn pct(v: Dec2) -> String {
+    format!("{}%", num(v))
 }
 
 /// A signed percent change: "+12.50%" / "-3%"; "n/a" when there is none.
-pub fn signed_pct(v: &Value, lang: Lang) -> String {
-    if v.is_null() {
+pub fn signed_pct(v: Option<Dec2>, lang: Lang) -> String {
+    let Some(d) = v else {
         return match lang {
             Lang::Ko => "비교 불가(이전 값 0)".into(),
             Lang::En => "n/a (previous was 0)".into(),
         };
-    }
-    let d = dec(v);
+    };
     let sign = if d.0 > 0 { "+" } else { "" };
     format!("{sign}{}%", num(d))
 }
@@ -132,16 +126,16 @@ pub fn signed_pct(v: &Value, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn numbers_are_grouped_and_money_gets_the_won_sign() {
         assert_eq!(group(1234), "1,234");
         assert_eq!(group(1_290_000), "1,290,000");
-        assert_eq!(won(&json!(1_290_000)), "₩1,290,000");
-        assert_eq!(pct(&json!(3.65)), "3.65%");
-        assert_eq!(pct(&json!(12)), "12%");
-        assert_eq!(signed_pct(&json!(-0.5), Lang::En), "-0.50%");
+        assert_eq!(won(Dec2::from_int(1_290_000)), "₩1,290,000");
+        assert_eq!(pct(Dec2(365)), "3.65%");
+        assert_eq!(pct(Dec2::from_int(12)), "12%");
+        assert_eq!(signed_pct(Some(Dec2(-50)), Lang::En), "-0.50%");
+        assert_eq!(int(1234), "1,234");
     }
 
     #[test]

@@ -4,69 +4,56 @@
 
 use crate::exec::{fmt, Ctx};
 use crate::parse::{Metric, Peak};
-use crate::text::{count, signed_pct, won};
+use crate::text::{int, num, signed_pct, won};
 use crate::Answer;
-use axon_domain::Ts;
-use axon_engine::Widget;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 pub fn promotion(c: &Ctx) -> Answer {
     let w = c.period();
-    let cmp = match c.scope {
-        crate::Scope::Global => {
-            let acts = c.engine.activities();
-            let ids: Vec<i64> = acts.iter().map(|a| a.id).collect();
-            let mut products: Vec<i64> = acts.iter().filter_map(|a| a.product_id).collect();
-            products.sort_unstable();
-            products.dedup();
-            let start = acts.iter().map(|a| a.start_date).min();
-            c.engine.comparison(&ids, &products, start, &w.window)
-        }
-        _ => c.widget(&w.window, Widget::Comparison),
-    };
-    let t = &cmp["totals"];
+    let cmp = c.view.comparison(c.scope, &w.window);
+    let t = &cmp.totals;
     let (pn, pg, nn, ng) = (
-        &t["promotion"]["count"],
-        &t["promotion"]["gmv"],
-        &t["normal"]["count"],
-        &t["normal"]["gmv"],
+        t.promotion.count,
+        t.promotion.gmv,
+        t.normal.count,
+        t.normal.gmv,
     );
-    let up = &cmp["upliftPercent"];
-    let verdict = cmp["significance"]["verdict"].as_str().unwrap_or("");
+    let up = cmp.uplift_percent;
+    let verdict = cmp.significance.verdict;
     let (p, s) = (c.period_text(&w), c.scope_text());
     let text = if c.ko() {
-        let uplift = if up.is_null() {
+        let uplift = if up.is_none() {
             "기준선(활동 시작 전 14일) 판매가 없어 증가율은 계산할 수 없습니다".to_string()
         } else {
             format!(
                 "활동 시작 전 14일 일평균 {}건 대비 증가율은 {}입니다",
-                count(&cmp["baselineDaily"]),
+                num(cmp.baseline_daily),
                 signed_pct(up, c.lang)
             )
         };
         format!(
             "{p} {s}의 프로모션 구매는 {}건({}), 일반 구매는 {}건({})입니다. {uplift}.",
-            count(pn),
+            int(pn),
             won(pg),
-            count(nn),
+            int(nn),
             won(ng)
         )
     } else {
-        let uplift = if up.is_null() {
+        let uplift = if up.is_none() {
             "there were no sales in the 14-day baseline, so no uplift can be computed".to_string()
         } else {
             format!(
                 "against a baseline of {} a day in the 14 days before the start, the uplift is {}",
-                count(&cmp["baselineDaily"]),
+                num(cmp.baseline_daily),
                 signed_pct(up, c.lang)
             )
         };
         format!(
             "For {p}, {s} had {} promotion purchases ({}) and {} normal purchases ({}); {uplift}.",
-            count(pn),
+            int(pn),
             won(pg),
-            count(nn),
+            int(nn),
             won(ng)
         )
     };
@@ -74,8 +61,8 @@ pub fn promotion(c: &Ctx) -> Answer {
     params.insert("comparison".into(), "promotionVsNormal".into());
     let data = json!({
         "promotion": {"count": pn, "gmv": pg}, "normal": {"count": nn, "gmv": ng},
-        "baselineDaily": cmp["baselineDaily"], "upliftPercent": up, "verdict": verdict,
-        "pValue": cmp["significance"]["pValue"], "daily": cmp["daily"],
+        "baselineDaily": cmp.baseline_daily, "upliftPercent": up, "verdict": verdict,
+        "pValue": cmp.significance.p_value, "daily": cmp.daily,
     });
     Answer {
         answer: text,
@@ -87,12 +74,16 @@ pub fn promotion(c: &Ctx) -> Answer {
 
 pub fn period_comparison(c: &Ctx, m: Metric) -> Answer {
     let w = c.period();
-    let o = c.widget(&w.window, Widget::Overview);
+    let o = c.view.totals(c.scope, &w.window);
     let f = m.field().unwrap_or("totalVisits");
     let prev_w = w.window.previous();
-    let (cur, prev, ch) = (&o[f], &o["previous"][f], &o["change"][f]);
+    let (cur, prev, ch) = (
+        m.of(&o.current).unwrap_or_default(),
+        m.of(&o.previous).unwrap_or_default(),
+        m.change_of(&o.change),
+    );
     let (p, s) = (c.period_text(&w), c.scope_text());
-    let pw = c.engine.window_label(&prev_w);
+    let pw = c.view.window_label(&prev_w);
     let text = if c.ko() {
         format!(
             "{p} {s}의 {}은(는) {}로, 직전 같은 길이 기간({pw}) {} 대비 {}입니다.",
@@ -127,21 +118,12 @@ pub fn period_comparison(c: &Ctx, m: Metric) -> Answer {
 /// Visits of the window by business hour of day and by business date (from the trend widget's
 /// hourly series; the global page uses the overview's hourly traffic).
 fn visits(c: &Ctx, w: &crate::when::When) -> ([u64; 24], BTreeMap<String, u64>) {
-    let trend = c.widget(&w.window, Widget::Trend);
-    let tz = c.engine.tz();
+    let tz = c.view.tz();
     let mut by_hour = [0u64; 24];
     let mut by_day: BTreeMap<String, u64> = BTreeMap::new();
-    for row in trend["hourly"].as_array().into_iter().flatten() {
-        let (Some(ts), Some(n)) = (
-            row["timestamp"]
-                .as_str()
-                .and_then(|s| Ts::parse_utc(s).ok()),
-            row["count"].as_u64(),
-        ) else {
-            continue;
-        };
-        by_hour[tz.hour_of_day(ts) as usize] += n;
-        *by_day.entry(tz.date_string(ts)).or_default() += n;
+    for p in c.view.hourly_visits(c.scope, &w.window) {
+        by_hour[usize::from(tz.hour_of_day(p.timestamp))] += p.count;
+        *by_day.entry(tz.date_string(p.timestamp)).or_default() += p.count;
     }
     (by_hour, by_day)
 }
@@ -154,19 +136,19 @@ pub fn daily(c: &Ctx) -> Answer {
     let (p, s, ko) = (c.period_text(&w), c.scope_text(), c.ko());
     let list: Vec<String> = by_day
         .iter()
-        .map(|(d, n)| format!("{} {}", &d[5..], count(&json!(n))))
+        .map(|(d, n)| format!("{} {}", &d[5..], int(*n)))
         .collect();
     let text = if ko {
         format!(
             "{p} {s}의 일별 방문: {} (합계 {}건).",
             list.join(", "),
-            count(&json!(total))
+            int(total)
         )
     } else {
         format!(
             "Daily visits for {s}, {p}: {} (total {}).",
             list.join(", "),
-            count(&json!(total))
+            int(total)
         )
     };
     let mut params = c.params(Some(&w));
@@ -203,8 +185,8 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
             let text = match (total, ko) {
                 (0, true) => format!("{p} {s}에는 방문이 없었습니다."),
                 (0, false) => format!("{s} had no visits in {p}."),
-                (_, true) => format!("{p} {s}의 방문이 가장 많은 시간대는 {h}시~{}시로 {}건입니다 (전체 {}건).", h + 1, count(&json!(n)), count(&json!(total))),
-                (_, false) => format!("For {p}, the busiest hour for {s} was {h:02}:00–{:02}:00 with {} visits (of {}).", h + 1, count(&json!(n)), count(&json!(total))),
+                (_, true) => format!("{p} {s}의 방문이 가장 많은 시간대는 {h}시~{}시로 {}건입니다 (전체 {}건).", h + 1, int(n), int(total)),
+                (_, false) => format!("For {p}, the busiest hour for {s} was {h:02}:00–{:02}:00 with {} visits (of {}).", h + 1, int(n), int(total)),
             };
             (
                 text,
@@ -225,13 +207,13 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
                 (0, false) => format!("{s} had no visits in {p}."),
                 (_, true) => format!(
                     "{p} {s}의 방문이 가장 많은 날은 {d}로 {}건입니다 (전체 {}건).",
-                    count(&json!(n)),
-                    count(&json!(total))
+                    int(n),
+                    int(total)
                 ),
                 (_, false) => format!(
                     "For {p}, the busiest day for {s} was {d} with {} visits (of {}).",
-                    count(&json!(n)),
-                    count(&json!(total))
+                    int(n),
+                    int(total)
                 ),
             };
             let days: Vec<Value> = by_day

@@ -50,7 +50,7 @@ fn subset(expected: &Value, actual: &Value) -> bool {
 #[test]
 fn evaluation_set_is_answered_exactly() {
     let cases: Vec<Case> = serde_json::from_str(include_str!("eval/questions.json")).unwrap();
-    let engine = fixture::engine();
+    let dashboards = fixture::dashboards();
     let dump = std::env::var("NLQ_EVAL_DUMP").is_ok();
     let (mut ok, mut ko, mut en) = (0, 0, 0);
     let mut failures = Vec::new();
@@ -61,7 +61,7 @@ fn evaluation_set_is_answered_exactly() {
         } else {
             en += 1
         }
-        let a = ask(&engine, scope(&c.scope), &c.q, None, fixture::now()).unwrap();
+        let a = ask(&dashboards, scope(&c.scope), &c.q, None, fixture::now()).unwrap();
         if dump {
             println!(
                 "{} | {} | {} | {}\n  {}\n  {}",

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 fn answer() -> Answer {
     ask(
-        &fixture::engine(),
+        &fixture::dashboards(),
         Scope::Activity(11),
         "how many visits yesterday?",
         None,

@@ -19,11 +19,7 @@ pub fn hash_key(key: &str) -> String {
 }
 
 /// A fresh random secret, URL-safe, with a recognisable prefix.
-pub fn generate_key(prefix: &str) -> String {
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).expect("the OS random source failed");
-    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
-}
+pub use axon_services::tokens::generate_key;
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let h = parts
@@ -82,7 +78,7 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
 }
 
 /// Resolves the caller's role from `Authorization: Bearer <key>` or the admin session cookie.
-pub fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
     if bearer(parts).is_none() {
         if let Some(role) = cookie(&parts.headers, SESSION_COOKIE)
             .and_then(|v| verify_session(&state.session_secret[..], v, state.now()))
@@ -92,17 +88,17 @@ pub fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
     }
     let key = bearer(parts)
         .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
-    role_for_key(state, key)
+    role_for_key(state, key).await
 }
 
 /// The role of an admin or viewer key (the bootstrap key or one stored hashed).
-pub fn role_for_key(state: &AppState, key: &str) -> Result<Role, ApiError> {
+pub async fn role_for_key(state: &AppState, key: &str) -> Result<Role, ApiError> {
     let hash = hash_key(key);
     let admin = state.config.admin_key.expose();
     if !admin.is_empty() && hash == hash_key(admin) {
         return Ok(Role::Admin);
     }
-    match state.repo.key_by_hash(&hash)? {
+    match state.admin.repo().key_by_hash(&hash).await? {
         Some(k) if k.revoked_at.is_none() => Ok(k.role),
         Some(_) => Err(ApiError::unauthorized("this API key has been revoked")),
         None => Err(ApiError::unauthorized("invalid API key")),
@@ -119,7 +115,7 @@ impl FromRequestParts<AppState> for Viewer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        authenticate(parts, state).map(|_| Viewer)
+        authenticate(parts, state).await.map(|_| Viewer)
     }
 }
 
@@ -127,7 +123,7 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match authenticate(parts, state)? {
+        match authenticate(parts, state).await? {
             Role::Admin => Ok(Admin),
             Role::Viewer => Err(ApiError::forbidden(
                 "a VIEWER key cannot change anything; use an ADMIN key",

@@ -1,14 +1,18 @@
 //! The server's typed configuration, built by the CLI from flags, `AXON_*` variables and
-//! `axon.toml`. Secrets are wrapped so they never print.
+//! `axon.toml`. Secrets are wrapped so they never print. Nothing in the server reads the
+//! environment: every setting arrives here.
 
+use crate::session_key::SessionSecret;
 use axon_domain::{BusinessTz, Clock, SystemClock};
+use axon_nlq::llm::LlmConfig;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// A secret string whose `Debug` never shows the value.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {
@@ -18,6 +22,14 @@ impl Secret {
 
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Secret, Self::Err> {
+        Ok(Secret::new(s))
     }
 }
 
@@ -46,6 +58,15 @@ pub struct Config {
     pub approval_ttl: Duration,
     /// `axon demo`: enables the demo shop's end-user session minting.
     pub demo: bool,
+    /// Signs admin session cookies (`AXON_SESSION_SECRET`); `None` = the data dir's `session.key`.
+    pub session_secret: Option<SessionSecret>,
+    /// OpenAI-compatible endpoint that may rephrase question-box answers (`AXON_LLM_URL`);
+    /// `None` = phrasing off.
+    pub llm_url: Option<String>,
+    /// Model name sent to that endpoint (`AXON_LLM_MODEL`).
+    pub llm_model: String,
+    /// Bearer key for that endpoint (`AXON_LLM_KEY`).
+    pub llm_key: Option<Secret>,
 }
 
 impl fmt::Debug for Config {
@@ -58,12 +79,22 @@ impl fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
             .field("tz", &self.tz.name())
+            .field("reservation_ttl", &self.reservation_ttl)
+            .field("approval_ttl", &self.approval_ttl)
+            .field("demo", &self.demo)
+            .field("session_secret", &self.session_secret)
+            .field("llm_url", &self.llm_url)
+            .field("llm_model", &self.llm_model)
+            .field("llm_key", &self.llm_key)
             .finish_non_exhaustive()
     }
 }
 
 impl Config {
-    /// Defaults for a data dir: system clock, Asia/Seoul, TTLs of SPEC §3.2.
+    /// The model asked to phrase answers when `AXON_LLM_MODEL` is not set.
+    pub const DEFAULT_LLM_MODEL: &'static str = "gpt-4o-mini";
+
+    /// Defaults for a data dir: system clock, Asia/Seoul, TTLs of SPEC §3.2, phrasing off.
     pub fn new(data_dir: PathBuf, admin_key: Secret) -> Config {
         Config {
             data_dir,
@@ -77,6 +108,20 @@ impl Config {
             reservation_ttl: Duration::from_secs(300),
             approval_ttl: Duration::from_secs(600),
             demo: false,
+            session_secret: None,
+            llm_url: None,
+            llm_model: Config::DEFAULT_LLM_MODEL.into(),
+            llm_key: None,
         }
+    }
+
+    /// Where question-box answers go for phrasing; `None` when no URL is set.
+    pub fn llm(&self) -> Option<LlmConfig> {
+        let url = self.llm_url.as_deref().filter(|u| !u.trim().is_empty())?;
+        Some(LlmConfig::new(
+            url,
+            &self.llm_model,
+            self.llm_key.as_ref().map(Secret::expose),
+        ))
     }
 }

@@ -1,8 +1,11 @@
 //! `ApiError`: the one error type of the HTTP layer. Every failure answers
 //! `{"error": CODE, "message": …, …details}` with the status from the table in [`ApiError::status`].
+//! Services fail with `ServiceError`, mapped here kind by kind; the HTTP-only kinds (405, 413,
+//! 415) arise in this layer.
 
 use axon_domain::DomainError;
-use axon_store::StoreError;
+use axon_ports::StoreError;
+use axon_services::{Kind as SKind, ServiceError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
@@ -108,6 +111,27 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        let kind = match e.kind {
+            SKind::Invalid => Kind::BadRequest,
+            SKind::Unauthorized => Kind::Unauthorized,
+            SKind::Forbidden => Kind::Forbidden,
+            SKind::NotFound => Kind::NotFound,
+            SKind::Conflict => Kind::Conflict,
+            SKind::Gone => Kind::Gone,
+            SKind::TooManyRequests => Kind::TooManyRequests,
+            SKind::Internal => Kind::Internal,
+        };
+        ApiError {
+            kind,
+            code: e.code,
+            message: e.message,
+            details: e.details,
+        }
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> ApiError {
         ApiError::bad_request(e.code, e.message)
@@ -116,13 +140,7 @@ impl From<DomainError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        match e {
-            StoreError::NotFound(what) => {
-                ApiError::not_found("NOT_FOUND", format!("{what} not found"))
-            }
-            StoreError::Conflict { code, message } => ApiError::conflict(code, message),
-            StoreError::Locked(_) | StoreError::Internal(_) => ApiError::internal(e),
-        }
+        ServiceError::from(e).into()
     }
 }
 

@@ -3,25 +3,26 @@
 //! `serve(config, listener, shutdown)` is the one entry point; `router(state)` is separate so
 //! tests can drive handlers without a socket.
 
+pub mod analytics;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod gate;
 pub mod http;
-pub mod metrics;
 pub mod pages;
-pub mod ratelimit;
+pub mod session_key;
+pub mod startup;
 pub mod state;
 
 pub use config::{Config, Secret};
 pub use http::router;
+pub use session_key::SessionSecret;
 pub use state::AppState;
 
-use axon_store::sqlite::SqliteStore;
+pub use startup::open_state;
+
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// Everything that can stop the server from starting.
@@ -29,17 +30,10 @@ use tokio::net::TcpListener;
 pub enum ServeError {
     #[error(transparent)]
     Store(#[from] axon_store::StoreError),
+    #[error(transparent)]
+    Service(#[from] axon_services::ServiceError),
     #[error("server I/O: {0}")]
     Io(#[from] std::io::Error),
-}
-
-/// Opens the embedded store of `config.data_dir` and builds the state over it.
-pub fn open_state(config: Config) -> Result<AppState, ServeError> {
-    let store = Arc::new(SqliteStore::open(&config.data_dir)?);
-    let state = AppState::new(store.clone(), store, config)?;
-    state.rebuild_engine()?;
-    state.gate.rebuild(&state)?;
-    Ok(state)
 }
 
 /// Serves on `listener` until `shutdown` resolves, then drains in-flight requests.
@@ -48,7 +42,8 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let sweeper = gate::spawn_sweeper(state.clone());
+    let gate = state.gate.clone();
+    let sweeper = tokio::spawn(async move { gate.run_sweeper().await });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "axon listening");
     axum::serve(listener, app)

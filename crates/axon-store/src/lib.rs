@@ -5,14 +5,7 @@
 //! many concurrent requests share a transaction and its fsync. Other backends implement the same
 //! traits behind their own cargo features.
 
-pub mod error;
-pub mod gate;
-pub mod pending;
-pub mod ports;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
-pub use error::StoreError;
-pub use gate::*;
-pub use pending::Pending;
-pub use ports::*;
+pub use axon_ports::*;

@@ -10,23 +10,6 @@ use std::time::Duration;
 const STOCK: i64 = 1000;
 const TTL: &str = "4";
 
-async fn admin(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Value,
-) -> Value {
-    let r = client
-        .request(method, &url)
-        .bearer_auth(ADMIN_KEY)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{url}: {}", r.status());
-    r.json().await.unwrap()
-}
-
 async fn entries(client: &reqwest::Client, base: &str, a: i64) -> HashMap<String, (String, i64)> {
     let mut out = HashMap::new();
     for page in 0.. {

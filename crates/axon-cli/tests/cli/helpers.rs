@@ -1,5 +1,6 @@
 //! Starting and stopping the real `axon` binary.
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -52,15 +53,19 @@ pub fn start_server(data_dir: &Path) -> Server {
 /// Starts `axon serve` with extra environment variables.
 pub fn start_server_with(data_dir: &Path, envs: &[(&str, &str)]) -> Server {
     let mut cmd = axon();
-    cmd.envs(envs.iter().copied());
+    cmd.envs(envs.iter().copied()).args([
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    serving(cmd)
+}
+
+/// Spawns `cmd` (an `axon serve` or `axon demo`) and waits until it is listening.
+pub fn serving(mut cmd: Command) -> Server {
     let mut child = cmd
-        .args([
-            "--data-dir",
-            data_dir.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -93,4 +98,22 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An admin API call that must succeed; its JSON answer.
+pub async fn admin(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    body: Value,
+) -> Value {
+    let r = client
+        .request(method, &url)
+        .bearer_auth(ADMIN_KEY)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{url}: {}", r.status());
+    r.json().await.unwrap()
 }

@@ -1,6 +1,7 @@
 //! `axon import`: validates every row, all-or-nothing, idempotent, refuses a locked data dir.
 
 use crate::helpers::*;
+use axon_cli::serve::block as wait_on;
 use axon_store::sqlite::SqliteStore;
 use axon_store::{ActivityRepo, CampaignRepo, CommerceRepo, EventLog};
 use std::path::Path;
@@ -52,17 +53,27 @@ fn import(data: &Path, input: &Path) -> std::process::Output {
         .unwrap()
 }
 
+fn import_ok(data: &Path, input: &Path) -> std::process::Output {
+    let out = import(data, input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn counts(data: &Path) -> (usize, usize, usize, usize, u64) {
     let s = SqliteStore::open(data).unwrap();
     let mut purchases = 0;
-    s.all_purchases(&mut |_| purchases += 1).unwrap();
-    let entries = s.entries(10).unwrap().len() + s.entries(11).unwrap().len();
+    wait(s.all_purchases(&mut |_| purchases += 1)).unwrap();
+    let entries = wait(s.entries(10)).unwrap().len() + wait(s.entries(11)).unwrap().len();
     (
-        s.campaigns().unwrap().len(),
-        s.activities(None).unwrap().len(),
+        wait(s.campaigns()).unwrap().len(),
+        wait(s.activities(None)).unwrap().len(),
         entries,
         purchases,
-        s.count().unwrap(),
+        wait(s.count()).unwrap(),
     )
 }
 
@@ -71,12 +82,7 @@ fn import_loads_every_file_and_a_rerun_changes_nothing() {
     let input = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     write_dataset(input.path());
-    let out = import(data.path(), input.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = import_ok(data.path(), input.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("2 campaigns, 2 activities, 3 entries, 2 purchases, 3 events"),
@@ -86,24 +92,23 @@ fn import_loads_every_file_and_a_rerun_changes_nothing() {
     assert_eq!(counts(data.path()), (2, 2, 3, 2, 3));
     {
         let s = SqliteStore::open(data.path()).unwrap();
-        let entries = s.entries(10).unwrap();
+        let entries = wait(s.entries(10)).unwrap();
         let first = entries.iter().find(|e| e.user_id == "u2").unwrap();
         assert_eq!(
             (first.order, first.status.as_str()),
             (1, "CANCELLED"),
             "order follows entry time; status kept"
         );
-        let coat = s.activity(11).unwrap().unwrap();
+        let coat = wait(s.activity(11)).unwrap().unwrap();
         assert_eq!(coat.limit_count, None, "an empty limit is unlimited");
         let mut campaign_of_events = Vec::new();
-        s.replay(&mut |_, e| campaign_of_events.push(e.campaign_id))
-            .unwrap();
+        wait(s.replay(&mut |_, e| campaign_of_events.push(e.campaign_id))).unwrap();
         assert_eq!(
             campaign_of_events,
             vec![Some(1), Some(1), Some(1)],
             "events are enriched with the campaign"
         );
-        let shop = s.purchases_of_user("u1").unwrap();
+        let shop = wait(s.purchases_of_user("u1")).unwrap();
         assert_eq!(shop[1].activity_id, None);
         assert_eq!(shop[1].purchase_type.as_str(), "SHOP");
     }
@@ -170,4 +175,40 @@ fn import_refuses_a_data_dir_in_use() {
     drop(server);
     let missing = import(data.path(), &input.path().join("nope"));
     assert!(!missing.status.success());
+}
+
+#[tokio::test]
+async fn an_imported_bare_end_date_includes_its_whole_day_as_in_the_api() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    import_ok(data.path(), input.path());
+    let server = start_server(data.path());
+    let client = reqwest::Client::new();
+    let created = admin(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/campaigns/2/activities", server.base),
+        serde_json::json!({"name": "Coat deal", "activityType": "FIRST_COME_FIRST_SERVE",
+            "startDate": "2026-11-01", "endDate": "2026-11-30"}),
+    )
+    .await;
+    let imported = admin(
+        &client,
+        reqwest::Method::GET,
+        format!("{}/api/v1/activities/11", server.base),
+        serde_json::Value::Null,
+    )
+    .await;
+    assert_eq!(created["endDate"], "2026-11-30T14:59:59.999Z", "{created}");
+    assert_eq!(
+        (&imported["startDate"], &imported["endDate"]),
+        (&created["startDate"], &created["endDate"]),
+        "end_at 2026-11-30 in activities.csv is the endDate 2026-11-30 of the API"
+    );
+}
+
+/// Runs a store read from this synchronous test.
+fn wait<F: std::future::Future>(f: F) -> F::Output {
+    wait_on(f).unwrap()
 }

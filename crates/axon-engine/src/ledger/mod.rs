@@ -8,15 +8,15 @@
 //! `Held → Releasing → Cancelled` (or `Held → Confirming → Final`), and only the `Releasing →
 //! Cancelled` step gives units back.
 
-mod draw;
 mod port;
-mod seat;
+mod stock;
 #[cfg(test)]
 mod tests;
 
-pub use draw::{draw_winners, SplitMix64};
-pub use port::{InMemoryLedger, LedgerPort};
-pub use seat::{Hold, Seat, SeatState};
+pub use axon_domain::draw::{draw_winners, SplitMix64};
+pub use axon_ports::aggregates::StockLevels;
+pub use axon_ports::stock::{Admit, ConfirmRefusal, Due, Hold, Seat, SeatState, StockGate};
+pub use port::InMemoryLedger;
 
 use axon_domain::model::ActivityId;
 use axon_domain::Ts;
@@ -29,48 +29,6 @@ struct Book {
     used: i64,
     next_order: i64,
     seats: HashMap<String, Seat>,
-}
-
-/// The answer to an entry attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Admit {
-    /// A seat was taken (state `Writing`): write it durably, then call [`Ledger::committed`] or
-    /// [`Ledger::abort`].
-    Reserved {
-        order: i64,
-    },
-    /// The person holds a live reservation: answer it again.
-    Retry(Hold),
-    /// The person already entered; `in_progress` when that entry is still being written.
-    Duplicate {
-        in_progress: bool,
-    },
-    SoldOut {
-        remaining: i64,
-    },
-}
-
-/// Why a confirm cannot proceed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfirmRefusal {
-    /// The hold has expired (or is being released).
-    Expired,
-    /// The seat is already final (paid or approved without payment).
-    AlreadyFinal,
-    /// A confirm for this seat is in flight.
-    InProgress,
-    /// No such seat.
-    Unknown,
-}
-
-/// A hold whose time has passed, now `Releasing`: cancel it durably, then call
-/// [`Ledger::released`] (or [`Ledger::release_failed`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Due {
-    pub activity_id: ActivityId,
-    pub user_id: String,
-    pub entry_id: i64,
-    pub units: i64,
 }
 
 #[derive(Debug, Default)]

@@ -1,6 +1,7 @@
 //! Ledger unit tests: holds, expiry released exactly once, failed writes undone, draws.
 
 use super::*;
+use axon_ports::stock::RecoveredSeat;
 
 const A: ActivityId = 1;
 
@@ -171,6 +172,45 @@ fn draws_are_reproducible_from_the_seed_and_uniform_without_repeats() {
     assert!(
         wins.iter().all(|&w| (2_700..3_300).contains(&w)),
         "{wins:?}"
+    );
+}
+
+#[test]
+fn the_embedded_gate_asks_for_recovery_once_and_recovery_replaces_its_state() {
+    let g = InMemoryLedger::default();
+    assert!(g.needs_recovery(), "a fresh process has lost its state");
+    assert!(matches!(
+        g.admit(A, "stray", 1, Some(5), Ts(0)),
+        Admit::Reserved { .. }
+    ));
+    let seat = |entry_id, state| Seat {
+        entry_id,
+        units: 2,
+        order: entry_id,
+        state,
+    };
+    g.recover(vec![
+        RecoveredSeat {
+            activity_id: A,
+            user_id: "paid".into(),
+            seat: seat(1, SeatState::Final),
+        },
+        RecoveredSeat {
+            activity_id: A,
+            user_id: "held".into(),
+            seat: seat(2, SeatState::Held(hold("t", 50, 50, 2))),
+        },
+    ]);
+    assert!(!g.needs_recovery());
+    assert_eq!(
+        g.remaining(A, Some(5)),
+        1,
+        "the stray admission is gone; 4 units restored"
+    );
+    assert_eq!(g.held(A), 2);
+    assert_eq!(
+        g.admit(A, "paid", 1, Some(5), Ts(0)),
+        Admit::Duplicate { in_progress: false }
     );
 }
 

@@ -59,13 +59,8 @@ fn apply(state: &AppState, base: Campaign, input: CampaignInput) -> ApiResult<Ca
     Ok(c)
 }
 
-pub(crate) fn find(state: &AppState, id: CampaignId) -> ApiResult<Campaign> {
-    state.repo.campaign(id)?.ok_or_else(|| {
-        ApiError::not_found(
-            "CAMPAIGN_NOT_FOUND",
-            format!("campaign {id} does not exist"),
-        )
-    })
+pub(crate) async fn find(state: &AppState, id: CampaignId) -> ApiResult<Campaign> {
+    Ok(state.admin.campaign(id).await?)
 }
 
 async fn create(
@@ -84,13 +79,12 @@ async fn create(
         updated_at: now,
     };
     let c = apply(&state, blank, input)?;
-    let saved = state.repo.save_campaign(c).await?;
-    state.remember_campaign(&saved);
+    let saved = state.admin.save_campaign(c).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let campaigns = state.repo.campaigns()?;
+    let campaigns = state.admin.repo().campaigns().await?;
     Ok(Json(
         json!({"total": campaigns.len(), "campaigns": campaigns}),
     ))
@@ -101,8 +95,8 @@ async fn show(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<CampaignId>,
 ) -> ApiResult<Json<Value>> {
-    let c = find(&state, id)?;
-    let activities = state.repo.activities(Some(id))?;
+    let c = find(&state, id).await?;
+    let activities = state.admin.repo().activities(Some(id)).await?;
     let mut v = serde_json::to_value(c).map_err(ApiError::internal)?;
     v["activities"] = serde_json::to_value(activities).map_err(ApiError::internal)?;
     Ok(Json(v))
@@ -114,10 +108,8 @@ async fn update(
     ApiPath(id): ApiPath<CampaignId>,
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> ApiResult<Json<Campaign>> {
-    let c = apply(&state, find(&state, id)?, input)?;
-    let saved = state.repo.save_campaign(c).await?;
-    state.remember_campaign(&saved);
-    Ok(Json(saved))
+    let c = apply(&state, find(&state, id).await?, input)?;
+    Ok(Json(state.admin.save_campaign(c).await?))
 }
 
 async fn remove(
@@ -125,8 +117,7 @@ async fn remove(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<CampaignId>,
 ) -> ApiResult<StatusCode> {
-    find(&state, id)?;
-    state.repo.delete_campaign(id).await?;
-    state.engine.write().remove_campaign(id);
+    find(&state, id).await?;
+    state.admin.delete_campaign(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -70,8 +70,8 @@ fn apply_product(mut p: Product, input: ProductInput, creating: bool) -> ApiResu
     Ok(p)
 }
 
-fn find_product(state: &AppState, id: ProductId) -> ApiResult<Product> {
-    state.repo.product(id)?.ok_or_else(|| {
+async fn find_product(state: &AppState, id: ProductId) -> ApiResult<Product> {
+    state.admin.repo().product(id).await?.ok_or_else(|| {
         ApiError::not_found("PRODUCT_NOT_FOUND", format!("product {id} does not exist"))
     })
 }
@@ -91,13 +91,12 @@ async fn create_product(
         discount_rate: None,
     };
     let p = apply_product(blank, input, true)?;
-    let saved = state.repo.upsert_product(p).await?;
-    state.remember_product(&saved);
+    let saved = state.admin.save_product(p).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
 async fn list_products(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let products = state.repo.products()?;
+    let products = state.admin.repo().products().await?;
     Ok(Json(json!({"total": products.len(), "products": products})))
 }
 
@@ -106,7 +105,7 @@ async fn show_product(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ProductId>,
 ) -> ApiResult<Json<Product>> {
-    Ok(Json(find_product(&state, id)?))
+    Ok(Json(find_product(&state, id).await?))
 }
 
 async fn update_product(
@@ -115,9 +114,8 @@ async fn update_product(
     ApiPath(id): ApiPath<ProductId>,
     ApiJson(input): ApiJson<ProductInput>,
 ) -> ApiResult<Json<Product>> {
-    let p = apply_product(find_product(&state, id)?, input, false)?;
-    let saved = state.repo.upsert_product(p).await?;
-    state.remember_product(&saved);
+    let p = apply_product(find_product(&state, id).await?, input, false)?;
+    let saved = state.admin.save_product(p).await?;
     Ok(Json(saved))
 }
 
@@ -149,10 +147,15 @@ async fn put_user(
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<UserProfile>> {
     valid_user_id(&id)?;
-    let mut p = state.repo.profile(&id)?.unwrap_or(UserProfile {
-        user_id: id,
-        ..UserProfile::default()
-    });
+    let mut p = state
+        .admin
+        .repo()
+        .profile(&id)
+        .await?
+        .unwrap_or(UserProfile {
+            user_id: id,
+            ..UserProfile::default()
+        });
     if let Some(g) = input.grade {
         p.grade = g.map(|g| Grade::parse(&g)).transpose()?;
     }
@@ -171,7 +174,7 @@ async fn put_user(
     if let Some(l) = input.last_purchase_at {
         p.last_purchase_at = instant(state.tz(), "lastPurchaseAt", l.as_deref())?;
     }
-    Ok(Json(state.repo.upsert_profile(p).await?))
+    Ok(Json(state.admin.repo().upsert_profile(p).await?))
 }
 
 async fn show_user(
@@ -180,8 +183,10 @@ async fn show_user(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<UserProfile>> {
     state
-        .repo
-        .profile(&id)?
+        .admin
+        .repo()
+        .profile(&id)
+        .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("USER_NOT_FOUND", format!("no profile for user {id}")))
 }

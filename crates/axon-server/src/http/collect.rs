@@ -6,11 +6,10 @@ use super::MAX_BODY;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult, Kind};
 use crate::extract::ApiQuery;
-use crate::metrics::Metrics;
 use crate::state::AppState;
-use axon_domain::event::{parse_event, Event, MAX_BATCH_EVENTS};
 use axon_domain::model::TriggerType;
-use axon_store::EventQuery;
+use axon_ports::EventQuery;
+use axon_services::collect::CollectReport;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderName, Method, StatusCode};
 use axum::routing::post;
@@ -102,77 +101,15 @@ fn check_content_type(parts: &axum::http::request::Parts) -> ApiResult<()> {
     }
 }
 
-/// Parses every event of a body; any invalid one rejects the whole batch with per-index reasons.
-fn parse_batch(state: &AppState, body: &[u8]) -> ApiResult<Vec<Event>> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request("MALFORMED_JSON", format!("the body is not valid JSON: {e}"))
-    })?;
-    let items = match v {
-        Value::Array(items) => items,
-        obj @ Value::Object(_) => vec![obj],
-        _ => {
-            return Err(ApiError::bad_request(
-                "INVALID_EVENTS",
-                "the body must be an event object or an array of events",
-            ))
-        }
-    };
-    if items.is_empty() {
-        return Err(ApiError::bad_request(
-            "EMPTY_BATCH",
-            "the batch has no events",
-        ));
-    }
-    if items.len() > MAX_BATCH_EVENTS {
-        return Err(ApiError::bad_request(
-            "TOO_MANY_EVENTS",
-            format!("at most {MAX_BATCH_EVENTS} events per request"),
-        ));
-    }
-    let now = state.now();
-    let mut events = Vec::with_capacity(items.len());
-    let mut errors = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        match parse_event(item, now, state.tz()) {
-            Ok(mut e) => {
-                if let Some(c) = e.activity_id.and_then(|a| state.campaign_of(a)) {
-                    e.enrich_campaign(c);
-                }
-                events.push(e);
-            }
-            Err(reasons) => errors.push(json!({"index": index, "reasons": reasons})),
-        }
-    }
-    if !errors.is_empty() {
-        Metrics::inc(&state.metrics.events_rejected_total, items.len() as u64);
-        let n = errors.len();
-        return Err(ApiError::bad_request(
-            "INVALID_EVENTS",
-            format!(
-                "{n} of {} events are invalid; none were stored",
-                items.len()
-            ),
-        )
-        .with("errors", Value::Array(errors)));
-    }
-    Ok(events)
-}
-
 async fn collect(
     State(state): State<AppState>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<CollectReport>)> {
     let (parts, body) = req.into_parts();
-    if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        if !state.limiter.allow(addr.ip(), state.now().0) {
-            Metrics::inc(&state.metrics.rate_limited_total, 1);
-            return Err(ApiError::new(
-                Kind::TooManyRequests,
-                "RATE_LIMITED",
-                "too many requests from this address; slow down",
-            ));
-        }
-    }
+    let client = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
     check_write_key(&state, &parts)?;
     check_content_type(&parts)?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
@@ -182,23 +119,8 @@ async fn collect(
             format!("a request carries at most {MAX_BODY} bytes"),
         )
     })?;
-    let events = parse_batch(&state, &bytes)?;
-    let report = state.events.append(events.clone()).await?;
-    let stored: Vec<(u64, Event)> = report
-        .seqs
-        .iter()
-        .zip(events)
-        .filter_map(|(s, e)| s.map(|s| (s, e)))
-        .collect();
-    state.observe(&stored, &[], &[]);
-    let m = &state.metrics;
-    Metrics::inc(&m.events_accepted_total, report.accepted() as u64);
-    Metrics::inc(&m.events_duplicate_total, report.duplicates() as u64);
-    Metrics::inc(&m.event_batches_total, 1);
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"accepted": report.accepted(), "duplicates": report.duplicates()})),
-    ))
+    let report = state.collect.collect(client.as_deref(), &bytes).await?;
+    Ok((StatusCode::ACCEPTED, Json(report)))
 }
 
 #[derive(Deserialize)]
@@ -217,12 +139,6 @@ async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "INVALID_QUERY",
-            "limit must be between 1 and 1000",
-        ));
-    }
     let trigger_type = q
         .trigger_type
         .as_deref()
@@ -236,10 +152,7 @@ async fn list(
         before: q.before,
         limit,
     };
-    let events = state.events.clone();
-    let page = tokio::task::spawn_blocking(move || events.query(&query))
-        .await
-        .map_err(ApiError::internal)??;
+    let page = state.collect.list(query).await?;
     let events: Vec<Value> = page
         .events
         .into_iter()

@@ -7,7 +7,7 @@ use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use axon_domain::coupon::{applicability, Coupon, UserCoupon};
+use axon_domain::coupon::Coupon;
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -89,19 +89,13 @@ fn build(state: &AppState, id: i64, created_at: Ts, input: CouponInput) -> ApiRe
     })
 }
 
-fn find(state: &AppState, id: i64) -> ApiResult<Coupon> {
-    state.repo.coupon(id)?.ok_or_else(|| {
-        ApiError::not_found("COUPON_NOT_FOUND", format!("coupon {id} does not exist"))
-    })
-}
-
 async fn create(
     _: Admin,
     State(state): State<AppState>,
     ApiJson(input): ApiJson<CouponInput>,
 ) -> ApiResult<(StatusCode, Json<Coupon>)> {
     let c = build(&state, 0, state.now(), input)?;
-    Ok((StatusCode::CREATED, Json(state.repo.save_coupon(c).await?)))
+    Ok((StatusCode::CREATED, Json(state.gate.save_coupon(c).await?)))
 }
 
 async fn update(
@@ -110,9 +104,9 @@ async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CouponInput>,
 ) -> ApiResult<Json<Coupon>> {
-    let old = find(&state, id)?;
+    let old = state.gate.coupon(id).await?;
     let c = build(&state, id, old.created_at, input)?;
-    Ok(Json(state.repo.save_coupon(c).await?))
+    Ok(Json(state.gate.save_coupon(c).await?))
 }
 
 async fn remove(
@@ -120,13 +114,12 @@ async fn remove(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    find(&state, id)?;
-    state.repo.delete_coupon(id).await?;
+    state.gate.delete_coupon(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let coupons = state.repo.coupons()?;
+    let coupons = state.gate.coupons().await?;
     Ok(Json(json!({"total": coupons.len(), "coupons": coupons})))
 }
 
@@ -135,15 +128,7 @@ async fn show(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Coupon>> {
-    Ok(Json(find(&state, id)?))
-}
-
-fn view(state: &AppState, uc: &UserCoupon) -> ApiResult<Value> {
-    let c = find(state, uc.coupon_id)?;
-    let mut v = serde_json::to_value(uc).unwrap_or(Value::Null);
-    v["status"] = json!(uc.status_at(&c, state.now()));
-    v["coupon"] = serde_json::to_value(&c).unwrap_or(Value::Null);
-    Ok(v)
+    Ok(Json(state.gate.coupon(id).await?))
 }
 
 async fn of_user(
@@ -151,12 +136,7 @@ async fn of_user(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Value>> {
-    let list = state
-        .repo
-        .user_coupons(&id)?
-        .iter()
-        .map(|uc| view(&state, uc))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let list = state.gate.coupons_of_user(&id).await?;
     Ok(Json(
         json!({"userId": id, "total": list.len(), "coupons": list}),
     ))
@@ -169,15 +149,6 @@ struct OrderLine {
     category: Option<String>,
 }
 
-fn user_coupon(state: &AppState, id: i64) -> ApiResult<UserCoupon> {
-    state.repo.user_coupon(id)?.ok_or_else(|| {
-        ApiError::not_found(
-            "USER_COUPON_NOT_FOUND",
-            format!("user coupon {id} does not exist"),
-        )
-    })
-}
-
 async fn check(
     _: Viewer,
     State(state): State<AppState>,
@@ -185,13 +156,11 @@ async fn check(
     ApiJson(line): ApiJson<OrderLine>,
 ) -> ApiResult<Json<Value>> {
     let price = non_negative("price", line.price)?;
-    let uc = user_coupon(&state, id)?;
-    let c = find(&state, uc.coupon_id)?;
     Ok(Json(
-        match applicability(&c, &uc, price, line.category.as_deref(), state.now()) {
-            Ok(d) => json!({"applicable": true, "discount": d, "finalPrice": price - d}),
-            Err(reason) => json!({"applicable": false, "reason": reason}),
-        },
+        state
+            .gate
+            .check_coupon(id, price, line.category.as_deref())
+            .await?,
     ))
 }
 
@@ -202,19 +171,10 @@ async fn use_one(
     ApiJson(line): ApiJson<OrderLine>,
 ) -> ApiResult<Json<Value>> {
     let price = non_negative("price", line.price)?;
-    let uc = user_coupon(&state, id)?;
-    let c = find(&state, uc.coupon_id)?;
-    let now = state.now();
-    let discount =
-        applicability(&c, &uc, price, line.category.as_deref(), now).map_err(|reason| {
-            ApiError::conflict(
-                "COUPON_NOT_APPLICABLE",
-                format!("the coupon does not apply: {reason}"),
-            )
-            .with("reason", reason)
-        })?;
-    let used = state.repo.use_coupon(id, now).await?;
     Ok(Json(
-        json!({"userCoupon": view(&state, &used)?, "discount": discount, "finalPrice": price - discount}),
+        state
+            .gate
+            .use_coupon(id, price, line.category.as_deref())
+            .await?,
     ))
 }

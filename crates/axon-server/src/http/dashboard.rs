@@ -1,22 +1,25 @@
 //! Dashboards (SPEC §5, §6): activity, campaign and global answers, the funnel drop-off list
-//! (JSON or CSV) and cohorts — all answered from the in-memory engine.
+//! (JSON or CSV) and cohorts — parsed here, answered by the dashboards service, serialised.
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
-use axon_domain::model::FunnelStep;
-use axon_domain::period::{resolve, Period, Window};
 use axon_domain::Ts;
-use axon_engine::breakdown::Dimension;
-use axon_engine::{Query, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
+use axon_ports::live::Scope;
+use axon_services::dashboards::{
+    dropoff_page, dropoff_step, query, window, ActivityCohort, CampaignCohort, DropoffPage,
+    GlobalOverview, Query, Request, ServiceResult, View, Widget, ACTIVITY_WIDGETS,
+    CAMPAIGN_WIDGETS,
+};
+use axon_services::renders::RenderVersion;
+use axon_services::ServiceError;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -37,240 +40,113 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "camelCase")]
-pub struct DashParams {
-    pub widgets: Option<String>,
-    pub period: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub conversion_window_hours: Option<i64>,
-    pub breakdown: Option<String>,
-    pub step: Option<String>,
-    pub page: Option<usize>,
-    pub size: Option<usize>,
-    pub granularity: Option<String>,
+/// The checked call of SPEC §5.1 at the state's "now".
+pub(super) fn checked(state: &AppState, p: &Request, allowed: &[Widget]) -> ApiResult<Query> {
+    Ok(query(p, allowed, state.now(), state.tz())?)
 }
 
-/// Resolves the window of SPEC §5.1 from the parameters.
-pub fn window(state: &AppState, p: &DashParams, now: Ts) -> ApiResult<(Period, Window)> {
-    let period = Period::parse(p.period.as_deref().unwrap_or("7d"))?;
-    let w = resolve(
-        period,
-        p.start_date.as_deref(),
-        p.end_date.as_deref(),
-        now,
-        state.tz(),
-    )?;
-    Ok((period, w))
-}
-
-/// Builds the engine query; shared by REST, SSE and the question box.
-pub fn query(state: &AppState, p: &DashParams, allowed: &[Widget]) -> ApiResult<(Period, Query)> {
-    let now = state.now();
-    let (period, window) = window(state, p, now)?;
-    let widgets = Widget::parse_list(p.widgets.as_deref(), allowed)?;
-    if let Some(h) = p.conversion_window_hours {
-        if !(1..=24 * 400).contains(&h) {
-            return Err(ApiError::bad_request(
-                "INVALID_QUERY",
-                "conversionWindowHours must be between 1 and 9600",
-            ));
-        }
-    }
-    if let Some(b) = p.breakdown.as_deref().filter(|b| !b.is_empty()) {
-        Dimension::parse(b)?;
-    }
-    Ok((
-        period,
-        Query {
-            window,
-            now,
-            widgets,
-            conversion_window_hours: p.conversion_window_hours,
-        },
-    ))
-}
-
-fn envelope(
-    key: &str,
-    id: i64,
-    period: Period,
-    q: &Query,
-    data: Map<String, Value>,
-    extra: Option<(&str, Value)>,
-) -> Value {
-    let mut v = json!({
-        key: id, "period": period.as_str(), "startDate": q.window.start, "endDate": q.window.end,
-        "timestamp": q.now, "data": data,
-    });
-    if let Some((k, x)) = extra {
-        v[k] = x;
-    }
-    v
-}
-
-fn activity_missing(id: i64) -> ApiError {
-    ApiError::not_found(
-        "ACTIVITY_NOT_FOUND",
-        format!("activity {id} does not exist"),
-    )
-}
-
-fn campaign_missing(id: i64) -> ApiError {
-    ApiError::not_found(
-        "CAMPAIGN_NOT_FOUND",
-        format!("campaign {id} does not exist"),
-    )
-}
-
-/// The activity dashboard JSON (used by REST and the live stream).
-pub fn activity_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
-    let (period, q) = query(state, p, &ACTIVITY_WIDGETS)?;
-    let engine = state.engine.read();
-    let meta = engine
-        .activity_meta(id)
-        .ok_or_else(|| activity_missing(id))?;
-    let campaign_id = meta.campaign_id;
-    let data = engine.activity_dashboard(id, &q).unwrap_or_default();
-    Ok(envelope(
-        "activityId",
-        id,
-        period,
-        &q,
-        data,
-        Some(("campaignId", Value::from(campaign_id))),
-    ))
-}
-
-/// The campaign dashboard JSON (used by REST and the live stream).
-pub fn campaign_json(state: &AppState, id: i64, p: &DashParams) -> ApiResult<Value> {
-    let (period, q) = query(state, p, &CAMPAIGN_WIDGETS)?;
-    let engine = state.engine.read();
-    let data = engine
-        .campaign_dashboard(id, &q)
-        .ok_or_else(|| campaign_missing(id))?;
-    Ok(envelope("campaignId", id, period, &q, data, None))
-}
-
-/// Runs an engine query on the blocking pool, so a heavy dashboard never stalls the async
-/// workers that acknowledge events.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f)
+/// Answers from one view of the service on the blocking pool, so a heavy answer (or a
+/// breakdown's store read) never stalls the async workers that acknowledge events.
+async fn answer<T: Send + 'static>(
+    state: AppState,
+    f: impl FnOnce(&View<'_>, Ts) -> ServiceResult<T> + Send + 'static,
+) -> ApiResult<Json<T>> {
+    tokio::task::spawn_blocking(move || f(&state.dashboards.view(), state.now()))
         .await
         .map_err(ApiError::internal)?
+        .map(Json)
+        .map_err(ApiError::from)
 }
 
-/// Adds `data.breakdown` when asked: raw events come from the log (off the async workers),
-/// the split is computed by the engine.
-async fn with_breakdown(
-    state: &AppState,
-    ids: Vec<i64>,
-    p: &DashParams,
-    mut v: Value,
-) -> ApiResult<Value> {
-    let Some(dim) = p
-        .breakdown
-        .as_deref()
-        .filter(|b| !b.is_empty())
-        .map(Dimension::parse)
-        .transpose()?
-    else {
-        return Ok(v);
-    };
-    let (start, end) = (
-        Ts::parse_utc(v["startDate"].as_str().unwrap_or("")),
-        Ts::parse_utc(v["endDate"].as_str().unwrap_or("")),
-    );
-    let (Ok(start), Ok(end)) = (start, end) else {
-        return Ok(v);
-    };
-    v["data"]["breakdown"] = breakdown_json(state, ids, dim, Window::new(start, end)).await?;
-    Ok(v)
+/// A dashboard whose answers are shared by every caller (REST and live) of the same
+/// parameters at the same data version.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Subject {
+    Activity(i64),
+    Campaign(i64),
 }
 
-/// One breakdown (SPEC §5.2) of some activities over a window: raw events from the log (off the
-/// async workers), the split by the engine. Shared by dashboards and the question box.
-pub async fn breakdown_json(
+impl Subject {
+    pub(super) fn scope(self) -> Scope {
+        match self {
+            Subject::Activity(id) => Scope::Activity(id),
+            Subject::Campaign(id) => Scope::Campaign(id),
+        }
+    }
+}
+
+/// The answer's JSON: rendered once per (subject, parameters, data version, second) on the
+/// blocking pool and shared by everyone who asks meanwhile. `live` leaves the breakdown out
+/// (a live stream would read the store on every push).
+pub(super) async fn shared(
     state: &AppState,
-    ids: Vec<i64>,
-    dim: Dimension,
-    w: Window,
-) -> ApiResult<Value> {
-    let (start, end) = (w.start, w.end);
-    let (events_port, repo) = (state.events.clone(), state.repo.clone());
-    let scope = ids.clone();
-    let (events, profiles) =
-        tokio::task::spawn_blocking(move || -> Result<_, axon_store::StoreError> {
-            let mut events = Vec::new();
-            for id in &scope {
-                events.extend(events_port.activity_events(*id, start, end)?);
-            }
-            let mut users: Vec<String> = events.iter().filter_map(|e| e.user_id.clone()).collect();
-            users.sort_unstable();
-            users.dedup();
-            let profiles = if dim.from_profile() {
-                repo.profiles(&users)?
-            } else {
-                Vec::new()
+    subject: Subject,
+    p: &Request,
+    live: bool,
+) -> ApiResult<Arc<str>> {
+    let allowed: &[Widget] = match subject {
+        Subject::Activity(_) => &ACTIVITY_WIDGETS,
+        Subject::Campaign(_) => &CAMPAIGN_WIDGETS,
+    };
+    let mut q = checked(state, p, allowed)?;
+    if live {
+        q.breakdown = None;
+    }
+    let version = RenderVersion {
+        data: state.backends.changes.version_of(subject.scope()),
+        second: q.now.0.div_euclid(1000),
+    };
+    let key = format!("{subject:?}|{live}|{p:?}");
+    let st = state.clone();
+    let render = async move {
+        tokio::task::spawn_blocking(move || {
+            let view = st.dashboards.view();
+            let json = match subject {
+                Subject::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
+                Subject::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
             };
-            Ok((events, profiles))
+            json.map(Arc::from).map_err(ServiceError::internal)
         })
         .await
-        .map_err(ApiError::internal)??;
-    let profiles = profiles
-        .into_iter()
-        .map(|p| (p.user_id.clone(), p))
-        .collect();
-    Ok(state
-        .engine
-        .read()
-        .breakdown(&ids, dim, &w, &events, &profiles))
+        .unwrap_or_else(|e| Err(ServiceError::internal(e)))
+    };
+    Ok(state.renders.get(&key, version, render).await?)
+}
+
+fn json_text(s: &str) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
 }
 
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
-) -> ApiResult<Json<Value>> {
-    let (st, params) = (state.clone(), p.clone());
-    let v = blocking(move || activity_json(&st, id, &params)).await?;
-    with_breakdown(&state, vec![id], &p, v).await.map(Json)
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Response> {
+    Ok(json_text(
+        &shared(&state, Subject::Activity(id), &p, false).await?,
+    ))
 }
 
 async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
-) -> ApiResult<Json<Value>> {
-    let (st, params) = (state.clone(), p.clone());
-    let v = blocking(move || campaign_json(&st, id, &params)).await?;
-    let ids = state
-        .engine
-        .read()
-        .campaign_activities(id)
-        .iter()
-        .map(|a| a.id)
-        .collect();
-    with_breakdown(&state, ids, &p, v).await.map(Json)
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Response> {
+    Ok(json_text(
+        &shared(&state, Subject::Campaign(id), &p, false).await?,
+    ))
 }
 
 async fn overview(
     _: Viewer,
     State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<DashParams>,
-) -> ApiResult<Json<Value>> {
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Json<GlobalOverview>> {
     let now = state.now();
-    let (period, w) = window(&state, &p, now)?;
-    let st = state.clone();
-    let data = blocking(move || Ok(st.engine.read().global_overview(&w))).await?;
-    Ok(Json(
-        json!({"period": period.as_str(), "startDate": w.start, "endDate": w.end, "timestamp": now, "data": data}),
-    ))
+    let (period, w) = window(&p, now, state.tz())?;
+    answer(state, move |v, _| Ok(v.global(period, &w, now))).await
 }
 
 fn csv_field(s: &str) -> String {
@@ -285,47 +161,14 @@ async fn dropoff(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let step = FunnelStep::parse(p.step.as_deref().unwrap_or("VISIT"))?;
-    let index = match step {
-        FunnelStep::Visit => 0,
-        FunnelStep::Engage => 1,
-        FunnelStep::Qualify => 2,
-        FunnelStep::Purchase => {
-            return Err(ApiError::bad_request(
-                "INVALID_STEP",
-                "PURCHASE is the last step: nobody drops off after it",
-            ))
-        }
-    };
-    let (page, size) = (p.page.unwrap_or(0), p.size.unwrap_or(100));
-    if !(1..=1000).contains(&size) {
-        return Err(ApiError::bad_request(
-            "INVALID_QUERY",
-            "size must be between 1 and 1000",
-        ));
-    }
-    let (period, q) = query(
-        &state,
-        &DashParams { widgets: None, ..p },
-        &ACTIVITY_WIDGETS,
-    )?;
-    let rows = {
-        let engine = state.engine.read();
-        let a = engine
-            .activity(id)
-            .filter(|a| a.meta.is_some())
-            .ok_or_else(|| activity_missing(id))?;
-        engine.dropoff(
-            a,
-            index,
-            &q.window,
-            q.conversion_window_hours.map(|h| h * 3_600_000),
-        )
-    };
-    let total = rows.len();
+    let step = dropoff_step(p.step.as_deref())?;
+    let (page, size) = dropoff_page(p.page, p.size)?;
+    let q = checked(&state, &Request { widgets: None, ..p }, &ACTIVITY_WIDGETS)?;
+    let q2 = q.clone();
+    let Json(rows) = answer(state, move |v, _| v.dropoffs(id, step, &q2)).await?;
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -344,100 +187,30 @@ async fn dropoff(
         }
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
     }
-    let pageful: Vec<_> = rows.into_iter().skip(page * size).take(size).collect();
-    let next = ["ENGAGE", "QUALIFY", "PURCHASE"][index];
-    Ok(Json(json!({
-        "activityId": id, "step": step, "nextStep": next, "period": period.as_str(),
-        "startDate": q.window.start, "endDate": q.window.end,
-        "page": page, "size": size, "totalElements": total, "totalPages": total.div_ceil(size),
-        "persons": pageful,
-    }))
-    .into_response())
-}
-
-/// Cohort windows default to the activity's start … now.
-fn cohort_window(
-    state: &AppState,
-    p: &DashParams,
-    default_start: Ts,
-    now: Ts,
-) -> ApiResult<Window> {
-    let start = match p.start_date.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => state
-            .tz()
-            .parse_instant(s)
-            .map_err(|e| ApiError::bad_request("INVALID_PERIOD", e.message))?,
-        None => default_start,
-    };
-    let end = match p.end_date.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => {
-            let t = state
-                .tz()
-                .parse_instant(s)
-                .map_err(|e| ApiError::bad_request("INVALID_PERIOD", e.message))?;
-            if axon_domain::BusinessTz::is_date_only(s) {
-                state.tz().next_day_start(t)
-            } else {
-                t
-            }
-        }
-        None => now,
-    };
-    if end < start {
-        return Err(ApiError::bad_request(
-            "INVALID_PERIOD",
-            "endDate is before startDate",
-        ));
-    }
-    Ok(Window::new(start, end))
+    Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }
 
 async fn cohort_activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
-) -> ApiResult<Json<Value>> {
-    let now = state.now();
-    let engine = state.engine.read();
-    let meta = engine
-        .activity_meta(id)
-        .ok_or_else(|| activity_missing(id))?;
-    let w = cohort_window(&state, &p, meta.start_date, now.max(meta.start_date))?;
-    Ok(Json(
-        engine.cohort_activity(id, &w, now).unwrap_or_default(),
-    ))
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Json<ActivityCohort>> {
+    answer(state, move |v, now| {
+        v.activity_cohort_between(id, p.start_date.as_deref(), p.end_date.as_deref(), now)
+    })
+    .await
 }
 
 async fn cohort_campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
-) -> ApiResult<Json<Value>> {
-    let now = state.now();
-    let weekly = match p.granularity.as_deref().unwrap_or("month") {
-        "month" => false,
-        "week" => true,
-        other => {
-            return Err(ApiError::bad_request(
-                "INVALID_QUERY",
-                format!("granularity must be month or week, not '{other}'"),
-            ))
-        }
-    };
-    let engine = state.engine.read();
-    engine.campaign(id).ok_or_else(|| campaign_missing(id))?;
-    let start = engine
-        .campaign_activities(id)
-        .iter()
-        .map(|a| a.start_date)
-        .min()
-        .unwrap_or(Ts(0));
-    let w = cohort_window(&state, &p, start, now.max(start))?;
-    Ok(Json(
-        engine
-            .cohort_campaign(id, weekly, &w, now)
-            .unwrap_or_default(),
-    ))
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Json<CampaignCohort>> {
+    answer(state, move |v, now| {
+        let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
+        v.campaign_cohort_between(id, p.granularity.as_deref(), start, end, now)
+    })
+    .await
 }

@@ -88,8 +88,8 @@ fn apply(
     Ok(d)
 }
 
-fn find(state: &AppState, id: i64) -> ApiResult<EventDefinition> {
-    state.repo.definition(id)?.ok_or_else(|| {
+async fn find(state: &AppState, id: i64) -> ApiResult<EventDefinition> {
+    state.admin.repo().definition(id).await?.ok_or_else(|| {
         ApiError::not_found(
             "DEFINITION_NOT_FOUND",
             format!("event definition {id} does not exist"),
@@ -116,12 +116,12 @@ async fn create(
     let d = apply(&state, blank, input, true)?;
     Ok((
         StatusCode::CREATED,
-        Json(state.repo.upsert_definition(d).await?),
+        Json(state.admin.repo().upsert_definition(d).await?),
     ))
 }
 
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let defs = state.repo.definitions()?;
+    let defs = state.admin.repo().definitions().await?;
     Ok(Json(json!({"total": defs.len(), "definitions": defs})))
 }
 
@@ -130,7 +130,7 @@ async fn show(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<EventDefinition>> {
-    Ok(Json(find(&state, id)?))
+    Ok(Json(find(&state, id).await?))
 }
 
 async fn update(
@@ -139,8 +139,8 @@ async fn update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<DefinitionInput>,
 ) -> ApiResult<Json<EventDefinition>> {
-    let d = apply(&state, find(&state, id)?, input, false)?;
-    Ok(Json(state.repo.upsert_definition(d).await?))
+    let d = apply(&state, find(&state, id).await?, input, false)?;
+    Ok(Json(state.admin.repo().upsert_definition(d).await?))
 }
 
 async fn remove(
@@ -148,7 +148,7 @@ async fn remove(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    state.repo.delete_definition(id).await?;
+    state.admin.repo().delete_definition(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,8 +170,10 @@ async fn active(
         .map(TriggerType::parse)
         .transpose()?;
     let defs: Vec<Value> = state
-        .repo
-        .definitions()?
+        .admin
+        .repo()
+        .definitions()
+        .await?
         .into_iter()
         .filter(|d| d.status == DefinitionStatus::Active && filter.is_none_or(|t| t == d.trigger_type))
         .map(|d| json!({"id": d.id, "name": d.name, "triggerType": d.trigger_type, "triggerPayload": d.trigger_payload}))

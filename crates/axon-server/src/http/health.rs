@@ -21,10 +21,13 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.events.last_seq() {
+    let (committed, applied) = state.backends.projection();
+    match state.backends.events.last_seq().await {
         Ok(seq) => (
             StatusCode::OK,
-            Json(json!({"status": "ready", "lastSeq": seq})),
+            Json(json!({"status": "ready", "lastSeq": seq,
+                "projection": {"committed": committed, "applied": applied,
+                    "lag": committed.saturating_sub(applied)}})),
         ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
@@ -37,11 +40,29 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let last_seq = state.events.last_seq()?;
-    let body = state.metrics.render(&[(
-        "axon_event_log_last_seq",
-        "sequence number of the newest stored event",
-        last_seq,
-    )]);
+    let last_seq = state.backends.events.last_seq().await?;
+    let (committed, applied) = state.backends.projection();
+    let body = state.metrics.render(&[
+        (
+            "axon_event_log_last_seq",
+            "sequence number of the newest stored event",
+            last_seq,
+        ),
+        (
+            "axon_commits_durable",
+            "number of the newest durable commit",
+            committed,
+        ),
+        (
+            "axon_commits_projected",
+            "number of the newest commit the analytics snapshots include",
+            applied,
+        ),
+        (
+            "axon_dashboard_renders",
+            "dashboard answers rendered (shared by every caller of one version)",
+            state.renders.rendered(),
+        ),
+    ]);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }

@@ -45,14 +45,14 @@ async fn create(
         created_at: state.now(),
         revoked_at: None,
     };
-    let saved = state.repo.create_key(key).await?;
+    let saved = state.admin.repo().create_key(key).await?;
     let mut v = serde_json::to_value(&saved).unwrap_or_default();
     v["key"] = Value::from(secret);
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 async fn list(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let keys = state.repo.keys()?;
+    let keys = state.admin.repo().keys().await?;
     Ok(Json(json!({"total": keys.len(), "keys": keys})))
 }
 
@@ -61,5 +61,5 @@ async fn revoke(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApiKey>> {
-    Ok(Json(state.repo.revoke_key(id, state.now()).await?))
+    Ok(Json(state.admin.repo().revoke_key(id, state.now()).await?))
 }

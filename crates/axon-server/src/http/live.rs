@@ -1,18 +1,19 @@
 //! Live dashboards (SPEC §5.6): Server-Sent Events `dashboard-update` with the same JSON as the
 //! REST call for the requested widgets and period — sent at once, then on every change at most
-//! every 500 ms, with a heartbeat every 15 s.
+//! every 500 ms, with a heartbeat every 15 s. Every viewer of the same subject and parameters
+//! receives the one shared render of each data version (see `dashboard::shared`).
 
-use super::dashboard::{activity_json, campaign_json, DashParams};
+use super::dashboard::{shared, Subject};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
+use axon_services::dashboards::Request;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::Router;
 use futures_util::stream::{self, Stream};
-use serde_json::Value;
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -27,62 +28,50 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/dashboard/stream/campaign/{id}", get(campaign))
 }
 
-#[derive(Clone, Copy)]
-enum Scope {
-    Activity(i64),
-    Campaign(i64),
-}
-
-fn render(state: &AppState, scope: Scope, p: &DashParams) -> ApiResult<Value> {
-    match scope {
-        Scope::Activity(id) => activity_json(state, id, p),
-        Scope::Campaign(id) => campaign_json(state, id, p),
-    }
-}
-
 struct Cursor {
     state: AppState,
-    scope: Scope,
-    params: DashParams,
+    subject: Subject,
+    params: Request,
     changes: tokio::sync::watch::Receiver<u64>,
-    last: Option<Instant>,
+    /// When the last push was sent, and the scope's data version it showed.
+    last: Option<(Instant, u64)>,
 }
 
-/// The stream: the current answer first, then one per change (throttled). It ends when the
-/// server shuts down or the subject disappears.
+/// The stream: the current answer first, then one per change of this scope's data (throttled).
+/// Other scopes' changes wake the stream but render nothing. It ends when the server shuts
+/// down or the subject disappears.
 fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(cursor, |mut c| async move {
-        if let Some(last) = c.last {
-            c.changes.changed().await.ok()?;
-            tokio::time::sleep_until(last + MIN_INTERVAL).await;
+        let changes = c.state.backends.changes.clone();
+        let scope = c.subject.scope();
+        if let Some((at, shown)) = c.last {
+            while changes.version_of(scope) == shown {
+                c.changes.changed().await.ok()?;
+            }
+            tokio::time::sleep_until(at + MIN_INTERVAL).await;
         }
         c.changes.borrow_and_update();
-        c.last = Some(Instant::now());
-        let (state, scope, params) = (c.state.clone(), c.scope, c.params.clone());
-        let json = tokio::task::spawn_blocking(move || render(&state, scope, &params))
-            .await
-            .ok()?
-            .ok()?;
+        let version = changes.version_of(scope);
+        let json = shared(&c.state, c.subject, &c.params, true).await.ok()?;
+        c.last = Some((Instant::now(), version));
         Some((
-            Ok(Event::default()
-                .event("dashboard-update")
-                .data(json.to_string())),
+            Ok(Event::default().event("dashboard-update").data(&*json)),
             c,
         ))
     })
 }
 
-fn open(
+async fn open(
     state: AppState,
-    scope: Scope,
-    params: DashParams,
+    subject: Subject,
+    params: Request,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
-    render(&state, scope, &params)?;
-    let changes = state.changes.subscribe();
+    shared(&state, subject, &params, true).await?;
+    let changes = state.backends.changes.subscribe();
     let cursor = Cursor {
         state,
-        scope,
+        subject,
         params,
         changes,
         last: None,
@@ -97,16 +86,16 @@ async fn activity(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Scope::Activity(id), p)
+    open(state, Subject::Activity(id), p).await
 }
 
 async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-    ApiQuery(p): ApiQuery<DashParams>,
+    ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Scope::Campaign(id), p)
+    open(state, Subject::Campaign(id), p).await
 }

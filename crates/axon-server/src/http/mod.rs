@@ -18,14 +18,13 @@ mod purchases;
 mod query;
 
 use crate::error::{ApiError, Kind};
-use crate::metrics::Metrics;
 use crate::state::AppState;
 use axon_domain::{BusinessTz, Ts};
+use axon_services::Counters as Metrics;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::Response;
 use axum::Router;
-use serde::{Deserialize, Deserializer};
 use std::time::Instant;
 
 /// Largest request body accepted anywhere (the collection limit of SPEC §2.1).
@@ -89,14 +88,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     resp
 }
 
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub(crate) fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
+pub(crate) use axon_domain::field::double_option;
 
 /// Reads an optional instant field in the business zone; `field` names it in the error.
 pub(crate) fn instant(
@@ -114,24 +106,12 @@ pub(crate) fn instant(
 
 /// Trims and checks a required name.
 pub(crate) fn name(field: &str, v: Option<&str>, max: usize) -> Result<String, ApiError> {
-    let n = v.map(str::trim).unwrap_or("");
-    if n.is_empty() {
-        return Err(ApiError::validation(format!("{field} is required")));
-    }
-    if n.chars().count() > max {
-        return Err(ApiError::validation(format!(
-            "{field} is longer than {max} characters"
-        )));
-    }
-    Ok(n.to_string())
+    Ok(axon_domain::field::required_name(field, v, max)?)
 }
 
 pub(crate) fn non_negative(
     field: &str,
     v: axon_domain::Dec2,
 ) -> Result<axon_domain::Dec2, ApiError> {
-    if v.0 < 0 {
-        return Err(ApiError::validation(format!("{field} must be ≥ 0")));
-    }
-    Ok(v)
+    Ok(axon_domain::field::non_negative(field, v)?)
 }

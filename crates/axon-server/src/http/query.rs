@@ -1,35 +1,25 @@
 //! The question box (SPEC §7): `POST /api/v1/dashboard/{campaign/{id} | activity/{id} |
 //! global}/query` with `{"query": "…", "language": "ko"|"en"?}` → `{answer, intent, parameters,
-//! data}`. Parsing and answering live in `axon-nlq`; this module checks the input, runs the
-//! engine read on the blocking pool and, when `AXON_LLM_URL` is set, lets the LLM rephrase.
+//! data}`. Parsing and answering live in `axon-nlq` (over the dashboards service); this module
+//! checks the input, runs the answer on the blocking pool and, when `AXON_LLM_URL` is set, lets
+//! the LLM rephrase.
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
 use crate::state::AppState;
-use axon_domain::period::Window;
-use axon_domain::Ts;
-use axon_engine::breakdown::Dimension;
-use axon_nlq::llm::LlmConfig;
 use axon_nlq::{Lang, NlqError, Scope};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/dashboard/campaign/{id}/query", post(campaign))
         .route("/api/v1/dashboard/activity/{id}/query", post(activity))
         .route("/api/v1/dashboard/global/query", post(global))
-}
-
-/// Read once: phrasing is off unless `AXON_LLM_URL` is set.
-fn llm() -> Option<&'static LlmConfig> {
-    static CONFIG: OnceLock<Option<LlmConfig>> = OnceLock::new();
-    CONFIG.get_or_init(LlmConfig::from_env).as_ref()
 }
 
 fn invalid(msg: impl Into<String>) -> ApiError {
@@ -61,70 +51,17 @@ fn to_api(e: &NlqError) -> ApiError {
     match e {
         NlqError::CampaignNotFound(_) => ApiError::not_found("CAMPAIGN_NOT_FOUND", e.to_string()),
         NlqError::ActivityNotFound(_) => ApiError::not_found("ACTIVITY_NOT_FOUND", e.to_string()),
+        NlqError::Service(s) => ApiError::from(s.clone()),
         _ => invalid(e.to_string()),
     }
 }
 
-/// A question asked "by device", "채널별" …: the breakdown rows from the dashboard service, and
-/// the top values in the answer.
-async fn with_split(
-    state: &AppState,
-    scope: Scope,
-    lang: Lang,
-    mut a: axon_nlq::Answer,
-) -> ApiResult<axon_nlq::Answer> {
-    let Some(dim) = a.parameters["breakdown"]
-        .as_str()
-        .and_then(|d| Dimension::parse(d).ok())
-    else {
-        return Ok(a);
-    };
-    let ids = match scope {
-        Scope::Activity(id) => vec![id],
-        Scope::Campaign(id) => state
-            .engine
-            .read()
-            .campaign_activities(id)
-            .iter()
-            .map(|x| x.id)
-            .collect(),
-        Scope::Global => state
-            .engine
-            .read()
-            .activities()
-            .iter()
-            .map(|x| x.id)
-            .collect(),
-    };
-    let (Ok(start), Ok(end)) = (
-        Ts::parse_utc(a.parameters["startDate"].as_str().unwrap_or("")),
-        Ts::parse_utc(a.parameters["endDate"].as_str().unwrap_or("")),
-    ) else {
-        return Ok(a);
-    };
-    let b = super::dashboard::breakdown_json(state, ids, dim, Window::new(start, end)).await?;
-    let metric = a.parameters["metric"]
-        .as_str()
-        .unwrap_or("totalVisits")
-        .to_string();
-    let metric = if b["rows"].get(0).is_some_and(|r| r.get(&metric).is_some()) {
-        metric
-    } else {
-        "totalVisits".to_string()
-    };
-    a.answer
-        .push_str(&axon_nlq::split::sentence(lang, dim.as_str(), &metric, &b));
-    a.data["breakdown"] = b;
-    Ok(a)
-}
-
 async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Value>> {
-    let state2 = state.clone();
     let (question, lang) = read_body(body)?;
     let q = question.clone();
+    let llm = state.config.llm();
     let a = tokio::task::spawn_blocking(move || {
-        let engine = state.engine.read();
-        axon_nlq::ask(&engine, scope, &q, lang, state.now())
+        axon_nlq::ask(&state.dashboards, scope, &q, lang, state.now())
     })
     .await
     .map_err(ApiError::internal)?
@@ -133,8 +70,7 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
         .as_str()
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
-    let a = with_split(&state2, scope, used, a).await?;
-    let a = axon_nlq::llm::finish(llm(), &question, used, a).await;
+    let a = axon_nlq::llm::finish(llm.as_ref(), &question, used, a).await;
     Ok(Json(json!({
         "answer": a.answer, "intent": a.intent, "parameters": a.parameters, "data": a.data,
     })))

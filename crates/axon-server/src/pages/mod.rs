@@ -200,7 +200,7 @@ struct LoginForm {
 
 async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref());
-    match auth::role_for_key(&state, f.key.trim()) {
+    match auth::role_for_key(&state, f.key.trim()).await {
         Ok(role) => {
             let expires = state.now().plus_ms(SESSION_HOURS * 3_600_000);
             let value = auth::mint_session(&state.session_secret[..], role, expires);

@@ -20,16 +20,17 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn shop(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
-    let Ok(Some(a)) = state.repo.activity(id) else {
+    let Ok(Some(a)) = state.admin.repo().activity(id).await else {
         return (
             axum::http::StatusCode::NOT_FOUND,
             Html("<h1>404</h1><p>no such activity</p>".to_string()),
         )
             .into_response();
     };
-    let product = a
-        .product_id
-        .and_then(|p| state.repo.product(p).ok().flatten());
+    let product = match a.product_id {
+        Some(p) => state.admin.repo().product(p).await.ok().flatten(),
+        None => None,
+    };
     let config = json!({
         "activityId": a.id, "name": a.name, "price": a.price, "listPrice": product.as_ref().map(|p| p.price),
         "product": product.as_ref().map(|p| p.name.clone()), "startDate": a.start_date, "endDate": a.end_date,
@@ -68,7 +69,7 @@ async fn session(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         region: Some("서울특별시-강남구".into()),
         last_purchase_at: None,
     };
-    state.repo.upsert_profile(profile).await?;
+    state.admin.repo().upsert_profile(profile).await?;
     let token = mint_jwt(
         state.config.jwt_secret.expose().as_bytes(),
         &user,

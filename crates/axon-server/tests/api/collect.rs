@@ -233,7 +233,7 @@ async fn acknowledged_events_survive_a_restart_of_the_store() {
     }
     let store = axon_store::sqlite::SqliteStore::open(copy.path()).unwrap();
     assert_eq!(
-        axon_store::EventLog::count(&store).unwrap(),
+        axon_store::EventLog::count(&store).await.unwrap(),
         20,
         "a copy of the files taken while running holds every acked event"
     );

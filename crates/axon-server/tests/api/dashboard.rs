@@ -228,7 +228,7 @@ async fn answers_are_the_same_before_and_after_a_restart() {
     let start = |dir: std::path::PathBuf| async move {
         let mut config = axon_server::Config::new(dir, axon_server::Secret::new(ADMIN_KEY));
         config.jwt_secret = axon_server::Secret::new(JWT_SECRET);
-        let state = axon_server::open_state(config).unwrap();
+        let state = axon_server::open_state(config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -289,6 +289,7 @@ async fn answers_are_the_same_before_and_after_a_restart() {
         format!("/api/v1/dashboard/campaign/{cid}?period=30d&widgets=overview,funnel,activities,heatmap"),
         format!("/api/v1/dashboard/cohort/activity/{aid}"),
     ];
+    settle(&client, &base).await;
     let mut before = Vec::new();
     for p in &paths {
         before.push(get(base.clone(), p.clone()).await);
@@ -404,4 +405,27 @@ async fn breakdowns_split_the_funnel_by_event_and_profile_properties() {
         .clone();
     assert_eq!(find(&rows, "Safari")["totalVisits"], 2);
     assert_eq!(find(&rows, "Chrome")["totalVisits"], 2);
+}
+
+#[tokio::test]
+async fn the_realtime_stock_is_the_gates_stock() {
+    let g = crate::gate_support::spawn_gate(300, 600).await;
+    let a = g.activity(json!({"limitCount": 5})).await;
+    for (user, quantity) in [("s1", 2), ("s2", 1)] {
+        let r = g.enter(a, user, json!({"quantity": quantity})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let stock = g.app.get(&format!("/api/v1/activities/{a}/stock")).await;
+    let rt = g
+        .app
+        .get(&format!("/api/v1/dashboard/activity/{a}?widgets=realtime"))
+        .await;
+    let rt = &rt.body["data"]["realtime"];
+    assert_eq!(stock.body["remaining"], 2);
+    assert_eq!(rt["remainingStock"], stock.body["remaining"], "{rt}");
+    assert_eq!(rt["heldQuantity"], stock.body["held"]);
+    assert_eq!(
+        (rt["totalStock"].as_i64(), rt["participants"].as_i64()),
+        (Some(5), Some(2))
+    );
 }

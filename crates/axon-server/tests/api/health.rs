@@ -9,15 +9,7 @@ async fn health_ready_and_metrics_answer() {
     assert_eq!(r.status, 200);
     app.track(serde_json::json!({"triggerType": "PAGE_VIEW", "anonymousId": "a"}))
         .await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text("/metrics").await;
     assert!(text.contains("axon_events_accepted_total 1"), "{text}");
     assert!(text.contains("axon_event_log_last_seq 1"), "{text}");
 }

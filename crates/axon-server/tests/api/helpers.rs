@@ -3,7 +3,7 @@
 use axon_server::{Config, Secret};
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const ADMIN_KEY: &str = "test-admin-key";
 pub const JWT_SECRET: &str = "test-jwt-secret";
@@ -27,18 +27,58 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns with a customised config (write key, CORS list, …).
 pub async fn spawn_with(customise: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().to_path_buf(), Secret::new(ADMIN_KEY));
-    config.jwt_secret = Secret::new(JWT_SECRET);
-    customise(&mut config);
-    let state = axon_server::open_state(config).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(axon_server::serve(state, listener, std::future::pending()));
+    let (base, _) = serve(test_config(dir.path(), customise), std::future::pending()).await;
     TestApp {
-        base: format!("http://{addr}"),
+        base,
         client: Client::new(),
         data_dir: dir.path().to_path_buf(),
         _dir: dir,
+    }
+}
+
+fn test_config(dir: &Path, customise: impl FnOnce(&mut Config)) -> Config {
+    let mut config = Config::new(dir.to_path_buf(), Secret::new(ADMIN_KEY));
+    config.jwt_secret = Secret::new(JWT_SECRET);
+    customise(&mut config);
+    config
+}
+
+/// Serves `config` on a free port until `shutdown`; returns the base URL and the server task.
+async fn serve(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (
+    String,
+    tokio::task::JoinHandle<Result<(), axon_server::ServeError>>,
+) {
+    let state = axon_server::open_state(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(axon_server::serve(state, listener, shutdown));
+    (format!("http://{addr}"), task)
+}
+
+/// A server over a data dir the test owns, so it can be stopped and started again on it.
+pub struct Node {
+    pub base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), axon_server::ServeError>>,
+}
+
+impl Node {
+    pub async fn start(dir: &Path, customise: impl FnOnce(&mut Config)) -> Node {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (base, task) = serve(test_config(dir, customise), async move {
+            let _ = stopped.await;
+        })
+        .await;
+        Node { base, stop, task }
+    }
+
+    /// Graceful shutdown; the data dir is free again when this returns.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
     }
 }
 
@@ -58,7 +98,15 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// A request with the given bearer key (None = anonymous) and JSON body.
+    /// Waits until the dashboards include every acknowledged write (SPEC §5.6: within 1 s).
+    /// The projector's progress is public on `/readyz`; a test that reads a dashboard right
+    /// after a write waits for it instead of sleeping.
+    pub async fn settled(&self) {
+        settle(&self.client, &self.base).await;
+    }
+
+    /// A request with the given bearer key (None = anonymous) and JSON body. Dashboard and
+    /// question requests first wait for the writes before them to be projected.
     pub async fn call(
         &self,
         method: Method,
@@ -66,6 +114,9 @@ impl TestApp {
         key: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
+        if path.starts_with("/api/v1/dashboard") {
+            self.settled().await;
+        }
         let mut rb = self.client.request(method, self.url(path));
         if let Some(k) = key {
             rb = rb.bearer_auth(k);
@@ -119,6 +170,18 @@ impl TestApp {
         self.call(Method::DELETE, path, Some(ADMIN_KEY), None).await
     }
 
+    /// The body of a public GET as text (`/metrics`, assets).
+    pub async fn text(&self, path: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Posts events (no auth: the collection endpoint is public).
     pub async fn track(&self, body: Value) -> Reply {
         self.call(Method::POST, "/api/v1/behavior/events", None, Some(&body))
@@ -148,6 +211,24 @@ impl TestApp {
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         r.body["id"].as_i64().unwrap()
+    }
+}
+
+/// Waits until the server at `base` has projected every acknowledged write (its `/readyz`
+/// reports the projection lag), failing the test past SPEC §5.6's 1 s.
+pub async fn settle(client: &Client, base: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        let r = client.get(format!("{base}/readyz")).send().await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        if v["projection"]["lag"] == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dashboards did not catch up within 1 s: {v}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
 }
 

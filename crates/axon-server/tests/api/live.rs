@@ -143,3 +143,80 @@ async fn streams_validate_before_they_start() {
         "UNAUTHORIZED",
     );
 }
+
+/// The `axon_dashboard_renders` gauge of `/metrics`.
+async fn renders(app: &TestApp) -> u64 {
+    let text = app.text("/metrics").await;
+    text.lines()
+        .find_map(|l| l.strip_prefix("axon_dashboard_renders "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no renders gauge in {text}"))
+}
+
+#[tokio::test]
+async fn many_viewers_share_one_render_per_version_and_other_scopes_wake_nobody() {
+    // A fixed clock: the render key's second never turns, so every render counted is one
+    // data version.
+    let clock = std::sync::Arc::new(axon_domain::ManualClock::new(axon_domain::Ts(
+        1_780_000_000_000,
+    )));
+    let app = spawn_with(|c| c.clock = clock.clone()).await;
+    let c = app.campaign("Shared").await;
+    let (a, other) = (app.activity(c).await, app.activity(c).await);
+    let path = format!("/api/v1/dashboard/stream/activity/{a}?widgets=overview&period=1d");
+    let mut streams = Vec::new();
+    for _ in 0..12 {
+        let r = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        streams.push((r, String::new()));
+    }
+    let deadline = || Instant::now() + Duration::from_secs(15);
+    for (r, buf) in &mut streams {
+        let first = next_update(r, buf, deadline(), |_| true).await.unwrap();
+        assert_eq!(first["data"]["overview"]["totalVisits"], 0);
+    }
+    let rest = app
+        .get(&format!(
+            "/api/v1/dashboard/activity/{a}?widgets=overview&period=1d"
+        ))
+        .await;
+    assert_eq!(rest.status, 200);
+    let before = renders(&app).await;
+    assert!(
+        before <= 2,
+        "12 viewers and a REST call rendered {before} times"
+    );
+
+    // An event for another activity wakes the streams but renders and pushes nothing here.
+    let ev = |activity: i64, id: &str| {
+        json!({"eventId": id, "triggerType": "PAGE_VIEW", "anonymousId": "v1",
+            "occurredAt": "2026-05-28T20:26:00Z", "properties": {"activityId": activity}})
+    };
+    assert_eq!(app.track(ev(other, "o1")).await.status, 202);
+    app.settled().await;
+    for (r, buf) in &mut streams {
+        let quiet = Instant::now() + Duration::from_millis(300);
+        assert!(
+            next_update(r, buf, quiet, |_| true).await.is_none(),
+            "a change of another activity pushed an update"
+        );
+    }
+    assert_eq!(renders(&app).await, before);
+
+    // An event for this activity: every viewer gets it, from one render.
+    assert_eq!(app.track(ev(a, "e1")).await.status, 202);
+    for (r, buf) in &mut streams {
+        let v = next_update(r, buf, deadline(), |v| {
+            v["data"]["overview"]["totalVisits"] == 1
+        })
+        .await;
+        assert!(v.is_some(), "a viewer missed the update");
+    }
+    assert_eq!(renders(&app).await, before + 1, "one render for 12 viewers");
+}

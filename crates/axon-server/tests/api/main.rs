@@ -15,3 +15,4 @@ mod live;
 mod pages;
 mod purchases;
 mod query;
+mod sessions;

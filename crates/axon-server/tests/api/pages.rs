@@ -119,15 +119,7 @@ async fn assets_are_embedded_and_the_tracker_is_small() {
         );
         assert!(!r.text().await.unwrap().is_empty());
     }
-    let chart = app
-        .client
-        .get(app.url("/assets/chart.umd.min.js"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let chart = app.text("/assets/chart.umd.min.js").await;
     assert!(chart.contains("Chart.js v4"), "the vendored Chart.js build");
     let tracker = app
         .client

@@ -205,3 +205,68 @@ async fn breakdown_questions_answer_with_the_split() {
         en.body
     );
 }
+
+/// A one-shot chat endpoint: answers `reply` and hands back the request it received.
+async fn llm_stub(reply: &'static str) -> (String, tokio::sync::oneshot::Receiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut s, _) = l.accept().await.unwrap();
+        let (mut got, mut buf) = (Vec::new(), [0u8; 4096]);
+        while !whole_request(&got) {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        let _ = tx.send(String::from_utf8_lossy(&got).to_string());
+        let body = format!(r#"{{"choices":[{{"message":{{"content":"{reply}"}}}}]}}"#);
+        let resp = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        let _ = s.write_all(resp.as_bytes()).await;
+    });
+    (format!("http://{addr}/v1"), rx)
+}
+
+/// Headers and as many body bytes as `content-length` says.
+fn whole_request(got: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(got).to_lowercase();
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    body.len() >= length
+}
+
+#[tokio::test]
+async fn the_llm_named_by_the_configuration_phrases_the_answer() {
+    let (url, request) = llm_stub("Three people visited this week.").await;
+    let app = spawn_with(|c| {
+        c.llm_url = Some(url);
+        c.llm_model = "house-model".into();
+        c.llm_key = Some(axon_server::Secret::new("llm-key"));
+    })
+    .await;
+    let c = app.campaign("Winter").await;
+    let a = app.activity(c).await;
+    let r = ask(
+        &app,
+        &format!("/api/v1/dashboard/activity/{a}/query"),
+        "how many visits in the last 7 days?",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["answer"], "Three people visited this week.");
+    let sent = request.await.unwrap();
+    assert!(sent.contains("\"model\":\"house-model\""), "{sent}");
+    assert!(
+        sent.to_lowercase()
+            .contains("authorization: bearer llm-key"),
+        "{sent}"
+    );
+}

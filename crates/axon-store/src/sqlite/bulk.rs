@@ -6,7 +6,7 @@ use super::commerce::{insert_entries, insert_purchases};
 use super::events::insert_encoded;
 use super::relational::{save_activity, save_campaign};
 use super::SqliteStore;
-use crate::ports::{BulkChunk, BulkLoader, BulkReport};
+use crate::{BulkChunk, BulkLoader, BulkReport};
 use crate::{Pending, StoreError};
 use std::sync::mpsc::Receiver;
 

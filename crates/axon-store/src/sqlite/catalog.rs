@@ -2,8 +2,8 @@
 
 use super::rows::{dec, json, opt_ts, ts, wire};
 use super::SqliteStore;
-use crate::ports::CatalogRepo;
-use crate::{Pending, StoreError};
+use crate::CatalogRepo;
+use crate::{Change, Pending, StoreError};
 use axon_domain::model::{
     DefinitionStatus, EventDefinition, Grade, Product, ProductId, TriggerType, UserProfile,
 };
@@ -88,16 +88,21 @@ pub(crate) fn save_product(conn: &Connection, p: &Product) -> Result<Product, St
     get_product(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("product {id}")))
 }
 
+#[async_trait::async_trait]
 impl CatalogRepo for SqliteStore {
     fn upsert_product(&self, p: Product) -> Pending<Product> {
-        self.writer().submit(move |conn| save_product(conn, &p))
+        self.writer().submit_changes(move |conn, out| {
+            let saved = save_product(conn, &p)?;
+            out.push(Change::Product(saved.clone()));
+            Ok(saved)
+        })
     }
 
-    fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
+    async fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
         self.read(|conn| get_product(conn, id))
     }
 
-    fn products(&self) -> Result<Vec<Product>, StoreError> {
+    async fn products(&self) -> Result<Vec<Product>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{PRODUCT_SELECT} ORDER BY id"))?;
             let rows = stmt.query_map([], product_row)?;
@@ -117,11 +122,11 @@ impl CatalogRepo for SqliteStore {
         })
     }
 
-    fn profile(&self, user_id: &str) -> Result<Option<UserProfile>, StoreError> {
+    async fn profile(&self, user_id: &str) -> Result<Option<UserProfile>, StoreError> {
         self.read(|conn| get_profile(conn, user_id))
     }
 
-    fn profiles(&self, user_ids: &[String]) -> Result<Vec<UserProfile>, StoreError> {
+    async fn profiles(&self, user_ids: &[String]) -> Result<Vec<UserProfile>, StoreError> {
         self.read(|conn| {
             let mut out = Vec::new();
             for u in user_ids {
@@ -165,11 +170,11 @@ impl CatalogRepo for SqliteStore {
         })
     }
 
-    fn definition(&self, id: i64) -> Result<Option<EventDefinition>, StoreError> {
+    async fn definition(&self, id: i64) -> Result<Option<EventDefinition>, StoreError> {
         self.read(|conn| get_definition(conn, id))
     }
 
-    fn definitions(&self) -> Result<Vec<EventDefinition>, StoreError> {
+    async fn definitions(&self) -> Result<Vec<EventDefinition>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{DEFINITION_SELECT} ORDER BY id"))?;
             let rows = stmt.query_map([], definition_row)?;

@@ -2,7 +2,7 @@
 
 use super::rows::{dec, opt_ts, ts, wire};
 use super::SqliteStore;
-use crate::ports::CommerceRepo;
+use crate::CommerceRepo;
 use crate::{Pending, StoreError};
 use axon_domain::model::{ActivityId, Entry, EntryStatus, Purchase, PurchaseType};
 use rusqlite::{params, Connection, Row};
@@ -106,6 +106,7 @@ pub(crate) fn insert_purchases(
     Ok(purchases.len())
 }
 
+#[async_trait::async_trait]
 impl CommerceRepo for SqliteStore {
     fn upsert_entries(&self, entries: Vec<Entry>) -> Pending<usize> {
         self.writer()
@@ -117,7 +118,7 @@ impl CommerceRepo for SqliteStore {
             .submit(move |conn| insert_purchases(conn, &purchases))
     }
 
-    fn entries(&self, activity: ActivityId) -> Result<Vec<Entry>, StoreError> {
+    async fn entries(&self, activity: ActivityId) -> Result<Vec<Entry>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "{ENTRY_SELECT} WHERE activity_id = ? ORDER BY id DESC"
@@ -127,7 +128,7 @@ impl CommerceRepo for SqliteStore {
         })
     }
 
-    fn all_entries(&self, visit: &mut dyn FnMut(Entry)) -> Result<(), StoreError> {
+    async fn all_entries(&self, visit: &mut (dyn FnMut(Entry) + Send)) -> Result<(), StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!("{ENTRY_SELECT} ORDER BY id"))?;
             let mut rows = stmt.query([])?;
@@ -138,7 +139,10 @@ impl CommerceRepo for SqliteStore {
         })
     }
 
-    fn all_purchases(&self, visit: &mut dyn FnMut(Purchase)) -> Result<(), StoreError> {
+    async fn all_purchases(
+        &self,
+        visit: &mut (dyn FnMut(Purchase) + Send),
+    ) -> Result<(), StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!("{PURCHASE_SELECT} ORDER BY id"))?;
             let mut rows = stmt.query([])?;
@@ -149,7 +153,7 @@ impl CommerceRepo for SqliteStore {
         })
     }
 
-    fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError> {
+    async fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "{PURCHASE_SELECT} WHERE user_id = ? ORDER BY purchased_at, id"

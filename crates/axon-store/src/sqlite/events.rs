@@ -3,8 +3,8 @@
 //! changes no row is a duplicate.
 
 use super::SqliteStore;
-use crate::ports::{AppendReport, EventLog, EventPage, EventQuery};
-use crate::{Pending, StoreError};
+use crate::{AppendReport, EventLog, EventPage, EventQuery};
+use crate::{Change, Pending, StoreError};
 use axon_domain::event::{Event, EventCore};
 use axon_domain::model::{ActivityId, TriggerType};
 use axon_domain::Ts;
@@ -23,7 +23,7 @@ const BULK_ROWS: usize = 64;
 /// duplicates). Used by import, where per-event sequence numbers are not needed.
 pub(crate) fn insert_encoded(
     conn: &Connection,
-    events: &[crate::ports::EncodedEvent],
+    events: &[crate::EncodedEvent],
 ) -> Result<(u64, u64), StoreError> {
     let values = |n: usize| {
         (0..n)
@@ -105,13 +105,21 @@ fn decode(seq: i64, body: &str) -> Result<(u64, Event), StoreError> {
         .map_err(|e| StoreError::Internal(format!("event {seq} is corrupt: {e}")))
 }
 
+#[async_trait::async_trait]
 impl EventLog for SqliteStore {
     fn append(&self, events: Vec<Event>) -> Pending<AppendReport> {
-        self.writer()
-            .submit(move |conn| insert_events(conn, &events))
+        self.writer().submit_changes(move |conn, out| {
+            let report = insert_events(conn, &events)?;
+            for (seq, event) in report.seqs.iter().zip(events) {
+                if let Some(seq) = seq {
+                    out.push(Change::Event { seq: *seq, event });
+                }
+            }
+            Ok(report)
+        })
     }
 
-    fn replay(&self, visit: &mut dyn FnMut(u64, Event)) -> Result<u64, StoreError> {
+    async fn replay(&self, visit: &mut (dyn FnMut(u64, Event) + Send)) -> Result<u64, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare("SELECT seq, body FROM events ORDER BY seq")?;
             let mut rows = stmt.query([])?;
@@ -130,7 +138,10 @@ impl EventLog for SqliteStore {
         })
     }
 
-    fn replay_core(&self, visit: &mut dyn FnMut(u64, EventCore)) -> Result<u64, StoreError> {
+    async fn replay_core(
+        &self,
+        visit: &mut (dyn FnMut(u64, EventCore) + Send),
+    ) -> Result<u64, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT seq, trigger_type, occurred_at, activity_id, user_id, anonymous_id, session_id, bot FROM events ORDER BY seq",
@@ -158,7 +169,7 @@ impl EventLog for SqliteStore {
         })
     }
 
-    fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError> {
+    async fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError> {
         let mut clauses = Vec::new();
         let mut args: Vec<SqlValue> = Vec::new();
         if let Some(a) = q.activity_id {
@@ -224,7 +235,7 @@ impl EventLog for SqliteStore {
         })
     }
 
-    fn activity_events(
+    async fn activity_events(
         &self,
         activity: ActivityId,
         start: Ts,
@@ -244,7 +255,7 @@ impl EventLog for SqliteStore {
         })
     }
 
-    fn count(&self) -> Result<u64, StoreError> {
+    async fn count(&self) -> Result<u64, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
@@ -252,7 +263,7 @@ impl EventLog for SqliteStore {
         })
     }
 
-    fn last_seq(&self) -> Result<u64, StoreError> {
+    async fn last_seq(&self) -> Result<u64, StoreError> {
         self.read(|conn| {
             let v: Option<i64> = conn.query_row("SELECT max(seq) FROM events", [], |r| r.get(0))?;
             Ok(v.unwrap_or(0).cast_unsigned())

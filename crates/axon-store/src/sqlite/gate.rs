@@ -6,11 +6,11 @@ use super::coupons::{self, coupon_row, user_coupon_row, COUPON_SELECT, USER_COUP
 use super::events::insert_events;
 use super::rows::ts;
 use super::{is_constraint, SqliteStore};
-use crate::gate::{
+use crate::{Change, Pending, StoreError};
+use crate::{
     Draw, DrawWritten, GateRepo, NewEntry, NewPurchase, TokenKind, TokenRecord, WrittenEntry,
     WrittenPurchase,
 };
-use crate::{Pending, StoreError};
 use axon_domain::coupon::{Coupon, UserCoupon};
 use axon_domain::event::Event;
 use axon_domain::model::{ActivityId, Entry, EntryStatus, Purchase};
@@ -51,7 +51,11 @@ fn insert_token(conn: &Connection, t: &TokenRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn write_entry(conn: &Connection, n: NewEntry) -> Result<WrittenEntry, StoreError> {
+fn write_entry(
+    conn: &Connection,
+    n: NewEntry,
+    out: &mut Vec<Change>,
+) -> Result<WrittenEntry, StoreError> {
     let e = &n.entry;
     conn.prepare_cached(
         "INSERT INTO entries (activity_id, user_id, status, ord, quantity, requested_at, processed_at)
@@ -93,10 +97,18 @@ fn write_entry(conn: &Connection, n: NewEntry) -> Result<WrittenEntry, StoreErro
             )
         })
         .transpose()?;
-    let report = insert_events(conn, &[n.event])?;
+    let report = insert_events(conn, std::slice::from_ref(&n.event))?;
+    let seq = report.seqs.first().copied().flatten();
+    if let Some(seq) = seq {
+        out.push(Change::Event {
+            seq,
+            event: n.event,
+        });
+    }
+    out.push(Change::Entry(entry.clone()));
     Ok(WrittenEntry {
         entry,
-        seq: report.seqs.first().copied().flatten(),
+        seq,
         user_coupon,
     })
 }
@@ -108,7 +120,11 @@ fn purchase_by_order(conn: &Connection, order: &str) -> Result<Option<Purchase>,
         .optional()?)
 }
 
-fn write_purchase(conn: &Connection, n: NewPurchase) -> Result<WrittenPurchase, StoreError> {
+fn write_purchase(
+    conn: &Connection,
+    n: NewPurchase,
+    out: &mut Vec<Change>,
+) -> Result<WrittenPurchase, StoreError> {
     let p = &n.purchase;
     let order = p.order_id.clone().unwrap_or_default();
     if let Some(existing) = purchase_by_order(conn, &order)? {
@@ -168,15 +184,22 @@ fn write_purchase(conn: &Connection, n: NewPurchase) -> Result<WrittenPurchase, 
     event
         .properties
         .insert("purchaseId".into(), purchase.id.into());
-    let report = insert_events(conn, &[event])?;
+    let report = insert_events(conn, std::slice::from_ref(&event))?;
     let product = match p.product_id {
         Some(id) => super::catalog::get_product(conn, id)?,
         None => None,
     };
+    let seq = report.seqs.first().copied().flatten();
+    if let Some(seq) = seq {
+        out.push(Change::Event { seq, event });
+    }
+    out.extend(entry.clone().map(Change::Entry));
+    out.push(Change::Purchase(purchase.clone()));
+    out.extend(product.clone().map(Change::Product));
     Ok(WrittenPurchase {
         purchase,
         created: true,
-        seq: report.seqs.first().copied().flatten(),
+        seq,
         entry,
         product,
     })
@@ -187,6 +210,7 @@ fn write_draw(
     d: &Draw,
     entries: &[Entry],
     events: &[Event],
+    out: &mut Vec<Change>,
 ) -> Result<DrawWritten, StoreError> {
     let winners = serde_json::to_string(&d.winners).unwrap_or_default();
     conn.execute(
@@ -211,25 +235,32 @@ fn write_draw(
         stored.push(Entry { id, ..e.clone() });
     }
     let report = insert_events(conn, events)?;
-    let seqs = report
+    let seqs: Vec<(u64, Event)> = report
         .seqs
         .iter()
         .zip(events)
         .filter_map(|(s, e)| s.map(|s| (s, e.clone())))
         .collect();
+    out.extend(seqs.iter().map(|(seq, event)| Change::Event {
+        seq: *seq,
+        event: event.clone(),
+    }));
+    out.extend(stored.iter().cloned().map(Change::Entry));
     Ok((stored, seqs))
 }
 
+#[async_trait::async_trait]
 impl GateRepo for SqliteStore {
     fn insert_entry(&self, e: NewEntry) -> Pending<WrittenEntry> {
-        self.writer().submit(move |conn| write_entry(conn, e))
+        self.writer()
+            .submit_changes(move |conn, out| write_entry(conn, e, out))
     }
 
     fn add_token(&self, t: TokenRecord) -> Pending<()> {
         self.writer().submit(move |conn| insert_token(conn, &t))
     }
 
-    fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+    async fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!("{TOKEN_SELECT} WHERE token = ?"))?
@@ -238,7 +269,7 @@ impl GateRepo for SqliteStore {
         })
     }
 
-    fn open_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+    async fn open_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare(&format!(
                 "{TOKEN_SELECT} WHERE entry_id IN (SELECT id FROM entries WHERE status = 'APPROVED')"
@@ -248,7 +279,7 @@ impl GateRepo for SqliteStore {
         })
     }
 
-    fn tokens_of_entry(&self, entry_id: i64) -> Result<Vec<TokenRecord>, StoreError> {
+    async fn tokens_of_entry(&self, entry_id: i64) -> Result<Vec<TokenRecord>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{TOKEN_SELECT} WHERE entry_id = ?"))?;
             let rows = stmt.query_map([entry_id], token_row)?;
@@ -257,7 +288,7 @@ impl GateRepo for SqliteStore {
     }
 
     fn cancel_entries(&self, ids: Vec<i64>, at: Ts) -> Pending<Vec<Entry>> {
-        self.writer().submit(move |conn| {
+        self.writer().submit_changes(move |conn, out| {
             let mut changed = Vec::new();
             let mut stmt = conn.prepare_cached(
                 "UPDATE entries SET status = 'CANCELLED', processed_at = ?2 WHERE id = ?1 AND status = 'APPROVED'",
@@ -267,19 +298,25 @@ impl GateRepo for SqliteStore {
                     changed.extend(get_entry(conn, id)?);
                 }
             }
+            out.extend(changed.iter().cloned().map(Change::Entry));
             Ok(changed)
         })
     }
 
     fn record_purchase(&self, p: NewPurchase) -> Pending<WrittenPurchase> {
-        self.writer().submit(move |conn| write_purchase(conn, p))
+        self.writer()
+            .submit_changes(move |conn, out| write_purchase(conn, p, out))
     }
 
-    fn entry(&self, id: i64) -> Result<Option<Entry>, StoreError> {
+    async fn entry(&self, id: i64) -> Result<Option<Entry>, StoreError> {
         self.read(|conn| get_entry(conn, id))
     }
 
-    fn entry_of(&self, activity: ActivityId, user: &str) -> Result<Option<Entry>, StoreError> {
+    async fn entry_of(
+        &self,
+        activity: ActivityId,
+        user: &str,
+    ) -> Result<Option<Entry>, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!(
@@ -290,7 +327,7 @@ impl GateRepo for SqliteStore {
         })
     }
 
-    fn purchase_of_entry(&self, entry: &Entry) -> Result<Option<Purchase>, StoreError> {
+    async fn purchase_of_entry(&self, entry: &Entry) -> Result<Option<Purchase>, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!(
@@ -301,7 +338,7 @@ impl GateRepo for SqliteStore {
         })
     }
 
-    fn entries_page(
+    async fn entries_page(
         &self,
         activity: ActivityId,
         status: Option<EntryStatus>,
@@ -333,11 +370,11 @@ impl GateRepo for SqliteStore {
             .submit(move |conn| coupons::delete_coupon(conn, id))
     }
 
-    fn coupon(&self, id: i64) -> Result<Option<Coupon>, StoreError> {
+    async fn coupon(&self, id: i64) -> Result<Option<Coupon>, StoreError> {
         self.read(|conn| coupons::get_coupon(conn, id))
     }
 
-    fn coupons(&self) -> Result<Vec<Coupon>, StoreError> {
+    async fn coupons(&self) -> Result<Vec<Coupon>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{COUPON_SELECT} ORDER BY id"))?;
             let rows = stmt.query_map([], coupon_row)?;
@@ -345,11 +382,11 @@ impl GateRepo for SqliteStore {
         })
     }
 
-    fn user_coupon(&self, id: i64) -> Result<Option<UserCoupon>, StoreError> {
+    async fn user_coupon(&self, id: i64) -> Result<Option<UserCoupon>, StoreError> {
         self.read(|conn| coupons::get_user_coupon(conn, id))
     }
 
-    fn user_coupons(&self, user: &str) -> Result<Vec<UserCoupon>, StoreError> {
+    async fn user_coupons(&self, user: &str) -> Result<Vec<UserCoupon>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "{USER_COUPON_SELECT} WHERE user_id = ? ORDER BY id"
@@ -385,7 +422,7 @@ impl GateRepo for SqliteStore {
         })
     }
 
-    fn participants(&self, activity: ActivityId) -> Result<Vec<(String, Ts)>, StoreError> {
+    async fn participants(&self, activity: ActivityId) -> Result<Vec<(String, Ts)>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT user_id, entered_at FROM giveaway_participants WHERE activity_id = ? ORDER BY id",
@@ -402,10 +439,10 @@ impl GateRepo for SqliteStore {
         events: Vec<Event>,
     ) -> Pending<DrawWritten> {
         self.writer()
-            .submit(move |conn| write_draw(conn, &d, &entries, &events))
+            .submit_changes(move |conn, out| write_draw(conn, &d, &entries, &events, out))
     }
 
-    fn draw(&self, activity: ActivityId) -> Result<Option<Draw>, StoreError> {
+    async fn draw(&self, activity: ActivityId) -> Result<Option<Draw>, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .query_row(

@@ -1,9 +1,9 @@
 //! The gate's adapter: each acknowledging write is atomic and idempotent where promised.
 
+use super::tests::wait;
 use super::SqliteStore;
-use crate::gate::*;
-use crate::ports::*;
 use crate::StoreError;
+use crate::*;
 use axon_domain::event::Event;
 use axon_domain::model::*;
 use axon_domain::{Dec2, Ts};
@@ -61,16 +61,16 @@ fn an_entry_its_token_and_its_event_are_written_together_or_not_at_all() {
         })
     ));
     assert!(
-        s.token("tok-2").unwrap().is_none(),
+        wait(s.token("tok-2")).unwrap().is_none(),
         "the failed job left a token"
     );
-    assert_eq!(s.count().unwrap(), 1, "the failed job left an event");
-    let t = s.token("tok-1").unwrap().unwrap();
+    assert_eq!(wait(s.count()).unwrap(), 1, "the failed job left an event");
+    let t = wait(s.token("tok-1")).unwrap().unwrap();
     assert_eq!(
         (t.entry_id, t.kind, t.user_id.as_str()),
         (w.entry.id, TokenKind::Reservation, "u")
     );
-    assert_eq!(s.open_tokens().unwrap().len(), 1);
+    assert_eq!(wait(s.open_tokens()).unwrap().len(), 1);
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn a_confirmed_purchase_is_recorded_once_and_a_short_stock_changes_nothing() {
         })
     ));
     assert_eq!(
-        s.entry(w.entry.id).unwrap().unwrap().status,
+        wait(s.entry(w.entry.id)).unwrap().unwrap().status,
         EntryStatus::Approved
     );
     let first = s.record_purchase(pay(1)).wait().unwrap();
@@ -113,9 +113,9 @@ fn a_confirmed_purchase_is_recorded_once_and_a_short_stock_changes_nothing() {
     let second = s.record_purchase(pay(1)).wait().unwrap();
     assert!(!second.created);
     assert_eq!(second.purchase.id, first.purchase.id);
-    assert_eq!(s.product(p.id).unwrap().unwrap().stock, 0);
+    assert_eq!(wait(s.product(p.id)).unwrap().unwrap().stock, 0);
     assert_eq!(
-        s.profile("u").unwrap().unwrap().last_purchase_at,
+        wait(s.profile("u")).unwrap().unwrap().last_purchase_at,
         Some(Ts(2_000))
     );
     // Cancelling a paid entry changes nothing.

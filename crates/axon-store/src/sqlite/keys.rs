@@ -2,7 +2,7 @@
 
 use super::rows::{opt_ts, ts, wire};
 use super::{is_constraint, SqliteStore};
-use crate::ports::KeyRepo;
+use crate::KeyRepo;
 use crate::{Pending, StoreError};
 use axon_domain::model::{ApiKey, Role};
 use axon_domain::Ts;
@@ -29,6 +29,7 @@ fn get_key(conn: &Connection, id: i64) -> Result<Option<ApiKey>, StoreError> {
         .optional()?)
 }
 
+#[async_trait::async_trait]
 impl KeyRepo for SqliteStore {
     fn create_key(&self, k: ApiKey) -> Pending<ApiKey> {
         self.writer().submit(move |conn| {
@@ -54,7 +55,7 @@ impl KeyRepo for SqliteStore {
         })
     }
 
-    fn keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+    async fn keys(&self) -> Result<Vec<ApiKey>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY id"))?;
             let rows = stmt.query_map([], key_row)?;
@@ -62,7 +63,7 @@ impl KeyRepo for SqliteStore {
         })
     }
 
-    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
+    async fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError> {
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!("{SELECT} WHERE hash = ?"))?

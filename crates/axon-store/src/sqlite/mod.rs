@@ -88,6 +88,16 @@ impl SqliteStore {
     }
 }
 
+impl crate::CommitFeed for SqliteStore {
+    fn committed(&self) -> u64 {
+        self.writer.published().committed()
+    }
+
+    fn follow(&self) -> tokio::sync::mpsc::UnboundedReceiver<std::sync::Arc<crate::Commit>> {
+        self.writer.published().follow()
+    }
+}
+
 /// True when the error is a UNIQUE/constraint violation.
 pub(crate) fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)

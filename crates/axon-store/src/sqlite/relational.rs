@@ -2,8 +2,8 @@
 
 use super::rows::{dec, json, opt_ts, ts, wire};
 use super::{is_constraint, SqliteStore};
-use crate::ports::{ActivityRepo, CampaignRepo};
-use crate::{Pending, StoreError};
+use crate::{ActivityRepo, CampaignRepo};
+use crate::{Change, Pending, StoreError};
 use axon_domain::model::{
     Activity, ActivityId, ActivityStatus, ActivityType, Campaign, CampaignId,
 };
@@ -145,13 +145,18 @@ pub(crate) fn save_activity(conn: &Connection, a: &Activity) -> Result<Activity,
     get_activity(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))
 }
 
+#[async_trait::async_trait]
 impl CampaignRepo for SqliteStore {
     fn save_campaign(&self, c: Campaign) -> Pending<Campaign> {
-        self.writer().submit(move |conn| save_campaign(conn, &c))
+        self.writer().submit_changes(move |conn, out| {
+            let saved = save_campaign(conn, &c)?;
+            out.push(Change::Campaign(saved.clone()));
+            Ok(saved)
+        })
     }
 
     fn delete_campaign(&self, id: CampaignId) -> Pending<()> {
-        self.writer().submit(move |conn| {
+        self.writer().submit_changes(move |conn, out| {
             let n: i64 = conn.query_row(
                 "SELECT count(*) FROM activities WHERE campaign_id = ?",
                 [id],
@@ -165,16 +170,19 @@ impl CampaignRepo for SqliteStore {
             }
             match conn.execute("DELETE FROM campaigns WHERE id = ?", [id])? {
                 0 => Err(StoreError::NotFound(format!("campaign {id}"))),
-                _ => Ok(()),
+                _ => {
+                    out.push(Change::CampaignRemoved(id));
+                    Ok(())
+                }
             }
         })
     }
 
-    fn campaign(&self, id: CampaignId) -> Result<Option<Campaign>, StoreError> {
+    async fn campaign(&self, id: CampaignId) -> Result<Option<Campaign>, StoreError> {
         self.read(|conn| get_campaign(conn, id))
     }
 
-    fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+    async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {CAMPAIGN_COLS} FROM campaigns ORDER BY id"
@@ -185,9 +193,14 @@ impl CampaignRepo for SqliteStore {
     }
 }
 
+#[async_trait::async_trait]
 impl ActivityRepo for SqliteStore {
     fn save_activity(&self, a: Activity) -> Pending<Activity> {
-        self.writer().submit(move |conn| save_activity(conn, &a))
+        self.writer().submit_changes(move |conn, out| {
+            let saved = save_activity(conn, &a)?;
+            out.push(Change::Activity(saved.clone()));
+            Ok(saved)
+        })
     }
 
     fn set_activity_status(
@@ -197,7 +210,7 @@ impl ActivityRepo for SqliteStore {
         to: ActivityStatus,
         at: Ts,
     ) -> Pending<Activity> {
-        self.writer().submit(move |conn| {
+        self.writer().submit_changes(move |conn, out| {
             let n = conn.execute(
                 "UPDATE activities SET status = ?1, updated_at = ?2 WHERE id = ?3 AND status = ?4",
                 params![to.as_str(), at.0, id, expected.as_str()],
@@ -214,15 +227,16 @@ impl ActivityRepo for SqliteStore {
                     ),
                 ));
             }
+            out.push(Change::Activity(a.clone()));
             Ok(a)
         })
     }
 
-    fn activity(&self, id: ActivityId) -> Result<Option<Activity>, StoreError> {
+    async fn activity(&self, id: ActivityId) -> Result<Option<Activity>, StoreError> {
         self.read(|conn| get_activity(conn, id))
     }
 
-    fn activities(&self, campaign: Option<CampaignId>) -> Result<Vec<Activity>, StoreError> {
+    async fn activities(&self, campaign: Option<CampaignId>) -> Result<Vec<Activity>, StoreError> {
         self.read(|conn| {
             let sql = format!("SELECT {ACTIVITY_COLS} FROM activities WHERE ?1 IS NULL OR campaign_id = ?1 ORDER BY id");
             let mut stmt = conn.prepare_cached(&sql)?;

@@ -1,8 +1,8 @@
 //! Adapter tests against a real SQLite file in a temp directory.
 
 use super::SqliteStore;
-use crate::ports::*;
 use crate::StoreError;
+use crate::*;
 use axon_domain::event::Event;
 use axon_domain::model::*;
 use axon_domain::{Dec2, Ts};
@@ -75,9 +75,7 @@ fn appended_events_replay_in_order_and_duplicates_are_counted_once() {
     assert_eq!(r.duplicates(), 1);
     let mut seen = Vec::new();
     assert_eq!(
-        store
-            .replay(&mut |seq, e| seen.push((seq, e.user_id)))
-            .unwrap(),
+        wait(store.replay(&mut |seq, e| seen.push((seq, e.user_id)))).unwrap(),
         2
     );
     assert_eq!(seen, vec![(1, Some("u1".into())), (2, Some("u2".into()))]);
@@ -106,26 +104,24 @@ fn concurrent_appends_share_commits_and_all_survive_reopen() {
         }
     }
     let store = SqliteStore::open(dir.path()).unwrap();
-    assert_eq!(store.count().unwrap(), 400);
-    let page = store
-        .query(&EventQuery {
-            activity_id: Some(3),
-            limit: 20,
-            ..EventQuery::default()
-        })
-        .unwrap();
+    assert_eq!(wait(store.count()).unwrap(), 400);
+    let page = wait(store.query(&EventQuery {
+        activity_id: Some(3),
+        limit: 20,
+        ..EventQuery::default()
+    }))
+    .unwrap();
     assert_eq!(page.total, 50);
     assert_eq!(page.events.len(), 20);
     let next = page.next_before.unwrap();
     assert!(page.events.windows(2).all(|w| w[0].0 > w[1].0));
-    let p2 = store
-        .query(&EventQuery {
-            activity_id: Some(3),
-            limit: 40,
-            before: Some(next),
-            ..EventQuery::default()
-        })
-        .unwrap();
+    let p2 = wait(store.query(&EventQuery {
+        activity_id: Some(3),
+        limit: 40,
+        before: Some(next),
+        ..EventQuery::default()
+    }))
+    .unwrap();
     assert_eq!(p2.events.len(), 30);
     assert_eq!(p2.next_before, None);
 }
@@ -156,7 +152,7 @@ fn campaign_names_are_unique_and_a_failed_job_does_not_spoil_its_group() {
         })
     ));
     assert_eq!(c.wait().unwrap().name, "Cyber Monday");
-    assert_eq!(store.campaigns().unwrap().len(), 2);
+    assert_eq!(wait(store.campaigns()).unwrap().len(), 2);
 }
 
 #[test]
@@ -212,7 +208,7 @@ fn entries_and_purchases_upsert_idempotently() {
         }])
         .wait()
         .unwrap();
-    let es = store.entries(1).unwrap();
+    let es = wait(store.entries(1)).unwrap();
     assert_eq!(es.len(), 1);
     assert_eq!(es[0].status, EntryStatus::Paid);
     let p = Purchase {
@@ -230,5 +226,51 @@ fn entries_and_purchases_upsert_idempotently() {
         .upsert_purchases(vec![p.clone(), p.clone()])
         .wait()
         .unwrap();
-    assert_eq!(store.purchases_of_user("u").unwrap(), vec![p]);
+    assert_eq!(wait(store.purchases_of_user("u")).unwrap(), vec![p]);
+}
+
+#[test]
+fn each_commit_publishes_exactly_what_it_made_durable_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let mut feed = store.follow();
+    let r = store
+        .append(vec![
+            event(Some("e1"), Some(3), "u1"),
+            event(Some("e2"), None, "u2"),
+        ])
+        .wait()
+        .unwrap();
+    // A duplicate is acknowledged but stores nothing: no commit.
+    store
+        .append(vec![event(Some("e1"), Some(3), "u1")])
+        .wait()
+        .unwrap();
+    let c = store.save_campaign(campaign("Fall")).wait().unwrap();
+    // A refused write (duplicate name) rolls back its savepoint: nothing published.
+    assert!(store.save_campaign(campaign("Fall")).wait().is_err());
+    assert_eq!(store.committed(), 2);
+    let first = feed.try_recv().unwrap();
+    assert_eq!(first.number, 1);
+    let seqs: Vec<u64> = first
+        .changes
+        .iter()
+        .map(|ch| match ch {
+            Change::Event { seq, .. } => *seq,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(seqs, r.seqs.iter().flatten().copied().collect::<Vec<_>>());
+    let second = feed.try_recv().unwrap();
+    assert_eq!(second.number, 2);
+    assert!(matches!(&second.changes[..], [Change::Campaign(x)] if x.id == c.id));
+    assert!(feed.try_recv().is_err(), "nothing else was published");
+}
+
+/// Runs a store read from a synchronous test (the SQLite adapter's reads finish at once).
+pub(super) fn wait<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
 }

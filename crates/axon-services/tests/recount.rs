@@ -1,11 +1,14 @@
 //! Property test: every dashboard number equals a naive recount over the raw records, for random
 //! data fed through the live path or the bulk (start-up) path, at random windows with odd edges.
 
+mod support;
+
 use axon_domain::event::Event;
 use axon_domain::model::*;
-use axon_domain::period::Window;
+use axon_domain::period::{Period, Window};
 use axon_domain::{BusinessTz, Dec2, Ts};
-use axon_engine::{Engine, Query, ACTIVITY_WIDGETS};
+use axon_engine::Engine;
+use axon_services::dashboards::{Query, ACTIVITY_WIDGETS};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -203,15 +206,7 @@ fn build(d: &Data, entries: &[Entry], purchases: &[Purchase]) -> Engine {
     if d.bulk {
         engine.begin_bulk();
     }
-    engine.upsert_campaign(&Campaign {
-        id: 1,
-        name: "C".into(),
-        start_at: None,
-        end_at: None,
-        budget: Dec2::ZERO,
-        created_at: Ts(0),
-        updated_at: Ts(0),
-    });
+    engine.upsert_campaign(&support::campaign());
     for a in 1..4 {
         engine.upsert_activity(&activity(a));
     }
@@ -255,12 +250,13 @@ proptest! {
     #[test]
     fn activity_dashboard_equals_a_naive_recount(d in data()) {
         let (entries, purchases) = normalise(&d);
-        let engine = build(&d, &entries, &purchases);
+        let engine = support::dashboards(build(&d, &entries, &purchases), &entries);
+        let view = engine.view();
         let w = Window::new(Ts(d.window.0), Ts(d.window.1 + 1));
         let person = canonical(&d);
         for a in 1..4i64 {
-            let q = Query { window: w, now: Ts(SPAN), widgets: ACTIVITY_WIDGETS.to_vec(), conversion_window_hours: None };
-            let dash = engine.activity_dashboard(a, &q).unwrap();
+            let q = Query { period: Period::Custom, window: w, now: Ts(SPAN), widgets: ACTIVITY_WIDGETS.to_vec(), conversion_window_hours: None, breakdown: None };
+            let dash = serde_json::to_value(view.activity(a, &q).unwrap().data).unwrap();
             let evs: Vec<&Ev> = d.events.iter().filter(|e| !e.bot && e.activity == Some(a) && w.contains(Ts(e.ts))).collect();
             let of = |t: usize| evs.iter().filter(|e| e.trigger == t).copied().collect::<Vec<_>>();
             let (visits, clicks, buys) = (of(0), of(1), of(2));

@@ -1,11 +1,16 @@
-//! The worked examples of the issue: the overview formulas and the cohort cases.
+//! The worked examples of the issue: the overview formulas and the cohort cases, answered by the
+//! dashboards service over the engine.
+
+mod support;
 
 use axon_domain::event::Event;
 use axon_domain::model::*;
-use axon_domain::period::Window;
+use axon_domain::period::{Period, Window};
 use axon_domain::{BusinessTz, Dec2, Ts};
-use axon_engine::{Engine, Query, ACTIVITY_WIDGETS};
+use axon_engine::Engine;
+use axon_services::dashboards::{Query, ACTIVITY_WIDGETS};
 use serde_json::{json, Map, Value};
+use support::dashboards;
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_790_000_000_000;
@@ -35,15 +40,7 @@ fn activity(id: i64, budget: i64) -> Activity {
 
 fn engine_with(budget: i64) -> Engine {
     let mut e = Engine::new(BusinessTz::default());
-    e.upsert_campaign(&Campaign {
-        id: 1,
-        name: "C".into(),
-        start_at: None,
-        end_at: None,
-        budget: Dec2::ZERO,
-        created_at: Ts(0),
-        updated_at: Ts(0),
-    });
+    e.upsert_campaign(&support::campaign());
     e.upsert_activity(&activity(1, budget));
     e
 }
@@ -87,8 +84,9 @@ fn the_worked_example_gives_the_documented_numbers() {
     add(&mut e, TriggerType::PageView, 100);
     add(&mut e, TriggerType::Click, 40);
     add(&mut e, TriggerType::Purchase, 12);
+    let mut entries = Vec::new();
     for i in 0..12 {
-        e.apply_entry(&Entry {
+        entries.push(Entry {
             id: i,
             activity_id: 1,
             user_id: format!("u{i}"),
@@ -98,6 +96,7 @@ fn the_worked_example_gives_the_documented_numbers() {
             requested_at: Ts(T0 + 2000),
             processed_at: None,
         });
+        e.apply_entry(&entries[entries.len() - 1]);
         e.apply_purchase(&purchase(
             i + 1,
             &format!("u{i}"),
@@ -107,12 +106,15 @@ fn the_worked_example_gives_the_documented_numbers() {
         ));
     }
     let q = Query {
+        period: Period::Custom,
         window: Window::new(Ts(T0), Ts(T0 + DAY)),
         now: Ts(T0 + DAY),
         widgets: ACTIVITY_WIDGETS.to_vec(),
         conversion_window_hours: None,
+        breakdown: None,
     };
-    let d = e.activity_dashboard(1, &q).unwrap();
+    let dash = dashboards(e, &entries);
+    let d = serde_json::to_value(dash.view().activity(1, &q).unwrap().data).unwrap();
     let o = &d["overview"];
     assert_eq!(o["gmv"], 15_480_000);
     assert_eq!(o["averageOrderValue"], 1_290_000);
@@ -135,12 +137,15 @@ fn the_worked_example_gives_the_documented_numbers() {
 }
 
 fn cohort(e: &Engine) -> Value {
-    e.cohort_activity(
-        1,
-        &Window::new(Ts(T0), Ts(T0 + 30 * DAY)),
-        Ts(T0 + 400 * DAY),
-    )
-    .unwrap()
+    let c = dashboards(e.clone(), &[])
+        .view()
+        .activity_cohort(
+            1,
+            &Window::new(Ts(T0), Ts(T0 + 30 * DAY)),
+            Ts(T0 + 400 * DAY),
+        )
+        .unwrap();
+    serde_json::to_value(c).unwrap()
 }
 
 #[test]
@@ -222,14 +227,16 @@ fn retention_matrix_counts_first_time_buyers_still_buying() {
     e.apply_purchase(&purchase(1, "a", Some(1), 1000, T0 + 1));
     e.apply_purchase(&purchase(2, "b", Some(1), 1000, T0 + 2));
     e.apply_purchase(&purchase(3, "a", None, 1000, T0 + 35 * DAY));
-    let m = e
-        .cohort_campaign(
+    let m = dashboards(e, &[])
+        .view()
+        .campaign_cohort(
             1,
             false,
             &Window::new(Ts(0), Ts(T0 + 70 * DAY)),
             Ts(T0 + 70 * DAY),
         )
         .unwrap();
+    let m = serde_json::to_value(m).unwrap();
     let rows = m["cohorts"].as_array().unwrap();
     let total: i64 = rows.iter().map(|r| r["size"].as_i64().unwrap()).sum();
     assert_eq!(total, 2);

@@ -2,6 +2,7 @@
 //! storage. Every write that acknowledges something is one atomic job (rows + backend event).
 
 use crate::{Pending, StoreError};
+use async_trait::async_trait;
 use axon_domain::coupon::{Coupon, UserCoupon};
 use axon_domain::event::Event;
 use axon_domain::model::{ActivityId, Entry, EntryStatus, Product, Purchase};
@@ -85,23 +86,25 @@ pub struct Draw {
 /// What a draw wrote: the stored entries and the sequenced `APPROVED` events.
 pub type DrawWritten = (Vec<Entry>, Vec<(u64, Event)>);
 
+#[async_trait]
 pub trait GateRepo: Send + Sync {
     fn insert_entry(&self, e: NewEntry) -> Pending<WrittenEntry>;
     fn add_token(&self, t: TokenRecord) -> Pending<()>;
-    fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError>;
+    async fn token(&self, token: &str) -> Result<Option<TokenRecord>, StoreError>;
     /// Tokens of entries still APPROVED (start-up rebuild of holds).
-    fn open_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
-    fn tokens_of_entry(&self, entry_id: i64) -> Result<Vec<TokenRecord>, StoreError>;
+    async fn open_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+    async fn tokens_of_entry(&self, entry_id: i64) -> Result<Vec<TokenRecord>, StoreError>;
     /// Marks APPROVED entries CANCELLED; returns those that changed.
     fn cancel_entries(&self, ids: Vec<i64>, at: Ts) -> Pending<Vec<Entry>>;
     /// Records a purchase idempotently (orderId, or the entry already PAID), decreasing product
     /// stock (`OUT_OF_STOCK` conflict when short).
     fn record_purchase(&self, p: NewPurchase) -> Pending<WrittenPurchase>;
-    fn entry(&self, id: i64) -> Result<Option<Entry>, StoreError>;
-    fn entry_of(&self, activity: ActivityId, user: &str) -> Result<Option<Entry>, StoreError>;
-    fn purchase_of_entry(&self, entry: &Entry) -> Result<Option<Purchase>, StoreError>;
+    async fn entry(&self, id: i64) -> Result<Option<Entry>, StoreError>;
+    async fn entry_of(&self, activity: ActivityId, user: &str)
+        -> Result<Option<Entry>, StoreError>;
+    async fn purchase_of_entry(&self, entry: &Entry) -> Result<Option<Purchase>, StoreError>;
     /// A page of an activity's entries, newest first, and the total.
-    fn entries_page(
+    async fn entries_page(
         &self,
         activity: ActivityId,
         status: Option<EntryStatus>,
@@ -111,19 +114,19 @@ pub trait GateRepo: Send + Sync {
 
     fn save_coupon(&self, c: Coupon) -> Pending<Coupon>;
     fn delete_coupon(&self, id: i64) -> Pending<()>;
-    fn coupon(&self, id: i64) -> Result<Option<Coupon>, StoreError>;
-    fn coupons(&self) -> Result<Vec<Coupon>, StoreError>;
-    fn user_coupon(&self, id: i64) -> Result<Option<UserCoupon>, StoreError>;
-    fn user_coupons(&self, user: &str) -> Result<Vec<UserCoupon>, StoreError>;
+    async fn coupon(&self, id: i64) -> Result<Option<Coupon>, StoreError>;
+    async fn coupons(&self) -> Result<Vec<Coupon>, StoreError>;
+    async fn user_coupon(&self, id: i64) -> Result<Option<UserCoupon>, StoreError>;
+    async fn user_coupons(&self, user: &str) -> Result<Vec<UserCoupon>, StoreError>;
     /// ISSUED → USED, once (`COUPON_ALREADY_USED` conflict otherwise).
     fn use_coupon(&self, id: i64, at: Ts) -> Pending<UserCoupon>;
 
     /// Adds a giveaway participant (`DUPLICATED` conflict on a second entry); returns its order.
     fn add_participant(&self, activity: ActivityId, user: String, at: Ts) -> Pending<i64>;
-    fn participants(&self, activity: ActivityId) -> Result<Vec<(String, Ts)>, StoreError>;
+    async fn participants(&self, activity: ActivityId) -> Result<Vec<(String, Ts)>, StoreError>;
     /// Records the draw, its winners' APPROVED entries and events and the losers' REJECTED ones
     /// (`ALREADY_DRAWN` conflict on a second draw).
     fn record_draw(&self, d: Draw, entries: Vec<Entry>, events: Vec<Event>)
         -> Pending<DrawWritten>;
-    fn draw(&self, activity: ActivityId) -> Result<Option<Draw>, StoreError>;
+    async fn draw(&self, activity: ActivityId) -> Result<Option<Draw>, StoreError>;
 }

@@ -4,6 +4,7 @@
 //! once the write is durable, so an HTTP answer can wait for it without blocking a thread.
 
 use crate::{Pending, StoreError};
+use async_trait::async_trait;
 use axon_domain::event::{Event, EventCore};
 use axon_domain::model::{
     Activity, ActivityId, ActivityStatus, ApiKey, Campaign, CampaignId, Entry, EventDefinition,
@@ -49,37 +50,43 @@ pub struct EventPage {
 }
 
 /// The append-only event log: the source of truth.
+#[async_trait]
 pub trait EventLog: Send + Sync {
     /// Appends durably; duplicates (same source and eventId as a stored event, or earlier in the
     /// same batch) are acknowledged but stored once.
     fn append(&self, events: Vec<Event>) -> Pending<AppendReport>;
     /// Visits every stored event in append order.
-    fn replay(&self, visit: &mut dyn FnMut(u64, Event)) -> Result<u64, StoreError>;
+    async fn replay(&self, visit: &mut (dyn FnMut(u64, Event) + Send)) -> Result<u64, StoreError>;
     /// Visits every stored event's analytic core in append order (fast start-up).
-    fn replay_core(&self, visit: &mut dyn FnMut(u64, EventCore)) -> Result<u64, StoreError>;
-    fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError>;
-    fn count(&self) -> Result<u64, StoreError>;
+    async fn replay_core(
+        &self,
+        visit: &mut (dyn FnMut(u64, EventCore) + Send),
+    ) -> Result<u64, StoreError>;
+    async fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError>;
+    async fn count(&self) -> Result<u64, StoreError>;
     /// Every stored event of an activity with occurredAt in `[start, end)` (breakdowns).
-    fn activity_events(
+    async fn activity_events(
         &self,
         activity: ActivityId,
         start: Ts,
         end: Ts,
     ) -> Result<Vec<Event>, StoreError>;
     /// The highest sequence number stored (0 when empty); cheap, used by readiness checks.
-    fn last_seq(&self) -> Result<u64, StoreError>;
+    async fn last_seq(&self) -> Result<u64, StoreError>;
 }
 
+#[async_trait]
 pub trait CampaignRepo: Send + Sync {
     /// Inserts (`id == 0` assigns the next id) or replaces by id. Duplicate name →
     /// `CAMPAIGN_NAME_TAKEN`.
     fn save_campaign(&self, c: Campaign) -> Pending<Campaign>;
     /// Deletes a campaign without activities (else `CAMPAIGN_HAS_ACTIVITIES`).
     fn delete_campaign(&self, id: CampaignId) -> Pending<()>;
-    fn campaign(&self, id: CampaignId) -> Result<Option<Campaign>, StoreError>;
-    fn campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
+    async fn campaign(&self, id: CampaignId) -> Result<Option<Campaign>, StoreError>;
+    async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
 }
 
+#[async_trait]
 pub trait ActivityRepo: Send + Sync {
     /// Inserts (`id == 0` assigns the next id) or replaces by id; the campaign must exist.
     fn save_activity(&self, a: Activity) -> Pending<Activity>;
@@ -91,40 +98,46 @@ pub trait ActivityRepo: Send + Sync {
         to: ActivityStatus,
         at: Ts,
     ) -> Pending<Activity>;
-    fn activity(&self, id: ActivityId) -> Result<Option<Activity>, StoreError>;
-    fn activities(&self, campaign: Option<CampaignId>) -> Result<Vec<Activity>, StoreError>;
+    async fn activity(&self, id: ActivityId) -> Result<Option<Activity>, StoreError>;
+    async fn activities(&self, campaign: Option<CampaignId>) -> Result<Vec<Activity>, StoreError>;
 }
 
+#[async_trait]
 pub trait CatalogRepo: Send + Sync {
     fn upsert_product(&self, p: Product) -> Pending<Product>;
-    fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError>;
-    fn products(&self) -> Result<Vec<Product>, StoreError>;
+    async fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError>;
+    async fn products(&self) -> Result<Vec<Product>, StoreError>;
     fn upsert_profile(&self, p: UserProfile) -> Pending<UserProfile>;
-    fn profile(&self, user_id: &str) -> Result<Option<UserProfile>, StoreError>;
+    async fn profile(&self, user_id: &str) -> Result<Option<UserProfile>, StoreError>;
     /// The stored profiles among `user_ids`.
-    fn profiles(&self, user_ids: &[String]) -> Result<Vec<UserProfile>, StoreError>;
+    async fn profiles(&self, user_ids: &[String]) -> Result<Vec<UserProfile>, StoreError>;
     fn upsert_definition(&self, d: EventDefinition) -> Pending<EventDefinition>;
     fn delete_definition(&self, id: i64) -> Pending<()>;
-    fn definition(&self, id: i64) -> Result<Option<EventDefinition>, StoreError>;
-    fn definitions(&self) -> Result<Vec<EventDefinition>, StoreError>;
+    async fn definition(&self, id: i64) -> Result<Option<EventDefinition>, StoreError>;
+    async fn definitions(&self) -> Result<Vec<EventDefinition>, StoreError>;
 }
 
+#[async_trait]
 pub trait KeyRepo: Send + Sync {
     fn create_key(&self, k: ApiKey) -> Pending<ApiKey>;
     fn revoke_key(&self, id: i64, at: Ts) -> Pending<ApiKey>;
-    fn keys(&self) -> Result<Vec<ApiKey>, StoreError>;
-    fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;
+    async fn keys(&self) -> Result<Vec<ApiKey>, StoreError>;
+    async fn key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>, StoreError>;
 }
 
+#[async_trait]
 pub trait CommerceRepo: Send + Sync {
     /// Inserts or replaces entries by (activityId, userId) — the bulk path used by import.
     fn upsert_entries(&self, entries: Vec<Entry>) -> Pending<usize>;
     /// Inserts or replaces purchases by id — the bulk path used by import.
     fn upsert_purchases(&self, purchases: Vec<Purchase>) -> Pending<usize>;
-    fn entries(&self, activity: ActivityId) -> Result<Vec<Entry>, StoreError>;
-    fn all_entries(&self, visit: &mut dyn FnMut(Entry)) -> Result<(), StoreError>;
-    fn all_purchases(&self, visit: &mut dyn FnMut(Purchase)) -> Result<(), StoreError>;
-    fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError>;
+    async fn entries(&self, activity: ActivityId) -> Result<Vec<Entry>, StoreError>;
+    async fn all_entries(&self, visit: &mut (dyn FnMut(Entry) + Send)) -> Result<(), StoreError>;
+    async fn all_purchases(
+        &self,
+        visit: &mut (dyn FnMut(Purchase) + Send),
+    ) -> Result<(), StoreError>;
+    async fn purchases_of_user(&self, user_id: &str) -> Result<Vec<Purchase>, StoreError>;
 }
 
 /// An event reduced to its stored columns and rendered JSON, so a bulk producer does that work
@@ -199,10 +212,11 @@ pub trait BulkLoader: Send + Sync {
 
 /// Everything relational, for code that needs all of it.
 pub trait Repo:
-    CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::GateRepo
+    CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::gate::GateRepo
 {
 }
-impl<T: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::GateRepo> Repo
-    for T
+impl<
+        T: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::gate::GateRepo,
+    > Repo for T
 {
 }

@@ -1,10 +1,11 @@
-//! Prometheus counters, rendered by `/metrics` in the text exposition format.
+//! The process's counters (atomics the services bump), rendered by `/metrics` in the Prometheus
+//! text exposition format.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Default)]
-pub struct Metrics {
+pub struct Counters {
     pub http_requests_total: AtomicU64,
     pub http_errors_total: AtomicU64,
     pub http_server_errors_total: AtomicU64,
@@ -20,7 +21,7 @@ pub struct Metrics {
     pub gate_holds_expired_total: AtomicU64,
 }
 
-impl Metrics {
+impl Counters {
     pub fn inc(counter: &AtomicU64, by: u64) {
         counter.fetch_add(by, Ordering::Relaxed);
     }

@@ -1,0 +1,260 @@
+//! Every setting in one place: a clap argument with its `AXON_*` variable and default, and an
+//! `axon.toml` key (the flag's name with `_` for `-`). A flag or variable wins over the file,
+//! the file over the default. The result is the server's typed [`Config`] plus what the CLI
+//! itself needs (address, logging). Nothing else in the workspace reads the environment.
+
+pub mod values;
+
+use crate::cli::{Cli, Command};
+use crate::CliError;
+use axon_server::{Config, Secret, SessionSecret};
+use clap::Args;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use values::{parsed, LogFormat, LogLevel, Origins, Zone};
+
+pub const DEFAULT_DATA_DIR: &str = "axon-data";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_TIMEZONE: &str = "Asia/Seoul";
+pub const DEFAULT_LOG_LEVEL: &str = "info";
+pub const DEFAULT_CORS_ORIGINS: &str = "*";
+
+/// Printed under `serve --help` and `demo --help`.
+pub const PRECEDENCE_HELP: &str = "In axon.toml each setting is the flag's name with `_` for `-` \
+(e.g. rate_limit_per_ip = 5). A flag or AXON_* variable wins over axon.toml, which wins over the default.";
+
+/// Settings every command reads (the data, its time zone, the logs).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Global settings (flag, AXON_* variable, or axon.toml key)")]
+pub struct GlobalArgs {
+    /// Configuration file [default: ./axon.toml when it exists]
+    #[arg(long, global = true, env = "AXON_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where the store lives, locked while in use [default: ./axon-data]
+    #[arg(long, global = true, env = "AXON_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Business time zone: days, hours, "today" [default: Asia/Seoul]
+    #[arg(long, global = true, env = "AXON_TIMEZONE", value_name = "IANA")]
+    pub timezone: Option<Zone>,
+    /// Log level, e.g. `info` or `axon_server=debug,info` [default: info]
+    #[arg(long, global = true, env = "AXON_LOG", value_name = "FILTER")]
+    pub log_level: Option<LogLevel>,
+    /// Log output on stderr: `text` or `json` [default: text]
+    #[arg(long, global = true, env = "AXON_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Settings of a running server (`serve`, `demo`).
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Server settings (flag, AXON_* variable, or axon.toml key)")]
+pub struct ServerArgs {
+    /// HTTP address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "AXON_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Bootstrap ADMIN key for admin and dashboard APIs [default: random per run, printed]
+    #[arg(
+        long,
+        env = "AXON_ADMIN_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub admin_key: Option<Secret>,
+    /// HS256 secret shared with the shop backend for end-user JWTs [default: none, entries off]
+    #[arg(
+        long,
+        env = "AXON_JWT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub jwt_secret: Option<Secret>,
+    /// When set, event collection requires it (`X-Axon-Key` or `?key=`) [default: none]
+    #[arg(
+        long,
+        env = "AXON_WRITE_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub write_key: Option<Secret>,
+    /// Comma-separated origins allowed to post events from a browser [default: *]
+    #[arg(long, env = "AXON_CORS_ORIGINS", value_name = "ORIGINS")]
+    pub cors_origins: Option<Origins>,
+    /// Collection requests per second per client address, 0 = off [default: 0]
+    #[arg(long, env = "AXON_RATE_LIMIT_PER_IP", value_name = "N")]
+    pub rate_limit_per_ip: Option<u32>,
+    /// FCFS reservation token lifetime in seconds [default: 300]
+    #[arg(long, env = "AXON_RESERVATION_TTL", value_name = "SECS")]
+    pub reservation_ttl_secs: Option<u64>,
+    /// Payment approval token lifetime in seconds [default: 600]
+    #[arg(long, env = "AXON_APPROVAL_TTL", value_name = "SECS")]
+    pub approval_ttl_secs: Option<u64>,
+    /// Signs admin session cookies, at least 32 bytes; give every node the same one
+    /// [default: generated once, kept in the data dir as session.key]
+    #[arg(
+        long,
+        env = "AXON_SESSION_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub session_secret: Option<Secret>,
+    /// OpenAI-compatible endpoint that may rephrase question-box answers (it receives only the
+    /// computed numbers; 2 s timeout) [default: none, phrasing off]
+    #[arg(long, env = "AXON_LLM_URL", value_name = "URL")]
+    pub llm_url: Option<String>,
+    /// Model name sent to that endpoint [default: gpt-4o-mini]
+    #[arg(long, env = "AXON_LLM_MODEL", value_name = "MODEL")]
+    pub llm_model: Option<String>,
+    /// Bearer key for that endpoint [default: none]
+    #[arg(long, env = "AXON_LLM_KEY", hide_env_values = true, value_name = "KEY")]
+    pub llm_key: Option<Secret>,
+}
+
+/// `axon.toml`: one key per setting above, none other.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    data_dir: Option<PathBuf>,
+    #[serde(default, deserialize_with = "parsed")]
+    timezone: Option<Zone>,
+    #[serde(default, deserialize_with = "parsed")]
+    log_level: Option<LogLevel>,
+    #[serde(default, deserialize_with = "parsed")]
+    log_format: Option<LogFormat>,
+    listen: Option<String>,
+    admin_key: Option<Secret>,
+    jwt_secret: Option<Secret>,
+    write_key: Option<Secret>,
+    cors_origins: Option<Origins>,
+    rate_limit_per_ip: Option<u32>,
+    reservation_ttl_secs: Option<u64>,
+    approval_ttl_secs: Option<u64>,
+    session_secret: Option<Secret>,
+    llm_url: Option<String>,
+    llm_model: Option<String>,
+    llm_key: Option<Secret>,
+}
+
+impl FileConfig {
+    /// Reads `--config`, else `./axon.toml` when it exists, else nothing.
+    pub fn read(cli: &Cli) -> Result<FileConfig, CliError> {
+        let path = match &cli.global.config {
+            Some(p) => p.clone(),
+            None if Path::new("axon.toml").exists() => PathBuf::from("axon.toml"),
+            None => return Ok(FileConfig::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::Config(format!("{}: {e}", path.display())))?;
+        FileConfig::parse(&text).map_err(|e| CliError::Config(format!("{}: {e}", path.display())))
+    }
+
+    pub fn parse(text: &str) -> Result<FileConfig, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+/// Resolved settings for every command.
+#[derive(Debug)]
+pub struct Settings {
+    pub listen: String,
+    pub log_format: LogFormat,
+    pub log_level: LogLevel,
+    pub admin_key_generated: bool,
+    pub config: Config,
+}
+
+/// A secret given but empty counts as not given (e.g. `AXON_WRITE_KEY=`).
+fn secret(s: Option<Secret>) -> Option<Secret> {
+    s.filter(|s| !s.expose().is_empty())
+}
+
+fn text(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.trim().is_empty())
+}
+
+impl Settings {
+    pub fn load(cli: &Cli) -> Result<Settings, CliError> {
+        Settings::resolve(cli, FileConfig::read(cli)?)
+    }
+
+    /// Flag or variable, else the file, else the default, for every setting.
+    pub fn resolve(cli: &Cli, file: FileConfig) -> Result<Settings, CliError> {
+        let none = ServerArgs::default();
+        let server = match &cli.command {
+            Command::Serve(a) => &a.server,
+            Command::Demo(a) => &a.server,
+            _ => &none,
+        };
+        let g = &cli.global;
+        let data_dir = g
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let tz = match g.timezone.clone().or(file.timezone) {
+            Some(z) => z.0,
+            None => {
+                DEFAULT_TIMEZONE
+                    .parse::<Zone>()
+                    .map_err(CliError::Config)?
+                    .0
+            }
+        };
+        let (admin_key, admin_key_generated) =
+            match secret(server.admin_key.clone()).or(secret(file.admin_key)) {
+                Some(k) => (k, false),
+                None => (Secret::new(axon_server::auth::generate_key("axa_")), true),
+            };
+        let mut config = Config::new(data_dir, admin_key);
+        config.tz = tz;
+        config.jwt_secret = secret(server.jwt_secret.clone())
+            .or(secret(file.jwt_secret))
+            .unwrap_or_default();
+        config.write_key = secret(server.write_key.clone()).or(secret(file.write_key));
+        config.cors_origins = server
+            .cors_origins
+            .clone()
+            .or(file.cors_origins)
+            .map_or_else(|| vec![DEFAULT_CORS_ORIGINS.to_string()], |o| o.0);
+        config.rate_limit_per_ip = server
+            .rate_limit_per_ip
+            .or(file.rate_limit_per_ip)
+            .unwrap_or(0);
+        if let Some(s) = server.reservation_ttl_secs.or(file.reservation_ttl_secs) {
+            config.reservation_ttl = Duration::from_secs(s);
+        }
+        if let Some(s) = server.approval_ttl_secs.or(file.approval_ttl_secs) {
+            config.approval_ttl = Duration::from_secs(s);
+        }
+        config.session_secret = match secret(server.session_secret.clone()) {
+            Some(s) => Some(session_secret(
+                &s,
+                "--session-secret / AXON_SESSION_SECRET",
+            )?),
+            None => secret(file.session_secret)
+                .map(|s| session_secret(&s, "axon.toml session_secret"))
+                .transpose()?,
+        };
+        config.llm_url = text(server.llm_url.clone()).or(text(file.llm_url));
+        if let Some(m) = text(server.llm_model.clone()).or(text(file.llm_model)) {
+            config.llm_model = m;
+        }
+        config.llm_key = secret(server.llm_key.clone()).or(secret(file.llm_key));
+        Ok(Settings {
+            listen: text(server.listen.clone())
+                .or(text(file.listen))
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            log_format: g.log_format.or(file.log_format).unwrap_or_default(),
+            log_level: g.log_level.clone().or(file.log_level).unwrap_or_default(),
+            admin_key_generated,
+            config,
+        })
+    }
+}
+
+/// Checks a session secret without echoing it.
+fn session_secret(s: &Secret, source: &str) -> Result<SessionSecret, CliError> {
+    SessionSecret::new(s.expose()).map_err(|e| CliError::Config(format!("{source}: {e}")))
+}
+
+#[cfg(test)]
+mod tests;

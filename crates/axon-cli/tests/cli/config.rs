@@ -1,0 +1,131 @@
+//! Settings as an operator gives them: variables on the process, `axon.toml`, the defaults, and
+//! bad values refused at start, naming the setting and never echoing a secret.
+
+use crate::helpers::*;
+use std::path::Path;
+
+fn write_toml(dir: &Path, text: &str) -> String {
+    let path = dir.join("axon.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_variable_wins_over_axon_toml_which_wins_over_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = write_toml(
+        dir.path(),
+        "listen = \"256.0.0.1:1\"\nadmin_key = \"from-the-file\"\nrate_limit_per_ip = 0\n",
+    );
+    let mut cmd = axon();
+    cmd.env_remove("AXON_ADMIN_KEY")
+        .env("AXON_LISTEN", "127.0.0.1:0")
+        .env("AXON_DATA_DIR", &data)
+        .args(["--config", &file, "serve"]);
+    let server = serving(cmd);
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/campaigns", server.base))
+        .bearer_auth("from-the-file")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the file's admin key, not a generated one");
+    assert!(
+        data.join("session.key").exists(),
+        "the data dir of AXON_DATA_DIR"
+    );
+}
+
+/// Runs `axon serve` that must refuse to start; its exit code and stderr.
+fn refused(envs: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
+    let data = tempfile::tempdir().unwrap();
+    // Should the bad value be accepted, the unbindable address ends the run anyway.
+    let out = axon()
+        .env("AXON_LISTEN", "256.0.0.1:1")
+        .env("AXON_DATA_DIR", data.path())
+        .envs(envs.iter().copied())
+        .args(args)
+        .arg("serve")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn bad_settings_are_refused_at_start_naming_the_setting() {
+    let (code, err) = refused(&[("AXON_LOG_FORMAT", "xml")], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("log_format"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_toml(dir.path(), "log_level = \"loud\"\n");
+    let (code, err) = refused(&[], &["--config", &file]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("log_level") && err.contains("axon.toml"),
+        "{err}"
+    );
+
+    let (code, err) = refused(&[("AXON_SESSION_SECRET", "tiny-secret-value")], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("AXON_SESSION_SECRET") && err.contains("32 bytes"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("tiny-secret-value"),
+        "the secret is not echoed: {err}"
+    );
+}
+
+#[test]
+fn help_lists_every_variable_and_never_shows_a_secret() {
+    for command in ["serve", "demo"] {
+        let out = axon()
+            .env(
+                "AXON_SESSION_SECRET",
+                "a-session-secret-that-is-long-enough",
+            )
+            .env("AXON_LLM_KEY", "an-llm-key")
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for var in [
+            "AXON_CONFIG",
+            "AXON_DATA_DIR",
+            "AXON_TIMEZONE",
+            "AXON_LOG",
+            "AXON_LOG_FORMAT",
+            "AXON_LISTEN",
+            "AXON_ADMIN_KEY",
+            "AXON_JWT_SECRET",
+            "AXON_WRITE_KEY",
+            "AXON_CORS_ORIGINS",
+            "AXON_RATE_LIMIT_PER_IP",
+            "AXON_RESERVATION_TTL",
+            "AXON_APPROVAL_TTL",
+            "AXON_SESSION_SECRET",
+            "AXON_LLM_URL",
+            "AXON_LLM_MODEL",
+            "AXON_LLM_KEY",
+        ] {
+            assert!(
+                help.contains(&format!("[env: {var}")),
+                "{command}: {var}\n{help}"
+            );
+        }
+        for secret in [
+            ADMIN_KEY,
+            JWT_SECRET,
+            "a-session-secret-that-is-long-enough",
+            "an-llm-key",
+        ] {
+            assert!(!help.contains(secret), "{command} --help shows {secret}");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Field checks every entity shares (names, amounts), so each surface words them alike, and the
+//! one serde helper that tells an absent field from an explicit `null`.
+
+use crate::{Dec2, DomainError};
+use serde::{Deserialize, Deserializer};
+
+/// Trims and checks a required name of at most `max` characters; `field` names it in errors.
+pub fn required_name(field: &str, v: Option<&str>, max: usize) -> Result<String, DomainError> {
+    let n = v.map(str::trim).unwrap_or("");
+    if n.is_empty() {
+        return Err(DomainError::invalid(format!("{field} is required")));
+    }
+    if n.chars().count() > max {
+        return Err(DomainError::invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    Ok(n.to_string())
+}
+
+/// Refuses a negative amount; `field` names it in the error.
+pub fn non_negative(field: &str, v: Dec2) -> Result<Dec2, DomainError> {
+    if v.0 < 0 {
+        return Err(DomainError::invalid(format!("{field} must be ≥ 0")));
+    }
+    Ok(v)
+}
+
+/// Distinguishes an absent field (`None`, with `#[serde(default)]`) from an explicit `null`
+/// (`Some(None)`).
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}

@@ -1,0 +1,129 @@
+//! Event collection (SPEC §2.2): rate limit per client, validation of every event of a batch
+//! (any invalid one rejects the whole batch with per-index reasons), campaign enrichment from
+//! the catalogue, and one durable append. The answer is given once the batch is durable; the
+//! dashboards see it once the projector has applied it (well within a second).
+
+use crate::backends::{Backends, Settings};
+use crate::counters::Counters;
+use crate::error::{Kind, ServiceError, ServiceResult};
+use axon_domain::event::{parse_event, Event, MAX_BATCH_EVENTS};
+use axon_ports::{EventPage, EventQuery};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CollectReport {
+    pub accepted: usize,
+    pub duplicates: usize,
+}
+
+pub struct Collect {
+    b: Backends,
+    settings: Settings,
+    counters: Arc<Counters>,
+}
+
+impl Collect {
+    pub fn new(b: Backends, settings: Settings, counters: Arc<Counters>) -> Collect {
+        Collect {
+            b,
+            settings,
+            counters,
+        }
+    }
+
+    /// Stores a batch (`body`: one event object or an array) from `client` (its address, for
+    /// the per-client rate limit).
+    pub async fn collect(&self, client: Option<&str>, body: &[u8]) -> ServiceResult<CollectReport> {
+        if let Some(c) = client {
+            let key = format!("ip:{c}");
+            let limit = self.settings.rate_limit_per_ip;
+            if !self.b.limits.allow(&key, limit, self.settings.now()) {
+                Counters::inc(&self.counters.rate_limited_total, 1);
+                return Err(ServiceError::new(
+                    Kind::TooManyRequests,
+                    "RATE_LIMITED",
+                    "too many requests from this address; slow down",
+                ));
+            }
+        }
+        let events = self.parse_batch(body)?;
+        let report = self.b.events.append(events).await?;
+        let c = &self.counters;
+        Counters::inc(&c.events_accepted_total, report.accepted() as u64);
+        Counters::inc(&c.events_duplicate_total, report.duplicates() as u64);
+        Counters::inc(&c.event_batches_total, 1);
+        Ok(CollectReport {
+            accepted: report.accepted(),
+            duplicates: report.duplicates(),
+        })
+    }
+
+    fn parse_batch(&self, body: &[u8]) -> ServiceResult<Vec<Event>> {
+        let v: Value = serde_json::from_slice(body).map_err(|e| {
+            ServiceError::invalid("MALFORMED_JSON", format!("the body is not valid JSON: {e}"))
+        })?;
+        let items = match v {
+            Value::Array(items) => items,
+            obj @ Value::Object(_) => vec![obj],
+            _ => {
+                return Err(ServiceError::invalid(
+                    "INVALID_EVENTS",
+                    "the body must be an event object or an array of events",
+                ))
+            }
+        };
+        if items.is_empty() {
+            return Err(ServiceError::invalid(
+                "EMPTY_BATCH",
+                "the batch has no events",
+            ));
+        }
+        if items.len() > MAX_BATCH_EVENTS {
+            return Err(ServiceError::invalid(
+                "TOO_MANY_EVENTS",
+                format!("at most {MAX_BATCH_EVENTS} events per request"),
+            ));
+        }
+        let now = self.settings.now();
+        let catalog = self.b.analytics.snapshot();
+        let mut events = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            match parse_event(item, now, &self.settings.tz) {
+                Ok(mut e) => {
+                    if let Some(c) = e.activity_id.and_then(|a| catalog.campaign_of(a)) {
+                        e.enrich_campaign(c);
+                    }
+                    events.push(e);
+                }
+                Err(reasons) => errors.push(json!({"index": index, "reasons": reasons})),
+            }
+        }
+        if !errors.is_empty() {
+            Counters::inc(&self.counters.events_rejected_total, items.len() as u64);
+            let n = errors.len();
+            return Err(ServiceError::invalid(
+                "INVALID_EVENTS",
+                format!(
+                    "{n} of {} events are invalid; none were stored",
+                    items.len()
+                ),
+            )
+            .with("errors", Value::Array(errors)));
+        }
+        Ok(events)
+    }
+
+    /// Stored events, newest first (checking a tracker integration).
+    pub async fn list(&self, q: EventQuery) -> ServiceResult<EventPage> {
+        if !(1..=1000).contains(&q.limit) {
+            return Err(ServiceError::invalid(
+                "INVALID_QUERY",
+                "limit must be between 1 and 1000",
+            ));
+        }
+        Ok(self.b.events.query(&q).await?)
+    }
+}
