@@ -42,11 +42,14 @@ impl Samples {
     }
 }
 
-fn batch_body(batch: usize, worker: usize) -> String {
+/// A batch of `batch` tracker events (PAGE_VIEW, every third a CLICK) from client `worker`'s
+/// visitors: on `activity`'s page, or spread over activities 1–100 when it is `None`.
+pub fn batch_body(batch: usize, worker: usize, activity: Option<i64>) -> String {
     let events: Vec<Value> = (0..batch)
         .map(|i| {
+            let a = activity.unwrap_or(1 + (i % 100) as i64);
             json!({"triggerType": if i % 3 == 0 { "CLICK" } else { "PAGE_VIEW" }, "anonymousId": format!("bench-{worker}-{i}"),
-                "pageUrl": format!("https://shop.example/campaign-activity/{}/view", 1 + i % 100), "userAgent": "axon-bench"})
+                "pageUrl": format!("https://shop.example/campaign-activity/{a}/view"), "userAgent": "axon-bench"})
         })
         .collect();
     if batch == 1 {
@@ -56,10 +59,145 @@ fn batch_body(batch: usize, worker: usize) -> String {
     }
 }
 
-struct Outcome {
-    ok: u64,
-    failed: u64,
-    samples: Samples,
+/// Answers of one measurement: how many were as expected (with their latency) and how many
+/// not, and when the last one came.
+#[derive(Default)]
+pub struct Outcome {
+    pub ok: u64,
+    pub failed: u64,
+    pub samples: Samples,
+    pub last: Option<Instant>,
+}
+
+impl Outcome {
+    /// Counts an answer; latency runs from `since` (the send, or its schedule).
+    pub fn record(&mut self, acked: bool, since: Instant) {
+        self.last = self.last.max(Some(Instant::now()));
+        if acked {
+            self.ok += 1;
+            self.samples.push(since.elapsed());
+        } else {
+            self.failed += 1;
+        }
+    }
+}
+
+/// One load-generating client: each call sends one request and says whether the answer was the
+/// expected one.
+pub trait Call: Send + 'static {
+    fn call(&mut self) -> impl std::future::Future<Output = bool> + Send;
+}
+
+/// When the clients of a loop run: answers to requests sent before `from` (the warm-up) are not
+/// counted, and no request is sent at or after `until`.
+#[derive(Clone, Copy)]
+pub struct Span {
+    pub from: Instant,
+    pub until: Instant,
+}
+
+impl Span {
+    /// Seconds from the start of counting to the last counted answer, and at least the whole
+    /// span: an open loop that fell behind its schedule answers late, and is this much slower.
+    pub fn busy_secs(&self, o: &Outcome) -> f64 {
+        let end = o.last.unwrap_or(self.until).max(self.until);
+        (end - self.from).as_secs_f64().max(1e-3)
+    }
+
+    /// Starts now: `warmup` uncounted, then `measured` counted.
+    pub fn after_warmup(warmup: Duration, measured: Duration) -> Span {
+        let from = Instant::now() + warmup;
+        Span {
+            from,
+            until: from + measured,
+        }
+    }
+}
+
+/// Closed loop: every client sends its next request as soon as the previous one is answered.
+/// Every answer that arrives after the warm-up counts (with its whole latency, even when it was
+/// asked for during the warm-up: a slow answer is not lost).
+pub async fn closed_loop<C: Call>(clients: Vec<C>, span: Span) -> Outcome {
+    let handles = clients
+        .into_iter()
+        .map(|mut c| {
+            tokio::spawn(async move {
+                let mut o = Outcome::default();
+                while Instant::now() < span.until {
+                    let t = Instant::now();
+                    let ok = c.call().await;
+                    if Instant::now() >= span.from {
+                        o.record(ok, t);
+                    }
+                }
+                o
+            })
+        })
+        .collect();
+    merge(handles).await
+}
+
+/// Open loop, wrk2-style: each client owns an even share of `rate` (requests/s) and a fixed
+/// schedule, staggered across one interval so the clients' sends interleave; a late answer
+/// delays that client's next send, and the delay counts in the latency, measured from each
+/// request's scheduled start (no coordinated omission).
+pub async fn open_loop<C: Call>(clients: Vec<C>, rate: f64, span: Span) -> Outcome {
+    let n = clients.len().max(1);
+    let interval = Duration::from_secs_f64(n as f64 / rate.max(1e-3));
+    let start = Instant::now();
+    let handles = clients
+        .into_iter()
+        .enumerate()
+        .map(|(w, mut c)| {
+            let mut scheduled = start + interval.mul_f64(w as f64 / n as f64);
+            tokio::spawn(async move {
+                let mut o = Outcome::default();
+                while scheduled < span.until {
+                    tokio::time::sleep_until(scheduled.into()).await;
+                    let ok = c.call().await;
+                    if scheduled >= span.from {
+                        o.record(ok, scheduled);
+                    }
+                    scheduled += interval;
+                }
+                o
+            })
+        })
+        .collect();
+    merge(handles).await
+}
+
+async fn merge(handles: Vec<tokio::task::JoinHandle<Outcome>>) -> Outcome {
+    let mut all = Outcome::default();
+    for h in handles {
+        if let Ok(o) = h.await {
+            all.ok += o.ok;
+            all.failed += o.failed;
+            all.samples.extend(o.samples);
+            all.last = all.last.max(o.last);
+        }
+    }
+    all
+}
+
+/// `bench ingest`'s client: one collection request per call; true when acknowledged (202).
+struct Poster {
+    client: reqwest::Client,
+    url: String,
+    body: String,
+}
+
+impl Call for Poster {
+    async fn call(&mut self) -> bool {
+        let r = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .body(self.body.clone())
+            .send()
+            .await;
+        r.is_ok_and(|r| r.status().as_u16() == 202)
+    }
 }
 
 pub fn run(args: &IngestArgs) -> Result<(), CliError> {
@@ -71,10 +209,18 @@ pub fn run(args: &IngestArgs) -> Result<(), CliError> {
             .pool_max_idle_per_host(args.concurrency)
             .build()
             .map_err(|e| CliError::Config(e.to_string()))?;
-        match args.rate {
-            Some(rate) => Ok::<_, CliError>(open_loop(&client, &url, args, rate).await),
-            None => Ok(closed_loop(&client, &url, args).await),
-        }
+        let clients = (0..args.concurrency.max(1))
+            .map(|w| Poster {
+                client: client.clone(),
+                url: url.clone(),
+                body: batch_body(args.batch, w, None),
+            })
+            .collect();
+        let span = Span::after_warmup(Duration::ZERO, Duration::from_secs(args.duration));
+        Ok::<_, CliError>(match args.rate {
+            Some(rate) => open_loop(clients, rate as f64, span).await,
+            None => closed_loop(clients, span).await,
+        })
     })?;
     let elapsed = started.elapsed();
     let mut s = outcome.samples;
@@ -108,95 +254,4 @@ pub fn run(args: &IngestArgs) -> Result<(), CliError> {
         ));
     }
     Ok(())
-}
-
-async fn closed_loop(client: &reqwest::Client, url: &str, args: &IngestArgs) -> Outcome {
-    let deadline = Instant::now() + Duration::from_secs(args.duration);
-    let mut handles = Vec::new();
-    for w in 0..args.concurrency {
-        let (client, url, body) = (client.clone(), url.to_string(), batch_body(args.batch, w));
-        handles.push(tokio::spawn(async move {
-            let mut o = Outcome {
-                ok: 0,
-                failed: 0,
-                samples: Samples::default(),
-            };
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                o.record(post(&client, &url, &body).await, t);
-            }
-            o
-        }));
-    }
-    merge(handles).await
-}
-
-/// Open loop, wrk2-style: each of the C clients owns an even share of the rate and a fixed
-/// schedule; a late answer delays its next send, and that delay counts in the latency.
-async fn open_loop(client: &reqwest::Client, url: &str, args: &IngestArgs, rate: u64) -> Outcome {
-    let workers = args.concurrency.max(1);
-    let per_worker = rate as f64 / workers as f64;
-    let interval = Duration::from_secs_f64(1.0 / per_worker);
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(args.duration);
-    let mut handles = Vec::new();
-    for w in 0..workers {
-        let (client, url, body) = (client.clone(), url.to_string(), batch_body(args.batch, w));
-        // Stagger the workers across one interval so their sends interleave.
-        let offset = interval.mul_f64(w as f64 / workers as f64);
-        handles.push(tokio::spawn(async move {
-            let mut o = Outcome {
-                ok: 0,
-                failed: 0,
-                samples: Samples::default(),
-            };
-            let mut scheduled = start + offset;
-            while scheduled < deadline {
-                tokio::time::sleep_until(scheduled.into()).await;
-                o.record(post(&client, &url, &body).await, scheduled);
-                scheduled += interval;
-            }
-            o
-        }));
-    }
-    merge(handles).await
-}
-
-/// One collection request; true when it was acknowledged (202).
-async fn post(client: &reqwest::Client, url: &str, body: &str) -> bool {
-    let r = client
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await;
-    r.is_ok_and(|r| r.status().as_u16() == 202)
-}
-
-impl Outcome {
-    /// Counts an answer; latency runs from `since` (the send, or its schedule).
-    fn record(&mut self, acked: bool, since: Instant) {
-        if acked {
-            self.ok += 1;
-            self.samples.push(since.elapsed());
-        } else {
-            self.failed += 1;
-        }
-    }
-}
-
-async fn merge(handles: Vec<tokio::task::JoinHandle<Outcome>>) -> Outcome {
-    let mut all = Outcome {
-        ok: 0,
-        failed: 0,
-        samples: Samples::default(),
-    };
-    for h in handles {
-        if let Ok(o) = h.await {
-            all.ok += o.ok;
-            all.failed += o.failed;
-            all.samples.extend(o.samples);
-        }
-    }
-    all
 }

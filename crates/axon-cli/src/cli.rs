@@ -3,6 +3,7 @@
 
 pub use crate::settings::Settings;
 use crate::settings::{GlobalArgs, ServerArgs};
+use crate::CliError;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -38,15 +39,16 @@ pub enum Command {
     Loadtest(LoadtestArgs),
 }
 
+/// The running server a load command drives, and the credentials it needs.
 #[derive(Debug, Args)]
-pub struct LoadtestArgs {
+pub struct Target {
     /// Base URL of the server.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
-    /// Admin key, to create the campaign and activity and read the entries back.
+    /// Admin key, to create the campaign and FCFS activity and read the server's answers.
     #[arg(long, env = "AXON_ADMIN_KEY", hide_env_values = true)]
     pub admin_key: String,
-    /// The server's end-user JWT secret (the load test mints one token per shopper).
+    /// The server's end-user JWT secret (one token is minted per shopper).
     #[arg(
         long = "jwt-secret",
         env = "AXON_JWT_SECRET",
@@ -57,6 +59,24 @@ pub struct LoadtestArgs {
     /// The collection write key, when the server requires one.
     #[arg(long, env = "AXON_WRITE_KEY", hide_env_values = true)]
     pub write_key: Option<String>,
+}
+
+impl Target {
+    /// The JWT secret, which the FCFS gate's requests cannot do without.
+    pub fn jwt_secret(&self) -> Result<&str, CliError> {
+        if self.secret.is_empty() {
+            return Err(CliError::Config(
+                "--jwt-secret (AXON_JWT_SECRET) is required".into(),
+            ));
+        }
+        Ok(&self.secret)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LoadtestArgs {
+    #[command(flatten)]
+    pub server: Target,
     /// Peak virtual users.
     #[arg(long, default_value_t = 1000)]
     pub users: usize,
@@ -115,6 +135,42 @@ pub enum BenchCommand {
     Live(LiveBenchArgs),
     /// Question-box answer latency (no LLM), in-process on a stopped server's data dir.
     Nlq(NlqBenchArgs),
+    /// Mixed load on a running server: ingest acknowledgements and FCFS answers while N clients
+    /// read the most visited activity's dashboard, one phase per N.
+    Mixed(MixedBenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MixedBenchArgs {
+    /// The server (loopback only).
+    #[command(flatten)]
+    pub server: Target,
+    /// Concurrent dashboard readers (closed loop), comma-separated: one phase and one table
+    /// row each; the ratios are to the first row.
+    #[arg(long, value_delimiter = ',', default_value = "0,10,16,100")]
+    pub readers: Vec<usize>,
+    /// Events per ingest request (PAGE_VIEW, every third a CLICK, on the activity's page).
+    #[arg(long, default_value_t = 50)]
+    pub batch: usize,
+    /// Ingested events per second (open loop) [default: half the peak, measured first].
+    #[arg(long)]
+    pub rate: Option<u64>,
+    /// Ingest connections (the peak measurement's closed-loop clients, then the open loop's).
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+    /// FCFS entry requests per second (open loop over 4 connections, one new user each).
+    #[arg(long, default_value_t = 50)]
+    pub entry_rate: u64,
+    /// Measured seconds per phase.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Seconds of load before each phase (and the peak measurement) is measured.
+    #[arg(long, default_value_t = 2.0)]
+    pub warmup: f64,
+    /// The activity whose dashboard is read and whose page the events are for [default: the
+    /// most visited, from the overview and campaign dashboards].
+    #[arg(long)]
+    pub activity: Option<i64>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod import;
 pub mod livebench;
 pub mod loadtest;
+pub mod mixedbench;
 pub mod nlqbench;
 pub mod progress;
 mod rawhttp;
@@ -54,5 +55,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(cli::BenchCommand::Live(args)) => livebench::run(&args),
         Command::Loadtest(args) => loadtest::run(&args),
         Command::Bench(cli::BenchCommand::Nlq(args)) => nlqbench::run(&settings, &args),
+        Command::Bench(cli::BenchCommand::Mixed(args)) => mixedbench::run(&args),
     }
 }

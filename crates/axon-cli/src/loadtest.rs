@@ -69,7 +69,8 @@ struct Ctx {
     per_sec: Vec<AtomicU64>,
 }
 
-async fn admin(
+/// One admin API call; the answer's JSON, or an error naming the URL and status.
+pub(crate) async fn admin(
     client: &reqwest::Client,
     method: reqwest::Method,
     url: String,
@@ -91,16 +92,29 @@ async fn admin(
     Ok(v)
 }
 
-/// Creates a campaign and an ACTIVE FCFS activity open now, with `stock` units.
-async fn setup(client: &reqwest::Client, args: &LoadtestArgs, run: &str) -> Result<i64, CliError> {
-    let base = args.url.trim_end_matches('/');
-    let key = &args.admin_key;
+/// The FCFS activity a herd enters: `stock` units (`None` = unlimited), `quantity` per entry.
+pub(crate) struct Gate<'a> {
+    /// Names the campaign and activity (`{label} {run}`).
+    pub label: &'a str,
+    pub base: &'a str,
+    pub admin_key: &'a str,
+    pub stock: Option<i64>,
+    pub quantity: i64,
+}
+
+/// Creates a campaign and an ACTIVE FCFS activity open now (from an hour ago to a day ahead).
+pub(crate) async fn setup(
+    client: &reqwest::Client,
+    g: &Gate<'_>,
+    run: &str,
+) -> Result<i64, CliError> {
+    let (base, key) = (g.base.trim_end_matches('/'), g.admin_key);
     let c = admin(
         client,
         reqwest::Method::POST,
         format!("{base}/api/v1/campaigns"),
         key,
-        json!({"name": format!("loadtest {run}"), "budget": 1_000_000}),
+        json!({"name": format!("{} {run}", g.label), "budget": 1_000_000}),
     )
     .await?;
     let now = jiff::Timestamp::now();
@@ -108,8 +122,8 @@ async fn setup(client: &reqwest::Client, args: &LoadtestArgs, run: &str) -> Resu
     let end = now + jiff::SignedDuration::from_hours(24);
     let a = admin(client, reqwest::Method::POST,
         format!("{base}/api/v1/campaigns/{}/activities", c["id"]), key,
-        json!({"name": format!("herd {run}"), "activityType": "FIRST_COME_FIRST_SERVE", "limitCount": args.stock,
-            "startDate": start.to_string(), "endDate": end.to_string(), "price": 10_000, "quantity": args.quantity})).await?;
+        json!({"name": format!("{} herd {run}", g.label), "activityType": "FIRST_COME_FIRST_SERVE", "limitCount": g.stock,
+            "startDate": start.to_string(), "endDate": end.to_string(), "price": 10_000, "quantity": g.quantity})).await?;
     let id = a["id"].as_i64().unwrap_or(0);
     admin(
         client,
@@ -275,11 +289,7 @@ async fn vu(ctx: Arc<Ctx>, i: usize, shape: Shape, run: Arc<String>) -> Samples 
 }
 
 pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
-    if args.secret.is_empty() {
-        return Err(CliError::Config(
-            "--jwt-secret (AXON_JWT_SECRET) is required".into(),
-        ));
-    }
+    let secret = args.server.jwt_secret()?.to_string();
     let rt = crate::serve::runtime()?;
     rt.block_on(async {
         let client = reqwest::Client::builder()
@@ -290,12 +300,21 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
         let run = Arc::new(format!("{}", jiff::Timestamp::now().as_millisecond()));
         let activity = match args.activity {
             Some(a) => a,
-            None => setup(&client, args, &run).await?,
+            None => {
+                let gate = Gate {
+                    label: "loadtest",
+                    base: &args.server.url,
+                    admin_key: &args.server.admin_key,
+                    stock: Some(args.stock),
+                    quantity: args.quantity,
+                };
+                setup(&client, &gate, &run).await?
+            }
         };
         let ctx = Arc::new(Ctx {
-            authority: rawhttp::authority(&args.url)?,
-            secret: args.secret.clone(),
-            write_key: args.write_key.clone(),
+            authority: rawhttp::authority(&args.server.url)?,
+            secret,
+            write_key: args.server.write_key.clone(),
             activity,
             quantity: args.quantity,
             duplicate_rate: args.duplicate_rate,
@@ -332,7 +351,7 @@ async fn units(
     activity: i64,
     status: &str,
 ) -> Result<(i64, i64), CliError> {
-    let base = args.url.trim_end_matches('/');
+    let base = args.server.url.trim_end_matches('/');
     let (mut page, mut total, mut n) = (0, 0, 0);
     loop {
         let v = admin(
@@ -341,7 +360,7 @@ async fn units(
             format!(
                 "{base}/api/v1/activities/{activity}/entries?status={status}&size=100&page={page}"
             ),
-            &args.admin_key,
+            &args.server.admin_key,
             Value::Null,
         )
         .await?;
@@ -373,7 +392,7 @@ async fn report(
     let (_, held_units) = units(client, args, activity, "APPROVED").await?;
     let stock_units = args.stock;
     let successes = get(&c.paid);
-    println!("axon loadtest: {} (activity {activity})", args.url);
+    println!("axon loadtest: {} (activity {activity})", args.server.url);
     println!(
         "  virtual users     {} (ramp {}s, hold {}s, decay 20% {}s, 4% {}s)",
         args.users, args.ramp_secs, args.hold_secs, args.decay_secs, args.decay_secs

@@ -1,8 +1,9 @@
-//! A minimal HTTP/1.1 keep-alive client for load generation: one connection per virtual user,
-//! `POST` with a JSON body, status and body back. Much cheaper per request than a full client,
+//! A minimal HTTP/1.1 keep-alive client for load generation: one connection per virtual
+//! user, `GET`, or `POST` with a JSON body; status and body back. Much cheaper per request than a full client,
 //! so on a small machine the load generator leaves the CPU to the server it measures.
 
 use std::io;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -14,6 +15,9 @@ pub fn authority(url: &str) -> io::Result<String> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "only http:// URLs"))?;
     Ok(rest.split('/').next().unwrap_or(rest).to_string())
 }
+
+/// How long one request may take before the connection is given up (and the call fails).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Conn {
     authority: String,
@@ -28,34 +32,35 @@ impl Conn {
         }
     }
 
-    /// Sends one request; on any I/O error the connection is dropped (the next call reconnects).
+    /// Sends one `POST`; on any I/O error or timeout the connection is dropped (the next call
+    /// reconnects).
     pub async fn post(
         &mut self,
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> io::Result<(u16, Vec<u8>)> {
-        let r = self.try_post(path, headers, body).await;
-        if r.is_err() {
-            self.stream = None;
-        }
-        r
+        self.request("POST", path, headers, body).await
     }
 
-    async fn try_post(
+    /// Sends one `GET`, like [`Conn::post`].
+    pub async fn get(
         &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> io::Result<(u16, Vec<u8>)> {
+        self.request("GET", path, headers, &[]).await
+    }
+
+    async fn request(
+        &mut self,
+        method: &str,
         path: &str,
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> io::Result<(u16, Vec<u8>)> {
-        if self.stream.is_none() {
-            let s = TcpStream::connect(&self.authority).await?;
-            s.set_nodelay(true)?;
-            self.stream = Some(BufReader::new(s));
-        }
-        let stream = self.stream.as_mut().ok_or(io::ErrorKind::NotConnected)?;
         let mut req = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.authority,
             body.len()
         );
@@ -68,7 +73,24 @@ impl Conn {
         req.push_str("\r\n");
         let mut bytes = req.into_bytes();
         bytes.extend_from_slice(body);
-        stream.get_mut().write_all(&bytes).await?;
+        let r = tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(&bytes))
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()));
+        if r.is_err() {
+            self.stream = None;
+        }
+        r
+    }
+
+    /// Writes one whole request and reads its answer, connecting first when needed.
+    async fn exchange(&mut self, bytes: &[u8]) -> io::Result<(u16, Vec<u8>)> {
+        if self.stream.is_none() {
+            let s = TcpStream::connect(&self.authority).await?;
+            s.set_nodelay(true)?;
+            self.stream = Some(BufReader::new(s));
+        }
+        let stream = self.stream.as_mut().ok_or(io::ErrorKind::NotConnected)?;
+        stream.get_mut().write_all(bytes).await?;
         let mut line = String::new();
         stream.read_line(&mut line).await?;
         let status: u16 = line

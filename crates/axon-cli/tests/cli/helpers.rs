@@ -16,6 +16,30 @@ pub fn axon() -> Command {
     c
 }
 
+/// `--url BASE --admin-key … --jwt-secret …`: the flags of a load command against a test server.
+pub fn target(base: &str) -> [&str; 6] {
+    [
+        "--url",
+        base,
+        "--admin-key",
+        ADMIN_KEY,
+        "--jwt-secret",
+        JWT_SECRET,
+    ]
+}
+
+/// Runs a command to its end and asserts it succeeded (showing its output if not); its stdout.
+pub fn succeeds(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 pub struct Server {
     pub child: Child,
     pub base: String,

@@ -6,38 +6,22 @@ use crate::helpers::*;
 fn a_short_herd_sells_exactly_the_stock_and_reports_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
-    let out = axon()
-        .args([
-            "loadtest",
-            "--url",
-            &server.base,
-            "--admin-key",
-            ADMIN_KEY,
-            "--jwt-secret",
-            JWT_SECRET,
-            "--users",
-            "60",
-            "--stock",
-            "20",
-            "--quantity",
-            "2",
-            "--duplicate-rate",
-            "0.3",
-            "--ramp-secs",
-            "0.5",
-            "--hold-secs",
-            "1",
-            "--decay-secs",
-            "0.3",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeds(axon().args(["loadtest"]).args(target(&server.base)).args([
+        "--users",
+        "60",
+        "--stock",
+        "20",
+        "--quantity",
+        "2",
+        "--duplicate-rate",
+        "0.3",
+        "--ramp-secs",
+        "0.5",
+        "--hold-secs",
+        "1",
+        "--decay-secs",
+        "0.3",
+    ]));
     assert!(stdout.contains("successes (paid)  10 "), "{stdout}");
     assert!(stdout.contains("errors            0"), "{stdout}");
     assert!(stdout.contains("verdict           OK"), "{stdout}");

@@ -6,4 +6,5 @@ mod gate_crash;
 mod helpers;
 mod import;
 mod loadtest;
+mod mixedbench;
 mod ui;
