@@ -2,6 +2,8 @@
 //! shared by every REST caller and every live (SSE) viewer asking for the same thing at the
 //! same version, however many there are; callers that arrive while it is being rendered wait
 //! for it (or, if the data moved meanwhile, share the next one) instead of rendering again.
+//! While several callers queue on one key, its renders take at most half a core: the next starts
+//! no sooner than the last one's duration after it ended.
 //!
 //! The version is the scope's data version from the change feed (it moves only when a commit
 //! touched that scope) plus the current second of the injected clock (windows such as "last 7
@@ -10,9 +12,9 @@
 use crate::error::ServiceResult;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Distinct answers kept; past this the map starts again (answers are cheap to recompute).
 const MAX_SLOTS: usize = 4096;
@@ -27,12 +29,24 @@ pub struct RenderVersion {
 
 type Answer = ServiceResult<Arc<str>>;
 
-/// The newest render of one key: the version it was asked at, when it started, the answer.
-type Last = Option<(RenderVersion, Instant, Answer)>;
+/// The newest render of one key.
+struct Last {
+    version: RenderVersion,
+    started: Instant,
+    took: Duration,
+    answer: Answer,
+}
+
+/// One key: its newest render, and how many callers are waiting for it.
+#[derive(Default)]
+struct Slot {
+    last: tokio::sync::Mutex<Option<Last>>,
+    waiting: AtomicUsize,
+}
 
 #[derive(Default)]
 pub struct Renders {
-    slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Last>>>>,
+    slots: Mutex<HashMap<String, Arc<Slot>>>,
     renders: AtomicU64,
 }
 
@@ -55,16 +69,29 @@ impl Renders {
             }
             slots.entry(key.to_string()).or_default().clone()
         };
-        let mut last = slot.lock().await;
-        if let Some((v, started, answer)) = &*last {
-            if *v == version || *started >= arrived {
-                return answer.clone();
+        slot.waiting.fetch_add(1, Ordering::AcqRel);
+        let mut last = slot.last.lock().await;
+        let others = slot.waiting.fetch_sub(1, Ordering::AcqRel) > 1;
+        if let Some(l) = &*last {
+            if l.version == version || l.started >= arrived {
+                return l.answer.clone();
+            }
+            // A key many callers render back to back takes at most half a core: wait as long
+            // as the last render took before the next (everyone queued meanwhile shares it). A
+            // lone caller is never held back.
+            if others {
+                tokio::time::sleep_until((l.started + 2 * l.took).into()).await;
             }
         }
         let started = Instant::now();
         self.renders.fetch_add(1, Ordering::Relaxed);
         let answer = render.await;
-        *last = Some((version, started, answer.clone()));
+        *last = Some(Last {
+            version,
+            started,
+            took: started.elapsed(),
+            answer: answer.clone(),
+        });
         answer
     }
 

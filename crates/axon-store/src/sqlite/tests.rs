@@ -267,6 +267,24 @@ fn each_commit_publishes_exactly_what_it_made_durable_in_order() {
     assert!(feed.try_recv().is_err(), "nothing else was published");
 }
 
+#[test]
+fn closing_the_store_folds_the_write_ahead_log_into_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    let events: Vec<Event> = (0..2000)
+        .map(|i| event(Some(&format!("e{i}")), Some(1), "u"))
+        .collect();
+    store.append(events).wait().unwrap();
+    let wal = dir.path().join("axon.db-wal");
+    assert!(wal.metadata().map(|m| m.len()).unwrap_or(0) > 0, "the batch went to the log");
+    // A reader connection stays open in the pool, so SQLite would not checkpoint on its own.
+    assert_eq!(wait(store.count()).unwrap(), 2000);
+    drop(store);
+    assert_eq!(wal.metadata().map(|m| m.len()).unwrap_or(0), 0);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(wait(store.count()).unwrap(), 2000, "nothing was lost by the checkpoint");
+}
+
 /// Runs a store read from a synchronous test (the SQLite adapter's reads finish at once).
 pub(super) fn wait<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()

@@ -173,6 +173,12 @@ fn run_loop(conn: &Connection, rx: &mpsc::Receiver<Box<dyn Job>>, feed: &Publish
             j.finish(outcome.clone());
         }
     }
+    // Closing: fold the write-ahead log into the database, so the next process does not start
+    // with a log as large as the data (a bulk import writes gigabytes of it) and stall its
+    // first writes while SQLite checkpoints it.
+    if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+        tracing::warn!(error = %e, "could not checkpoint the write-ahead log on close");
+    }
 }
 
 fn commit_group(
