@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod pages;
+pub mod readers;
 pub mod session_key;
 pub mod startup;
 pub mod state;

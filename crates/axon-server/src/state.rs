@@ -3,6 +3,7 @@
 
 use crate::analytics::StoreEvents;
 use crate::config::Config;
+use crate::readers::ReadPool;
 use axon_domain::{BusinessTz, Ts};
 use axon_engine::Snapshots;
 use axon_services::admin::Admin;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub dashboards: Arc<Dashboards>,
     /// Rendered dashboard answers shared by REST callers and live viewers.
     pub renders: Arc<Renders>,
+    /// Where dashboards and questions are computed (below the writers' priority).
+    pub readers: Arc<ReadPool>,
 }
 
 impl AppState {
@@ -50,6 +53,7 @@ impl AppState {
             rate_limit_per_ip: config.rate_limit_per_ip,
         };
         let metrics = Arc::new(Counters::default());
+        let readers = Arc::new(ReadPool::new(2).expect("start the reader threads"));
         let purchases = Arc::new(Purchases::new(backends.clone(), config.clock.clone()));
         AppState {
             collect: Arc::new(Collect::new(
@@ -65,6 +69,7 @@ impl AppState {
             )),
             admin: Arc::new(Admin::new(backends.clone())),
             renders: Arc::default(),
+            readers,
             dashboards: Arc::new(
                 Dashboards::new(
                     backends.analytics.clone(),

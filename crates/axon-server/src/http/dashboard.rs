@@ -45,13 +45,15 @@ pub(super) fn checked(state: &AppState, p: &Request, allowed: &[Widget]) -> ApiR
     Ok(query(p, allowed, state.now(), state.tz())?)
 }
 
-/// Answers from one view of the service on the blocking pool, so a heavy answer (or a
+/// Answers from one view of the service on the reader pool, so a heavy answer (or a
 /// breakdown's store read) never stalls the async workers that acknowledge events.
 async fn answer<T: Send + 'static>(
     state: AppState,
     f: impl FnOnce(&View<'_>, Ts) -> ServiceResult<T> + Send + 'static,
 ) -> ApiResult<Json<T>> {
-    tokio::task::spawn_blocking(move || f(&state.dashboards.view(), state.now()))
+    let readers = state.readers.clone();
+    readers
+        .run(move || f(&state.dashboards.view(), state.now()))
         .await
         .map_err(ApiError::internal)?
         .map(Json)
@@ -76,7 +78,7 @@ impl Subject {
 }
 
 /// The answer's JSON: rendered once per (subject, parameters, data version, second) on the
-/// blocking pool and shared by everyone who asks meanwhile. `live` leaves the breakdown out
+/// reader pool and shared by everyone who asks meanwhile. `live` leaves the breakdown out
 /// (a live stream would read the store on every push).
 pub(super) async fn shared(
     state: &AppState,
@@ -98,17 +100,19 @@ pub(super) async fn shared(
     };
     let key = format!("{subject:?}|{live}|{p:?}");
     let st = state.clone();
+    let readers = state.readers.clone();
     let render = async move {
-        tokio::task::spawn_blocking(move || {
-            let view = st.dashboards.view();
-            let json = match subject {
-                Subject::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
-                Subject::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
-            };
-            json.map(Arc::from).map_err(ServiceError::internal)
-        })
-        .await
-        .unwrap_or_else(|e| Err(ServiceError::internal(e)))
+        readers
+            .run(move || {
+                let view = st.dashboards.view();
+                let json = match subject {
+                    Subject::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
+                    Subject::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
+                };
+                json.map(Arc::from).map_err(ServiceError::internal)
+            })
+            .await
+            .unwrap_or_else(|e| Err(ServiceError::internal(e)))
     };
     Ok(state.renders.get(&key, version, render).await?)
 }

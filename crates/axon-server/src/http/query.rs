@@ -1,7 +1,7 @@
 //! The question box (SPEC §7): `POST /api/v1/dashboard/{campaign/{id} | activity/{id} |
 //! global}/query` with `{"query": "…", "language": "ko"|"en"?}` → `{answer, intent, parameters,
 //! data}`. Parsing and answering live in `axon-nlq` (over the dashboards service); this module
-//! checks the input, runs the answer on the blocking pool and, when `AXON_LLM_URL` is set, lets
+//! checks the input, runs the answer on the reader pool and, when `AXON_LLM_URL` is set, lets
 //! the LLM rephrase.
 
 use crate::auth::Viewer;
@@ -60,12 +60,12 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     let (question, lang) = read_body(body)?;
     let q = question.clone();
     let llm = state.config.llm();
-    let a = tokio::task::spawn_blocking(move || {
-        axon_nlq::ask(&state.dashboards, scope, &q, lang, state.now())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| to_api(&e))?;
+    let readers = state.readers.clone();
+    let a = readers
+        .run(move || axon_nlq::ask(&state.dashboards, scope, &q, lang, state.now()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| to_api(&e))?;
     let used = a.parameters["language"]
         .as_str()
         .and_then(Lang::parse)

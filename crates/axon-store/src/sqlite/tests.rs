@@ -276,13 +276,20 @@ fn closing_the_store_folds_the_write_ahead_log_into_the_database() {
         .collect();
     store.append(events).wait().unwrap();
     let wal = dir.path().join("axon.db-wal");
-    assert!(wal.metadata().map(|m| m.len()).unwrap_or(0) > 0, "the batch went to the log");
+    assert!(
+        wal.metadata().map(|m| m.len()).unwrap_or(0) > 0,
+        "the batch went to the log"
+    );
     // A reader connection stays open in the pool, so SQLite would not checkpoint on its own.
     assert_eq!(wait(store.count()).unwrap(), 2000);
     drop(store);
     assert_eq!(wal.metadata().map(|m| m.len()).unwrap_or(0), 0);
     let store = SqliteStore::open(dir.path()).unwrap();
-    assert_eq!(wait(store.count()).unwrap(), 2000, "nothing was lost by the checkpoint");
+    assert_eq!(
+        wait(store.count()).unwrap(),
+        2000,
+        "nothing was lost by the checkpoint"
+    );
 }
 
 /// Runs a store read from a synchronous test (the SQLite adapter's reads finish at once).
