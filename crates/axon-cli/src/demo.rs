@@ -112,7 +112,7 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
     let seeded = seed(settings, args)?;
     crate::serve::runtime()?.block_on(async move {
         let state = axon_server::open_state(config.clone()).await?;
-        let listener = tokio::net::TcpListener::bind(&settings.listen).await?;
+        let listener = crate::serve::listen(&settings.listen).await?;
         let base = format!("http://{}", listener.local_addr()?);
         println!(
             "Axon demo {}",
@@ -123,6 +123,8 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
             }
         );
         println!("  admin key   {}", config.admin_key.expose());
+        // The shop backend's end-user JWT secret, so `axon loadtest --jwt-secret` can run here.
+        println!("  jwt secret  {}", config.jwt_secret.expose());
         println!("  dashboards  {base}/admin/login  →  {base}/admin/dashboard/overview");
         println!(
             "  activity    {base}/admin/dashboard/1   campaign {base}/admin/dashboard/campaign/1"

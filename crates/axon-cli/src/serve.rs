@@ -44,6 +44,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .build()?)
 }
 
+/// Binds the HTTP address, or says which address could not be bound and why.
+pub async fn listen(addr: &str) -> Result<tokio::net::TcpListener, CliError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| CliError::Config(format!("cannot listen on {addr} (listen): {e}")))
+}
+
 /// Runs one future to completion from synchronous code (the one-shot commands: import, bench
 /// set-up), on a small runtime of its own.
 pub fn block<F: std::future::Future>(f: F) -> Result<F::Output, CliError> {
@@ -56,7 +63,7 @@ pub fn block<F: std::future::Future>(f: F) -> Result<F::Output, CliError> {
 pub fn run(s: &Settings) -> Result<(), CliError> {
     runtime()?.block_on(async {
         let state = axon_server::open_state(s.config.clone()).await?;
-        let listener = tokio::net::TcpListener::bind(&s.listen).await?;
+        let listener = listen(&s.listen).await?;
         let addr = listener.local_addr()?;
         if s.admin_key_generated {
             println!(

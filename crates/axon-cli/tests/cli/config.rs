@@ -39,10 +39,14 @@ async fn a_variable_wins_over_axon_toml_which_wins_over_the_default() {
 
 /// Runs `axon serve` that must refuse to start; its exit code and stderr.
 fn refused(envs: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
-    let data = tempfile::tempdir().unwrap();
     // Should the bad value be accepted, the unbindable address ends the run anyway.
+    refused_on("256.0.0.1:1", envs, args)
+}
+
+fn refused_on(listen: &str, envs: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
+    let data = tempfile::tempdir().unwrap();
     let out = axon()
-        .env("AXON_LISTEN", "256.0.0.1:1")
+        .env("AXON_LISTEN", listen)
         .env("AXON_DATA_DIR", data.path())
         .envs(envs.iter().copied())
         .args(args)
@@ -128,4 +132,75 @@ fn help_lists_every_variable_and_never_shows_a_secret() {
             assert!(!help.contains(secret), "{command} --help shows {secret}");
         }
     }
+}
+
+#[test]
+fn an_address_in_use_and_a_data_dir_that_is_a_file_are_named_in_the_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (code, err) = refused_on(&addr, &[], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&addr) && err.contains("listen"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let out = axon()
+        .env("AXON_LISTEN", "127.0.0.1:0")
+        .env("AXON_DATA_DIR", &file)
+        .arg("serve")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(file.to_str().unwrap()),
+        "the path is named: {err}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_prints_the_jwt_secret_its_gate_accepts() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = axon()
+        .env_remove("AXON_JWT_SECRET")
+        .args(["--data-dir", data.path().to_str().unwrap(), "demo"])
+        .args([
+            "--rate",
+            "0",
+            "--history-events",
+            "300",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let mut secret = None;
+    let base = loop {
+        let line = lines.next().expect("axon demo exited early").unwrap();
+        let line = line.trim_start();
+        if let Some(s) = line.strip_prefix("jwt secret") {
+            secret = Some(s.trim().to_string());
+        }
+        if let Some(rest) = line.strip_prefix("dashboards") {
+            break rest.trim().split("/admin").next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let server = Server { child, base };
+    let secret = secret.expect("the demo prints its JWT secret before the URLs");
+    let token = axon_server::auth::mint_jwt(secret.as_bytes(), "loadtest-user", None);
+    // Activity 1 of the demo is live: a token signed with the printed secret gets past the
+    // authentication (any gate answer but 401).
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/activities/1/entries", server.base))
+        .bearer_auth(token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 401, "{:?}", r.text().await);
 }

@@ -1,6 +1,7 @@
 //! The pages in a real browser: Debian's chromium driven by `tests/ui/run.mjs` (playwright-core
 //! from npm, no downloaded browser) against a real `axon serve` over an imported dataset.
-//! Skipped, with the reason printed, only where chromium, node or the npm package is missing.
+//! Skipped, with the reason printed, only where chromium, node or the npm package is missing —
+//! and never under `CI=true`, where a missing prerequisite fails the run.
 
 use crate::helpers::*;
 use std::io::{BufRead, BufReader};
@@ -28,6 +29,11 @@ fn missing() -> Option<String> {
 #[test]
 fn pages_render_the_api_numbers_update_live_and_the_tracker_delivers_once() {
     if let Some(reason) = missing() {
+        // CI installs every prerequisite: there, a missing one is a failure, not a skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the browser test cannot run: {reason}"
+        );
         eprintln!("SKIPPED browser test: {reason}");
         return;
     }

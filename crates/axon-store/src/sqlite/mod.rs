@@ -40,8 +40,11 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 impl SqliteStore {
     /// Opens (creating if needed) the store in `dir`, locking it and applying migrations.
     pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
-        std::fs::create_dir_all(dir)?;
-        let lock = File::create(dir.join("axon.lock"))?;
+        let named = |e: std::io::Error| {
+            StoreError::Internal(format!("data directory {}: {e}", dir.display()))
+        };
+        std::fs::create_dir_all(dir).map_err(named)?;
+        let lock = File::create(dir.join("axon.lock")).map_err(named)?;
         if lock.try_lock_exclusive().is_err() {
             return Err(StoreError::Locked(dir.display().to_string()));
         }
