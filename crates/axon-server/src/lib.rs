@@ -37,7 +37,11 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Serves on `listener` until `shutdown` resolves, then drains in-flight requests.
+/// Longest a shutdown waits for open connections after the live streams were closed.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Serves on `listener` until `shutdown` resolves, then closes the live (SSE) streams and
+/// drains in-flight requests for at most [`DRAIN_LIMIT`].
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -45,11 +49,22 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let gate = state.gate.clone();
     let sweeper = tokio::spawn(async move { gate.run_sweeper().await });
+    let closing = state.closing.clone();
+    let mut closed = closing.subscribe();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "axon listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let signal = async move {
+        shutdown.await;
+        closing.send_replace(true);
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    tokio::select! {
+        r = std::future::IntoFuture::into_future(server) => r?,
+        () = async {
+            let _ = closed.wait_for(|c| *c).await;
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } => tracing::warn!("connections still open {DRAIN_LIMIT:?} after shutdown; closing them"),
+    }
     // The sweeper holds the store: stop it so the data dir is released with the server.
     sweeper.abort();
     let _ = sweeper.await;

@@ -35,6 +35,8 @@ pub struct AppState {
     pub renders: Arc<Renders>,
     /// Where dashboards and questions are computed (below the writers' priority).
     pub readers: Arc<ReadPool>,
+    /// Set when the server shuts down: live streams end, so the drain is quick.
+    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
             admin: Arc::new(Admin::new(backends.clone())),
             renders: Arc::default(),
             readers,
+            closing: Arc::new(tokio::sync::watch::Sender::new(false)),
             dashboards: Arc::new(
                 Dashboards::new(
                     backends.analytics.clone(),

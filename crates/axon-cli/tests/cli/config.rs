@@ -204,3 +204,53 @@ async fn the_demo_prints_the_jwt_secret_its_gate_accepts() {
         .unwrap();
     assert_ne!(r.status(), 401, "{:?}", r.text().await);
 }
+
+#[tokio::test]
+async fn sigterm_closes_live_streams_and_the_server_exits_within_two_seconds() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = start_server(data.path());
+    let client = reqwest::Client::new();
+    let c = admin(
+        &client,
+        reqwest::Method::POST,
+        format!("{}/api/v1/campaigns", server.base),
+        serde_json::json!({"name": "Live", "budget": 0}),
+    )
+    .await;
+    let mut stream = client
+        .get(format!(
+            "{}/api/v1/dashboard/stream/campaign/{}?widgets=overview",
+            server.base, c["id"]
+        ))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert!(stream.chunk().await.unwrap().is_some(), "the first update");
+    let pid = server.child.id().to_string();
+    let sent = std::time::Instant::now();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            sent.elapsed() < std::time::Duration::from_millis(2500),
+            "still running {:?} after SIGTERM with a live stream open",
+            sent.elapsed()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    // The stream ended with the server instead of hanging.
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(rest.is_ok(), "the live stream was closed");
+}

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::Router;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -69,6 +69,7 @@ async fn open(
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
     shared(&state, subject, &params, true).await?;
     let changes = state.backends.changes.subscribe();
+    let mut closing = state.closing.subscribe();
     let cursor = Cursor {
         state,
         subject,
@@ -77,8 +78,11 @@ async fn open(
         last: None,
     };
     Ok(
-        Sse::new(updates(cursor))
-            .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")),
+        // A shutdown ends every stream, so the server's drain does not wait on them.
+        Sse::new(updates(cursor).take_until(async move {
+            let _ = closing.wait_for(|c| *c).await;
+        }))
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")),
     )
 }
 
