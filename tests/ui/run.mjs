@@ -95,11 +95,18 @@ try {
   await page.click('#nc button');
   await page.waitForFunction(() => [...document.querySelectorAll('#na select[name=campaign] option')].some((o) => o.textContent === 'UI 테스트 캠페인'));
   check('campaign created from the board', (await api('/api/v1/campaigns')).campaigns.some((c) => c.name === 'UI 테스트 캠페인'));
+  // Dates are the business zone's calendar days, and saving without touching them keeps them.
+  const seoulDay = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  const beforeEdit = await api(`/api/v1/activities/${activity}`);
   await page.click(`[data-edit="${activity}"]`);
+  const formDays = [await page.inputValue('#na input[name=startDate]'), await page.inputValue('#na input[name=endDate]')];
+  check('the edit form shows the business-zone days', formDays[0] === seoulDay(beforeEdit.startDate) && formDays[1] === seoulDay(beforeEdit.endDate), { formDays, startDate: beforeEdit.startDate, endDate: beforeEdit.endDate });
   await page.fill('#na input[name=name]', 'Renamed by the UI test');
   await page.click('#na button');
   await page.waitForFunction(() => document.body.textContent.includes('Renamed by the UI test'));
-  check('activity edited from the board', (await api(`/api/v1/activities/${activity}`)).name === 'Renamed by the UI test');
+  const afterEdit = await api(`/api/v1/activities/${activity}`);
+  check('activity edited from the board', afterEdit.name === 'Renamed by the UI test');
+  check('saving an activity keeps its dates', afterEdit.startDate === beforeEdit.startDate && afterEdit.endDate === beforeEdit.endDate, { before: [beforeEdit.startDate, beforeEdit.endDate], after: [afterEdit.startDate, afterEdit.endDate] });
   await page.click(`[data-entries="${activity}"]`);
   await page.waitForSelector('#entries-table');
   const listed = await page.$$eval('#entries-table tr', (rows) => rows.length - 1);

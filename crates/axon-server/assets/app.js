@@ -33,6 +33,10 @@
   function num(v) { return v == null ? "–" : nf.format(v); }
   function won(v) { return v == null ? "–" : "₩" + nf.format(Math.round(v)); }
   function pct(v) { return v == null ? "–" : nf2.format(v) + "%"; }
+  // An instant as the business zone's calendar day (YYYY-MM-DD): what date inputs and lists show.
+  var TZ = document.body.dataset.tz || "Asia/Seoul";
+  var DAY = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" });
+  function localDay(iso) { return DAY.format(new Date(iso)); }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
   function el(html) { var d = document.createElement("div"); d.innerHTML = html; return d.firstElementChild; }
   function api(path, opts) {
@@ -207,7 +211,7 @@
       app.innerHTML = "<h1>" + t("campaigns") + '</h1><div class="row"><div class="card panel"><h2>' + t("create") + ' · campaign</h2><form class="stack" id="nc"><input name="name" placeholder="' + t("name") + '" required><input name="budget" type="number" min="0" placeholder="' + t("budget") + '"><button>' + t("create") + "</button></form></div>" +
         '<div class="card panel"><h2>' + t("create") + ' · activity</h2><form class="stack" id="na"><select name="campaign">' + cs.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("") + '</select><input name="name" placeholder="' + t("name") + '" required><select name="activityType"><option>FIRST_COME_FIRST_SERVE</option><option>COUPON</option><option>GIVEAWAY</option></select><input name="limitCount" type="number" min="0" placeholder="limitCount"><input name="price" type="number" min="0" placeholder="price"><input name="budget" type="number" min="0" placeholder="' + t("budget") + '"><input name="startDate" type="date" required><input name="endDate" type="date" required><textarea name="filters" rows="3" placeholder=\'[{"type":"AGE","operator":"BETWEEN","values":[20,39]}]\'></textarea><button>' + t("create") + '</button><div class="error" id="naerr"></div></form></div></div>' +
         '<div class="card"><div class="tablewrap"><table><tr><th>' + t("name") + "</th><th>campaign</th><th>type</th><th>" + t("status") + "</th><th>limit</th><th>" + t("start") + "</th><th>" + t("end") + "</th><th></th></tr>" +
-        acts.map(function (a) { return "<tr><td><a href=\"/admin/dashboard/" + a.id + '">' + esc(a.name) + "</a></td><td>" + a.campaignId + "</td><td>" + a.activityType + "</td><td>" + a.status + "</td><td>" + (a.limitCount == null ? "∞" : a.limitCount) + "</td><td>" + esc(a.startDate.slice(0, 10)) + "</td><td>" + esc(a.endDate.slice(0, 10)) + "</td><td>" +
+        acts.map(function (a) { return "<tr><td><a href=\"/admin/dashboard/" + a.id + '">' + esc(a.name) + "</a></td><td>" + a.campaignId + "</td><td>" + a.activityType + "</td><td>" + a.status + "</td><td>" + (a.limitCount == null ? "∞" : a.limitCount) + "</td><td>" + esc(localDay(a.startDate)) + "</td><td>" + esc(localDay(a.endDate)) + "</td><td>" +
           ["ACTIVE", "PAUSED", "ENDED"].map(function (s) { return '<button class="ghost" data-act="' + a.id + '" data-status="' + s + '">' + s + "</button>"; }).join(" ") +
           ' <button class="ghost" data-edit="' + a.id + '">✎</button> <button class="ghost" data-entries="' + a.id + '">' + t("entries") + "</button></td></tr>"; }).join("") + '</table></div></div><div class="card" id="entries" hidden></div>';
       var json = function (path, method, payload) { return api(path, { method: method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) }); };
@@ -217,6 +221,12 @@
         try { filters = f.filters.value.trim() ? JSON.parse(f.filters.value) : []; } catch (x) { document.getElementById("naerr").textContent = "filters: " + x.message; return; }
         var body = { name: f.name.value, activityType: f.activityType.value, limitCount: f.limitCount.value === "" ? null : +f.limitCount.value,
           price: +f.price.value || 0, budget: +f.budget.value || 0, startDate: f.startDate.value, endDate: f.endDate.value, filters: filters };
+        if (f.dataset.edit) {
+          // A date the user did not change is not sent: the stored instant stays as it is.
+          var old = byId[f.dataset.edit];
+          if (body.startDate === localDay(old.startDate)) delete body.startDate;
+          if (body.endDate === localDay(old.endDate)) delete body.endDate;
+        }
         (f.dataset.edit ? json("/api/v1/activities/" + f.dataset.edit, "PUT", body) : json("/api/v1/campaigns/" + f.campaign.value + "/activities", "POST", body))
           .then(campaignsPage).catch(function (err) { document.getElementById("naerr").textContent = err.message; });
       };
@@ -225,7 +235,7 @@
         var a = byId[b.dataset.edit], f = document.getElementById("na");
         f.dataset.edit = a.id; f.campaign.value = a.campaignId; f.campaign.disabled = true; f.name.value = a.name; f.activityType.value = a.activityType;
         f.limitCount.value = a.limitCount == null ? "" : a.limitCount; f.price.value = a.price; f.budget.value = a.budget;
-        f.startDate.value = a.startDate.slice(0, 10); f.endDate.value = a.endDate.slice(0, 10); f.filters.value = JSON.stringify(a.filters);
+        f.startDate.value = localDay(a.startDate); f.endDate.value = localDay(a.endDate); f.filters.value = JSON.stringify(a.filters);
         f.querySelector("button").textContent = "✎ " + a.name; f.scrollIntoView();
       }; });
       app.querySelectorAll("[data-entries]").forEach(function (b) { b.onclick = function () {

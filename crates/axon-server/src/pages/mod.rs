@@ -84,7 +84,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The shared page shell: header, language toggle, and the mount point `app.js` renders into.
-pub fn shell(title: &str, page: &str, id: &str, with_nav: bool) -> Html<String> {
+pub fn shell(title: &str, page: &str, id: &str, tz: &str, with_nav: bool) -> Html<String> {
     let nav = if with_nav {
         r#"<a href="/admin/dashboard/overview">개요 · Overview</a><a href="/admin/campaigns">캠페인 관리 · Campaigns</a><span class="spacer"></span>
 <button class="ghost" data-lang="ko">한국어</button><button class="ghost" data-lang="en">English</button><a href="/admin/logout">로그아웃</a>"#
@@ -94,10 +94,11 @@ pub fn shell(title: &str, page: &str, id: &str, with_nav: bool) -> Html<String> 
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Axon · {title}</title><link rel="stylesheet" href="/assets/app.css"><script src="/assets/chart.umd.min.js"></script><script defer src="/assets/app.js"></script></head>
-<body data-page="{page}" data-id="{id}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
+<body data-page="{page}" data-id="{id}" data-tz="{tz}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
         title = esc(title),
         page = esc(page),
         id = esc(id),
+        tz = esc(tz),
     ))
 }
 
@@ -133,31 +134,49 @@ fn urlencode(s: &str) -> String {
 
 async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/dashboard/overview", || {
-        shell("Overview", "overview", "", true)
+        shell("Overview", "overview", "", s.tz().name(), true)
     })
 }
 
 async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
     guarded(&s, &h, &format!("/admin/dashboard/campaign/{id}"), || {
-        shell(&format!("Campaign {id}"), "campaign", &id.to_string(), true)
+        shell(
+            &format!("Campaign {id}"),
+            "campaign",
+            &id.to_string(),
+            s.tz().name(),
+            true,
+        )
     })
 }
 
 async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
     guarded(&s, &h, &format!("/admin/dashboard/{id}"), || {
-        shell(&format!("Activity {id}"), "activity", &id.to_string(), true)
+        shell(
+            &format!("Activity {id}"),
+            "activity",
+            &id.to_string(),
+            s.tz().name(),
+            true,
+        )
     })
 }
 
 async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
     guarded(&s, &h, &format!("/admin/dashboard/cohort/{id}"), || {
-        shell(&format!("Cohort {id}"), "cohort", &id.to_string(), true)
+        shell(
+            &format!("Cohort {id}"),
+            "cohort",
+            &id.to_string(),
+            s.tz().name(),
+            true,
+        )
     })
 }
 
 async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/campaigns", || {
-        shell("Campaigns", "campaigns", "", true)
+        shell("Campaigns", "campaigns", "", s.tz().name(), true)
     })
 }
 
