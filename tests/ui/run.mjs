@@ -52,6 +52,16 @@ try {
   await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
   await page.waitForFunction(() => window.Chart && Chart.getChart('funnel') && Chart.getChart('gauge'));
   const ad = await api(`/api/v1/dashboard/activity/${activity}?${period}`);
+  // The selected period is legible: its button's text contrasts with its background (WCAG AA).
+  const contrast = await page.evaluate(() => {
+    const b = document.querySelector('.toolbar button.on');
+    if (!b) return null;
+    const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const st = getComputedStyle(b), fg = lum(rgb(st.color)), bg = lum(rgb(st.backgroundColor));
+    return { text: b.textContent, pressed: b.getAttribute('aria-pressed'), ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+  });
+  check('the selected period is marked and legible', contrast && contrast.pressed === 'true' && contrast.ratio >= 4.5, contrast);
   check('activity visits', (await page.textContent('[data-kpi="방문"]')) === fmt(ad.data.overview.totalVisits));
   check('activity gmv', (await page.textContent('[data-kpi="거래액"]')) === '₩' + fmt(Math.round(ad.data.overview.gmv)));
   const funnel = await page.evaluate(() => Chart.getChart('funnel').data.datasets[0].data);

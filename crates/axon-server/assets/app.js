@@ -71,8 +71,8 @@
   }
   function toolbar() {
     var p = params.get("period") || "7d";
-    var b = ["1d", "7d", "30d"].map(function (x) { return '<button class="ghost' + (x == p ? " on" : "") + '" data-period="' + x + '">' + { "1d": lang == "ko" ? "1일" : "1 day", "7d": lang == "ko" ? "7일" : "7 days", "30d": lang == "ko" ? "30일" : "30 days" }[x] + "</button>"; }).join("");
-    return '<div class="toolbar"><span>' + t("period") + "</span>" + b + '<span>' + t("custom") + '</span><input type="date" id="sd" value="' + esc(params.get("startDate") || "") + '"><input type="date" id="ed" value="' + esc(params.get("endDate") || "") + '"><button id="apply">' + t("apply") + "</button></div>";
+    var b = ["1d", "7d", "30d"].map(function (x) { return '<button class="ghost' + (x == p ? " on" : "") + '" aria-pressed="' + (x == p) + '" data-period="' + x + '">' + { "1d": lang == "ko" ? "1일" : "1 day", "7d": lang == "ko" ? "7일" : "7 days", "30d": lang == "ko" ? "30일" : "30 days" }[x] + "</button>"; }).join("");
+    return '<div class="toolbar"><span>' + t("period") + "</span>" + b + '<span>' + t("custom") + '</span><input type="date" id="sd" value="' + esc(params.get("startDate") || "") + '"><input type="date" id="ed" value="' + esc(params.get("endDate") || "") + '"><button id="apply" class="' + (p == "custom" ? "on" : "") + '" aria-pressed="' + (p == "custom") + '">' + t("apply") + "</button></div>";
   }
   function bindToolbar(reload) {
     app.querySelectorAll("[data-period]").forEach(function (b) { b.onclick = function () { params.set("period", b.dataset.period); params.delete("startDate"); params.delete("endDate"); history.replaceState(null, "", "?" + params); reload(); }; });
