@@ -52,6 +52,17 @@ try {
   await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
   await page.waitForFunction(() => window.Chart && Chart.getChart('funnel') && Chart.getChart('gauge'));
   const ad = await api(`/api/v1/dashboard/activity/${activity}?${period}`);
+  // Everything a person reads is in the business zone: the header range and the hourly axis.
+  const seoul = (iso, withYear) => {
+    const o = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+    return (withYear ? o.year + '-' : '') + `${o.month}-${o.day} ${o.hour}:${o.minute}`;
+  };
+  const header = await page.textContent('.sub');
+  const range = `${seoul(ad.startDate, true)} – ${seoul(ad.endDate, ad.startDate.slice(0, 4) !== ad.endDate.slice(0, 4))} KST`;
+  check('the header shows the window in KST for people', header.includes(range) && !/\d{2}:\d{2}:\d{2}(\.\d+)?Z/.test(header), { header, range });
+  const axis = await page.evaluate(() => Chart.getChart('inflow').data.labels);
+  const hours = ad.data.realtime.hourlyInflow.map((r) => seoul(r.timestamp, false));
+  check('the hourly axis is in KST', JSON.stringify(axis) === JSON.stringify(hours), { axis: axis.slice(0, 3), hours: hours.slice(0, 3) });
   // The selected period is legible: its button's text contrasts with its background (WCAG AA).
   const contrast = await page.evaluate(() => {
     const b = document.querySelector('.toolbar button.on');

@@ -37,6 +37,12 @@
   var TZ = document.body.dataset.tz || "Asia/Seoul";
   var DAY = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" });
   function localDay(iso) { return DAY.format(new Date(iso)); }
+  // Instants as people read them, in the business zone: "2026-11-25 00:00 – 12-02 00:00 KST".
+  var TZABBR = document.body.dataset.tzabbr || "";
+  var MINUTE = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function parts(iso) { var o = {}; MINUTE.formatToParts(new Date(iso)).forEach(function (p) { o[p.type] = p.value; }); return o; }
+  function localMinute(iso, withYear) { var p = parts(iso); return (withYear ? p.year + "-" : "") + p.month + "-" + p.day + " " + p.hour + ":" + p.minute; }
+  function localRange(a, b) { if (!a || !b) return ""; return localMinute(a, true) + " – " + localMinute(b, parts(a).year !== parts(b).year) + (TZABBR ? " " + TZABBR : ""); }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
   function el(html) { var d = document.createElement("div"); d.innerHTML = html; return d.firstElementChild; }
   function api(path, opts) {
@@ -105,13 +111,13 @@
     };
     return box;
   }
-  function lineData(rows, label, color) { return { labels: rows.map(function (r) { return (r.timestamp || r.date || "").slice(5, 16).replace("T", " "); }), datasets: [{ label: label, data: rows.map(function (r) { return r.count; }), borderColor: color, backgroundColor: color }] }; }
+  function lineData(rows, label, color) { return { labels: rows.map(function (r) { return r.timestamp ? localMinute(r.timestamp, false) : (r.date || "").slice(5); }), datasets: [{ label: label, data: rows.map(function (r) { return r.count; }), borderColor: color, backgroundColor: color }] }; }
 
   function activityPage() {
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
     api("/api/v1/dashboard/activity/" + id + "?" + periodQuery()).then(function (d) {
       var o = d.data.overview, f = d.data.funnel, c = d.data.comparison, r = d.data.realtime;
-      app.innerHTML = "<h1>Activity " + esc(id) + '</h1><div class="sub">' + esc(d.startDate) + " – " + esc(d.endDate) + ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">campaign ' + d.campaignId + '</a> · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a></div>" + toolbar() + kpis(o) +
+      app.innerHTML = "<h1>Activity " + esc(id) + '</h1><div class="sub">' + esc(localRange(d.startDate, d.endDate)) + ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">campaign ' + d.campaignId + '</a> · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a></div>" + toolbar() + kpis(o) +
         '<div class="row"><div class="card panel"><h2>' + t("funnel") + '</h2><canvas id="funnel"></canvas><div class="def">' + esc(f.definition) + '</div></div>' +
         '<div class="card panel" id="rt"><h2><span class="live"></span>' + t("realtime") + '</h2><canvas id="gauge" height="160"></canvas><div class="grid" id="rtk"></div></div></div>' +
         '<div class="row"><div class="card panel"><h2>' + t("comparison") + '</h2><canvas id="cmp"></canvas><div id="sig" class="def"></div></div>' +
@@ -152,7 +158,7 @@
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
     api("/api/v1/dashboard/campaign/" + id + "?" + periodQuery()).then(function (d) {
       var rows = d.data.activities, h = d.data.heatmap;
-      app.innerHTML = "<h1>Campaign " + esc(id) + '</h1><div class="sub">' + esc(d.startDate) + " – " + esc(d.endDate) + "</div>" + toolbar() + kpis(d.data.overview) +
+      app.innerHTML = "<h1>Campaign " + esc(id) + '</h1><div class="sub">' + esc(localRange(d.startDate, d.endDate)) + "</div>" + toolbar() + kpis(d.data.overview) +
         '<div class="row"><div class="card panel"><h2>' + t("activities") + '</h2><canvas id="acts"></canvas></div><div class="card panel"><h2>' + t("heatmap") + '</h2><div class="tablewrap"><table class="heat" id="heat"></table></div></div></div>' +
         '<div class="card"><h2>' + t("table") + '</h2><div class="tablewrap"><table id="tbl"></table></div></div>';
       var c = chart("acts", document.getElementById("acts"), { type: "bar", data: { labels: rows.map(function (r) { return r.activityName; }), datasets: [
@@ -176,7 +182,7 @@
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
     api("/api/v1/dashboard/overview?" + periodQuery()).then(function (d) {
       var x = d.data;
-      app.innerHTML = "<h1>" + t("overview") + '</h1><div class="sub">' + esc(d.startDate) + " – " + esc(d.endDate) + "</div>" + toolbar() + kpis(x.totals) +
+      app.innerHTML = "<h1>" + t("overview") + '</h1><div class="sub">' + esc(localRange(d.startDate, d.endDate)) + "</div>" + toolbar() + kpis(x.totals) +
         '<div class="row"><div class="card panel"><h2>' + t("top") + '</h2><canvas id="top"></canvas></div><div class="card panel"><h2>' + t("traffic") + '</h2><canvas id="traffic"></canvas></div></div>' +
         '<div class="card"><h2>' + t("efficiency") + '</h2><div class="tablewrap"><table id="eff"></table></div></div>';
       chart("top", document.getElementById("top"), { type: "bar", data: { labels: x.topCampaignsByGmv.map(function (r) { return r.campaignName; }), datasets: [{ label: t("gmv"), data: x.topCampaignsByGmv.map(function (r) { return r.gmv; }), backgroundColor: "#f76707" }] }, options: { indexAxis: "y" } });
@@ -193,7 +199,7 @@
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
     api("/api/v1/dashboard/cohort/activity/" + id).then(function (c) {
       var card = function (label, ltv, ratio) { return '<div class="card kpi health-' + esc(c.health ? (ratio >= 3 ? "GOOD" : ratio >= 1 ? "WARN" : "BAD") : "") + '"><div class="label">' + label + '</div><div class="value">' + won(ltv) + '</div><div class="change">LTV/CAC ' + nf2.format(ratio) + "</div></div>"; };
-      app.innerHTML = "<h1>" + t("cohort") + " · " + esc(c.cohortName) + '</h1><div class="sub">' + esc(c.cohortStartDate) + " – " + esc(c.cohortEndDate) + " · " + t("customers") + " " + num(c.totalCustomers) + " · " + t("cac") + " " + won(c.avgCAC) + " · health " + esc(c.health || "–") + "</div>" +
+      app.innerHTML = "<h1>" + t("cohort") + " · " + esc(c.cohortName) + '</h1><div class="sub">' + esc(localRange(c.cohortStartDate, c.cohortEndDate)) + " · " + t("customers") + " " + num(c.totalCustomers) + " · " + t("cac") + " " + won(c.avgCAC) + " · health " + esc(c.health || "–") + "</div>" +
         '<div class="grid">' + card("LTV 30d", c.ltv30d, c.ltvCacRatio30d) + card("LTV 90d", c.ltv90d, c.ltvCacRatio90d) + card("LTV 365d", c.ltv365d, c.ltvCacRatio365d) + card("LTV", c.ltvCurrent, c.ltvCacRatioCurrent) +
         kpi(t("repeat"), pct(c.repeatPurchaseRate)) + kpi(t("freq"), nf2.format(c.avgPurchaseFrequency)) + kpi(t("aov"), won(c.avgOrderValue)) + "</div>" +
         '<div class="card"><h2>' + t("monthly") + '</h2><canvas id="ltv"></canvas><div class="def">' + esc(c.definition) + "</div></div>";
@@ -243,7 +249,7 @@
         api("/api/v1/activities/" + b.dataset.entries + "/entries?page=0&size=20").then(function (r) {
           box.hidden = false;
           box.innerHTML = "<h2>" + t("entries") + " · " + esc(byId[b.dataset.entries].name) + " (" + num(r.totalElements) + ')</h2><div class="tablewrap"><table id="entries-table"><tr><th>user</th><th>' + t("status") + "</th><th>#</th><th>qty</th><th>requested</th></tr>" +
-            r.entries.map(function (e) { return "<tr><td>" + esc(e.userId) + "</td><td>" + e.status + "</td><td>" + e.order + "</td><td>" + e.quantity + "</td><td>" + esc(e.requestedAt) + "</td></tr>"; }).join("") + "</table></div>";
+            r.entries.map(function (e) { return "<tr><td>" + esc(e.userId) + "</td><td>" + e.status + "</td><td>" + e.order + "</td><td>" + e.quantity + "</td><td>" + esc(localMinute(e.requestedAt, true)) + "</td></tr>"; }).join("") + "</table></div>";
         }).catch(function (err) { box.hidden = false; box.textContent = err.message; });
       }; });
       app.querySelectorAll("[data-act]").forEach(function (b) { b.onclick = function () { json("/api/v1/activities/" + b.dataset.act + "/status", "PATCH", { status: b.dataset.status }).then(campaignsPage).catch(function (err) { alert(err.message); }); }; });

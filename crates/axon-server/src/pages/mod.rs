@@ -84,7 +84,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The shared page shell: header, language toggle, and the mount point `app.js` renders into.
-pub fn shell(title: &str, page: &str, id: &str, tz: &str, with_nav: bool) -> Html<String> {
+pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool) -> Html<String> {
     let nav = if with_nav {
         r#"<a href="/admin/dashboard/overview">개요 · Overview</a><a href="/admin/campaigns">캠페인 관리 · Campaigns</a><span class="spacer"></span>
 <button class="ghost" data-lang="ko">한국어</button><button class="ghost" data-lang="en">English</button><a href="/admin/logout">로그아웃</a>"#
@@ -94,11 +94,12 @@ pub fn shell(title: &str, page: &str, id: &str, tz: &str, with_nav: bool) -> Htm
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Axon · {title}</title><link rel="stylesheet" href="/assets/app.css"><script src="/assets/chart.umd.min.js"></script><script defer src="/assets/app.js"></script></head>
-<body data-page="{page}" data-id="{id}" data-tz="{tz}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
+<body data-page="{page}" data-id="{id}" data-tz="{tz}" data-tzabbr="{abbr}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
         title = esc(title),
         page = esc(page),
         id = esc(id),
-        tz = esc(tz),
+        tz = esc(tz.0),
+        abbr = esc(tz.1),
     ))
 }
 
@@ -134,7 +135,13 @@ fn urlencode(s: &str) -> String {
 
 async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/dashboard/overview", || {
-        shell("Overview", "overview", "", s.tz().name(), true)
+        shell(
+            "Overview",
+            "overview",
+            "",
+            (s.tz().name(), &s.tz().abbreviation(s.now())),
+            true,
+        )
     })
 }
 
@@ -144,7 +151,7 @@ async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
             &format!("Campaign {id}"),
             "campaign",
             &id.to_string(),
-            s.tz().name(),
+            (s.tz().name(), &s.tz().abbreviation(s.now())),
             true,
         )
     })
@@ -156,7 +163,7 @@ async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
             &format!("Activity {id}"),
             "activity",
             &id.to_string(),
-            s.tz().name(),
+            (s.tz().name(), &s.tz().abbreviation(s.now())),
             true,
         )
     })
@@ -168,7 +175,7 @@ async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) ->
             &format!("Cohort {id}"),
             "cohort",
             &id.to_string(),
-            s.tz().name(),
+            (s.tz().name(), &s.tz().abbreviation(s.now())),
             true,
         )
     })
@@ -176,7 +183,13 @@ async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) ->
 
 async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/campaigns", || {
-        shell("Campaigns", "campaigns", "", s.tz().name(), true)
+        shell(
+            "Campaigns",
+            "campaigns",
+            "",
+            (s.tz().name(), &s.tz().abbreviation(s.now())),
+            true,
+        )
     })
 }
 
