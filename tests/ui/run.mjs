@@ -106,6 +106,9 @@ try {
   const co = await api(`/api/v1/dashboard/cohort/activity/${activity}`);
   const ltv = await page.evaluate(() => Chart.getChart('ltv').data.datasets[0].data);
   check('cohort ltv chart', JSON.stringify(ltv) === JSON.stringify(co.monthly.map((m) => m.cumulativeLtv)), ltv);
+  const incomplete = ['30d', '90d', '365d'].filter((w) => !co.windows[w].complete).length;
+  const shownMeasuring = await page.$$eval('[data-measuring]', (xs) => xs.map((x) => x.textContent));
+  check('incomplete LTV windows read as measuring', incomplete > 0 && shownMeasuring.length === incomplete && shownMeasuring.every((t) => t.startsWith('측정 중')), { incomplete, shownMeasuring, windows: co.windows });
   await page.screenshot({ path: out + '/cohort.png', fullPage: true });
 
   // Campaign admin board: create a campaign, edit an activity, list its entries.

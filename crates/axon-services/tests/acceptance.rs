@@ -249,3 +249,33 @@ fn retention_matrix_counts_first_time_buyers_still_buying() {
         .sum();
     assert_eq!(later, 1, "one of the two bought again in a later month");
 }
+
+#[test]
+fn a_young_cohort_marks_its_windows_incomplete_and_its_curve_stops_today() {
+    let mut e = engine_with(1_000_000);
+    e.apply_purchase(&purchase(1, "c1", Some(1), 1_290_000, T0 + 1000));
+    e.apply_purchase(&purchase(2, "c2", Some(1), 1_290_000, T0 + 1000 + 5 * DAY));
+    let now = Ts(T0 + 1000 + 40 * DAY);
+    let c = serde_json::to_value(
+        dashboards(e.clone(), &[])
+            .view()
+            .activity_cohort(1, &Window::new(Ts(T0), Ts(T0 + 30 * DAY)), now)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c["windows"]["30d"]["complete"], true, "{}", c["windows"]);
+    assert_eq!(c["windows"]["30d"]["completeCustomers"], 2);
+    assert_eq!(c["windows"]["90d"]["complete"], false);
+    assert_eq!(c["windows"]["90d"]["completeCustomers"], 0);
+    assert_eq!(
+        c["windows"]["90d"]["elapsedDays"], 35,
+        "days since the youngest first purchase"
+    );
+    assert_eq!(c["windows"]["365d"]["complete"], false);
+    assert_eq!(c["ltv90d"], c["ltvCurrent"], "the value so far");
+    assert_eq!(
+        c["monthly"].as_array().unwrap().len(),
+        2,
+        "months 0 and 1 have begun, the rest have not"
+    );
+}

@@ -24,6 +24,38 @@ pub fn days_since(first: Ts, at: Ts) -> i64 {
     (at.0 - first.0) / MS_PER_DAY
 }
 
+/// How far one LTV window has run for a cohort (SPEC §6): a customer's D-day window is
+/// complete once now ≥ first purchase + (D + 1) days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowProgress {
+    pub customers: u64,
+    pub complete_customers: u64,
+    /// Whole days since the youngest customer's first purchase (0 without customers): the
+    /// window is complete for everyone once this passes D.
+    pub elapsed_days: i64,
+}
+
+impl WindowProgress {
+    /// Complete for every customer (an empty cohort has nothing left to measure).
+    pub fn complete(&self) -> bool {
+        self.complete_customers == self.customers
+    }
+}
+
+/// The progress of the `days`-day window over the customers' first purchases, at `now`.
+pub fn window_progress(firsts: &[Ts], days: i64, now: Ts) -> WindowProgress {
+    let complete = firsts
+        .iter()
+        .filter(|f| now.0 >= f.0 + (days + 1) * MS_PER_DAY)
+        .count() as u64;
+    let youngest = firsts.iter().max().copied();
+    WindowProgress {
+        customers: firsts.len() as u64,
+        complete_customers: complete,
+        elapsed_days: youngest.map_or(0, |y| days_since(y, now).max(0)),
+    }
+}
+
 /// What a cohort's customers bought from their first purchase on, summed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CohortSums {
@@ -130,6 +162,25 @@ pub fn health(ltv_cac: Dec2, has_budget: bool) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_completes_for_a_customer_on_the_day_after_its_last_day() {
+        let first = Ts(0);
+        let day = |d: i64| Ts(d * MS_PER_DAY);
+        let p = window_progress(&[first], 30, day(30));
+        assert!(!p.complete(), "day 30 is still inside the window");
+        assert!(window_progress(&[first], 30, day(31)).complete());
+        let mixed = window_progress(&[first, day(10)], 30, day(35));
+        assert_eq!((mixed.complete_customers, mixed.customers), (1, 2));
+        assert_eq!(
+            mixed.elapsed_days, 25,
+            "days since the youngest customer's first purchase"
+        );
+        assert!(
+            window_progress(&[], 30, day(1)).complete(),
+            "an empty cohort"
+        );
+    }
 
     const DAY: i64 = MS_PER_DAY;
 

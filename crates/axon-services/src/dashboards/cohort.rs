@@ -5,7 +5,8 @@ use super::error::{ServiceError, ServiceResult};
 use super::request::{cohort_window, weekly};
 use super::View;
 use axon_domain::metrics::cohort::{
-    break_even, cohort_figures, per_customer, retention, CohortSums,
+    break_even, cohort_figures, per_customer, retention, window_progress, CohortSums,
+    WindowProgress, LTV_DAYS,
 };
 use axon_domain::model::{ActivityId, CampaignId};
 use axon_domain::period::Window;
@@ -60,10 +61,43 @@ pub struct ActivityCohort {
     pub repeat_purchase_rate: Dec2,
     pub avg_purchase_frequency: Dec2,
     pub avg_order_value: Dec2,
+    /// Which LTV windows have run their full length (incomplete ones hold the value so far).
+    pub windows: LtvWindows,
     pub monthly: Vec<MonthRow>,
     pub health: Option<&'static str>,
     pub definition: &'static str,
     pub calculated_at: Ts,
+}
+
+/// The progress of the 30-, 90- and 365-day windows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LtvWindows {
+    #[serde(rename = "30d")]
+    pub d30: WindowState,
+    #[serde(rename = "90d")]
+    pub d90: WindowState,
+    #[serde(rename = "365d")]
+    pub d365: WindowState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowState {
+    pub complete: bool,
+    /// Customers whose window has run its full length.
+    pub complete_customers: u64,
+    /// Whole days since the youngest customer's first purchase.
+    pub elapsed_days: i64,
+}
+
+impl From<WindowProgress> for WindowState {
+    fn from(p: WindowProgress) -> WindowState {
+        WindowState {
+            complete: p.complete(),
+            complete_customers: p.complete_customers,
+            elapsed_days: p.elapsed_days,
+        }
+    }
 }
 
 /// One cohort of a campaign's retention matrix.
@@ -169,10 +203,19 @@ impl View<'_> {
         }
         let budget = meta.budget;
         let f = cohort_figures(&sums, budget);
+        let firsts: Vec<Ts> = members.iter().map(|m| m.first).collect();
+        let progress = |days: i64| WindowState::from(window_progress(&firsts, days, now));
+        let windows = LtvWindows {
+            d30: progress(LTV_DAYS[0]),
+            d90: progress(LTV_DAYS[1]),
+            d365: progress(LTV_DAYS[2]),
+        };
         let mut cumulative = Dec2::ZERO;
+        // The curve stops at the current month: later months have not happened yet.
         let monthly = months
             .iter()
             .enumerate()
+            .take_while(|(m, _)| month_starts[*m] <= now)
             .map(|(m, (revenue, orders, active))| {
                 cumulative += *revenue;
                 MonthRow {
@@ -208,9 +251,10 @@ impl View<'_> {
             repeat_purchase_rate: f.repeat_purchase_rate,
             avg_purchase_frequency: f.avg_purchase_frequency,
             avg_order_value: f.avg_order_value,
+            windows,
             monthly,
             health: f.health,
-            definition: "cohort = persons whose first promotion purchase of this activity falls in [cohortStartDate, cohortEndDate); LTV counts every purchase of theirs (any type) from that first purchase on, per customer; day 30 is inside ltv30d",
+            definition: "cohort = persons whose first promotion purchase of this activity falls in [cohortStartDate, cohortEndDate); LTV counts every purchase of theirs (any type) from that first purchase on, per customer; day 30 is inside ltv30d; a D-day window is complete for a customer once D + 1 days have passed since their first purchase (windows.*.complete), until then ltvD is the value so far",
             calculated_at: now,
         })
     }

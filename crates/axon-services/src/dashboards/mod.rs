@@ -22,7 +22,7 @@ mod trend;
 pub use activity::{ActivityDashboard, Widgets};
 pub use breakdown::{Breakdown, BreakdownRow};
 pub use campaign::{ActivityRow, CampaignDashboard, CampaignWidgets, Heatmap, HourCount};
-pub use cohort::{ActivityCohort, CampaignCohort, CohortRow, MonthRow};
+pub use cohort::{ActivityCohort, CampaignCohort, CohortRow, LtvWindows, MonthRow, WindowState};
 pub use comparison::{Comparison, DailySales, Sales, SalesTotals};
 pub use error::{ServiceError, ServiceResult};
 pub use funnel::{DropoffPage, DropoffRow, FunnelWidget, Ordered, StepRow, StepTiming};
