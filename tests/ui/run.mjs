@@ -63,6 +63,13 @@ try {
   const axis = await page.evaluate(() => Chart.getChart('inflow').data.labels);
   const hours = ad.data.realtime.hourlyInflow.map((r) => seoul(r.timestamp, false));
   check('the hourly axis is in KST', JSON.stringify(axis) === JSON.stringify(hours), { axis: axis.slice(0, 3), hours: hours.slice(0, 3) });
+  // The realtime card's entrants (held + paid now) and the KPI's participants (clicks in the
+  // window) are different numbers: no label is shared.
+  const shared = await page.evaluate(() => {
+    const rt = new Set([...document.querySelectorAll('#rtk [data-kpi]')].map((e) => e.dataset.kpi));
+    return { realtime: rt.size, shared: [...document.querySelectorAll('[data-kpi]')].filter((e) => !e.closest('#rtk') && rt.has(e.dataset.kpi)).map((e) => e.dataset.kpi) };
+  });
+  check('realtime and window KPIs are named apart', shared.realtime > 0 && shared.shared.length === 0, shared);
   // The selected period is legible: its button's text contrasts with its background (WCAG AA).
   const contrast = await page.evaluate(() => {
     const b = document.querySelector('.toolbar button.on');
@@ -157,7 +164,7 @@ try {
   await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
   await page.waitForFunction(() => window.Chart && Chart.getChart('gauge'));
   const partsBefore = (await api(`/api/v1/dashboard/activity/${activity}?widgets=realtime`)).data.realtime.participants;
-  const cardBefore = await page.textContent('[data-kpi="참여"] >> nth=1').catch(() => null);
+  const cardBefore = await page.textContent('#rtk [data-kpi="현재 참여자(승인·결제)"]').catch(() => null);
   const shopPage = await context.newPage();
   await shopPage.goto(`${base}/demo/shop/activity/${activity}`);
   await shopPage.waitForSelector('#remaining');
@@ -170,7 +177,7 @@ try {
   await shopPage.waitForFunction(() => document.querySelector('#result').textContent.includes('결제 완료'), null, { timeout: 15000 });
   const partsAfter = (await api(`/api/v1/dashboard/activity/${activity}?widgets=realtime`)).data.realtime.participants;
   check('dashboard participants rose after the shop entry', partsAfter === partsBefore + 1, { partsBefore, partsAfter });
-  await page.waitForFunction((want) => [...document.querySelectorAll('#rtk [data-kpi="참여"]')].some((e) => e.textContent === want), new Intl.NumberFormat('ko-KR').format(partsAfter), { timeout: 15000 })
+  await page.waitForFunction((want) => [...document.querySelectorAll('#rtk [data-kpi="현재 참여자(승인·결제)"]')].some((e) => e.textContent === want), new Intl.NumberFormat('ko-KR').format(partsAfter), { timeout: 15000 })
     .then(() => check('open dashboard shows the new participant live', true))
     .catch(() => check('open dashboard shows the new participant live', false, cardBefore));
   await shopPage.close();

@@ -5,7 +5,7 @@
   var body = document.body, page = body.dataset.page, id = body.dataset.id, app = document.getElementById("app");
   var lang = localStorage.getItem("axon_lang") || "ko";
   var T = {
-    ko: { visits: "방문", unique: "순 방문자", participants: "참여", approved: "승인", purchases: "구매", gmv: "거래액", aov: "객단가",
+    ko: { visits: "방문", unique: "순 방문자", participants: "참여", entrants: "현재 참여자(승인·결제)", approved: "승인", purchases: "구매", gmv: "거래액", aov: "객단가",
       roas: "ROAS", conv: "전환율", eng: "참여율", qual: "승인율", prate: "구매율", budget: "예산", change: "이전 기간 대비",
       funnel: "퍼널", comparison: "프로모션 vs 일반 판매", promotion: "프로모션", normal: "일반", baseline: "기준선(일평균)",
       realtime: "실시간", stock: "남은 재고", active: "활성 사용자(5분)", inflow: "최근 1시간 유입", hourly: "시간대별 유입",
@@ -16,7 +16,7 @@
       significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족" },
       uplift: "증가율", soldout: "품절", enter: "선착순 응모하기", pay: "결제하기", campaigns: "캠페인 관리", overview: "전체 개요",
       live: "실시간 연결됨", name: "이름", status: "상태", create: "만들기", entries: "응모 목록", start: "시작", end: "종료" },
-    en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
+    en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", entrants: "Entrants now (held + paid)", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
       roas: "ROAS", conv: "Conversion", eng: "Engagement", qual: "Qualification", prate: "Purchase rate", budget: "Budget", change: "vs previous period",
       funnel: "Funnel", comparison: "Promotion vs normal sales", promotion: "Promotion", normal: "Normal", baseline: "Baseline (daily avg)",
       realtime: "Realtime", stock: "Remaining stock", active: "Active users (5 min)", inflow: "Inflow, last hour", hourly: "Hourly inflow",
@@ -141,7 +141,7 @@
   }
   function realtime(r) {
     var k = document.getElementById("rtk"); if (!k) return;
-    k.innerHTML = kpi(t("stock"), r.totalStock == null ? "∞" : num(r.remainingStock) + " / " + num(r.totalStock)) + kpi(t("participants"), num(r.participants)) +
+    k.innerHTML = kpi(t("stock"), r.totalStock == null ? "∞" : num(r.remainingStock) + " / " + num(r.totalStock)) + kpi(t("entrants"), num(r.participants)) +
       kpi(t("active"), num(r.activeUsers)) + kpi(t("inflow"), num(r.inflowLastHour));
     var sold = r.totalStock == null ? 0 : r.totalStock - r.remainingStock;
     chart("gauge", document.getElementById("gauge"), { type: "doughnut", data: { labels: [t("stock"), t("soldout")], datasets: [{ data: r.totalStock == null ? [1, 0] : [r.remainingStock, sold], backgroundColor: ["#40c057", "#e9ecef"] }] }, options: { animation: false, rotation: -90, circumference: 180, aspectRatio: 2.4 } });
