@@ -48,6 +48,13 @@ try {
   check('campaign activity chart', JSON.stringify(acts) === JSON.stringify(cd.data.activities.map((r) => r.totalVisits)), acts);
   await page.screenshot({ path: out + '/campaign.png', fullPage: true });
 
+  // Without a period an activity page shows the activity's own run, and says so.
+  await page.goto(`${base}/admin/dashboard/${activity}`);
+  await page.waitForSelector('.toolbar [data-run]');
+  const meta = await api(`/api/v1/activities/${activity}`);
+  const runHeader = await page.textContent('.sub');
+  const runStart = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(meta.startDate)).replace(',', '');
+  check('an activity page opens on its own run', runHeader.startsWith(runStart) && (await page.getAttribute('.toolbar [data-run]', 'aria-pressed')) === 'true', { runHeader, runStart });
   // Activity: KPIs, funnel chart, then a live update without reload.
   await page.goto(`${base}/admin/dashboard/${activity}?${period}`);
   await page.waitForFunction(() => window.Chart && Chart.getChart('funnel') && Chart.getChart('gauge'));

@@ -9,7 +9,7 @@
       roas: "ROAS", conv: "전환율", eng: "참여율", qual: "승인율", prate: "구매율", budget: "예산", change: "이전 기간 대비",
       funnel: "퍼널", comparison: "프로모션 vs 일반 판매", promotion: "프로모션", normal: "일반", baseline: "기준선(일평균)",
       realtime: "실시간", stock: "남은 재고", active: "활성 사용자(5분)", inflow: "최근 1시간 유입", hourly: "시간대별 유입",
-      loading: "불러오는 중…", error: "불러오지 못했습니다", period: "기간", custom: "직접 선택", apply: "적용",
+      loading: "불러오는 중…", error: "불러오지 못했습니다", period: "기간", run: "활동 기간", custom: "직접 선택", apply: "적용",
       activities: "활동 비교", heatmap: "요일 × 시간 방문", table: "활동 목록", top: "캠페인 TOP 10 (거래액)", traffic: "시간대별 트래픽",
       efficiency: "캠페인 효율", cohort: "코호트 LTV", customers: "고객 수", cac: "평균 CAC", repeat: "재구매율", freq: "평균 구매 횟수",
       monthly: "월별 누적 LTV vs CAC", ask: "질문하기", askph: "예: 지난 7일간 방문자 중 몇 퍼센트가 구매했어?", send: "보내기",
@@ -20,7 +20,7 @@
       roas: "ROAS", conv: "Conversion", eng: "Engagement", qual: "Qualification", prate: "Purchase rate", budget: "Budget", change: "vs previous period",
       funnel: "Funnel", comparison: "Promotion vs normal sales", promotion: "Promotion", normal: "Normal", baseline: "Baseline (daily avg)",
       realtime: "Realtime", stock: "Remaining stock", active: "Active users (5 min)", inflow: "Inflow, last hour", hourly: "Hourly inflow",
-      loading: "Loading…", error: "Could not load", period: "Period", custom: "Custom", apply: "Apply",
+      loading: "Loading…", error: "Could not load", period: "Period", run: "Activity run", custom: "Custom", apply: "Apply",
       activities: "Activity comparison", heatmap: "Weekday × hour visits", table: "Activities", top: "Top 10 campaigns by GMV", traffic: "Hourly traffic",
       efficiency: "Campaign efficiency", cohort: "Cohort LTV", customers: "Customers", cac: "Avg CAC", repeat: "Repeat rate", freq: "Avg purchases",
       monthly: "Monthly cumulative LTV vs CAC", ask: "Ask", askph: "e.g. top 3 activities by GMV last month", send: "Send",
@@ -71,17 +71,23 @@
   }
   var params = new URLSearchParams(location.search);
   function periodQuery() {
-    var p = params.get("period") || "7d", q = "period=" + p;
+    var p = params.get("period");
+    if (!p && run) return "period=custom&startDate=" + encodeURIComponent(run[0]) + "&endDate=" + encodeURIComponent(run[1]);
+    p = p || "7d";
+    var q = "period=" + p;
     if (p == "custom") q += "&startDate=" + encodeURIComponent(params.get("startDate") || "") + "&endDate=" + encodeURIComponent(params.get("endDate") || "");
     return q;
   }
   function toolbar() {
-    var p = params.get("period") || "7d";
+    var p = params.get("period") || (run ? "run" : "7d");
     var b = ["1d", "7d", "30d"].map(function (x) { return '<button class="ghost' + (x == p ? " on" : "") + '" aria-pressed="' + (x == p) + '" data-period="' + x + '">' + { "1d": lang == "ko" ? "1일" : "1 day", "7d": lang == "ko" ? "7일" : "7 days", "30d": lang == "ko" ? "30일" : "30 days" }[x] + "</button>"; }).join("");
+    if (run) b = '<button class="ghost' + (p == "run" ? " on" : "") + '" aria-pressed="' + (p == "run") + '" data-run>' + t("run") + "</button>" + b;
     return '<div class="toolbar"><span>' + t("period") + "</span>" + b + '<span>' + t("custom") + '</span><input type="date" id="sd" value="' + esc(params.get("startDate") || "") + '"><input type="date" id="ed" value="' + esc(params.get("endDate") || "") + '"><button id="apply" class="' + (p == "custom" ? "on" : "") + '" aria-pressed="' + (p == "custom") + '">' + t("apply") + "</button></div>";
   }
   function bindToolbar(reload) {
     app.querySelectorAll("[data-period]").forEach(function (b) { b.onclick = function () { params.set("period", b.dataset.period); params.delete("startDate"); params.delete("endDate"); history.replaceState(null, "", "?" + params); reload(); }; });
+    var r = app.querySelector("[data-run]");
+    if (r) r.onclick = function () { params.delete("period"); params.delete("startDate"); params.delete("endDate"); history.replaceState(null, "", "?" + params); reload(); };
     var a = document.getElementById("apply");
     if (a) a.onclick = function () { params.set("period", "custom"); params.set("startDate", document.getElementById("sd").value); params.set("endDate", document.getElementById("ed").value); history.replaceState(null, "", "?" + params); reload(); };
   }
@@ -113,8 +119,18 @@
   }
   function lineData(rows, label, color) { return { labels: rows.map(function (r) { return r.timestamp ? localMinute(r.timestamp, false) : (r.date || "").slice(5); }), datasets: [{ label: label, data: rows.map(function (r) { return r.count; }), borderColor: color, backgroundColor: color }] }; }
 
+  // An activity page opens on the activity's own run (start → end, or → now while it runs).
+  var run = null;
   function activityPage() {
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
+    if (!run) {
+      api("/api/v1/activities/" + id).then(function (a) {
+        var start = Date.parse(a.startDate), end = Math.max(start + 1, Math.min(Date.parse(a.endDate), Date.now()));
+        run = [a.startDate, new Date(end).toISOString()];
+        activityPage();
+      }).catch(fail);
+      return;
+    }
     api("/api/v1/dashboard/activity/" + id + "?" + periodQuery()).then(function (d) {
       var o = d.data.overview, f = d.data.funnel, c = d.data.comparison, r = d.data.realtime;
       app.innerHTML = "<h1>Activity " + esc(id) + '</h1><div class="sub">' + esc(localRange(d.startDate, d.endDate)) + ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">campaign ' + d.campaignId + '</a> · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a></div>" + toolbar() + kpis(o) +
