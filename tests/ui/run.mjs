@@ -70,6 +70,8 @@ try {
   const axis = await page.evaluate(() => Chart.getChart('inflow').data.labels);
   const hours = ad.data.realtime.hourlyInflow.map((r) => seoul(r.timestamp, false));
   check('the hourly axis is in KST', JSON.stringify(axis) === JSON.stringify(hours), { axis: axis.slice(0, 3), hours: hours.slice(0, 3) });
+  const sig = await page.textContent('#sig');
+  check('p-values read as p < 0.001 or p = 0.xxx', !/p=|p = 0\)/.test(sig) && (!/\(p/.test(sig) || /\(p (< 0\.001|= [01]\.\d{3})\)/.test(sig)), sig);
   // The realtime card's entrants (held + paid now) and the KPI's participants (clicks in the
   // window) are different numbers: no label is shared.
   const shared = await page.evaluate(() => {

@@ -42,6 +42,8 @@
   var MINUTE = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   function parts(iso) { var o = {}; MINUTE.formatToParts(new Date(iso)).forEach(function (p) { o[p.type] = p.value; }); return o; }
   function localMinute(iso, withYear) { var p = parts(iso); return (withYear ? p.year + "-" : "") + p.month + "-" + p.day + " " + p.hour + ":" + p.minute; }
+  // A p-value as a statistician writes it: "p < 0.001", else three decimals.
+  function pText(p) { return +p < 0.001 ? "p < 0.001" : "p = " + (+p).toFixed(3); }
   function localRange(a, b) { if (!a || !b) return ""; return localMinute(a, true) + " – " + localMinute(b, parts(a).year !== parts(b).year) + (TZABBR ? " " + TZABBR : ""); }
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
   function el(html) { var d = document.createElement("div"); d.innerHTML = html; return d.firstElementChild; }
@@ -148,7 +150,7 @@
         { label: t("normal"), data: daily.map(function (x) { return x.normal; }), backgroundColor: "#74c0fc" },
         { type: "line", label: t("baseline"), data: daily.map(function () { return c.baselineDaily; }), borderColor: "#495057", pointRadius: 0 }] } });
       var s = c.significance || {};
-      document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (p=" + s.pValue + ")" : "");
+      document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (" + pText(s.pValue) + ")" : "");
       realtime(r);
       bindToolbar(activityPage);
       app.appendChild(askBox("activity/" + id));
