@@ -13,7 +13,8 @@
       activities: "활동 비교", heatmap: "요일 × 시간 방문", table: "활동 목록", top: "캠페인 TOP 10 (거래액)", traffic: "시간대별 트래픽",
       efficiency: "캠페인 효율", cohort: "코호트 LTV", customers: "고객 수", cac: "평균 CAC", repeat: "재구매율", freq: "평균 구매 횟수",
       monthly: "월별 누적 LTV vs CAC", ask: "질문하기", askph: "예: 지난 7일간 방문자 중 몇 퍼센트가 구매했어?", send: "보내기",
-      significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족" },
+      significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족", NOT_RUNNING: "이 기간에 프로모션이 진행되지 않음" },
+      upliftBasis: "프로모션 진행 기간의 일평균 구매 vs 시작 전 14일 기준선",
       uplift: "증가율", soldout: "품절", enter: "선착순 응모하기", pay: "결제하기", campaigns: "캠페인 관리", overview: "전체 개요",
       live: "실시간 연결됨", name: "이름", status: "상태", create: "만들기", entries: "응모 목록", start: "시작", end: "종료" },
     en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", entrants: "Entrants now (held + paid)", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
@@ -24,7 +25,8 @@
       activities: "Activity comparison", heatmap: "Weekday × hour visits", table: "Activities", top: "Top 10 campaigns by GMV", traffic: "Hourly traffic",
       efficiency: "Campaign efficiency", cohort: "Cohort LTV", customers: "Customers", cac: "Avg CAC", repeat: "Repeat rate", freq: "Avg purchases",
       monthly: "Monthly cumulative LTV vs CAC", ask: "Ask", askph: "e.g. top 3 activities by GMV last month", send: "Send",
-      significant: { SIGNIFICANT_INCREASE: "significant increase", SIGNIFICANT_DECREASE: "significant decrease", NOT_SIGNIFICANT: "not significant (may be noise)", NO_BASELINE: "no baseline", NOT_ENOUGH_DATA: "not enough data" },
+      significant: { SIGNIFICANT_INCREASE: "significant increase", SIGNIFICANT_DECREASE: "significant decrease", NOT_SIGNIFICANT: "not significant (may be noise)", NO_BASELINE: "no baseline", NOT_ENOUGH_DATA: "not enough data", NOT_RUNNING: "the promotion did not run in this window" },
+      upliftBasis: "daily purchases while the promotion ran vs the 14 days before it started",
       uplift: "Uplift", soldout: "Sold out", enter: "Enter now", pay: "Pay", campaigns: "Campaigns", overview: "Overview",
       live: "live", name: "Name", status: "Status", create: "Create", entries: "Entries", start: "Start", end: "End" }
   };
@@ -150,7 +152,7 @@
         { label: t("normal"), data: daily.map(function (x) { return x.normal; }), backgroundColor: "#74c0fc" },
         { type: "line", label: t("baseline"), data: daily.map(function () { return c.baselineDaily; }), borderColor: "#495057", pointRadius: 0 }] } });
       var s = c.significance || {};
-      document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (" + pText(s.pValue) + ")" : "");
+      document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " (" + t("upliftBasis") + ") · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (" + pText(s.pValue) + ")" : "");
       realtime(r);
       bindToolbar(activityPage);
       app.appendChild(askBox("activity/" + id));

@@ -28,6 +28,21 @@ pub fn against_baseline(purchases: u64, days: f64, baseline_purchases: u64) -> S
     poisson_rate_test(purchases, days, baseline_purchases, BASELINE_DAYS as f64)
 }
 
+/// The promotion's effect over the part of the window it ran in (`days` long): the uplift of
+/// its daily purchases over the baseline and the rate test — or, when it did not run in the
+/// window at all, nothing to measure (verdict `NOT_RUNNING`).
+pub fn promotion_effect(purchases: u64, days: f64, baseline: u64) -> (Option<Dec2>, Significance) {
+    if days <= 0.0 {
+        let mut s = poisson_rate_test(0, 0.0, baseline, BASELINE_DAYS as f64);
+        s.verdict = "NOT_RUNNING";
+        return (None, s);
+    }
+    (
+        uplift_percent(purchases, days, baseline),
+        against_baseline(purchases, days, baseline),
+    )
+}
+
 /// The result of comparing a window's daily purchase rate with a baseline rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -143,6 +158,13 @@ mod tests {
         assert!(effect.p_value.unwrap() < 0.001);
         assert!(effect.uplift_ci_low.unwrap().0 > 0);
         assert_eq!(poisson_rate_test(5, 7.0, 0, 14.0).verdict, "NO_BASELINE");
+        let (uplift, s) = promotion_effect(9, 0.0, 28);
+        assert_eq!(
+            (uplift, s.verdict),
+            (None, "NOT_RUNNING"),
+            "a window the promotion missed"
+        );
+        assert_eq!(promotion_effect(4, 2.0, 14).0, Some(Dec2::from_int(100)));
         assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-9);
     }
 

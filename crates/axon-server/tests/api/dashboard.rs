@@ -429,3 +429,59 @@ async fn the_realtime_stock_is_the_gates_stock() {
         (Some(5), Some(2))
     );
 }
+
+#[tokio::test]
+async fn the_uplift_measures_only_the_promotions_run_and_says_when_it_did_not_run() {
+    let app = spawn_app().await;
+    let c = app.campaign("Uplift").await;
+    let p = app
+        .post(
+            "/api/v1/products",
+            json!({"name": "TV", "price": 1000, "stock": 1000}),
+        )
+        .await;
+    let product = p.body["id"].as_i64().unwrap();
+    let a = app
+        .post(
+            &format!("/api/v1/campaigns/{c}/activities"),
+            json!({"name": "Ended deal", "activityType": "FIRST_COME_FIRST_SERVE", "limitCount": 10,
+                "startDate": "2026-10-15", "endDate": "2026-10-20", "price": 900, "productId": product}),
+        )
+        .await;
+    let a = a.body["id"].as_i64().unwrap();
+    // Normal sales: 7 in the baseline (the 14 days before the start), 6 after the end.
+    let buy = |order: String, at: &str| {
+        json!({"userId": "u1", "productId": product, "price": 1000, "quantity": 1,
+            "orderId": order, "purchasedAt": at})
+    };
+    for i in 0..7 {
+        let r = app
+            .post(
+                "/api/v1/purchases",
+                buy(format!("B{i}"), "2026-10-10T03:00:00Z"),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    for i in 0..6 {
+        let r = app
+            .post(
+                "/api/v1/purchases",
+                buy(format!("A{i}"), "2026-11-02T03:00:00Z"),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let after_the_end = app
+        .get(&format!(
+            "/api/v1/dashboard/activity/{a}?widgets=comparison&period=custom&startDate=2026-11-01&endDate=2026-11-03"
+        ))
+        .await;
+    let cmp = &after_the_end.body["data"]["comparison"];
+    assert_eq!(
+        cmp["normalPurchases"], 6,
+        "the window's sales are still shown: {cmp}"
+    );
+    assert_eq!(cmp["upliftPercent"], Value::Null, "{cmp}");
+    assert_eq!(cmp["significance"]["verdict"], "NOT_RUNNING", "{cmp}");
+}

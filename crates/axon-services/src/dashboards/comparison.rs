@@ -2,9 +2,7 @@
 //! daily, against the normal sales of the 14 days before the start, with a Poisson rate test.
 
 use super::{Scope, View};
-use axon_domain::metrics::stats::{
-    against_baseline, baseline_daily, uplift_percent, BASELINE_DAYS,
-};
+use axon_domain::metrics::stats::{baseline_daily, promotion_effect, BASELINE_DAYS};
 use axon_domain::metrics::Significance;
 use axon_domain::model::{Activity, ActivityId, ProductId};
 use axon_domain::period::Window;
@@ -43,6 +41,8 @@ pub struct Comparison {
     pub baseline_daily: Dec2,
     pub baseline_start: Option<Ts>,
     pub baseline_end: Option<Ts>,
+    /// Daily purchases over the part of the window the promotion ran in, against the baseline
+    /// (`None`, verdict `NOT_RUNNING`, when it did not run in the window).
     pub uplift_percent: Option<Dec2>,
     pub significance: Significance,
 }
@@ -69,18 +69,20 @@ impl View<'_> {
             _ => acts.iter().map(|a| a.id).collect(),
         };
         let start = acts.iter().map(|a| a.start_date).min();
-        self.comparison_of(&ids, &products_of(&acts), start, w)
+        let end = acts.iter().map(|a| a.end_date).max();
+        self.comparison_of(&ids, &products_of(&acts), start.zip(end), w)
     }
 
-    /// Promotion purchases of `ids` and normal sales of `products`, the baseline taken before
-    /// `start`.
+    /// Promotion purchases of `ids` and normal sales of `products` over `w`, the baseline taken
+    /// before the run's start, the effect measured over the part of `w` inside the run.
     fn comparison_of(
         &self,
         ids: &[ActivityId],
         products: &[ProductId],
-        start: Option<Ts>,
+        run: Option<(Ts, Ts)>,
         w: &Window,
     ) -> Comparison {
+        let start = run.map(|r| r.0);
         let tz = self.tz();
         let mut days = Vec::new();
         let mut day = tz.day_start(w.start);
@@ -96,8 +98,18 @@ impl View<'_> {
                 .purchases(PurchaseSet::Normal(products), &bw, &[])
                 .count
         });
-        let length = w.len_ms() as f64 / MS_PER_DAY as f64;
-        let bought = promo.count + normal.count;
+        let measured = run
+            .map(|(s, e)| Window::new(s.max(w.start), e.min(w.end)))
+            .filter(|m| m.start < m.end);
+        let (length, bought) = measured.map_or((0.0, 0), |m| {
+            let promo = self.snap.purchases(PurchaseSet::Promotion(ids), &m, &[]);
+            let normal = self.snap.purchases(PurchaseSet::Normal(products), &m, &[]);
+            (
+                m.len_ms() as f64 / MS_PER_DAY as f64,
+                promo.count + normal.count,
+            )
+        });
+        let (uplift, significance) = promotion_effect(bought, length, baseline);
         Comparison {
             product_ids: products.to_vec(),
             daily: days
@@ -124,8 +136,8 @@ impl View<'_> {
             baseline_daily: baseline_daily(baseline),
             baseline_start: baseline_window.map(|b| b.start),
             baseline_end: baseline_window.map(|b| b.end),
-            uplift_percent: uplift_percent(bought, length, baseline),
-            significance: against_baseline(bought, length, baseline),
+            uplift_percent: uplift,
+            significance,
         }
     }
 }
