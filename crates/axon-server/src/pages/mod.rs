@@ -20,6 +20,7 @@ const APP_CSS: &str = include_str!("../../assets/app.css");
 const TRACKER_JS: &str = include_str!("../../assets/axon.js");
 const CHART_JS: &str = include_str!("../../assets/vendor/chartjs/chart.umd.min.js");
 const CHART_LICENSE: &str = include_str!("../../assets/vendor/chartjs/LICENSE.md");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// How long an admin session lasts.
 const SESSION_HOURS: i64 = 12;
@@ -59,6 +60,14 @@ pub fn router() -> Router<AppState> {
             get(|| async { asset("application/javascript; charset=utf-8", CHART_JS) }),
         )
         .route(
+            "/favicon.svg",
+            get(|| async { asset("image/svg+xml", FAVICON) }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/favicon.svg") }),
+        )
+        .route(
             "/assets/chart.js.LICENSE.md",
             get(|| async { asset("text/plain; charset=utf-8", CHART_LICENSE) }),
         )
@@ -93,7 +102,7 @@ pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool
     };
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Axon · {title}</title><link rel="stylesheet" href="/assets/app.css"><script src="/assets/chart.umd.min.js"></script><script defer src="/assets/app.js"></script></head>
+<title>Axon · {title}</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"><script src="/assets/chart.umd.min.js"></script><script defer src="/assets/app.js"></script></head>
 <body data-page="{page}" data-id="{id}" data-tz="{tz}" data-tzabbr="{abbr}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
         title = esc(title),
         page = esc(page),
@@ -212,7 +221,7 @@ fn login_page(next: &str, error: Option<&str>) -> Html<String> {
     });
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Axon · 로그인</title><link rel="stylesheet" href="/assets/app.css"></head><body><header><span class="brand">Axon</span></header>
+<title>Axon · 로그인</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"></head><body><header><span class="brand">Axon</span></header>
 <main><div class="card" style="max-width:420px;margin:40px auto"><h1>관리자 로그인 · Admin login</h1>{err}
 <form class="stack" method="post" action="/admin/login"><input type="password" name="key" placeholder="Admin key (AXON_ADMIN_KEY)" autocomplete="current-password" required autofocus>
 <input type="hidden" name="next" value="{next}"><button>로그인 · Sign in</button></form></div></main></body></html>"#,

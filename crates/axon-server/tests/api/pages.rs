@@ -136,3 +136,19 @@ async fn assets_are_embedded_and_the_tracker_is_small() {
         tracker.len()
     );
 }
+
+#[tokio::test]
+async fn pages_have_a_favicon() {
+    let app = spawn_app().await;
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], "image/svg+xml", "{path}");
+        assert!(r.text().await.unwrap().starts_with("<svg"), "{path}");
+    }
+    let login = app.text("/admin/login").await;
+    assert!(
+        login.contains(r#"rel="icon" href="/favicon.svg""#),
+        "{login}"
+    );
+}
