@@ -21,6 +21,15 @@ impl Catalog for Engine {
         self.activities.get(&id).and_then(|a| a.meta.clone())
     }
 
+    /// Without cloning the activity: collection enriches every event with it, and the
+    /// projector asks it for every change.
+    fn campaign_of(&self, activity: ActivityId) -> Option<CampaignId> {
+        self.activities
+            .get(&activity)
+            .and_then(|a| a.meta.as_ref())
+            .map(|a| a.campaign_id)
+    }
+
     fn activities(&self) -> Vec<Activity> {
         by_id(self.metas().cloned().collect())
     }

@@ -56,7 +56,7 @@ impl AppState {
         };
         let metrics = Arc::new(Counters::default());
         let readers = Arc::new(ReadPool::new(2).expect("start the reader threads"));
-        let purchases = Arc::new(Purchases::new(backends.clone(), config.clock.clone()));
+        let purchases = Arc::new(Purchases::new(backends.clone(), settings.clone()));
         AppState {
             collect: Arc::new(Collect::new(
                 backends.clone(),

@@ -2,7 +2,7 @@
 //! the FCFS confirm alike. The purchase, the entry's PAID status, the product stock decrease,
 //! the profile's lastPurchaseAt and the `PURCHASE` event commit together; idempotent on orderId.
 
-use crate::backends::Backends;
+use crate::backends::{Backends, Settings};
 use crate::error::{ServiceError, ServiceResult};
 use axon_domain::event::Event;
 use axon_domain::model::{CampaignId, Purchase, PurchaseType};
@@ -25,12 +25,12 @@ pub struct PurchaseReport {
 
 pub struct Purchases {
     b: Backends,
-    clock: std::sync::Arc<dyn axon_domain::Clock>,
+    settings: Settings,
 }
 
 impl Purchases {
-    pub fn new(b: Backends, clock: std::sync::Arc<dyn axon_domain::Clock>) -> Purchases {
-        Purchases { b, clock }
+    pub fn new(b: Backends, settings: Settings) -> Purchases {
+        Purchases { b, settings }
     }
 
     /// Records `p` with its `PURCHASE` event; `entry` (FCFS confirm) is marked PAID with it.
@@ -67,7 +67,7 @@ impl Purchases {
                 "quantity must be between 1 and 1000000",
             ));
         }
-        let now = self.clock.now();
+        let now = self.settings.now();
         let purchased_at = r.purchased_at.unwrap_or(now);
         if purchased_at.0 > now.0 + MS_PER_DAY {
             return Err(ServiceError::validation(

@@ -31,33 +31,34 @@ async fn next_update(
     }
 }
 
+/// Opens a live stream as an admin; it must answer as an event stream.
+async fn open(app: &TestApp, path: String) -> reqwest::Response {
+    let r = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    r
+}
+
 #[tokio::test]
 async fn open_dashboards_receive_acknowledged_events_live() {
     let app = spawn_app().await;
     let c = app.campaign("Live").await;
     let a = app.activity(c).await;
-    let open = |path: String| {
-        let app = &app;
-        async move {
-            let r = app
-                .client
-                .get(app.url(&path))
-                .bearer_auth(ADMIN_KEY)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            assert_eq!(r.headers()["content-type"], "text/event-stream");
-            r
-        }
-    };
-    let mut act = open(format!(
-        "/api/v1/dashboard/stream/activity/{a}?widgets=overview,realtime&period=1d"
-    ))
+    let mut act = open(
+        &app,
+        format!("/api/v1/dashboard/stream/activity/{a}?widgets=overview,realtime&period=1d"),
+    )
     .await;
-    let mut camp = open(format!(
-        "/api/v1/dashboard/stream/campaign/{c}?widgets=overview"
-    ))
+    let mut camp = open(
+        &app,
+        format!("/api/v1/dashboard/stream/campaign/{c}?widgets=overview"),
+    )
     .await;
     let (mut b1, mut b2) = (String::new(), String::new());
     let first = next_update(
@@ -166,15 +167,7 @@ async fn many_viewers_share_one_render_per_version_and_other_scopes_wake_nobody(
     let path = format!("/api/v1/dashboard/stream/activity/{a}?widgets=overview&period=1d");
     let mut streams = Vec::new();
     for _ in 0..12 {
-        let r = app
-            .client
-            .get(app.url(&path))
-            .bearer_auth(ADMIN_KEY)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        streams.push((r, String::new()));
+        streams.push((open(&app, path.clone()).await, String::new()));
     }
     let deadline = || Instant::now() + Duration::from_secs(15);
     for (r, buf) in &mut streams {
