@@ -15,7 +15,22 @@ use axum::{Form, Router};
 mod shop;
 use serde::Deserialize;
 
-const APP_JS: &str = include_str!("../../assets/app.js");
+/// The dashboards' script: fragments of one function scope, concatenated in this order (each
+/// file is a part of the page code, not a module of its own; see `assets/js/prelude.js`).
+const APP_JS: &str = concat!(
+    include_str!("../../assets/js/prelude.js"),
+    include_str!("../../assets/js/i18n.js"),
+    include_str!("../../assets/js/format.js"),
+    include_str!("../../assets/js/widgets.js"),
+    include_str!("../../assets/js/ask.js"),
+    include_str!("../../assets/js/activity.js"),
+    include_str!("../../assets/js/campaign.js"),
+    include_str!("../../assets/js/overview.js"),
+    include_str!("../../assets/js/cohort.js"),
+    include_str!("../../assets/js/admin.js"),
+    include_str!("../../assets/js/shop.js"),
+    include_str!("../../assets/js/main.js"),
+);
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const TRACKER_JS: &str = include_str!("../../assets/axon.js");
 const CHART_JS: &str = include_str!("../../assets/vendor/chartjs/chart.umd.min.js");

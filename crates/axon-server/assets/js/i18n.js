@@ -1,0 +1,27 @@
+  // Every visible string, Korean first (the toggle switches to English).
+  var T = {
+    ko: { visits: "방문", unique: "순 방문자", participants: "참여", entrants: "현재 참여자(승인·결제)", approved: "승인", purchases: "구매", gmv: "거래액", aov: "객단가",
+      roas: "ROAS", conv: "전환율", eng: "참여율", qual: "승인율", prate: "구매율", budget: "예산", change: "이전 기간 대비",
+      funnel: "퍼널", comparison: "프로모션 vs 일반 판매", promotion: "프로모션", normal: "일반", baseline: "기준선(일평균)",
+      realtime: "실시간", stock: "남은 재고", active: "활성 사용자(5분)", inflow: "최근 1시간 유입", hourly: "시간대별 유입",
+      loading: "불러오는 중…", error: "불러오지 못했습니다", period: "기간", run: "활동 기간", custom: "직접 선택", apply: "적용",
+      activities: "활동 비교", heatmap: "요일 × 시간 방문", table: "활동 목록", top: "캠페인 TOP 10 (거래액)", traffic: "시간대별 트래픽",
+      efficiency: "캠페인 효율", cohort: "코호트 LTV", customers: "고객 수", cac: "평균 CAC", repeat: "재구매율", freq: "평균 구매 횟수",
+      monthly: "월별 누적 LTV vs CAC", ask: "질문하기", askph: "예: 지난 7일간 방문자 중 몇 퍼센트가 구매했어?", send: "보내기",
+      significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족", NOT_RUNNING: "이 기간에 프로모션이 진행되지 않음" },
+      upliftBasis: "프로모션 진행 기간의 일평균 구매 vs 시작 전 14일 기준선",
+      uplift: "증가율", soldout: "품절", enter: "선착순 응모하기", pay: "결제하기", campaigns: "캠페인 관리", overview: "전체 개요",
+      live: "실시간 연결됨", name: "이름", status: "상태", create: "만들기", entries: "응모 목록", start: "시작", end: "종료" },
+    en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", entrants: "Entrants now (held + paid)", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
+      roas: "ROAS", conv: "Conversion", eng: "Engagement", qual: "Qualification", prate: "Purchase rate", budget: "Budget", change: "vs previous period",
+      funnel: "Funnel", comparison: "Promotion vs normal sales", promotion: "Promotion", normal: "Normal", baseline: "Baseline (daily avg)",
+      realtime: "Realtime", stock: "Remaining stock", active: "Active users (5 min)", inflow: "Inflow, last hour", hourly: "Hourly inflow",
+      loading: "Loading…", error: "Could not load", period: "Period", run: "Activity run", custom: "Custom", apply: "Apply",
+      activities: "Activity comparison", heatmap: "Weekday × hour visits", table: "Activities", top: "Top 10 campaigns by GMV", traffic: "Hourly traffic",
+      efficiency: "Campaign efficiency", cohort: "Cohort LTV", customers: "Customers", cac: "Avg CAC", repeat: "Repeat rate", freq: "Avg purchases",
+      monthly: "Monthly cumulative LTV vs CAC", ask: "Ask", askph: "e.g. top 3 activities by GMV last month", send: "Send",
+      significant: { SIGNIFICANT_INCREASE: "significant increase", SIGNIFICANT_DECREASE: "significant decrease", NOT_SIGNIFICANT: "not significant (may be noise)", NO_BASELINE: "no baseline", NOT_ENOUGH_DATA: "not enough data", NOT_RUNNING: "the promotion did not run in this window" },
+      upliftBasis: "daily purchases while the promotion ran vs the 14 days before it started",
+      uplift: "Uplift", soldout: "Sold out", enter: "Enter now", pay: "Pay", campaigns: "Campaigns", overview: "Overview",
+      live: "live", name: "Name", status: "Status", create: "Create", entries: "Entries", start: "Start", end: "End" }
+  };
