@@ -223,6 +223,12 @@ try {
   check('tracker page view arrived once', byType.PAGE_VIEW === 1, byType);
   check('tracker click (flushed on page hide) arrived once', byType.CLICK === 1, byType);
   check('tracker events attributed to the activity', final.events.every((e) => e.activityId === +activity), final.events.map((e) => e.activityId));
+
+  // More checks, one file per topic: tests/ui/checks/*.mjs, each `export default async function (ctx)`.
+  const ctx = { browser, context, page, base, key, api, check, fmt, out, activity, campaign };
+  for (const f of fs.readdirSync(new URL('./checks/', import.meta.url)).filter((f) => f.endsWith('.mjs')).sort()) {
+    await (await import('./checks/' + f)).default(ctx);
+  }
 } catch (e) {
   check('no exception', false, String(e && e.stack || e));
 } finally {
