@@ -237,11 +237,12 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Live simulated events per second (0 = no live traffic).
-    #[arg(long, default_value_t = 20)]
-    pub rate: u64,
+    /// Live simulated events per second, averaged over a day (0 = no live traffic). Default:
+    /// the rate of the history's last 24 hours, so the live numbers continue it.
+    #[arg(long)]
+    pub rate: Option<f64>,
     /// Events of history to seed an empty data dir with.
-    #[arg(long, default_value_t = 150_000)]
+    #[arg(long, default_value_t = 400_000)]
     pub history_events: u64,
     #[command(flatten)]
     pub server: ServerArgs,

@@ -1,19 +1,23 @@
 //! `axon demo`: the product with something to look at. On an empty data dir it seeds a
 //! realistic history (two campaigns, six activities with products, 60 days of traffic up to
-//! today, entries, purchases and repeat buyers), makes the two most popular activities live,
-//! then serves and drives live traffic through the public APIs — visits, clicks, FCFS entries
-//! and payments — at an adjustable rate. Prints the admin key and the dashboard URL.
+//! this moment, entries, purchases and repeat buyers), makes the two most popular activities
+//! live, gives every activity a budget that makes its CAC and LTV/CAC plausible, then serves and
+//! drives live traffic through the public APIs — visits, clicks, FCFS entries and payments — at
+//! the rate the history had over its last 24 hours, on the same hour-of-day curve, so the live
+//! numbers continue the history instead of jumping. Prints the admin key and the dashboard URL.
 
 use crate::cli::{DemoArgs, Settings};
 use crate::serve::block;
-use crate::simulate::{generate, Rng, Shape};
+use crate::simulate::{generate, Rng, Shape, HOUR_WEIGHTS};
 use crate::CliError;
-use axon_domain::model::ActivityStatus;
+use axon_domain::model::{ActivityId, ActivityStatus, PurchaseType};
+use axon_domain::money::Dec2;
 use axon_domain::time::MS_PER_DAY;
-use axon_domain::Ts;
+use axon_domain::{BusinessTz, Clock, Ts};
 use axon_store::sqlite::SqliteStore;
-use axon_store::{ActivityRepo, CampaignRepo};
+use axon_store::{ActivityRepo, CampaignRepo, CommerceRepo, EventLog};
 use serde_json::json;
+use std::collections::HashMap;
 use std::time::Duration;
 
 const CAMPAIGN_NAMES: [&str; 2] = ["블랙프라이데이 2026", "겨울 시즌 특가"];
@@ -26,9 +30,15 @@ const ACTIVITY_NAMES: [&str; 6] = [
     "스마트워치 100명 한정",
 ];
 
+/// The live activities (the two most popular), and how many days of their run lie behind.
+const LIVE: [ActivityId; 2] = [1, 2];
+const LIVE_DAYS: i64 = 7;
+/// The LTV/CAC each activity's budget aims at: mostly healthy, one borderline, one losing money,
+/// so the cohort page shows every colour.
+const TARGET_LTV_CAC: [f64; 6] = [3.4, 2.6, 4.1, 1.8, 0.9, 3.0];
+
 /// Seeds an empty store with history; returns whether it did.
-fn seed(settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
-    let store = SqliteStore::open(&settings.config.data_dir)?;
+fn seed(store: &SqliteStore, settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
     if !block(store.campaigns())??.is_empty() {
         return Ok(false);
     }
@@ -40,14 +50,16 @@ fn seed(settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
         activities: 6,
         campaigns: 2,
         seed: 2026,
-        live_until_end: 2,
+        live_until_end: LIVE.len(),
+        live_days: LIVE_DAYS,
     };
     eprintln!(
         "seeding the demo: {} events of history …",
         args.history_events
     );
-    generate(&shape, &dir, tz.day_start(now), tz)?;
-    crate::import::import_dir(&store, &dir, tz, now, false)?;
+    // The history runs up to this moment; the live traffic carries on from it.
+    generate(&shape, &dir, now, tz)?;
+    crate::import::import_dir(store, &dir, tz, now, false)?;
     let _ = std::fs::remove_dir_all(&dir);
     for mut c in block(store.campaigns())?? {
         if let Some(name) = CAMPAIGN_NAMES.get(usize::try_from(c.id - 1).unwrap_or(0)) {
@@ -59,16 +71,86 @@ fn seed(settings: &Settings, args: &DemoArgs) -> Result<bool, CliError> {
         if let Some(name) = ACTIVITY_NAMES.get(usize::try_from(a.id - 1).unwrap_or(0)) {
             a.name = (*name).to_string();
         }
-        if a.id <= 2 {
+        if LIVE.contains(&a.id) {
             a.status = ActivityStatus::Active;
-            a.start_date = a.start_date.min(Ts(now.0 - 3 * MS_PER_DAY));
-            a.end_date = Ts(now.0 + 7 * MS_PER_DAY);
+            a.end_date = Ts(now.0 + LIVE_DAYS * MS_PER_DAY);
             a.limit_count = Some(a.limit_count.unwrap_or(0) + 300);
         }
         store.save_activity(a).wait()?;
     }
-    seed_definitions(&store, now)?;
+    set_budgets(store)?;
+    seed_definitions(store, now)?;
     Ok(true)
+}
+
+/// Budgets as a marketer would have set them: each activity's spend is what its customers cost
+/// at the LTV/CAC it aims at (a live activity is half-way through its run, so its budget covers
+/// twice the customers it has so far), and each campaign's budget is the sum of its activities'.
+fn set_budgets(store: &SqliteStore) -> Result<(), CliError> {
+    // Per activity: its customers (first purchase there) and their revenue from then on.
+    let mut purchases = Vec::new();
+    block(store.all_purchases(&mut |p| purchases.push(p)))??;
+    let mut first: HashMap<(ActivityId, String), Ts> = HashMap::new();
+    for p in &purchases {
+        if let (PurchaseType::CampaignActivity, Some(a)) = (p.purchase_type, p.activity_id) {
+            let at = first
+                .entry((a, p.user_id.clone()))
+                .or_insert(p.purchased_at);
+            *at = (*at).min(p.purchased_at);
+        }
+    }
+    let mut by_user: HashMap<&str, Vec<(ActivityId, Ts)>> = HashMap::new();
+    for ((a, user), at) in &first {
+        by_user.entry(user.as_str()).or_default().push((*a, *at));
+    }
+    let mut revenue: HashMap<ActivityId, i64> = HashMap::new();
+    for p in &purchases {
+        for (a, since) in by_user.get(p.user_id.as_str()).into_iter().flatten() {
+            if p.purchased_at >= *since {
+                *revenue.entry(*a).or_default() += p.revenue().0;
+            }
+        }
+    }
+    let mut customers: HashMap<ActivityId, i64> = HashMap::new();
+    for (a, _) in first.keys() {
+        *customers.entry(*a).or_default() += 1;
+    }
+    let mut campaign_budgets: HashMap<i64, Dec2> = HashMap::new();
+    for mut a in block(store.activities(None))?? {
+        let n = customers.get(&a.id).copied().unwrap_or(0);
+        let ltv = revenue.get(&a.id).copied().unwrap_or(0) as f64 / n.max(1) as f64;
+        let target = TARGET_LTV_CAC[usize::try_from(a.id - 1).unwrap_or(0) % TARGET_LTV_CAC.len()];
+        let expected = if LIVE.contains(&a.id) { 2 * n } else { n };
+        // Whole ten-thousands of won, as budgets are written.
+        let budget = (ltv / target * expected as f64 / 1_000_000.0).round() as i64 * 10_000;
+        a.budget = Dec2::from_int(budget.max(100_000));
+        *campaign_budgets.entry(a.campaign_id).or_insert(Dec2::ZERO) += a.budget;
+        store.save_activity(a).wait()?;
+    }
+    for mut c in block(store.campaigns())?? {
+        c.budget = campaign_budgets.get(&c.id).copied().unwrap_or(Dec2::ZERO);
+        store.save_campaign(c).wait()?;
+    }
+    Ok(())
+}
+
+/// The live activities' traffic over the last 24 hours of the store: events per second in
+/// total and each activity's share.
+fn recent_rate(store: &SqliteStore, now: Ts) -> Result<(f64, Vec<(ActivityId, f64)>), CliError> {
+    let since = Ts(now.0 - MS_PER_DAY);
+    let mut counts = Vec::new();
+    for a in LIVE {
+        counts.push((
+            a,
+            block(store.activity_events(a, since, now))??.len() as f64,
+        ));
+    }
+    let total: f64 = counts.iter().map(|(_, n)| n).sum();
+    let shares = counts
+        .into_iter()
+        .map(|(a, n)| (a, if total > 0.0 { n / total } else { 0.5 }))
+        .collect();
+    Ok((total / 86_400.0, shares))
 }
 
 /// The tracker definitions of the demo shop: page views and the entry button.
@@ -109,7 +191,14 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
         // Demo mode only: a per-run secret so the simulated shoppers can hold user tokens.
         config.jwt_secret = axon_server::Secret::new(axon_server::auth::generate_key("demo_"));
     }
-    let seeded = seed(settings, args)?;
+    let tz = settings.config.tz.clone();
+    let (seeded, (history_rate, shares)) = {
+        let store = SqliteStore::open(&settings.config.data_dir)?;
+        let seeded = seed(&store, settings, args)?;
+        (seeded, recent_rate(&store, settings.config.clock.now())?)
+    };
+    // The live traffic continues the history (or what `--rate` says).
+    let rate = args.rate.unwrap_or(history_rate);
     crate::serve::runtime()?.block_on(async move {
         let state = axon_server::open_state(config.clone()).await?;
         let listener = crate::serve::listen(&settings.listen).await?;
@@ -130,12 +219,24 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
             "  activity    {base}/admin/dashboard/1   campaign {base}/admin/dashboard/campaign/1"
         );
         println!("  demo shop   {base}/demo/shop/activity/1");
-        println!("  live traffic ≈ {} events/s (--rate)", args.rate);
-        if args.rate > 0 {
+        println!(
+            "  live traffic ≈ {rate:.2} events/s on average, on the history's hour-of-day curve ({})",
+            if args.rate.is_some() {
+                "--rate"
+            } else {
+                "the history's last 24 h"
+            }
+        );
+        if rate > 0.0 {
             tokio::spawn(traffic(
                 base.clone(),
                 config.jwt_secret.expose().to_string(),
-                args.rate,
+                Pace {
+                    rate,
+                    tz,
+                    clock: config.clock.clone(),
+                    shares,
+                },
             ));
         }
         axon_server::serve(state, listener, crate::serve::shutdown_signal()).await?;
@@ -143,22 +244,55 @@ pub fn run(settings: &Settings, args: &DemoArgs) -> Result<(), CliError> {
     })
 }
 
-/// Simulated shoppers on the two live activities, through the public APIs.
-async fn traffic(base: String, jwt_secret: String, rate: u64) {
+/// How fast the live traffic runs: `rate` events/s averaged over a day, on the history's
+/// hour-of-day curve, split between the live activities by their recent shares.
+struct Pace {
+    rate: f64,
+    tz: BusinessTz,
+    clock: std::sync::Arc<dyn Clock>,
+    shares: Vec<(ActivityId, f64)>,
+}
+
+impl Pace {
+    /// The pause after one event, for the hour of the day it is now.
+    fn pause(&self, now: Ts) -> Duration {
+        let mean = HOUR_WEIGHTS.iter().sum::<f64>() / 24.0;
+        let weight = HOUR_WEIGHTS[usize::from(self.tz.hour_of_day(now)) % 24] / mean;
+        Duration::from_secs_f64((1.0 / (self.rate * weight)).min(60.0))
+    }
+
+    fn activity(&self, rng: &mut Rng) -> ActivityId {
+        let mut x = rng.f64();
+        for (a, share) in &self.shares {
+            if x < *share {
+                return *a;
+            }
+            x -= share;
+        }
+        LIVE[0]
+    }
+}
+
+/// Simulated shoppers on the live activities, through the public APIs, with the history's
+/// funnel: 1–3 page views, 45 % click, 20 % of clickers enter, 35 % of the admitted pay.
+async fn traffic(base: String, jwt_secret: String, pace: Pace) {
     let client = reqwest::Client::new();
     let mut rng = Rng::new(u64::from(std::process::id()));
-    let pause = Duration::from_secs_f64(1.0 / rate.max(1) as f64);
     let events = format!("{base}/api/v1/behavior/events");
+    let sleep = |n: u32| tokio::time::sleep(pace.pause(pace.clock.now()) * n);
     let mut visitor = 0u64;
     loop {
         visitor += 1;
-        let activity = if rng.chance(0.65) { 1 } else { 2 };
+        let activity = pace.activity(&mut rng);
         let person = 500_000 + rng.below(50_000);
         let page = format!("{base}/demo/shop/activity/{activity}");
-        let view = json!({"triggerType": "PAGE_VIEW", "anonymousId": format!("a{person}"), "pageUrl": page,
-            "userAgent": "Mozilla/5.0 (demo shopper)", "properties": {"activityId": activity, "source": "demo"}});
-        let _ = client.post(&events).json(&view).send().await;
-        tokio::time::sleep(pause).await;
+        let views = 1 + u32::from(rng.chance(0.35)) + u32::from(rng.chance(0.1));
+        for _ in 0..views {
+            let view = json!({"triggerType": "PAGE_VIEW", "anonymousId": format!("a{person}"), "pageUrl": page,
+                "userAgent": "Mozilla/5.0 (demo shopper)", "properties": {"activityId": activity, "source": "demo"}});
+            let _ = client.post(&events).json(&view).send().await;
+            sleep(1).await;
+        }
         if !rng.chance(0.45) {
             continue;
         }
@@ -166,10 +300,13 @@ async fn traffic(base: String, jwt_secret: String, rate: u64) {
         let click = json!({"triggerType": "CLICK", "userId": user, "anonymousId": format!("a{person}"), "pageUrl": page,
             "properties": {"activityId": activity, "source": "demo"}});
         let _ = client.post(&events).json(&click).send().await;
-        tokio::time::sleep(pause).await;
+        sleep(1).await;
         if rng.chance(0.2) {
             let token = axon_server::auth::mint_jwt(jwt_secret.as_bytes(), &user, None);
-            enter_and_pay(&client, &base, activity, &token, rng.chance(0.35)).await;
+            // An approval and, for buyers, a purchase: the server records those events.
+            let buys = rng.chance(0.35);
+            enter_and_pay(&client, &base, activity, &token, buys).await;
+            sleep(1 + u32::from(buys)).await;
         }
         if visitor.is_multiple_of(1000) {
             tracing::info!(visitors = visitor, "demo traffic");

@@ -49,6 +49,15 @@ pub fn pick(cdf: &[f64], rng: &mut Rng) -> usize {
     cdf.partition_point(|c| *c <= x).min(cdf.len() - 1)
 }
 
+/// Picks an index in `lo..=hi` by the weights behind the cumulative `cdf`.
+fn pick_between(cdf: &[f64], lo: usize, hi: usize, rng: &mut Rng) -> usize {
+    let hi = hi.min(cdf.len() - 1);
+    let lo = lo.min(hi);
+    let below = if lo == 0 { 0.0 } else { cdf[lo - 1] };
+    let x = below + rng.f64() * (cdf[hi] - below);
+    cdf.partition_point(|c| *c <= x).clamp(lo, hi)
+}
+
 fn cdf(weights: &[f64]) -> Vec<f64> {
     weights
         .iter()
@@ -157,6 +166,7 @@ pub fn run(args: &SimulateArgs, tz: &BusinessTz) -> Result<(), CliError> {
         campaigns: args.campaigns.clamp(1, args.activities.max(1)),
         seed: args.seed,
         live_until_end: 0,
+        live_days: 0,
     };
     generate(&shape, &args.out, end_day, tz)
 }
@@ -168,20 +178,24 @@ pub struct Shape {
     pub activities: usize,
     pub campaigns: usize,
     pub seed: u64,
-    /// The first this-many activities run through the last 21 days up to the end.
+    /// The first this-many activities run through the last `live_days` days up to the end.
     pub live_until_end: usize,
+    pub live_days: i64,
 }
 
-/// Writes the dataset's files into `out`; the last day ends at `end_day` (a business midnight).
+/// Writes the dataset's files into `out`. Nothing happens at or after `end`: a business midnight
+/// (`axon simulate`) ends the data with the previous day; any other instant (`axon demo`, now)
+/// ends it mid-day, so the history runs up to that moment at its usual hourly rate.
 pub fn generate(
     shape: &Shape,
     out_dir: &std::path::Path,
-    end_day: Ts,
+    end: Ts,
     tz: &BusinessTz,
 ) -> Result<(), CliError> {
     let (activities_n, campaigns_n) = (shape.activities, shape.campaigns);
     std::fs::create_dir_all(out_dir)?;
-    let start = Ts(end_day.0 - DAYS * MS_PER_DAY);
+    // Day 0 is a business midnight, so the hour weights fall on local hours.
+    let start = Ts(tz.day_start(Ts(end.0 - 1)).0 - (DAYS - 1) * MS_PER_DAY);
     let mut rng = Rng::new(shape.seed);
     let hour_cdf = cdf(&HOUR_WEIGHTS);
 
@@ -225,8 +239,8 @@ pub fn generate(
         let mut length = 7 + i64::try_from(rng.below(21)).unwrap_or(0);
         if a <= shape.live_until_end {
             // Running up to the end of the data (the demo keeps them live afterwards).
-            starts = DAYS - 21;
-            length = 21;
+            length = shape.live_days.clamp(1, DAYS);
+            starts = DAYS - length;
         }
         let act = Activity {
             id: a,
@@ -234,7 +248,7 @@ pub fn generate(
             price: prices[a - 1] * (60 + rng.below(30) as i64) / 100,
             limit: 100 + rng.below(4_000),
             start: Ts(start.0 + starts * MS_PER_DAY),
-            end: Ts(start.0 + (starts + length).min(DAYS) * MS_PER_DAY - 1),
+            end: Ts((start.0 + (starts + length).min(DAYS) * MS_PER_DAY).min(end.0) - 1),
             approved: 0,
             entered: std::collections::HashSet::new(),
         };
@@ -281,6 +295,9 @@ pub fn generate(
             let product = 1 + pick(&popularity, &mut rng);
             let day = i64::try_from(rng.below((DAYS + 14) as u64)).unwrap_or(0) - 14;
             let at = instant(&mut rng, start, day, &hour_cdf);
+            if at >= end {
+                continue;
+            }
             out.purchase(
                 rng.below(USERS),
                 None,
@@ -293,36 +310,39 @@ pub fn generate(
         }
         let a = pick(&popularity, &mut rng);
         let act = &mut acts[a];
-        let span_days = ((act.end.0 - act.start.0) / MS_PER_DAY).max(1);
-        let first_day = (act.start.0 - start.0) / MS_PER_DAY;
-        let day = first_day
-            + (pick(
-                &day_cdf[..usize::try_from(span_days).unwrap_or(1).min(day_cdf.len())],
-                &mut rng,
-            ) as i64);
+        // A day of the activity's run (the last one may be today, partly past), by weekday.
+        let first_day = usize::try_from((act.start.0 - start.0) / MS_PER_DAY).unwrap_or(0);
+        let last_day = usize::try_from((act.end.0 - start.0) / MS_PER_DAY).unwrap_or(0);
+        let day = pick_between(&day_cdf, first_day, last_day.max(first_day), &mut rng) as i64;
         let t0 = instant(&mut rng, start, day.min(DAYS - 1), &hour_cdf);
+        if t0 >= end {
+            // Later today: drawn again, so the last hours keep their usual share.
+            continue;
+        }
         let person = rng.below(USERS);
         let views = 1 + u64::from(rng.chance(0.35)) + u64::from(rng.chance(0.1));
         for v in 0..views {
-            out.event(
-                "PAGE_VIEW",
-                None,
-                person,
-                act.id,
-                Ts(t0.0 + i64::try_from(v).unwrap_or(0) * 20_000),
-                "",
-            )?;
+            let at = Ts(t0.0 + i64::try_from(v).unwrap_or(0) * 20_000);
+            if at < end {
+                out.event("PAGE_VIEW", None, person, act.id, at, "")?;
+            }
         }
         if !rng.chance(0.45) {
             continue;
         }
         let t1 = Ts(t0.0 + 30_000 + i64::try_from(rng.below(120_000)).unwrap_or(0));
+        if t1 >= end {
+            continue;
+        }
         out.event("CLICK", Some(person), person, act.id, t1, "")?;
         if !rng.chance(0.20) || act.approved >= act.limit || !act.entered.insert(person) {
             continue;
         }
         act.approved += 1;
         let t2 = Ts(t1.0 + 1_000 + i64::try_from(rng.below(5_000)).unwrap_or(0));
+        if t2 >= end {
+            continue;
+        }
         out.event(
             "APPROVED",
             Some(person),
@@ -331,7 +351,8 @@ pub fn generate(
             t2,
             r#","source":"backend""#,
         )?;
-        let buys = rng.chance(0.35);
+        let t3 = Ts(t2.0 + 10_000 + i64::try_from(rng.below(200_000)).unwrap_or(0));
+        let buys = rng.chance(0.35) && t3 < end;
         writeln!(
             out.entries,
             "{},u{person},{},{}",
@@ -342,7 +363,6 @@ pub fn generate(
         if !buys {
             continue;
         }
-        let t3 = Ts(t2.0 + 10_000 + i64::try_from(rng.below(200_000)).unwrap_or(0));
         let (price, product, id) = (act.price, act.product, act.id);
         out.event(
             "PURCHASE",
@@ -359,7 +379,7 @@ pub fn generate(
             let later = Ts(t3.0
                 + i64::try_from(rng.below(365)).unwrap_or(0) * MS_PER_DAY
                 + i64::try_from(rng.below(MS_PER_DAY as u64)).unwrap_or(0));
-            if later < end_day {
+            if later < end {
                 let p = 1 + pick(&popularity, &mut rng);
                 out.purchase(person, None, p, prices[p - 1], 1, later)?;
             }
@@ -374,7 +394,7 @@ pub fn generate(
         out.purchase_id,
         out_dir.display(),
         start.to_iso(),
-        end_day.to_iso()
+        end.to_iso()
     );
     Ok(())
 }

@@ -162,35 +162,14 @@ fn an_address_in_use_and_a_data_dir_that_is_a_file_are_named_in_the_error() {
 #[tokio::test]
 async fn the_demo_prints_the_jwt_secret_its_gate_accepts() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = axon()
-        .env_remove("AXON_JWT_SECRET")
-        .args(["--data-dir", data.path().to_str().unwrap(), "demo"])
-        .args([
-            "--rate",
-            "0",
-            "--history-events",
-            "300",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
-    let mut secret = None;
-    let base = loop {
-        let line = lines.next().expect("axon demo exited early").unwrap();
-        let line = line.trim_start();
-        if let Some(s) = line.strip_prefix("jwt secret") {
-            secret = Some(s.trim().to_string());
-        }
-        if let Some(rest) = line.strip_prefix("dashboards") {
-            break rest.trim().split("/admin").next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let server = Server { child, base };
+    let mut cmd = axon();
+    cmd.env_remove("AXON_JWT_SECRET");
+    let (server, lines) = start_demo_with(
+        cmd,
+        data.path(),
+        &["--rate", "0", "--history-events", "300"],
+    );
+    let secret = printed(&lines, "jwt secret").map(str::to_string);
     let secret = secret.expect("the demo prints its JWT secret before the URLs");
     let token = axon_server::auth::mint_jwt(secret.as_bytes(), "loadtest-user", None);
     // Activity 1 of the demo is live: a token signed with the printed secret gets past the

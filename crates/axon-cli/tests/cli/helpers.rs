@@ -85,6 +85,48 @@ pub fn serving(mut cmd: Command) -> Server {
     Server { child, base }
 }
 
+/// Starts `axon demo ARGS` on a free port over `data_dir` and waits for its URLs; the server and
+/// the lines it printed up to the dashboards' URL (admin key, JWT secret, live traffic…).
+pub fn start_demo(data_dir: &Path, args: &[&str]) -> (Server, Vec<String>) {
+    start_demo_with(axon(), data_dir, args)
+}
+
+/// [`start_demo`] from a prepared command (extra or removed environment variables).
+pub fn start_demo_with(mut cmd: Command, data_dir: &Path, args: &[&str]) -> (Server, Vec<String>) {
+    let mut child = cmd
+        .args(["--data-dir", data_dir.to_str().unwrap(), "demo"])
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let base = loop {
+        let line = lines.next().expect("axon demo exited early").unwrap();
+        let line = line.trim_start().to_string();
+        printed.push(line.clone());
+        if let Some(rest) = line.strip_prefix("dashboards") {
+            break rest.trim().split("/admin").next().unwrap().to_string();
+        }
+    };
+    // The lines printed after the URLs too (the live traffic's rate).
+    for line in lines.by_ref().take(3) {
+        printed.push(line.unwrap().trim_start().to_string());
+    }
+    std::thread::spawn(move || for _ in lines {});
+    (Server { child, base }, printed)
+}
+
+/// The value after `label` on the demo's printed lines.
+pub fn printed<'a>(lines: &'a [String], label: &str) -> Option<&'a str> {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(label))
+        .map(str::trim)
+}
+
 impl Server {
     /// SIGKILL: no graceful shutdown, no flush.
     pub fn kill_hard(mut self) {

@@ -1,6 +1,7 @@
 //! Tests of the `axon` binary as a user runs it: a real child process over a temp data dir.
 
 mod config;
+mod demo;
 mod durability;
 mod gate_crash;
 mod helpers;

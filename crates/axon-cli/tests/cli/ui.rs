@@ -5,10 +5,8 @@
 //! `CI=true`, where a missing prerequisite fails the run.
 
 use crate::helpers::*;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::process::Stdio;
 
 fn ui_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ui")
@@ -44,31 +42,7 @@ fn pages_render_the_api_numbers_update_live_and_the_tracker_delivers_once() {
     }
     let data = tempfile::tempdir().unwrap();
     // `axon demo` seeds a history and enables the demo shop's shopper sessions; no live traffic.
-    let mut child = axon()
-        .args([
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "demo",
-            "--rate",
-            "0",
-            "--history-events",
-            "20000",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("axon demo exited early").unwrap();
-        if let Some(rest) = line.trim_start().strip_prefix("dashboards") {
-            break rest.trim().split("/admin").next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let server = Server { child, base };
+    let (server, _) = start_demo(data.path(), &["--rate", "0", "--history-events", "20000"]);
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
     let out = Command::new("node")
         .current_dir(ui_dir())
