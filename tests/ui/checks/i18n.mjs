@@ -51,7 +51,7 @@ export function readable() {
   return out;
 }
 
-export default async function ({ context, page, base, api, check, out, activity, campaign }) {
+export default async function ({ browser, context, page, base, api, check, out, activity, campaign }) {
   const products = (await api('/api/v1/products')).products;
   const userData = async () => {
     const cs = (await api('/api/v1/campaigns')).campaigns, as = (await api('/api/v1/activities')).activities;
@@ -119,6 +119,17 @@ export default async function ({ context, page, base, api, check, out, activity,
       check(`${name} page in ${lang}: no words of the other language`, bad.length === 0, bad.slice(0, 12));
       await page.screenshot({ path: `${out}/i18n-${name.replace(' ', '-')}-${lang}.png`, fullPage: true });
     }
+    // The login page, signed out, after a wrong key.
+    const guest = await browser.newContext();
+    const gp = await guest.newPage();
+    await gp.goto(base + '/admin/login');
+    await gp.evaluate((l) => localStorage.setItem('axon_lang', l), lang);
+    await gp.fill('input[name=key]', 'wrong');
+    await gp.click('button');
+    await gp.waitForSelector('.error');
+    const bad = foreign(lang, (await gp.evaluate(readable)).map((s) => s.replace('AXON_ADMIN_KEY', '')));
+    check(`login page in ${lang}: no words of the other language`, bad.length === 0 && (await gp.title()).length > 0, bad);
+    await guest.close();
     await page.goto(`${base}/admin/dashboard/campaign/${campaign}?period=30d`);
     await page.waitForFunction(() => window.Chart && Chart.getChart('acts'));
     const days = await page.$$eval('#heat tr th:first-child', (xs) => xs.map((x) => x.textContent).filter(Boolean));

@@ -17,8 +17,9 @@
   }
   // An API failure in the reader's language: the code's words, then the server's detail.
   function apiError(e) { var w = e && e.code && T[lang].apiErrors[e.code]; return w ? w + " (" + e.message + ")" : (e && e.message) || String(e); }
-  // The header (rendered in Korean by the server) in the chosen language.
+  // What the server rendered in Korean (the header, the login form) in the chosen language.
   function chrome() {
-    document.querySelectorAll("header [data-t]").forEach(function (e) { e.textContent = t(e.dataset.t); });
+    document.querySelectorAll("[data-t]").forEach(function (e) { e.textContent = t(e.dataset.t); });
+    if (page == "login") document.title = "Axon · " + t("signIn");
     document.querySelectorAll("[data-lang]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.lang == lang)); });
   }

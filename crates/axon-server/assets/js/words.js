@@ -3,7 +3,7 @@
   // fields are English; these say the same in the reader's language), the activity form, the
   // filter editor and the demo shop's messages. `{name}` marks a value filled in by tf().
   Object.assign(T.ko, {
-    logout: "로그아웃", activityTag: "활동", campaignTag: "캠페인", events: "이벤트 수", people: "사람 수", taken: "판매·예약",
+    logout: "로그아웃", loginTitle: "관리자 로그인", loginKey: "관리자 키", signIn: "로그인", badKey: "키가 올바르지 않습니다", activityTag: "활동", campaignTag: "캠페인", events: "이벤트 수", people: "사람 수", taken: "판매·예약",
     stepRates: "이전 단계 대비 {rate} · 첫 단계 대비 {first}", health: "상태", ltvDays: "LTV {d}일", ltvNow: "LTV (현재)", monthN: "{n}개월",
     steps: { VISIT: "방문", ENGAGE: "참여", QUALIFY: "승인", PURCHASE: "구매" },
     weekdays: { MON: "월", TUE: "화", WED: "수", THU: "목", FRI: "금", SAT: "토", SUN: "일" },
@@ -52,7 +52,7 @@
     }
   });
   Object.assign(T.en, {
-    logout: "Sign out", activityTag: "Activity", campaignTag: "Campaign", events: "Events", people: "People", taken: "Sold or held",
+    logout: "Sign out", loginTitle: "Admin sign-in", loginKey: "Admin key", signIn: "Sign in", badKey: "Invalid key", activityTag: "Activity", campaignTag: "Campaign", events: "Events", people: "People", taken: "Sold or held",
     stepRates: "{rate} of the previous step · {first} of the first", health: "Health", ltvDays: "LTV {d}d", ltvNow: "LTV (now)", monthN: "M{n}",
     steps: { VISIT: "Visits", ENGAGE: "Engaged", QUALIFY: "Approved", PURCHASE: "Purchased" },
     weekdays: { MON: "Mon", TUE: "Tue", WED: "Wed", THU: "Thu", FRI: "Fri", SAT: "Sat", SUN: "Sun" },

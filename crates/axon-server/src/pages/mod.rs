@@ -262,22 +262,26 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_page(next: &str, error: Option<&str>) -> Html<String> {
-    let err = error.map_or(String::new(), |e| {
-        format!(r#"<div class="error">{}</div>"#, esc(e))
-    });
+/// The login form, in Korean until `app.js` puts it in the language the browser chose before
+/// (`data-t` names each string). No language buttons here: the first button signs in.
+fn login_page(next: &str, refused: bool) -> Html<String> {
+    let err = if refused {
+        r#"<div class="error" data-t="badKey">키가 올바르지 않습니다</div>"#
+    } else {
+        ""
+    };
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Axon · 로그인</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"></head><body><header><span class="brand">Axon</span></header>
-<main><div class="card" style="max-width:420px;margin:40px auto"><h1>관리자 로그인 · Admin login</h1>{err}
-<form class="stack" method="post" action="/admin/login"><input type="password" name="key" placeholder="Admin key (AXON_ADMIN_KEY)" autocomplete="current-password" required autofocus>
-<input type="hidden" name="next" value="{next}"><button>로그인 · Sign in</button></form></div></main></body></html>"#,
+<title>Axon · 로그인</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"><script defer src="/assets/app.js"></script></head><body data-page="login"><header><span class="brand">Axon</span></header>
+<main><div class="card" style="max-width:420px;margin:40px auto"><h1 data-t="loginTitle">관리자 로그인</h1>{err}
+<form class="stack" method="post" action="/admin/login"><label><span data-t="loginKey">관리자 키</span><input type="password" name="key" placeholder="AXON_ADMIN_KEY" autocomplete="current-password" required autofocus></label>
+<input type="hidden" name="next" value="{next}"><button data-t="signIn">로그인</button></form></div></main></body></html>"#,
         next = esc(next)
     ))
 }
 
 async fn login_form(Query(q): Query<Next>) -> Html<String> {
-    login_page(&safe_next(q.next.as_deref()), None)
+    login_page(&safe_next(q.next.as_deref()), false)
 }
 
 #[derive(Deserialize)]
@@ -302,11 +306,7 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
             }
             resp
         }
-        Err(_) => (
-            StatusCode::UNAUTHORIZED,
-            login_page(&next, Some("키가 올바르지 않습니다 · Invalid key")),
-        )
-            .into_response(),
+        Err(_) => (StatusCode::UNAUTHORIZED, login_page(&next, true)).into_response(),
     }
 }
 
