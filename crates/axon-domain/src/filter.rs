@@ -38,11 +38,36 @@ pub struct Filter {
     pub values: Vec<String>,
 }
 
-/// Why a user is not eligible: the failing filter and a human reason.
+/// Why a user is not eligible: the failing filter, what was missing (if anything) and a reason
+/// in words. Pages phrase their own message in the shopper's language from `filter` and
+/// `missing`; `reason` is the English sentence for API clients and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ineligible {
     pub filter: Filter,
+    pub unmet: Unmet,
     pub reason: String,
+}
+
+/// How a filter failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmet {
+    /// No profile is stored for the user.
+    NoProfile,
+    /// The profile has no value for the field the filter reads.
+    Missing(&'static str),
+    /// The profile's value does not satisfy the condition.
+    Outside,
+}
+
+impl Unmet {
+    /// The profile field that was missing (`profile` when there is no profile at all).
+    pub fn missing(self) -> Option<&'static str> {
+        match self {
+            Unmet::NoProfile => Some("profile"),
+            Unmet::Missing(f) => Some(f),
+            Unmet::Outside => None,
+        }
+    }
 }
 
 fn err(i: usize, msg: impl std::fmt::Display) -> DomainError {
@@ -196,20 +221,59 @@ fn range_check(op: FilterOp, v: i64, a: i64, b: Option<i64>) -> bool {
 }
 
 impl Filter {
-    /// Checks one filter against a profile; `Err` carries the reason the user is not eligible.
-    pub fn check(&self, profile: Option<&UserProfile>, tz: &BusinessTz) -> Result<(), String> {
-        let p = profile.ok_or_else(|| "no profile is stored for this user".to_string())?;
+    /// The profile field this filter reads, as the API spells it.
+    pub fn field(&self) -> &'static str {
+        match self.filter_type {
+            FilterType::Age => "age",
+            FilterType::Grade => "grade",
+            FilterType::Region => "region",
+            FilterType::RecentPurchase => "lastPurchaseAt",
+        }
+    }
+
+    /// The condition in words: "grade is one of GOLD, VIP", "age is between 20 and 39".
+    pub fn condition(&self) -> String {
+        let v = &self.values;
+        let a = v.first().map_or("", String::as_str);
+        let b = v.get(1).map_or("", String::as_str);
+        let list = v.join(", ");
+        let subject = match self.filter_type {
+            FilterType::Age => "age",
+            FilterType::Grade => "grade",
+            FilterType::Region => "region",
+            FilterType::RecentPurchase => "last purchase",
+        };
+        let dated = self.filter_type == FilterType::RecentPurchase;
+        let predicate = match (self.operator, self.filter_type) {
+            (FilterOp::In, FilterType::Region) => format!("is within {list}"),
+            (FilterOp::NotIn, FilterType::Region) => format!("is outside {list}"),
+            (FilterOp::In, _) => format!("is one of {list}"),
+            (FilterOp::NotIn, _) => format!("is none of {list}"),
+            (FilterOp::Gte, _) if dated => format!("is at or after {a}"),
+            (FilterOp::Lte, _) if dated => format!("is at or before {a}"),
+            (FilterOp::Gte, _) => format!("is at least {a}"),
+            (FilterOp::Lte, _) => format!("is at most {a}"),
+            (FilterOp::NotGte, _) => format!("is under {a}"),
+            (FilterOp::NotLte, _) => format!("is over {a}"),
+            (FilterOp::Between, _) => format!("is between {a} and {b}"),
+            (FilterOp::NotBetween, _) => format!("is not between {a} and {b}"),
+        };
+        format!("{subject} {predicate}")
+    }
+
+    /// Checks one filter against a profile; `Err` says how it failed.
+    pub fn check(&self, profile: Option<&UserProfile>, tz: &BusinessTz) -> Result<(), Unmet> {
+        let p = profile.ok_or(Unmet::NoProfile)?;
+        let missing = Unmet::Missing(self.field());
         let pass = match self.filter_type {
             FilterType::Age => {
-                let age = p.age.ok_or("the profile has no age")?;
+                let age = p.age.ok_or(missing)?;
                 let a = self.values[0].parse().unwrap_or(0);
                 let b = self.values.get(1).and_then(|v| v.parse().ok());
                 range_check(self.operator, age, a, b)
             }
             FilterType::RecentPurchase => {
-                let at = p
-                    .last_purchase_at
-                    .ok_or("the profile has no purchase yet")?;
+                let at = p.last_purchase_at.ok_or(missing)?;
                 let a = tz.parse_instant(&self.values[0]).map_or(0, |t| t.0);
                 let b = self
                     .values
@@ -219,12 +283,12 @@ impl Filter {
                 range_check(self.operator, at.0, a, b)
             }
             FilterType::Grade => {
-                let g = p.grade.ok_or("the profile has no grade")?;
+                let g = p.grade.ok_or(missing)?;
                 let hit = self.values.iter().any(|v| v == g.as_str());
                 hit == (self.operator == FilterOp::In)
             }
             FilterType::Region => {
-                let r = p.region.as_deref().ok_or("the profile has no region")?;
+                let r = p.region.as_deref().ok_or(missing)?;
                 let hit = self.values.iter().any(|v| region_matches(v, r));
                 hit == (self.operator == FilterOp::In)
             }
@@ -232,10 +296,17 @@ impl Filter {
         if pass {
             Ok(())
         } else {
-            Err(format!(
-                "{:?} {:?} {:?} is not satisfied",
-                self.filter_type, self.operator, self.values
-            ))
+            Err(Unmet::Outside)
+        }
+    }
+
+    /// Why `unmet` keeps a user out, in one English sentence.
+    pub fn reason(&self, unmet: Unmet) -> String {
+        let rule = format!("only users whose {} may enter", self.condition());
+        match unmet {
+            Unmet::NoProfile => format!("no profile is stored for this user ({rule})"),
+            Unmet::Missing(field) => format!("the profile has no {field} ({rule})"),
+            Unmet::Outside => rule,
         }
     }
 }
@@ -247,9 +318,10 @@ pub fn evaluate(
     tz: &BusinessTz,
 ) -> Result<(), Ineligible> {
     for f in filters {
-        f.check(profile, tz).map_err(|reason| Ineligible {
+        f.check(profile, tz).map_err(|unmet| Ineligible {
             filter: f.clone(),
-            reason,
+            unmet,
+            reason: f.reason(unmet),
         })?;
     }
     Ok(())
@@ -276,6 +348,13 @@ mod tests {
             region: Some("서울특별시-강남구".into()),
             last_purchase_at: Some(Ts::parse_utc("2026-10-01T00:00:00Z").unwrap()),
         }
+    }
+
+    fn reason(filter: Value) -> String {
+        let f = f(filter);
+        evaluate(std::slice::from_ref(&f), Some(&profile()), &tz())
+            .unwrap_err()
+            .reason
     }
 
     fn ok(filter: Value) -> bool {
@@ -396,9 +475,46 @@ mod tests {
             let filter = f(json!({"type": t, "operator": op, "values": v}));
             let e = evaluate(std::slice::from_ref(&filter), Some(&empty), &tz()).unwrap_err();
             assert!(e.reason.starts_with("the profile has no"), "{}", e.reason);
+            assert_eq!(e.unmet, Unmet::Missing(filter.field()));
+            assert_eq!(e.unmet.missing(), Some(filter.field()));
             assert_eq!(e.filter, filter);
-            assert!(evaluate(&[filter], None, &tz()).is_err());
+            let none = evaluate(&[filter], None, &tz()).unwrap_err();
+            assert_eq!(none.unmet.missing(), Some("profile"));
         }
+    }
+
+    #[test]
+    fn a_failed_condition_reads_as_words_not_debug_output() {
+        assert_eq!(
+            reason(json!({"type": "GRADE", "operator": "IN", "values": ["VIP", "VVIP"]})),
+            "only users whose grade is one of VIP, VVIP may enter"
+        );
+        assert_eq!(
+            reason(json!({"type": "AGE", "operator": "BETWEEN", "values": [40, 49]})),
+            "only users whose age is between 40 and 49 may enter"
+        );
+        assert_eq!(
+            reason(json!({"type": "AGE", "operator": "NOT_LTE", "values": [30]})),
+            "only users whose age is over 30 may enter"
+        );
+        assert_eq!(
+            reason(json!({"type": "REGION", "operator": "NOT_IN", "values": ["서울특별시"]})),
+            "only users whose region is outside 서울특별시 may enter"
+        );
+        assert_eq!(
+            reason(json!({"type": "RECENT_PURCHASE", "operator": "GTE", "values": ["2026-10-02"]})),
+            "only users whose last purchase is at or after 2026-10-02 may enter"
+        );
+        let e = evaluate(
+            &[f(
+                json!({"type": "GRADE", "operator": "IN", "values": ["VIP"]}),
+            )],
+            Some(&profile()),
+            &tz(),
+        )
+        .unwrap_err();
+        assert_eq!(e.unmet, Unmet::Outside);
+        assert_eq!(e.unmet.missing(), None);
     }
 
     #[test]

@@ -21,7 +21,8 @@
   function api(path, opts) {
     return fetch(path, Object.assign({ credentials: "same-origin" }, opts || {})).then(function (r) {
       if (r.status == 401) { location.href = "/admin/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }
-      return r.json().then(function (j) { if (!r.ok) throw new Error(j.message || r.status); return j; });
+      // A failure keeps the API's stable `error` code, for words in the reader's language.
+      return r.json().then(function (j) { if (!r.ok) { var e = new Error(j.message || r.status); e.code = j.error; throw e; } return j; });
     });
   }
   function fail(e) { app.innerHTML = '<div class="error">' + esc(t("error")) + ": " + esc(e.message) + "</div>"; }

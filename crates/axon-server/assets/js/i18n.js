@@ -5,7 +5,7 @@
       funnel: "퍼널", comparison: "프로모션 vs 일반 판매", promotion: "프로모션", normal: "일반", baseline: "기준선(일평균)",
       realtime: "실시간", stock: "남은 재고", active: "활성 사용자(5분)", inflow: "최근 1시간 유입", hourly: "시간대별 유입",
       loading: "불러오는 중…", error: "불러오지 못했습니다", period: "기간", run: "활동 기간", custom: "직접 선택", apply: "적용",
-      activities: "활동 비교", heatmap: "요일 × 시간 방문", table: "활동 목록", top: "캠페인 TOP 10 (거래액)", traffic: "시간대별 트래픽",
+      activities: "활동 비교", heatmap: "요일 × 시간 방문", table: "활동 목록", top: "거래액 상위 10개 캠페인", traffic: "시간대별 트래픽",
       efficiency: "캠페인 효율", cohort: "코호트 LTV", customers: "고객 수", cac: "평균 CAC", repeat: "재구매율", freq: "평균 구매 횟수",
       monthly: "월별 누적 LTV vs CAC", ask: "질문하기", askph: "예: 지난 7일간 방문자 중 몇 퍼센트가 구매했어?", send: "보내기",
       significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족", NOT_RUNNING: "이 기간에 프로모션이 진행되지 않음" },

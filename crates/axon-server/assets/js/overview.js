@@ -3,7 +3,7 @@
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
     api("/api/v1/dashboard/overview?" + periodQuery()).then(function (d) {
       var x = d.data;
-      app.innerHTML = "<h1>" + t("overview") + '</h1><div class="sub">' + esc(localRange(d.startDate, d.endDate)) + "</div>" + toolbar() + kpis(x.totals) +
+      app.innerHTML = heading(t("overview")) + '<div class="sub">' + esc(localRange(d.startDate, d.endDate)) + "</div>" + toolbar() + kpis(x.totals) +
         '<div class="row"><div class="card panel"><h2>' + t("top") + '</h2><canvas id="top"></canvas></div><div class="card panel"><h2>' + t("traffic") + '</h2><canvas id="traffic"></canvas></div></div>' +
         '<div class="card"><h2>' + t("efficiency") + '</h2><div class="tablewrap"><table id="eff"></table></div></div>';
       chart("top", document.getElementById("top"), { type: "bar", data: { labels: x.topCampaignsByGmv.map(function (r) { return r.campaignName; }), datasets: [{ label: t("gmv"), data: x.topCampaignsByGmv.map(function (r) { return r.gmv; }), backgroundColor: "#f76707" }] }, options: { indexAxis: "y" } });

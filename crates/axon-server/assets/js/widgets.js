@@ -6,7 +6,7 @@
   function kpis(o) {
     var ch = o.change || {};
     return '<div class="grid">' + [
-      kpi(t("visits"), num(o.totalVisits), ch.totalVisits, o.definition), kpi(t("unique"), num(o.uniqueVisitors), ch.uniqueVisitors),
+      kpi(t("visits"), num(o.totalVisits), ch.totalVisits, def("overview")), kpi(t("unique"), num(o.uniqueVisitors), ch.uniqueVisitors),
       kpi(t("participants"), num(o.totalParticipants), ch.totalParticipants), kpi(t("approved"), num(o.approvedCount), ch.approvedCount),
       kpi(t("purchases"), num(o.purchaseCount), ch.purchaseCount), kpi(t("gmv"), won(o.gmv), ch.gmv), kpi(t("aov"), won(o.averageOrderValue), ch.averageOrderValue),
       kpi(t("roas"), pct(o.roas), ch.roas), kpi(t("conv"), pct(o.conversionRate), ch.conversionRate), kpi(t("eng"), pct(o.engagementRate), ch.engagementRate)

@@ -20,13 +20,16 @@ use serde::Deserialize;
 const APP_JS: &str = concat!(
     include_str!("../../assets/js/prelude.js"),
     include_str!("../../assets/js/i18n.js"),
+    include_str!("../../assets/js/words.js"),
     include_str!("../../assets/js/format.js"),
+    include_str!("../../assets/js/labels.js"),
     include_str!("../../assets/js/widgets.js"),
     include_str!("../../assets/js/ask.js"),
     include_str!("../../assets/js/activity.js"),
     include_str!("../../assets/js/campaign.js"),
     include_str!("../../assets/js/overview.js"),
     include_str!("../../assets/js/cohort.js"),
+    include_str!("../../assets/js/filters.js"),
     include_str!("../../assets/js/admin.js"),
     include_str!("../../assets/js/shop.js"),
     include_str!("../../assets/js/main.js"),
@@ -108,10 +111,12 @@ fn esc(s: &str) -> String {
 }
 
 /// The shared page shell: header, language toggle, and the mount point `app.js` renders into.
+/// The nav is Korean here; `app.js` puts it in the chosen language (`data-t` names the string).
+/// The two language buttons name themselves in their own language and say so (`lang`).
 pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool) -> Html<String> {
     let nav = if with_nav {
-        r#"<a href="/admin/dashboard/overview">개요 · Overview</a><a href="/admin/campaigns">캠페인 관리 · Campaigns</a><span class="spacer"></span>
-<button class="ghost" data-lang="ko">한국어</button><button class="ghost" data-lang="en">English</button><a href="/admin/logout">로그아웃</a>"#
+        r#"<a href="/admin/dashboard/overview" data-t="overview">전체 개요</a><a href="/admin/campaigns" data-t="campaigns">캠페인 관리</a><span class="spacer"></span>
+<button class="ghost" data-lang="ko" lang="ko">한국어</button><button class="ghost" data-lang="en" lang="en">English</button><a href="/admin/logout" data-t="logout">로그아웃</a>"#
     } else {
         ""
     };
@@ -141,8 +146,21 @@ fn guarded(
 ) -> Response {
     match session_role(headers, state) {
         Some(_) => page().into_response(),
-        None => Redirect::to(&format!("/admin/login?next={}", urlencode(path))).into_response(),
+        None => to_login(path),
     }
+}
+
+fn to_login(path: &str) -> Response {
+    Redirect::to(&format!("/admin/login?next={}", urlencode(path))).into_response()
+}
+
+/// The tab title of an activity's pages: its name (the id when there is no such activity; the
+/// page then shows the API's 404).
+async fn activity_title(s: &AppState, id: i64) -> String {
+    s.admin
+        .activity(id)
+        .await
+        .map_or_else(|_| format!("#{id}"), |a| a.name)
 }
 
 fn urlencode(s: &str) -> String {
@@ -160,7 +178,7 @@ fn urlencode(s: &str) -> String {
 async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/dashboard/overview", || {
         shell(
-            "Overview",
+            "전체 개요",
             "overview",
             "",
             (s.tz().name(), &s.tz().abbreviation(s.now())),
@@ -170,45 +188,59 @@ async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
 }
 
 async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
-    guarded(&s, &h, &format!("/admin/dashboard/campaign/{id}"), || {
-        shell(
-            &format!("Campaign {id}"),
-            "campaign",
-            &id.to_string(),
-            (s.tz().name(), &s.tz().abbreviation(s.now())),
-            true,
-        )
-    })
+    let path = format!("/admin/dashboard/campaign/{id}");
+    if session_role(&h, &s).is_none() {
+        return to_login(&path);
+    }
+    let title = s
+        .admin
+        .campaign(id)
+        .await
+        .map_or_else(|_| format!("#{id}"), |c| c.name);
+    shell(
+        &title,
+        "campaign",
+        &id.to_string(),
+        (s.tz().name(), &s.tz().abbreviation(s.now())),
+        true,
+    )
+    .into_response()
 }
 
 async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
-    guarded(&s, &h, &format!("/admin/dashboard/{id}"), || {
-        shell(
-            &format!("Activity {id}"),
-            "activity",
-            &id.to_string(),
-            (s.tz().name(), &s.tz().abbreviation(s.now())),
-            true,
-        )
-    })
+    let path = format!("/admin/dashboard/{id}");
+    if session_role(&h, &s).is_none() {
+        return to_login(&path);
+    }
+    shell(
+        &activity_title(&s, id).await,
+        "activity",
+        &id.to_string(),
+        (s.tz().name(), &s.tz().abbreviation(s.now())),
+        true,
+    )
+    .into_response()
 }
 
 async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
-    guarded(&s, &h, &format!("/admin/dashboard/cohort/{id}"), || {
-        shell(
-            &format!("Cohort {id}"),
-            "cohort",
-            &id.to_string(),
-            (s.tz().name(), &s.tz().abbreviation(s.now())),
-            true,
-        )
-    })
+    let path = format!("/admin/dashboard/cohort/{id}");
+    if session_role(&h, &s).is_none() {
+        return to_login(&path);
+    }
+    shell(
+        &format!("{} · 코호트 LTV", activity_title(&s, id).await),
+        "cohort",
+        &id.to_string(),
+        (s.tz().name(), &s.tz().abbreviation(s.now())),
+        true,
+    )
+    .into_response()
 }
 
 async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/campaigns", || {
         shell(
-            "Campaigns",
+            "캠페인 관리",
             "campaigns",
             "",
             (s.tz().name(), &s.tz().abbreviation(s.now())),
@@ -230,22 +262,26 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_page(next: &str, error: Option<&str>) -> Html<String> {
-    let err = error.map_or(String::new(), |e| {
-        format!(r#"<div class="error">{}</div>"#, esc(e))
-    });
+/// The login form, in Korean until `app.js` puts it in the language the browser chose before
+/// (`data-t` names each string). No language buttons here: the first button signs in.
+fn login_page(next: &str, refused: bool) -> Html<String> {
+    let err = if refused {
+        r#"<div class="error" data-t="badKey">키가 올바르지 않습니다</div>"#
+    } else {
+        ""
+    };
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Axon · 로그인</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"></head><body><header><span class="brand">Axon</span></header>
-<main><div class="card" style="max-width:420px;margin:40px auto"><h1>관리자 로그인 · Admin login</h1>{err}
-<form class="stack" method="post" action="/admin/login"><input type="password" name="key" placeholder="Admin key (AXON_ADMIN_KEY)" autocomplete="current-password" required autofocus>
-<input type="hidden" name="next" value="{next}"><button>로그인 · Sign in</button></form></div></main></body></html>"#,
+<title>Axon · 로그인</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"><script defer src="/assets/app.js"></script></head><body data-page="login"><header><span class="brand">Axon</span></header>
+<main><div class="card" style="max-width:420px;margin:40px auto"><h1 data-t="loginTitle">관리자 로그인</h1>{err}
+<form class="stack" method="post" action="/admin/login"><label><span data-t="loginKey">관리자 키</span><input type="password" name="key" placeholder="AXON_ADMIN_KEY" autocomplete="current-password" required autofocus></label>
+<input type="hidden" name="next" value="{next}"><button data-t="signIn">로그인</button></form></div></main></body></html>"#,
         next = esc(next)
     ))
 }
 
 async fn login_form(Query(q): Query<Next>) -> Html<String> {
-    login_page(&safe_next(q.next.as_deref()), None)
+    login_page(&safe_next(q.next.as_deref()), false)
 }
 
 #[derive(Deserialize)]
@@ -270,11 +306,7 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
             }
             resp
         }
-        Err(_) => (
-            StatusCode::UNAUTHORIZED,
-            login_page(&next, Some("키가 올바르지 않습니다 · Invalid key")),
-        )
-            .into_response(),
+        Err(_) => (StatusCode::UNAUTHORIZED, login_page(&next, true)).into_response(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The demo storefront (SPEC §8 `/demo/shop/activity/{id}`): the product, a countdown, remaining
-//! stock, the FCFS entry button and the payment modal, with the tracker embedded. Shoppers get
+//! stock, the FCFS entry button and the payment modal, with the tracker embedded; Korean until
+//! the shopper picks English (the same toggle as the dashboards). Shoppers get
 //! a signed end-user token from `POST /demo/api/session`, which exists only in demo mode.
 
 use super::esc;
@@ -38,11 +39,14 @@ async fn shop(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
     });
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title} · Axon demo shop</title><link rel="stylesheet" href="/assets/app.css">
+<title>{title} · Axon 데모 상점</title><link rel="stylesheet" href="/assets/app.css">
 <script>window.axonShop = {config}; window.axonConfig = {{ properties: {{ activityId: {id} }}, userId: function () {{ return sessionStorage.getItem("axon_demo_user") || undefined; }} }};</script>
 <script src="/axon.js"></script><script defer src="/assets/app.js"></script></head>
-<body data-page="shop" data-id="{id}"><header><span class="brand">Axon demo shop</span></header><main id="app"><div class="loading">불러오는 중…</div></main></body></html>"#,
+<body data-page="shop" data-id="{id}" data-tz="{tz}" data-tzabbr="{abbr}"><header><span class="brand" data-t="shopBrand">Axon 데모 상점</span><span class="spacer"></span>
+<button class="ghost" data-lang="ko" lang="ko">한국어</button><button class="ghost" data-lang="en" lang="en">English</button></header><main id="app"><div class="loading">불러오는 중…</div></main></body></html>"#,
         title = esc(&a.name),
+        tz = esc(state.tz().name()),
+        abbr = esc(&state.tz().abbreviation(state.now())),
         config = config.to_string().replace("</", "<\\/"),
     ))
     .into_response()

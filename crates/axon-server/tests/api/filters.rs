@@ -106,3 +106,48 @@ async fn every_filter_operator_passes_and_fails_as_specified() {
         .await;
     assert_eq!(r.status, 400, "{:?}", r.body);
 }
+
+/// A refusal carries what a page needs to phrase it in the shopper's language: the failing
+/// filter, the profile field that was missing (or null) and a reason in words.
+#[tokio::test]
+async fn not_eligible_names_the_condition_in_words_and_what_was_missing() {
+    let g = spawn_gate(300, 600).await;
+    g.app
+        .put(
+            "/api/v1/users/silver",
+            json!({"grade": "SILVER", "age": 31}),
+        )
+        .await;
+    g.app.put("/api/v1/users/nograde", json!({"age": 31})).await;
+    let a = g
+        .activity(
+            json!({"filters": [{"type": "GRADE", "operator": "IN", "values": ["GOLD", "VIP"]}]}),
+        )
+        .await;
+    let r = g.enter(a, "silver", json!({})).await;
+    assert_error(&r, 400, "NOT_ELIGIBLE");
+    assert_eq!(
+        r.body["filter"],
+        json!({"type": "GRADE", "operator": "IN", "values": ["GOLD", "VIP"]})
+    );
+    assert_eq!(r.body["missing"], json!(null), "{:?}", r.body);
+    assert_eq!(
+        r.body["reason"],
+        "only users whose grade is one of GOLD, VIP may enter"
+    );
+    assert_eq!(
+        r.body["message"],
+        "not eligible for this activity: only users whose grade is one of GOLD, VIP may enter"
+    );
+    let r = g.enter(a, "nograde", json!({})).await;
+    assert_error(&r, 400, "NOT_ELIGIBLE");
+    assert_eq!(r.body["missing"], "grade", "{:?}", r.body);
+    let r = g.enter(a, "stranger", json!({})).await;
+    assert_error(&r, 400, "NOT_ELIGIBLE");
+    assert_eq!(r.body["missing"], "profile", "{:?}", r.body);
+    let b = g
+        .activity(json!({"filters": [{"type": "RECENT_PURCHASE", "operator": "GTE", "values": ["2026-01-01"]}]}))
+        .await;
+    let r = g.enter(b, "silver", json!({})).await;
+    assert_eq!(r.body["missing"], "lastPurchaseAt", "{:?}", r.body);
+}

@@ -152,3 +152,62 @@ async fn pages_have_a_favicon() {
         "{login}"
     );
 }
+
+/// The tab title of an activity, cohort or campaign page is its name (escaped), not "Activity 7";
+/// an unknown id still gets the page (which then shows the API's 404) with the id as title.
+#[tokio::test]
+async fn page_titles_are_names_and_the_nav_is_one_language() {
+    let app = spawn_app().await;
+    let c = no_redirects();
+    let ok = c
+        .post(app.url("/admin/login"))
+        .form(&[("key", ADMIN_KEY), ("next", "/admin/campaigns")])
+        .send()
+        .await
+        .unwrap();
+    let session = ok.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let campaign = app.campaign("겨울 <세일> & 특가").await;
+    let activity = app.activity(campaign).await;
+    let page = |path: String| {
+        let (c, session, url) = (c.clone(), session.clone(), app.url(&path));
+        async move {
+            let r = c.get(url).header("cookie", session).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.text().await.unwrap()
+        }
+    };
+    let html = page(format!("/admin/dashboard/{activity}")).await;
+    assert!(html.contains("<title>Axon · TV deal</title>"), "{html}");
+    let html = page(format!("/admin/dashboard/cohort/{activity}")).await;
+    assert!(
+        html.contains("<title>Axon · TV deal · 코호트 LTV</title>"),
+        "{html}"
+    );
+    let html = page(format!("/admin/dashboard/campaign/{campaign}")).await;
+    assert!(
+        html.contains("<title>Axon · 겨울 &lt;세일&gt; &amp; 특가</title>"),
+        "{html}"
+    );
+    let html = page("/admin/dashboard/999".into()).await;
+    assert!(html.contains("<title>Axon · #999</title>"), "{html}");
+    // The nav names each link once, in Korean until app.js switches it; the language buttons
+    // say which language they are in.
+    assert!(
+        html.contains(r#"data-t="overview">전체 개요</a>"#)
+            && !html.contains("· Overview")
+            && html.contains(r#"data-lang="en" lang="en">English"#),
+        "{html}"
+    );
+    let out = c
+        .get(app.url(&format!("/admin/dashboard/{activity}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303, "no title lookup without a session");
+}

@@ -181,7 +181,9 @@ impl Gate {
         }))
     }
 
-    /// Filters (SPEC §3.3) against the stored profile; 400 `NOT_ELIGIBLE` with the failing one.
+    /// Filters (SPEC §3.3) against the stored profile; 400 `NOT_ELIGIBLE` with the failing one,
+    /// the profile field that was missing (`null` when the value was there but outside) and
+    /// the reason in words — enough for a page to phrase it in the shopper's language.
     async fn check_filters(&self, a: &Activity, user: &str) -> ServiceResult<()> {
         if a.filters.is_empty() {
             return Ok(());
@@ -197,6 +199,7 @@ impl Gate {
                 serde_json::to_value(&i.filter).unwrap_or(serde_json::Value::Null),
             )
             .with("reason", i.reason)
+            .with("missing", i.unmet.missing())
         })
     }
 
