@@ -34,12 +34,7 @@
         f.querySelector("button").textContent = "✎ " + a.name; f.scrollIntoView();
       }; });
       app.querySelectorAll("[data-entries]").forEach(function (b) { b.onclick = function () {
-        var box = document.getElementById("entries");
-        api("/api/v1/activities/" + b.dataset.entries + "/entries?page=0&size=20").then(function (r) {
-          box.hidden = false;
-          box.innerHTML = "<h2>" + t("entries") + " · " + esc(byId[b.dataset.entries].name) + " (" + num(r.totalElements) + ')</h2><div class="tablewrap"><table id="entries-table"><tr><th>user</th><th>' + t("status") + "</th><th>#</th><th>qty</th><th>requested</th></tr>" +
-            r.entries.map(function (e) { return "<tr><td>" + esc(e.userId) + "</td><td>" + e.status + "</td><td>" + e.order + "</td><td>" + e.quantity + "</td><td>" + esc(localMinute(e.requestedAt, true)) + "</td></tr>"; }).join("") + "</table></div>";
-        }).catch(function (err) { box.hidden = false; box.textContent = err.message; });
+        showEntries(document.getElementById("entries"), b.dataset.entries, byId[b.dataset.entries].name, 0);
       }; });
       app.querySelectorAll("[data-act]").forEach(function (b) { b.onclick = function () { json("/api/v1/activities/" + b.dataset.act + "/status", "PATCH", { status: b.dataset.status }).then(campaignsPage).catch(function (err) { alert(err.message); }); }; });
     }).catch(fail);
