@@ -6,7 +6,7 @@
   function breakdownQuery() { var b = breakdownChoice(); return b ? "&breakdown=" + b : ""; }
   function breakdownSelect() {
     var b = breakdownChoice();
-    return '<label class="control">' + esc(t("breakdown")) + ' <select id="bd"><option value="">' + esc(t("bdNone")) + "</option>" +
+    return '<label class="control">' + esc(t("splitBy")) + ' <select id="bd"><option value="">' + esc(t("bdNone")) + "</option>" +
       DIMENSIONS.map(function (d) { return '<option value="' + d + '"' + (d == b ? " selected" : "") + ">" + esc(t("dims")[d] || d) + "</option>"; }).join("") + "</select></label>";
   }
   function bindBreakdown(reload) {

@@ -4,7 +4,7 @@
   function showEntries(box, activityId, name, page) {
     api("/api/v1/activities/" + activityId + "/entries?page=" + page + "&size=" + ENTRIES_SIZE).then(function (r) {
       box.hidden = false;
-      box.innerHTML = "<h2>" + t("entries") + " · " + esc(name) + " (" + num(r.totalElements) + ')</h2><div class="tablewrap"><table id="entries-table"><tr><th>user</th><th>' + t("status") + "</th><th>#</th><th>qty</th><th>requested</th></tr>" +
+      box.innerHTML = "<h2>" + t("entries") + " · " + esc(name) + " (" + num(r.totalElements) + ')</h2><div class="tablewrap"><table id="entries-table"><tr><th>' + t("user") + "</th><th>" + t("status") + "</th><th>" + t("order") + "</th><th>" + t("qty") + "</th><th>" + t("requested") + "</th></tr>" +
         r.entries.map(function (e) { return "<tr><td>" + esc(e.userId) + "</td><td>" + e.status + "</td><td>" + e.order + "</td><td>" + e.quantity + "</td><td>" + esc(localMinute(e.requestedAt, true)) + "</td></tr>"; }).join("") + "</table></div>";
       box.appendChild(pager(r.page, r.totalPages, function (p) { showEntries(box, activityId, name, p); }));
     }).catch(function (err) { box.hidden = false; box.textContent = err.message; });

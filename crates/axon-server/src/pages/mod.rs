@@ -38,7 +38,11 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/shop.js"),
     include_str!("../../assets/js/main.js"),
 );
-const APP_CSS: &str = include_str!("../../assets/app.css");
+/// The dashboards' styles: the base sheet, then the controls and dense tables.
+const APP_CSS: &str = concat!(
+    include_str!("../../assets/app.css"),
+    include_str!("../../assets/controls.css"),
+);
 const TRACKER_JS: &str = include_str!("../../assets/axon.js");
 const CHART_JS: &str = include_str!("../../assets/vendor/chartjs/chart.umd.min.js");
 const CHART_LICENSE: &str = include_str!("../../assets/vendor/chartjs/LICENSE.md");
