@@ -11,7 +11,7 @@
       }).catch(fail);
       return;
     }
-    api("/api/v1/dashboard/activity/" + id + "?" + periodQuery()).then(function (d) {
+    api("/api/v1/dashboard/activity/" + id + "?" + periodQuery() + funnelQuery()).then(function (d) {
       var o = d.data.overview, f = d.data.funnel, c = d.data.comparison, r = d.data.realtime;
       app.innerHTML = heading(meta.name, t("activityTag") + " #" + id) + '<div class="sub">' + esc(localRange(d.startDate, d.endDate)) + ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">' + esc(meta.campaignName || t("campaignTag") + " #" + d.campaignId) + '</a> · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a></div>" + toolbar() + kpis(o) +
         '<div class="row"><div class="card panel"><h2>' + t("funnel") + '</h2><canvas id="funnel"></canvas><div class="def">' + esc(def("funnel")) + '</div></div>' +
@@ -30,7 +30,8 @@
       var s = c.significance || {};
       document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " (" + t("upliftBasis") + ") · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (" + pText(s.pValue) + ")" : "");
       realtime(r);
-      bindToolbar(activityPage);
+      funnelExtras(d, activityPage);
+      bindToolbar(activityPage, d);
       app.appendChild(askBox("activity/" + id));
       live("/api/v1/dashboard/stream/activity/" + id + "?widgets=realtime,overview&" + periodQuery(), function (u) { realtime(u.data.realtime); });
     }).catch(fail);

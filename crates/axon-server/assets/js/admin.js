@@ -60,12 +60,7 @@
         f.querySelector("button").textContent = t("save"); document.getElementById("na-cancel").hidden = false; err.textContent = ""; f.scrollIntoView();
       }; });
       app.querySelectorAll("[data-entries]").forEach(function (b) { b.onclick = function () {
-        var out = document.getElementById("entries");
-        api("/api/v1/activities/" + b.dataset.entries + "/entries?page=0&size=20").then(function (r) {
-          out.hidden = false;
-          out.innerHTML = "<h2>" + t("entries") + " · " + esc(byId[b.dataset.entries].name) + " (" + num(r.totalElements) + ')</h2><div class="tablewrap"><table id="entries-table"><tr><th>' + t("user") + "</th><th>" + t("status") + "</th><th>" + t("order") + "</th><th>" + t("qty") + "</th><th>" + t("requested") + "</th></tr>" +
-            r.entries.map(function (e) { return "<tr><td>" + esc(e.userId) + "</td><td>" + esc(label("entryStatuses", e.status)) + "</td><td>" + num(e.order) + "</td><td>" + num(e.quantity) + "</td><td>" + esc(localMinute(e.requestedAt, true)) + "</td></tr>"; }).join("") + "</table></div>";
-        }).catch(function (x) { out.hidden = false; out.textContent = apiError(x); });
+        showEntries(document.getElementById("entries"), b.dataset.entries, byId[b.dataset.entries].name, 0);
       }; });
       app.querySelectorAll("[data-act]").forEach(function (b) { b.onclick = function () { json("/api/v1/activities/" + b.dataset.act + "/status", "PATCH", { status: b.dataset.status }).then(campaignsPage).catch(function (x) { alert(apiError(x)); }); }; });
     }).catch(fail);

@@ -13,6 +13,7 @@
       chart("ltv", document.getElementById("ltv"), { type: "line", data: { labels: c.monthly.map(function (m) { return tf("monthN", { n: m.month }); }), datasets: [
         { label: "LTV", data: c.monthly.map(function (m) { return m.cumulativeLtv; }), borderColor: "#2b8a3e" },
         { label: "CAC", data: c.monthly.map(function () { return c.avgCAC; }), borderColor: "#d9480f", pointRadius: 0 }] } });
+      app.appendChild(retentionCard());
       app.appendChild(askBox("activity/" + id));
     }).catch(fail);
   }

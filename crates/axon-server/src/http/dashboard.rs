@@ -8,9 +8,9 @@ use crate::state::AppState;
 use axon_domain::Ts;
 use axon_ports::live::Scope;
 use axon_services::dashboards::{
-    dropoff_page, dropoff_step, query, window, ActivityCohort, CampaignCohort, DropoffPage,
-    GlobalOverview, Query, Request, ServiceResult, View, Widget, ACTIVITY_WIDGETS,
-    CAMPAIGN_WIDGETS,
+    breakdown, dropoff_page, dropoff_step, query, wants_csv, window, ActivityCohort,
+    CampaignCohort, DropoffPage, GlobalOverview, Query, Request, Retention, ServiceResult, View,
+    Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
 use axon_services::renders::RenderVersion;
 use axon_services::ServiceError;
@@ -33,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/dashboard/cohort/activity/{id}",
             get(cohort_activity),
+        )
+        .route(
+            "/api/v1/dashboard/cohort/activity/{id}/retention",
+            get(retention_activity),
         )
         .route(
             "/api/v1/dashboard/cohort/campaign/{id}",
@@ -150,7 +154,8 @@ async fn overview(
 ) -> ApiResult<Json<GlobalOverview>> {
     let now = state.now();
     let (period, w) = window(&p, now, state.tz())?;
-    answer(state, move |v, _| Ok(v.global(period, &w, now))).await
+    let split = breakdown(&p)?;
+    answer(state, move |v, _| v.global_split(period, &w, now, split)).await
 }
 
 fn csv_field(s: &str) -> String {
@@ -170,14 +175,12 @@ async fn dropoff(
 ) -> ApiResult<Response> {
     let step = dropoff_step(p.step.as_deref())?;
     let (page, size) = dropoff_page(p.page, p.size)?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let csv = wants_csv(p.format.as_deref(), accept)?;
     let q = checked(&state, &Request { widgets: None, ..p }, &ACTIVITY_WIDGETS)?;
     let q2 = q.clone();
     let Json(rows) = answer(state, move |v, _| v.dropoffs(id, step, &q2)).await?;
-    let wants_csv = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"));
-    if wants_csv {
+    if csv {
         let mut out = String::from("personId,userId,anonymousId,sessionId,reachedAt\n");
         for r in &rows {
             out.push_str(&format!(
@@ -189,7 +192,19 @@ async fn dropoff(
                 r.reached_at
             ));
         }
-        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response());
+        // The whole list (not a page), saved under a name that says what it is.
+        let name = format!(
+            "attachment; filename=\"dropoff-activity-{id}-{}.csv\"",
+            step.as_str()
+        );
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, name),
+            ],
+            out,
+        )
+            .into_response());
     }
     Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }
@@ -215,6 +230,19 @@ async fn cohort_campaign(
     answer(state, move |v, now| {
         let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
         v.campaign_cohort_between(id, p.granularity.as_deref(), start, end, now)
+    })
+    .await
+}
+
+async fn retention_activity(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Json<Retention>> {
+    answer(state, move |v, now| {
+        let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
+        v.activity_retention_between(id, p.granularity.as_deref(), start, end, now)
     })
     .await
 }

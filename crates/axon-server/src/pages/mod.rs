@@ -25,6 +25,13 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/labels.js"),
     include_str!("../../assets/js/widgets.js"),
     include_str!("../../assets/js/ask.js"),
+    include_str!("../../assets/js/range.js"),
+    include_str!("../../assets/js/heat.js"),
+    include_str!("../../assets/js/breakdown.js"),
+    include_str!("../../assets/js/ordered.js"),
+    include_str!("../../assets/js/dropoff.js"),
+    include_str!("../../assets/js/retention.js"),
+    include_str!("../../assets/js/entries.js"),
     include_str!("../../assets/js/activity.js"),
     include_str!("../../assets/js/campaign.js"),
     include_str!("../../assets/js/overview.js"),
@@ -34,7 +41,11 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/shop.js"),
     include_str!("../../assets/js/main.js"),
 );
-const APP_CSS: &str = include_str!("../../assets/app.css");
+/// The dashboards' styles: the base sheet, then the controls and dense tables.
+const APP_CSS: &str = concat!(
+    include_str!("../../assets/app.css"),
+    include_str!("../../assets/controls.css"),
+);
 const TRACKER_JS: &str = include_str!("../../assets/axon.js");
 const CHART_JS: &str = include_str!("../../assets/vendor/chartjs/chart.umd.min.js");
 const CHART_LICENSE: &str = include_str!("../../assets/vendor/chartjs/LICENSE.md");

@@ -13,6 +13,7 @@ mod gate_support;
 mod health;
 mod live;
 mod pages;
+mod peers;
 mod purchases;
 mod query;
 mod sessions;

@@ -1,5 +1,5 @@
 //! Cohorts (SPEC §6): an activity's first-time buyers with their LTV windows, CAC, LTV/CAC,
-//! repeat metrics, monthly curve and health; a campaign's retention matrix.
+//! repeat metrics, monthly curve and health; a campaign's or an activity's retention matrix.
 
 use super::error::{ServiceError, ServiceResult};
 use super::request::{cohort_window, weekly};
@@ -100,7 +100,10 @@ impl From<WindowProgress> for WindowState {
     }
 }
 
-/// One cohort of a campaign's retention matrix.
+/// A campaign's retention matrix (SPEC §6).
+pub type CampaignCohort = Retention;
+
+/// One cohort of a retention matrix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CohortRow {
     pub cohort: String,
@@ -110,9 +113,11 @@ pub struct CohortRow {
     pub retention: Vec<Dec2>,
 }
 
+/// A retention matrix: cohorts of first-time buyers (of a campaign or of one activity) by the
+/// week or month of their first purchase × the periods since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CampaignCohort {
+pub struct Retention {
     pub cohort_id: String,
     pub cohort_name: String,
     pub granularity: &'static str,
@@ -278,7 +283,62 @@ impl View<'_> {
             .iter()
             .map(|a| a.id)
             .collect();
-        let members = self.snap.cohort(&ids, w);
+        let (total_customers, cohorts) = self.retention_rows(&ids, weekly, w, now);
+        Ok(Retention {
+            cohort_id: format!("campaign-{id}"),
+            cohort_name: campaign.name,
+            granularity: granularity_name(weekly),
+            cohort_start_date: w.start,
+            cohort_end_date: w.end,
+            total_customers,
+            cohorts,
+            definition: "cohort = first-time buyers by the period of their first promotion purchase in this campaign; retention[k] = % of them who bought anything in period k after it (period 0 is the first purchase)",
+            calculated_at: now,
+        })
+    }
+
+    /// The retention matrix a request asks for of an activity's first-time buyers
+    /// (`granularity` month or week): `startDate` … `endDate`, by default the activity's start
+    /// … now — the same cohort as [`View::activity_cohort_between`], split by period.
+    pub fn activity_retention_between(
+        &self,
+        id: ActivityId,
+        granularity: Option<&str>,
+        start_date: Option<&str>,
+        end_date: Option<&str>,
+        now: Ts,
+    ) -> ServiceResult<Retention> {
+        let weekly = weekly(granularity)?;
+        let meta = self
+            .snap
+            .activity(id)
+            .ok_or_else(|| ServiceError::activity_not_found(id))?;
+        let start = meta.start_date;
+        let w = cohort_window(start_date, end_date, start, now.max(start), self.tz())?;
+        let (total_customers, cohorts) = self.retention_rows(&[id], weekly, &w, now);
+        Ok(Retention {
+            cohort_id: format!("activity-{id}"),
+            cohort_name: meta.name,
+            granularity: granularity_name(weekly),
+            cohort_start_date: w.start,
+            cohort_end_date: w.end,
+            total_customers,
+            cohorts,
+            definition: "cohort = first-time buyers by the period of their first promotion purchase of this activity; retention[k] = % of them who bought anything (any type, any activity) in period k after it (period 0 is the first purchase)",
+            calculated_at: now,
+        })
+    }
+
+    /// The persons whose first promotion purchase of `ids` falls in `w` (how many), in cohorts
+    /// by the week or month of that purchase × the periods since (up to now), % still buying.
+    fn retention_rows(
+        &self,
+        ids: &[ActivityId],
+        weekly: bool,
+        w: &Window,
+        now: Ts,
+    ) -> (usize, Vec<CohortRow>) {
+        let members = self.snap.cohort(ids, w);
         let tz = self.tz();
         let period_start = |t: Ts| {
             if weekly {
@@ -330,16 +390,14 @@ impl View<'_> {
                 }
             })
             .collect();
-        Ok(CampaignCohort {
-            cohort_id: format!("campaign-{id}"),
-            cohort_name: campaign.name,
-            granularity: if weekly { "week" } else { "month" },
-            cohort_start_date: w.start,
-            cohort_end_date: w.end,
-            total_customers: members.len(),
-            cohorts: rows,
-            definition: "cohort = first-time buyers by the period of their first promotion purchase in this campaign; retention[k] = % of them who bought anything in period k after it (period 0 is the first purchase)",
-            calculated_at: now,
-        })
+        (members.len(), rows)
+    }
+}
+
+fn granularity_name(weekly: bool) -> &'static str {
+    if weekly {
+        "week"
+    } else {
+        "month"
     }
 }

@@ -1,9 +1,12 @@
 //! The global overview (SPEC §5.3): totals over every campaign, the top 10 campaigns by GMV and
 //! by visits, each campaign's efficiency, and hourly traffic of every page view.
 
+use super::breakdown::Breakdown;
+use super::error::ServiceResult;
 use super::overview::Totals;
 use super::trend::Point;
 use super::{Scope, View};
+use axon_domain::dimension::Dimension;
 use axon_domain::metrics::Overview;
 use axon_domain::model::{Campaign, CampaignId};
 use axon_domain::period::{Period, Window};
@@ -50,6 +53,9 @@ pub struct GlobalData {
     pub efficiency: Vec<CampaignRow>,
     pub hourly_traffic: Vec<Point>,
     pub definition: String,
+    /// Every campaign's funnel and figures split by a dimension, when asked (`breakdown=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<Breakdown>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,7 +104,23 @@ impl View<'_> {
                     "all campaigns, {}; hourlyTraffic = every PAGE_VIEW event, attributed or not",
                     self.window_label(w)
                 ),
+                breakdown: None,
             },
         }
+    }
+
+    /// The global overview of a window, split by a dimension when one is asked.
+    pub fn global_split(
+        &self,
+        period: Period,
+        w: &Window,
+        now: Ts,
+        split: Option<Dimension>,
+    ) -> ServiceResult<GlobalOverview> {
+        let mut g = self.global(period, w, now);
+        if let Some(d) = split {
+            g.data.breakdown = Some(self.breakdown(&self.activity_ids(Scope::Global), d, w)?);
+        }
+        Ok(g)
     }
 }

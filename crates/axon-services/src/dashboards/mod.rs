@@ -22,7 +22,9 @@ mod trend;
 pub use activity::{ActivityDashboard, Widgets};
 pub use breakdown::{Breakdown, BreakdownRow};
 pub use campaign::{ActivityRow, CampaignDashboard, CampaignWidgets, Heatmap, HourCount};
-pub use cohort::{ActivityCohort, CampaignCohort, CohortRow, LtvWindows, MonthRow, WindowState};
+pub use cohort::{
+    ActivityCohort, CampaignCohort, CohortRow, LtvWindows, MonthRow, Retention, WindowState,
+};
 pub use comparison::{Comparison, DailySales, Sales, SalesTotals};
 pub use error::{ServiceError, ServiceResult};
 pub use funnel::{DropoffPage, DropoffRow, FunnelWidget, Ordered, StepRow, StepTiming};
@@ -30,8 +32,8 @@ pub use global::{CampaignRow, GlobalData, GlobalOverview};
 pub use overview::{OverviewWidget, Totals};
 pub use realtime::Realtime;
 pub use request::{
-    cohort_window, dropoff_page, dropoff_step, query, weekly, window, Query, Request, Widget,
-    ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
+    breakdown, cohort_window, dropoff_page, dropoff_step, query, wants_csv, weekly, window, Query,
+    Request, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
 pub use trend::{DayCount, Point, TrendWidget};
 

@@ -95,6 +95,8 @@ pub struct Request {
     pub size: Option<usize>,
     /// Campaign cohorts: `month` or `week`.
     pub granularity: Option<String>,
+    /// Drop-off lists: `csv` (a download) or `json` (the default).
+    pub format: Option<String>,
 }
 
 /// A checked dashboard call.
@@ -142,12 +144,7 @@ pub fn query(r: &Request, allowed: &[Widget], now: Ts, tz: &BusinessTz) -> Servi
             ));
         }
     }
-    let breakdown = r
-        .breakdown
-        .as_deref()
-        .filter(|b| !b.is_empty())
-        .map(Dimension::parse)
-        .transpose()?;
+    let breakdown = breakdown(r)?;
     Ok(Query {
         period,
         window,
@@ -156,6 +153,29 @@ pub fn query(r: &Request, allowed: &[Widget], now: Ts, tz: &BusinessTz) -> Servi
         conversion_window_hours: r.conversion_window_hours,
         breakdown,
     })
+}
+
+/// The dimension a call splits its figures by, if any (`breakdown=`; empty = none).
+pub fn breakdown(r: &Request) -> ServiceResult<Option<Dimension>> {
+    Ok(r.breakdown
+        .as_deref()
+        .filter(|b| !b.is_empty())
+        .map(Dimension::parse)
+        .transpose()?)
+}
+
+/// Whether a drop-off list is asked as CSV: `format=csv`, or (without `format`) an `Accept`
+/// naming `text/csv` — a download link cannot set headers, an HTTP client can.
+pub fn wants_csv(format: Option<&str>, accept: Option<&str>) -> ServiceResult<bool> {
+    match format.filter(|f| !f.is_empty()) {
+        Some("csv") => Ok(true),
+        Some("json") => Ok(false),
+        Some(other) => Err(ServiceError::invalid(
+            "INVALID_QUERY",
+            format!("format must be csv or json, not '{other}'"),
+        )),
+        None => Ok(accept.is_some_and(|a| a.contains("text/csv"))),
+    }
 }
 
 /// The step a drop-off list starts from (default VISIT); nobody drops off after PURCHASE.
@@ -294,6 +314,11 @@ mod tests {
         assert_eq!(code(dropoff_page(None, Some(0))), "INVALID_QUERY");
         assert_eq!(dropoff_page(Some(2), None).unwrap(), (2, 100));
         assert_eq!(code(weekly(Some("year"))), "INVALID_QUERY");
+        assert!(wants_csv(Some("csv"), None).unwrap());
+        assert!(!wants_csv(Some("json"), Some("text/csv")).unwrap());
+        assert!(wants_csv(None, Some("text/csv, */*")).unwrap());
+        assert!(!wants_csv(Some(""), Some("application/json")).unwrap());
+        assert_eq!(code(wants_csv(Some("xlsx"), None)), "INVALID_QUERY");
         let tz = BusinessTz::default();
         let w = cohort_window(Some("2026-11-01"), Some("2026-11-01"), Ts(0), Ts(0), &tz).unwrap();
         assert_eq!(w.len_ms(), axon_domain::time::MS_PER_DAY);
