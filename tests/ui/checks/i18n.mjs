@@ -5,7 +5,7 @@
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
 // Latin words a Korean page may show: the trade's acronyms, the zone, the brand, grade names.
 const GRADES = ['BRONZE', 'SILVER', 'GOLD', 'PLATINUM', 'DIAMOND', 'VIP', 'VVIP', 'VVVIP'];
-const KO_LATIN_OK = new Set(['ROAS', 'LTV', 'CAC', 'KST', 'Axon', ...GRADES]);
+const KO_LATIN_OK = new Set(['ROAS', 'LTV', 'CAC', 'KST', 'Axon', 'UTM', 'CSV', ...GRADES]);
 const ENUMS = /^(FIRST_COME_FIRST_SERVE|COUPON|GIVEAWAY|DRAFT|ACTIVE|PAUSED|ENDED|APPROVED|PAID|CANCELLED|REJECTED|GOOD|WARN|BAD)$/;
 // Filters as the API returns them, keys in one order, to compare with what the editor made.
 const norm = (fs) => JSON.stringify((fs || []).map((f) => ({ type: f.type, operator: f.operator, values: f.values })));
@@ -141,7 +141,7 @@ export default async function ({ browser, context, page, base, api, check, out, 
     await page.goto(`${base}/admin/dashboard/${activity}?period=30d`);
     await page.waitForFunction(() => window.Chart && Chart.getChart('funnel'));
     const fl = await page.evaluate(() => Chart.getChart('funnel').data.datasets.map((d) => d.label));
-    check(`funnel datasets named in ${lang}`, JSON.stringify(fl) === JSON.stringify(lang === 'ko' ? ['이벤트 수', '사람 수'] : ['Events', 'People']), fl);
+    check(`funnel datasets named in ${lang}`, JSON.stringify(fl) === JSON.stringify(lang === 'ko' ? ['이벤트 수', '사람 수', '순서대로 도달'] : ['Events', 'People', 'In order']), fl);
     const nav = await page.$$eval('header a', (xs) => xs.map((x) => x.textContent));
     check(`the nav follows the toggle (${lang})`, lang === 'ko' ? nav.every((s) => HANGUL.test(s)) : nav.every((s) => !HANGUL.test(s)), nav);
   }

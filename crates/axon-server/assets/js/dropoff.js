@@ -21,7 +21,7 @@
         var cur = f.steps.filter(function (s) { return s.step == r.step; })[0];
         body.innerHTML = '<div class="sub" id="dropoff-total">' + esc(t("dropoffOf").replace("{a}", stepName(cur)).replace("{b}", stepName(next))) + " · <b>" + num(r.totalElements) + "</b> " + esc(t("persons")) +
           ' · <a id="dropoff-csv" download href="' + esc(dropoffPath(step, "&format=csv")) + '">' + esc(t("csv")) + "</a></div>" +
-          '<div class="tablewrap"><table id="dropoff"><tr><th>' + esc(t("person")) + "</th><th>userId</th><th>anonymousId</th><th>" + esc(t("reachedAt")) + "</th></tr>" +
+          '<div class="tablewrap"><table id="dropoff"><tr><th>' + esc(t("person")) + "</th><th>" + esc(t("userIdCol")) + "</th><th>" + esc(t("anonIdCol")) + "</th><th>" + esc(t("reachedAt")) + "</th></tr>" +
           (r.persons.length ? r.persons.map(function (p) { return "<tr><td>" + esc(p.personId) + "</td><td>" + esc(p.userId || "–") + "</td><td>" + esc(p.anonymousId || p.sessionId || "–") + "</td><td>" + esc(localMinute(p.reachedAt, true)) + "</td></tr>"; }).join("")
             : '<tr><td colspan="4">' + esc(t("noData")) + "</td></tr>") + "</table></div>";
         body.appendChild(pager(r.page, r.totalPages, function (p) { show(step, p); }));

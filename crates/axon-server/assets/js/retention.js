@@ -22,7 +22,7 @@
           return k < c.retention.length ? '<td class="cell" style="' + heatStyle(Math.sqrt(c.retention[k] / 100)) + '" title="' + num(c.counts[k]) + " / " + num(c.size) + '">' + pct(c.retention[k]) + "</td>" : '<td class="empty"></td>';
         }).join("") + "</tr>";
       }).join("");
-      body.innerHTML = m.cohorts.length ? '<div class="tablewrap"><table class="heat retention" id="retention">' + head + rows + '</table></div><div class="def">' + esc(m.definition) + "</div>"
+      body.innerHTML = m.cohorts.length ? '<div class="tablewrap"><table class="heat retention" id="retention">' + head + rows + '</table></div><div class="def">' + esc(def("retention")) + "</div>"
         : '<div class="def">' + esc(t("noData")) + "</div>";
     }).catch(function (e) { box.querySelector("#retention-body").innerHTML = '<div class="error">' + esc(e.message) + "</div>"; });
     return box;

@@ -15,11 +15,13 @@
     defs: {
       overview: "방문 = 이 범위에 귀속된 페이지 조회 이벤트 · 참여 = 클릭 이벤트 · 승인 = 기간 중 선착순 승인 · 구매 = 구매 이벤트 · 거래액 = 프로모션 구매의 가격 × 수량 합계 · ROAS = 거래액 ÷ 예산 × 100",
       funnel: "방문 = 페이지 조회, 참여 = 클릭, 승인 = 선착순 승인, 구매 = 구매 이벤트. 사람 수 = 서로 다른 사람(익명 방문자는 로그인한 사용자로 합침). 순서 퍼널 = 기간 안에 이 순서대로 단계를 밟은 사람.",
-      cohort: "코호트 = 이 활동의 첫 프로모션 구매가 코호트 기간에 있는 고객. LTV는 첫 구매부터 그 고객의 모든 구매(유형 무관)를 고객당으로 셉니다. 30일째 구매는 LTV 30일에 들어갑니다. D일 창은 첫 구매 후 D + 1일이 지나면 완료되고, 그 전에는 지금까지의 값입니다."
+      cohort: "코호트 = 이 활동의 첫 프로모션 구매가 코호트 기간에 있는 고객. LTV는 첫 구매부터 그 고객의 모든 구매(유형 무관)를 고객당으로 셉니다. 30일째 구매는 LTV 30일에 들어갑니다. D일 창은 첫 구매 후 D + 1일이 지나면 완료되고, 그 전에는 지금까지의 값입니다.",
+      retention: "코호트 = 이 활동에서 처음 프로모션 구매한 고객을 그 구매의 주·월로 묶은 것. W1/M1… = 그중 해당 기간에 다시 구매(유형·활동 무관)한 고객 비율, W0/M0은 첫 구매 자체",
     },
     newCampaign: "새 캠페인", newActivity: "새 활동", editing: "수정 중: {name}", campaignName: "캠페인 이름", activityName: "활동 이름",
     budgetWon: "예산(원)", priceWon: "판매가(원)", type: "유형", product: "상품", noProduct: "상품 없음", limit: "한정 수량", limitHint: "비우면 무제한",
     startDay: "시작일 ({tz})", endDay: "종료일 ({tz}, 당일 포함)", campaign: "캠페인", save: "저장", cancel: "취소", edit: "수정", actions: "작업",
+    userIdCol: "회원 ID", anonIdCol: "익명 ID",
     user: "사용자", order: "순번", qty: "수량", requested: "응모 시각", unlimited: "무제한",
     apiErrors: { VALIDATION_ERROR: "입력값을 확인해 주세요", INVALID_FILTER: "참여 조건이 올바르지 않습니다", INVALID_STATUS_TRANSITION: "이 상태로 바꿀 수 없습니다", UNKNOWN_PRODUCT: "없는 상품입니다", MALFORMED_JSON: "요청 형식이 올바르지 않습니다" },
     filters: "참여 조건", filtersNone: "조건 없음 · 누구나 참여할 수 있습니다", filterAdd: "+ 조건 추가", filterRemove: "조건 삭제", filterType: "조건 종류", filterOp: "비교",
@@ -64,11 +66,13 @@
     defs: {
       overview: "visits = page-view events attributed here · participants = click events · approved = first-come approvals granted in the period · purchases = purchase events · GMV = Σ price × quantity of promotion purchases · ROAS = GMV ÷ budget × 100",
       funnel: "visits = page views, engaged = clicks, approved = first-come approvals, purchased = purchase events; people = distinct persons (anonymous visitors merged into the user they signed in as); ordered = persons who took the steps in this order inside the period",
-      cohort: "cohort = customers whose first promotion purchase of this activity falls in the cohort period; LTV counts every purchase of theirs (any type) from that first purchase on, per customer; day 30 is inside LTV 30d; a D-day window is complete once D + 1 days have passed since a customer's first purchase, until then it is the value so far"
+      cohort: "cohort = customers whose first promotion purchase of this activity falls in the cohort period; LTV counts every purchase of theirs (any type) from that first purchase on, per customer; day 30 is inside LTV 30d; a D-day window is complete once D + 1 days have passed since a customer's first purchase, until then it is the value so far",
+      retention: "cohort = first-time buyers of this activity grouped by the week or month of that first promotion purchase; W1/M1… = % of them who bought anything (any type, any activity) in that period after it; W0/M0 is the first purchase itself",
     },
     newCampaign: "New campaign", newActivity: "New activity", editing: "Editing: {name}", campaignName: "Campaign name", activityName: "Activity name",
     budgetWon: "Budget (KRW)", priceWon: "Price (KRW)", type: "Type", product: "Product", noProduct: "No product", limit: "Stock limit", limitHint: "empty = unlimited",
     startDay: "Start date ({tz})", endDay: "End date ({tz}, inclusive)", campaign: "Campaign", save: "Save", cancel: "Cancel", edit: "Edit", actions: "Actions",
+    userIdCol: "User ID", anonIdCol: "Anonymous ID",
     user: "User", order: "Order", qty: "Qty", requested: "Requested at", unlimited: "Unlimited",
     apiErrors: { VALIDATION_ERROR: "Please check the form", INVALID_FILTER: "A filter is not valid", INVALID_STATUS_TRANSITION: "The status cannot change that way", UNKNOWN_PRODUCT: "No such product", MALFORMED_JSON: "The request was malformed" },
     filters: "Entry filters", filtersNone: "No filters · anyone can enter", filterAdd: "+ Add filter", filterRemove: "Remove filter", filterType: "Filter type", filterOp: "Comparison",
