@@ -8,7 +8,7 @@
 
 use crate::cli::{DemoArgs, Settings};
 use crate::serve::block;
-use crate::simulate::{generate, Rng, Shape, HOUR_WEIGHTS};
+use crate::simulate::{generate, weighted, Rng, Shape, Traits, GRADES, HOUR_WEIGHTS, REGIONS};
 use crate::CliError;
 use axon_domain::model::{ActivityId, ActivityStatus, PurchaseType};
 use axon_domain::money::Dec2;
@@ -33,6 +33,10 @@ const ACTIVITY_NAMES: [&str; 6] = [
 /// The live activities (the two most popular), and how many days of their run lie behind.
 const LIVE: [ActivityId; 2] = [1, 2];
 const LIVE_DAYS: i64 = 7;
+/// Decades of age (offset from 20) and their shares among shoppers.
+const AGE_BANDS: [(u64, u64); 4] = [(0, 30), (10, 35), (20, 22), (30, 13)];
+/// The person numbers of the live shoppers (`u{n}` / `a{n}`).
+const LIVE_PEOPLE: (u64, u64) = (500_000, 550_000);
 /// The LTV/CAC each activity's budget aims at: mostly healthy, one borderline, one losing money,
 /// so the cohort page shows every colour.
 const TARGET_LTV_CAC: [f64; 6] = [3.4, 2.6, 4.1, 1.8, 0.9, 3.0];
@@ -79,6 +83,7 @@ fn seed(store: &SqliteStore, settings: &Settings, args: &DemoArgs) -> Result<boo
         store.save_activity(a).wait()?;
     }
     set_budgets(store)?;
+    seed_profiles(store)?;
     seed_definitions(store, now)?;
     Ok(true)
 }
@@ -130,6 +135,41 @@ fn set_budgets(store: &SqliteStore) -> Result<(), CliError> {
     for mut c in block(store.campaigns())?? {
         c.budget = campaign_budgets.get(&c.id).copied().unwrap_or(Dec2::ZERO);
         store.save_campaign(c).wait()?;
+    }
+    Ok(())
+}
+
+/// Profiles (grade, age, region) for every signed-in person of the history and for the live
+/// shoppers to come, so the grade and region breakdowns split the demo's funnel.
+fn seed_profiles(store: &SqliteStore) -> Result<(), CliError> {
+    use axon_domain::model::{Grade, UserProfile};
+    use axon_store::CatalogRepo;
+    let mut users = std::collections::BTreeSet::new();
+    block(store.replay(&mut |_, e| {
+        if let Some(u) = e.user_id {
+            users.insert(u);
+        }
+    }))??;
+    users.extend((LIVE_PEOPLE.0..LIVE_PEOPLE.1).map(|p| format!("u{p}")));
+    let pending: Vec<_> = users
+        .into_iter()
+        .filter_map(|user_id| {
+            let person: u64 = user_id.trim_start_matches('u').parse().ok()?;
+            let grade = Grade::parse(weighted(person, 3, &GRADES)).ok();
+            // Ages 20–59, spread by the person number's hash.
+            let age = 20 + i64::try_from(weighted(person, 4, &AGE_BANDS)).unwrap_or(0);
+            Some(store.upsert_profile(UserProfile {
+                user_id,
+                grade,
+                age: Some(age + i64::try_from(person % 10).unwrap_or(0)),
+                region: Some(weighted(person, 5, &REGIONS).to_string()),
+                last_purchase_at: None,
+            }))
+        })
+        .collect();
+    // Written by the group-commit writer in a few large transactions.
+    for p in pending {
+        p.wait()?;
     }
     Ok(())
 }
@@ -284,12 +324,18 @@ async fn traffic(base: String, jwt_secret: String, pace: Pace) {
     loop {
         visitor += 1;
         let activity = pace.activity(&mut rng);
-        let person = 500_000 + rng.below(50_000);
-        let page = format!("{base}/demo/shop/activity/{activity}");
+        let person = LIVE_PEOPLE.0 + rng.below(LIVE_PEOPLE.1 - LIVE_PEOPLE.0);
+        let traits = Traits::of(person);
+        let landing = match traits.utm_source {
+            Some(u) => {
+                format!("{base}/demo/shop/activity/{activity}?utm_source={u}&utm_medium=promo")
+            }
+            None => format!("{base}/demo/shop/activity/{activity}"),
+        };
         let views = 1 + u32::from(rng.chance(0.35)) + u32::from(rng.chance(0.1));
         for _ in 0..views {
-            let view = json!({"triggerType": "PAGE_VIEW", "anonymousId": format!("a{person}"), "pageUrl": page,
-                "userAgent": "Mozilla/5.0 (demo shopper)", "properties": {"activityId": activity, "source": "demo"}});
+            let view = json!({"triggerType": "PAGE_VIEW", "anonymousId": format!("a{person}"), "pageUrl": landing,
+                "userAgent": traits.user_agent, "referrer": traits.referrer, "properties": {"activityId": activity, "source": "demo"}});
             let _ = client.post(&events).json(&view).send().await;
             sleep(1).await;
         }
@@ -297,8 +343,8 @@ async fn traffic(base: String, jwt_secret: String, pace: Pace) {
             continue;
         }
         let user = format!("u{person}");
-        let click = json!({"triggerType": "CLICK", "userId": user, "anonymousId": format!("a{person}"), "pageUrl": page,
-            "properties": {"activityId": activity, "source": "demo"}});
+        let click = json!({"triggerType": "CLICK", "userId": user, "anonymousId": format!("a{person}"), "pageUrl": landing,
+            "userAgent": traits.user_agent, "referrer": traits.referrer, "properties": {"activityId": activity, "source": "demo"}});
         let _ = client.post(&events).json(&click).send().await;
         sleep(1).await;
         if rng.chance(0.2) {

@@ -76,6 +76,78 @@ pub const HOUR_WEIGHTS: [f64; 24] = [
 /// Relative traffic by weekday, Monday first (weekends busier).
 pub const WEEKDAY_WEIGHTS: [f64; 7] = [0.9, 0.9, 0.95, 1.0, 1.1, 1.35, 1.3];
 
+/// Where a person comes from and what they browse with: drawn once per person (a hash of the
+/// id), so every event of theirs carries the same source, referrer and browser, and the
+/// breakdowns (utm_source, referrer domain, device, browser) have something to split.
+pub struct Traits {
+    pub utm_source: Option<&'static str>,
+    pub referrer: Option<&'static str>,
+    pub user_agent: &'static str,
+}
+
+/// (utm_source, referrer, share): search and social traffic, then direct visits.
+const SOURCES: [(Option<&str>, Option<&str>, u64); 6] = [
+    (
+        Some("naver"),
+        Some("https://search.naver.com/search.naver?query=특가"),
+        30,
+    ),
+    (Some("google"), Some("https://www.google.com/"), 18),
+    (Some("kakao"), Some("https://talk.kakao.com/"), 14),
+    (Some("instagram"), Some("https://l.instagram.com/"), 12),
+    (Some("newsletter"), None, 6),
+    (None, None, 20),
+];
+/// (user agent, share): phones first, as Korean shopping traffic is.
+const AGENTS: [(&str, u64); 5] = [
+    ("Mozilla/5.0 (Linux; Android 14; SM-S921N) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36", 34),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", 28),
+    ("Mozilla/5.0 (Linux; Android 14; SM-A546N) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0 Mobile Safari/537.36", 12),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", 18),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", 8),
+];
+/// (grade, share) and regions of the people with profiles.
+pub const GRADES: [(&str, u64); 5] = [
+    ("BRONZE", 40),
+    ("SILVER", 28),
+    ("GOLD", 18),
+    ("VIP", 10),
+    ("VVIP", 4),
+];
+pub const REGIONS: [(&str, u64); 6] = [
+    ("서울특별시-강남구", 22),
+    ("서울특별시-마포구", 18),
+    ("경기도-성남시", 20),
+    ("부산광역시-해운대구", 14),
+    ("인천광역시-연수구", 12),
+    ("대구광역시-수성구", 14),
+];
+
+/// A stable pick by shares from `person` (and a salt per trait).
+pub fn weighted<T: Copy>(person: u64, salt: u64, items: &[(T, u64)]) -> T {
+    let total: u64 = items.iter().map(|(_, w)| w).sum();
+    let mut x =
+        SplitMix64::new(person.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ salt).next_u64() % total;
+    for (item, w) in items {
+        if x < *w {
+            return *item;
+        }
+        x -= w;
+    }
+    items[0].0
+}
+
+impl Traits {
+    pub fn of(person: u64) -> Traits {
+        let (utm_source, referrer) = weighted(person, 1, &SOURCES.map(|(u, r, w)| ((u, r), w)));
+        Traits {
+            utm_source,
+            referrer,
+            user_agent: weighted(person, 2, &AGENTS),
+        }
+    }
+}
+
 struct Activity {
     id: usize,
     product: usize,
@@ -114,9 +186,21 @@ impl Out {
     ) -> Result<(), CliError> {
         self.events_written += 1;
         let user = user.map_or(String::new(), |u| format!(r#""userId":"u{u}","#));
+        // The browser's own events carry where the visitor came from and their browser.
+        let (mut context, mut query) = (String::new(), String::new());
+        if trigger == "PAGE_VIEW" || trigger == "CLICK" {
+            let t = Traits::of(anon);
+            context = format!(r#""userAgent":"{}","#, t.user_agent);
+            if let Some(r) = t.referrer {
+                context.push_str(&format!(r#""referrer":"{r}","#));
+            }
+            if let Some(u) = t.utm_source {
+                query = format!("?utm_source={u}&utm_medium=promo");
+            }
+        }
         writeln!(
             self.events,
-            r#"{{"eventId":"sim-{}","triggerType":"{trigger}",{user}"anonymousId":"a{anon}","pageUrl":"https://shop.example/campaign-activity/{activity}/view","occurredAt":"{}","properties":{{"activityId":{activity}{extra}}}}}"#,
+            r#"{{"eventId":"sim-{}","triggerType":"{trigger}",{user}"anonymousId":"a{anon}",{context}"pageUrl":"https://shop.example/campaign-activity/{activity}/view{query}","occurredAt":"{}","properties":{{"activityId":{activity}{extra}}}}}"#,
             self.events_written,
             at.to_iso()
         )?;

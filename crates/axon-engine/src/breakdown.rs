@@ -1,7 +1,7 @@
 //! Funnel and overview split by one dimension (SPEC §5.2 `breakdown=`), from the raw events of
 //! the window (read from the log by the caller) and the profiles of the users among them.
-//! Approvals and promotion purchases carry no event properties, so they are credited to the
-//! person's first touch in the window. Top 10 values by visits, the rest as "other".
+//! Approvals, promotion purchases and PURCHASE events without browser context carry no event
+//! properties, so they are credited to the person's first touch in the window. Top 10 values by visits, the rest as "other".
 
 use crate::engine::Engine;
 use crate::funnel::approvals_in;
@@ -60,7 +60,16 @@ impl Engine {
             let value = if d.from_profile() {
                 value_of_person(&person)
             } else {
-                d.event_value(e).unwrap_or_else(|| NONE.to_string())
+                match d.event_value(e) {
+                    Some(v) => v,
+                    // A backend's purchase carries no browser context: it is the buyer's, from
+                    // wherever they first came in the window.
+                    None if e.trigger_type == TriggerType::Purchase => first_touch
+                        .get(&person)
+                        .cloned()
+                        .unwrap_or_else(|| NONE.to_string()),
+                    None => NONE.to_string(),
+                }
             };
             first_touch
                 .entry(person.clone())

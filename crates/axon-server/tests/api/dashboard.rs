@@ -323,6 +323,44 @@ async fn answers_are_the_same_before_and_after_a_restart() {
 }
 
 #[tokio::test]
+async fn a_purchase_without_browser_context_is_credited_to_the_buyers_source() {
+    let app = spawn_app().await;
+    let (_, a) = setup(&app).await;
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+    let page = format!("https://shop.example/campaign-activity/{a}/view?utm_source=kakao");
+    // The shopper arrives from kakao on a phone; the shop's backend reports the purchase.
+    let events = json!([
+        {"triggerType": "PAGE_VIEW", "anonymousId": "k1", "userAgent": iphone, "pageUrl": page},
+        {"triggerType": "CLICK", "userId": "buyer", "anonymousId": "k1", "userAgent": iphone, "pageUrl": page},
+        {"triggerType": "PURCHASE", "userId": "buyer", "properties": {"activityId": a, "source": "backend", "amount": 900}}
+    ]);
+    assert_eq!(app.track(events).await.status, 202);
+    for (dim, value) in [
+        ("utm_source", "kakao"),
+        ("device", "mobile"),
+        ("browser", "Safari"),
+    ] {
+        let r = app
+            .get(&format!(
+                "/api/v1/dashboard/activity/{a}?widgets=overview&breakdown={dim}"
+            ))
+            .await;
+        let rows = r.body["data"]["breakdown"]["rows"].as_array().unwrap();
+        let of = |v: &str| {
+            rows.iter()
+                .find(|r| r["value"] == v)
+                .map(|r| r["purchaseCount"].clone())
+        };
+        assert_eq!(of(value), Some(json!(1)), "{dim}: {rows:?}");
+        assert_eq!(
+            of("(none)"),
+            None,
+            "{dim}: nothing is left unattributed: {rows:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn breakdowns_split_the_funnel_by_event_and_profile_properties() {
     let app = spawn_app().await;
     let (c, a) = setup(&app).await;
