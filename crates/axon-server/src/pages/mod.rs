@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 
+mod guide;
 mod shop;
 use serde::Deserialize;
 
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/dashboard/{id}", get(activity))
         .route("/admin/campaigns", get(campaigns))
         .merge(shop::router())
+        .merge(guide::router())
         .route(
             "/axon.js",
             get(|| async { asset("application/javascript; charset=utf-8", TRACKER_JS) }),
