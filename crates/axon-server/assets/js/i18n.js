@@ -11,7 +11,10 @@
       significant: { SIGNIFICANT_INCREASE: "통계적으로 유의한 증가", SIGNIFICANT_DECREASE: "통계적으로 유의한 감소", NOT_SIGNIFICANT: "유의하지 않음(노이즈 가능)", NO_BASELINE: "기준선 없음", NOT_ENOUGH_DATA: "데이터 부족", NOT_RUNNING: "이 기간에 프로모션이 진행되지 않음" },
       upliftBasis: "프로모션 진행 기간의 일평균 구매 vs 시작 전 14일 기준선",
       uplift: "증가율", soldout: "품절", enter: "선착순 응모하기", pay: "결제하기", campaigns: "캠페인 관리", overview: "전체 개요",
-      live: "실시간 연결됨", name: "이름", status: "상태", create: "만들기", entries: "응모 목록", start: "시작", end: "종료" },
+      live: "실시간 연결됨", name: "이름", status: "상태", create: "만들기", entries: "응모 목록", start: "시작", end: "종료",
+      liveWait: "연결 중…", liveLost: "연결 끊김 · 재연결 중", retry: "다시 시도", noPart: "응답에 이 위젯이 없습니다",
+      emptyTitle: "아직 데이터가 없습니다", emptyHelp: "이 활동에는 아직 수집된 이벤트·응모·구매가 없습니다. 활동 페이지에 아래 트래커를 넣으면 첫 이벤트가 들어오는 순간 이 화면이 대시보드로 바뀝니다.",
+      emptyDefs: "트래커는 이벤트 정의(페이지 URL 패턴, 클릭 셀렉터)에 맞는 페이지뷰와 클릭을 보냅니다. 정의는 관리자가 한 번 만들어 둡니다.", guide: "연동 가이드: 트래커 설치", copy: "복사", copied: "복사됨" },
     en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", entrants: "Entrants now (held + paid)", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
       roas: "ROAS", conv: "Conversion", eng: "Engagement", qual: "Qualification", prate: "Purchase rate", budget: "Budget", change: "vs previous period",
       funnel: "Funnel", comparison: "Promotion vs normal sales", promotion: "Promotion", normal: "Normal", baseline: "Baseline (daily avg)",
@@ -23,5 +26,8 @@
       significant: { SIGNIFICANT_INCREASE: "significant increase", SIGNIFICANT_DECREASE: "significant decrease", NOT_SIGNIFICANT: "not significant (may be noise)", NO_BASELINE: "no baseline", NOT_ENOUGH_DATA: "not enough data", NOT_RUNNING: "the promotion did not run in this window" },
       upliftBasis: "daily purchases while the promotion ran vs the 14 days before it started",
       uplift: "Uplift", soldout: "Sold out", enter: "Enter now", pay: "Pay", campaigns: "Campaigns", overview: "Overview",
-      live: "live", name: "Name", status: "Status", create: "Create", entries: "Entries", start: "Start", end: "End" }
+      live: "live", name: "Name", status: "Status", create: "Create", entries: "Entries", start: "Start", end: "End",
+      liveWait: "connecting…", liveLost: "disconnected · reconnecting", retry: "Retry", noPart: "the answer has no such widget",
+      emptyTitle: "No data yet", emptyHelp: "Nothing was collected for this activity yet (no events, entries or purchases). Put the tracker below on the activity's page: the first event turns this page into the dashboard, live.",
+      emptyDefs: "The tracker sends the page views and clicks that match an event definition (a page URL pattern, a click selector); an admin creates them once.", guide: "Integration guide: installing the tracker", copy: "Copy", copied: "Copied" }
   };
