@@ -52,6 +52,10 @@ impl Aggregates for Engine {
         self.entries_of(activity)
     }
 
+    fn records(&self, activity: ActivityId) -> u64 {
+        self.records_of(activity)
+    }
+
     fn purchases(&self, set: PurchaseSet<'_>, w: &Window, day_starts: &[Ts]) -> PurchaseSeries {
         self.purchases_of(set, w, day_starts)
     }

@@ -211,6 +211,14 @@ impl Engine {
             .get(&id)
             .map_or_else(EntryTally::default, tally)
     }
+
+    /// Counted from the stored lists' lengths, so it costs the same for any history.
+    pub(crate) fn records_of(&self, id: ActivityId) -> u64 {
+        self.activities.get(&id).map_or(0, |a| {
+            let events: usize = a.series.iter().map(|s| s.len()).sum();
+            (events + a.entries.len() + a.promo.len()) as u64
+        })
+    }
 }
 
 fn tally(a: &ActivityData) -> EntryTally {

@@ -139,6 +139,10 @@ pub trait Aggregates: Send + Sync {
     /// An activity's entries as they stand.
     fn entries(&self, activity: ActivityId) -> EntryTally;
 
+    /// How many records the activity has ever had — events of every type, entries and
+    /// promotion purchases, at any time (0: nothing was collected for it yet).
+    fn records(&self, activity: ActivityId) -> u64;
+
     /// Purchases in the window, counted per day of `day_starts` (ascending).
     fn purchases(&self, set: PurchaseSet<'_>, w: &Window, day_starts: &[Ts]) -> PurchaseSeries;
 

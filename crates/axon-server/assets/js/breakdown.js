@@ -24,3 +24,24 @@
       : '<tr><td colspan="' + cols.length + '">' + esc(t("noData")) + "</td></tr>";
     return el('<div class="card" id="breakdown-card">' + head + '<div class="tablewrap"><table id="breakdown"><tr>' + cols.map(function (c) { return "<th>" + esc(t(c[0])) + "</th>"; }).join("") + "</tr>" + rows + '</table></div><div class="def">' + esc(b.definition) + "</div></div>");
   }
+  // The split card of a page in its slot (`slotId`), with the selector when `withSelect`: a hint
+  // until a split is chosen and answered.
+  function splitSlot(slotId, reload, b, withSelect) {
+    var slot = document.getElementById(slotId);
+    if (!slot) return;
+    slot.innerHTML = "";
+    slot.appendChild(breakdownCard(b, withSelect));
+    if (withSelect) bindBreakdown(reload);
+  }
+  // The board widget of a chosen split (none when no split is chosen): answered by `widget`'s
+  // request with the breakdown, drawn from those answers only (`live: false`).
+  function splitWidgets(slotId, reload, withSelect) {
+    return breakdownChoice() ? [{ name: "breakdown", live: false, cards: [slotId], pick: function (d) { return d.data && d.data.breakdown; },
+      draw: function (b) { splitSlot(slotId, reload, b, withSelect); } }] : [];
+  }
+  // A board's widget names as the API's: the split is asked of `widget` with the breakdown.
+  function splitPath(names, widget) {
+    var split = names.indexOf("breakdown") >= 0;
+    var api = names.map(function (n) { return n == "breakdown" ? widget : n; }).filter(function (n, i, all) { return all.indexOf(n) == i; });
+    return "widgets=" + api.join(",") + (split ? breakdownQuery() : "");
+  }

@@ -29,4 +29,12 @@
   var charts = {};
   // Numbers, not motion: charts draw their final state at once (and screenshots show it).
   if (window.Chart) Chart.defaults.animation = false;
-  function chart(key, canvas, cfg) { if (charts[key]) charts[key].destroy(); charts[key] = new Chart(canvas, cfg); return charts[key]; }
+  // The same canvas again (a live push, a retry) updates the chart in place; a new canvas gets
+  // a new chart.
+  function chart(key, canvas, cfg) {
+    var c = charts[key];
+    if (c && c.canvas === canvas && c.config.type === cfg.type) { c.data = cfg.data; c.options = cfg.options || {}; c.update(); return c; }
+    if (c) c.destroy();
+    charts[key] = new Chart(canvas, cfg);
+    return charts[key];
+  }

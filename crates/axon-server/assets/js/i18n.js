@@ -20,7 +20,10 @@
       dropoffList: "이탈 목록", dropTab: "{a} → {b} 이탈", dropoffOf: "{a}까지 도달했지만 {b}로 가지 않은 사람", persons: "명", person: "사람", reachedAt: "도달 시각", csv: "CSV 다운로드",
       prevPage: "이전", nextPage: "다음", pageOf: "{x} / {y} 페이지",
       comparePrev: "이전 기간과 비교", prevRange: "비교 기간:", rangeBad: "시작일과 종료일을 고르세요 (시작 ≤ 종료).",
-      retention: "재구매 리텐션", weekly: "주별", monthlyG: "월별", cohortCol: "코호트" },
+      retention: "재구매 리텐션", weekly: "주별", monthlyG: "월별", cohortCol: "코호트",
+      liveWait: "연결 중…", liveLost: "연결 끊김 · 재연결 중", retry: "다시 시도", noPart: "응답에 이 위젯이 없습니다",
+      emptyTitle: "아직 데이터가 없습니다", emptyHelp: "이 활동에는 아직 수집된 이벤트·응모·구매가 없습니다. 활동 페이지에 아래 트래커를 넣으면 첫 이벤트가 들어오는 순간 이 화면이 대시보드로 바뀝니다.",
+      emptyDefs: "트래커는 이벤트 정의(페이지 URL 패턴, 클릭 셀렉터)에 맞는 페이지뷰와 클릭을 보냅니다. 정의는 관리자가 한 번 만들어 둡니다.", guide: "연동 가이드: 트래커 설치", copy: "복사", copied: "복사됨" },
     en: { visits: "Visits", unique: "Unique visitors", participants: "Participants", entrants: "Entrants now (held + paid)", approved: "Approved", purchases: "Purchases", gmv: "GMV", aov: "AOV",
       roas: "ROAS", conv: "Conversion", eng: "Engagement", qual: "Qualification", prate: "Purchase rate", budget: "Budget", change: "vs previous period",
       funnel: "Funnel", comparison: "Promotion vs normal sales", promotion: "Promotion", normal: "Normal", baseline: "Baseline (daily avg)",
@@ -41,5 +44,8 @@
       dropoffList: "Drop-off list", dropTab: "{a} → not {b}", dropoffOf: "reached {a} but not {b}", persons: "persons", person: "Person", reachedAt: "Reached at", csv: "Download CSV",
       prevPage: "Previous", nextPage: "Next", pageOf: "Page {x} of {y}",
       comparePrev: "Compare with previous period", prevRange: "compared with", rangeBad: "Pick a start and an end date (start ≤ end).",
-      retention: "Retention", weekly: "Weekly", monthlyG: "Monthly", cohortCol: "Cohort" }
+      retention: "Retention", weekly: "Weekly", monthlyG: "Monthly", cohortCol: "Cohort",
+      liveWait: "connecting…", liveLost: "disconnected · reconnecting", retry: "Retry", noPart: "the answer has no such widget",
+      emptyTitle: "No data yet", emptyHelp: "Nothing was collected for this activity yet (no events, entries or purchases). Put the tracker below on the activity's page: the first event turns this page into the dashboard, live.",
+      emptyDefs: "The tracker sends the page views and clicks that match an event definition (a page URL pattern, a click selector); an admin creates them once.", guide: "Integration guide: installing the tracker", copy: "Copy", copied: "Copied" }
   };

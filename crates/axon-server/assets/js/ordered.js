@@ -34,23 +34,28 @@
     return el('<div class="card panel" id="ordered-card"><h2>' + esc(t("ordered")) + (h ? " · " + esc(t("convWindow")) + " " + hoursText(h) : "") + '</h2><div class="tablewrap"><table id="ordered"><tr><th>' + esc(t("step")) + "</th><th>" + esc(t("orderedUsers")) + "</th><th>" + esc(t("fromFirst")) + "</th><th>" + esc(t("fromPrev")) + "</th><th>" + esc(t("dropoff")) + "</th><th>" + esc(t("ttc")) + "</th></tr>" + rows +
       '</table></div><div class="def">' + esc(h ? t("orderedDefWindow").replace("{h}", hoursText(h)) : t("orderedDef")) + "</div></div>");
   }
-  // The activity page's funnel additions: the controls on the funnel card, the ordered persons
-  // as a third series of its chart, then the ordered table, the drop-off list and the split.
+  // The activity page's funnel additions: the controls on the funnel card, then the ordered
+  // table, the drop-off list and the split. Drawn again on every live push: the ordered table is
+  // replaced, the drop-off list keeps its page, the split stays until an answer carries one.
   function funnelExtras(d, reload) {
-    var f = d.data.funnel, canvas = document.getElementById("funnel");
+    var f = d && d.data && d.data.funnel, canvas = document.getElementById("funnel");
     if (!f || !canvas) return;
     var card = canvas.closest(".card"), row = card.closest(".row");
-    card.querySelector("h2").insertAdjacentHTML("afterend", '<div class="controls">' + breakdownSelect() + windowSelect() + "</div>");
-    if (charts.funnel) {
-      charts.funnel.data.datasets.push({ label: t("orderedUsers"), data: f.ordered.users.slice(), backgroundColor: "#f76707" });
-      charts.funnel.update();
+    if (!card.querySelector(".controls")) {
+      card.querySelector("h2").insertAdjacentHTML("afterend", '<div class="controls">' + breakdownSelect() + windowSelect() + "</div>");
+      bindBreakdown(reload);
+      var cw = document.getElementById("cw");
+      cw.onchange = function () { setParam("conversionWindowHours", cw.value); reload(); };
     }
-    var more = el('<div class="row"></div>');
-    more.appendChild(orderedCard(f));
-    more.appendChild(dropoffCard(d, f));
-    row.after(more);
-    if (d.data.breakdown) more.after(breakdownCard(d.data.breakdown, false));
-    bindBreakdown(reload);
-    var cw = document.getElementById("cw");
-    cw.onchange = function () { setParam("conversionWindowHours", cw.value); reload(); };
+    var old = document.getElementById("ordered-card"), more;
+    if (old) { more = old.closest(".row"); old.replaceWith(orderedCard(f)); }
+    else {
+      more = el('<div class="row"></div>');
+      more.appendChild(orderedCard(f));
+      more.appendChild(dropoffCard(d, f));
+      row.after(more);
+    }
+    // The split's slot follows the ordered table and the drop-off list.
+    var slot = document.getElementById("bdc");
+    if (slot && slot.previousElementSibling !== more) more.after(slot);
   }

@@ -11,17 +11,21 @@
   }
   // `d` (the answer shown) fills the date inputs with the window on screen and names the
   // previous window the change badges compare with.
+  // The answer's window in the date inputs (whole business days; the end is exclusive) and the
+  // previous period it is compared with; called again with each answer of a live page.
+  function showRange(d) {
+    var sd = document.getElementById("sd"), ed = document.getElementById("ed");
+    if (!sd || !ed || !d || !d.startDate || !d.endDate) return;
+    var s = Date.parse(d.startDate), e = Date.parse(d.endDate);
+    if (!sd.value) sd.value = localDay(d.startDate);
+    if (!ed.value) ed.value = localDay(new Date(Math.max(s, e - 1)).toISOString());
+    var pr = document.getElementById("prevrange");
+    if (pr && comparing()) pr.textContent = t("prevRange") + " " + localRange(new Date(s - (e - s)).toISOString(), d.startDate);
+  }
   function bindRange(reload, d) {
     var sd = document.getElementById("sd"), ed = document.getElementById("ed"), a = document.getElementById("apply");
     if (!sd || !ed || !a) return;
-    if (d && d.startDate && d.endDate) {
-      var s = Date.parse(d.startDate), e = Date.parse(d.endDate);
-      // The inputs are whole business days; the window's end is exclusive.
-      if (!sd.value) sd.value = localDay(d.startDate);
-      if (!ed.value) ed.value = localDay(new Date(Math.max(s, e - 1)).toISOString());
-      var pr = document.getElementById("prevrange");
-      if (pr && comparing()) pr.textContent = t("prevRange") + " " + localRange(new Date(s - (e - s)).toISOString(), d.startDate);
-    }
+    showRange(d);
     var apply = a.onclick;
     a.onclick = function () {
       // A range the API would refuse is said here, beside the inputs, not as a failed page.

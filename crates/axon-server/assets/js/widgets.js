@@ -1,4 +1,4 @@
-  // Shared widgets: KPI cards, the period toolbar, line data and the live stream.
+  // Shared widgets: KPI cards, the period toolbar and line data (the live stream: live.js).
   function kpi(label, value, change, def) {
     var c = change == null ? '<span class="flat">–</span>' : '<span class="' + (change > 0 ? "up" : change < 0 ? "down" : "flat") + '">' + (change > 0 ? "▲ " : change < 0 ? "▼ " : "") + pct(Math.abs(change)) + "</span>";
     return '<div class="card kpi" title="' + esc(def || "") + '"><div class="label">' + esc(label) + '</div><div class="value" data-kpi="' + esc(label) + '">' + value + '</div>' + (change === undefined ? "" : '<div class="change">' + c + " " + esc(t("change")) + "</div>") + "</div>";
@@ -15,7 +15,8 @@
   var params = new URLSearchParams(location.search);
   function periodQuery() {
     var p = params.get("period");
-    if (!p && run) return "period=custom&startDate=" + encodeURIComponent(run[0]) + "&endDate=" + encodeURIComponent(run[1]);
+    // A running activity's run ends now at every answer: 1d/7d/30d with a startDate end now.
+    if (!p && run) return run[2] ? "period=1d&startDate=" + encodeURIComponent(run[0]) : "period=custom&startDate=" + encodeURIComponent(run[0]) + "&endDate=" + encodeURIComponent(run[1]);
     p = p || "7d";
     var q = "period=" + p;
     if (p == "custom") q += "&startDate=" + encodeURIComponent(params.get("startDate") || "") + "&endDate=" + encodeURIComponent(params.get("endDate") || "");
@@ -36,11 +37,4 @@
     bindRange(reload, d);
   }
   function lineData(rows, label, color) { return { labels: rows.map(function (r) { return r.timestamp ? localMinute(r.timestamp, false) : (r.date || "").slice(5); }), datasets: [{ label: label, data: rows.map(function (r) { return r.count; }), borderColor: color, backgroundColor: color }] }; }
-
-  var source;
-  function live(path, onUpdate) {
-    if (source) source.close();
-    source = new EventSource(path);
-    source.addEventListener("dashboard-update", function (e) { onUpdate(JSON.parse(e.data)); });
-  }
 

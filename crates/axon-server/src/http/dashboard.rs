@@ -5,12 +5,14 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
+use axon_domain::dimension::Dimension;
+use axon_domain::period::{Period, Window};
 use axon_domain::Ts;
 use axon_ports::live::Scope;
 use axon_services::dashboards::{
     breakdown, dropoff_page, dropoff_step, query, wants_csv, window, ActivityCohort,
-    CampaignCohort, DropoffPage, GlobalOverview, Query, Request, Retention, ServiceResult, View,
-    Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
+    CampaignCohort, DropoffPage, Query, Request, Retention, ServiceResult, View, Widget,
+    ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
 use axon_services::renders::RenderVersion;
 use axon_services::ServiceError;
@@ -70,6 +72,8 @@ async fn answer<T: Send + 'static>(
 pub(super) enum Subject {
     Activity(i64),
     Campaign(i64),
+    /// The global overview (every campaign).
+    Global,
 }
 
 impl Subject {
@@ -77,8 +81,60 @@ impl Subject {
         match self {
             Subject::Activity(id) => Scope::Activity(id),
             Subject::Campaign(id) => Scope::Campaign(id),
+            Subject::Global => Scope::Global,
         }
     }
+}
+
+/// A subject's checked call: the activity and campaign dashboards answer widgets, the global
+/// overview a window (it has no widget list).
+enum Checked {
+    Activity(i64, Query),
+    Campaign(i64, Query),
+    Global(Period, Window, Ts, Option<Dimension>),
+}
+
+impl Checked {
+    fn new(state: &AppState, subject: Subject, p: &Request, live: bool) -> ApiResult<Checked> {
+        let widgets = |allowed: &[Widget]| -> ApiResult<Query> {
+            let mut q = checked(state, p, allowed)?;
+            if live {
+                q.breakdown = None;
+            }
+            Ok(q)
+        };
+        Ok(match subject {
+            Subject::Activity(id) => Checked::Activity(id, widgets(&ACTIVITY_WIDGETS)?),
+            Subject::Campaign(id) => Checked::Campaign(id, widgets(&CAMPAIGN_WIDGETS)?),
+            Subject::Global => {
+                let now = state.now();
+                let (period, w) = window(p, now, state.tz())?;
+                let split = if live { None } else { breakdown(p)? };
+                Checked::Global(period, w, now, split)
+            }
+        })
+    }
+
+    fn now(&self) -> Ts {
+        match self {
+            Checked::Activity(_, q) | Checked::Campaign(_, q) => q.now,
+            Checked::Global(_, _, now, _) => *now,
+        }
+    }
+
+    fn render(&self, view: &View<'_>) -> ServiceResult<String> {
+        match self {
+            Checked::Activity(id, q) => json(&view.activity(*id, q)?),
+            Checked::Campaign(id, q) => json(&view.campaign(*id, q)?),
+            Checked::Global(period, w, now, split) => {
+                json(&view.global_split(*period, w, *now, *split)?)
+            }
+        }
+    }
+}
+
+fn json(v: &impl serde::Serialize) -> ServiceResult<String> {
+    serde_json::to_string(v).map_err(ServiceError::internal)
 }
 
 /// The answer's JSON: rendered once per (subject, parameters, data version, second) on the
@@ -90,31 +146,17 @@ pub(super) async fn shared(
     p: &Request,
     live: bool,
 ) -> ApiResult<Arc<str>> {
-    let allowed: &[Widget] = match subject {
-        Subject::Activity(_) => &ACTIVITY_WIDGETS,
-        Subject::Campaign(_) => &CAMPAIGN_WIDGETS,
-    };
-    let mut q = checked(state, p, allowed)?;
-    if live {
-        q.breakdown = None;
-    }
+    let checked = Checked::new(state, subject, p, live)?;
     let version = RenderVersion {
         data: state.backends.changes.version_of(subject.scope()),
-        second: q.now.0.div_euclid(1000),
+        second: checked.now().0.div_euclid(1000),
     };
     let key = format!("{subject:?}|{live}|{p:?}");
     let st = state.clone();
     let readers = state.readers.clone();
     let render = async move {
         readers
-            .run(move || {
-                let view = st.dashboards.view();
-                let json = match subject {
-                    Subject::Activity(id) => serde_json::to_string(&view.activity(id, &q)?),
-                    Subject::Campaign(id) => serde_json::to_string(&view.campaign(id, &q)?),
-                };
-                json.map(Arc::from).map_err(ServiceError::internal)
-            })
+            .run(move || checked.render(&st.dashboards.view()).map(Arc::from))
             .await
             .unwrap_or_else(|e| Err(ServiceError::internal(e)))
     };
@@ -151,11 +193,10 @@ async fn overview(
     _: Viewer,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
-) -> ApiResult<Json<GlobalOverview>> {
-    let now = state.now();
-    let (period, w) = window(&p, now, state.tz())?;
-    let split = breakdown(&p)?;
-    answer(state, move |v, _| v.global_split(period, &w, now, split)).await
+) -> ApiResult<Response> {
+    Ok(json_text(
+        &shared(&state, Subject::Global, &p, false).await?,
+    ))
 }
 
 fn csv_field(s: &str) -> String {

@@ -1,5 +1,6 @@
 //! Live dashboards (SPEC §5.6): Server-Sent Events `dashboard-update` with the same JSON as the
-//! REST call for the requested widgets and period — sent at once, then on every change at most
+//! REST call for the requested widgets and period (activity, campaign, and the global overview
+//! at `/stream/overview`, which follows every change) — sent at once, then on every change at most
 //! every 500 ms, with a heartbeat every 15 s. Every viewer of the same subject and parameters
 //! receives the one shared render of each data version (see `dashboard::shared`).
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/dashboard/stream/activity/{id}", get(activity))
         .route("/api/v1/dashboard/stream/campaign/{id}", get(campaign))
+        .route("/api/v1/dashboard/stream/overview", get(overview))
 }
 
 struct Cursor {
@@ -102,4 +104,12 @@ async fn campaign(
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     open(state, Subject::Campaign(id), p).await
+}
+
+async fn overview(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<Request>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    open(state, Subject::Global, p).await
 }

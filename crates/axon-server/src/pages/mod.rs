@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 
+mod guide;
 mod shop;
 use serde::Deserialize;
 
@@ -24,6 +25,9 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/format.js"),
     include_str!("../../assets/js/labels.js"),
     include_str!("../../assets/js/widgets.js"),
+    include_str!("../../assets/js/live.js"),
+    include_str!("../../assets/js/panels.js"),
+    include_str!("../../assets/js/empty.js"),
     include_str!("../../assets/js/ask.js"),
     include_str!("../../assets/js/range.js"),
     include_str!("../../assets/js/heat.js"),
@@ -72,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/dashboard/{id}", get(activity))
         .route("/admin/campaigns", get(campaigns))
         .merge(shop::router())
+        .merge(guide::router())
         .route(
             "/axon.js",
             get(|| async { asset("application/javascript; charset=utf-8", TRACKER_JS) }),

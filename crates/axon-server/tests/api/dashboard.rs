@@ -523,3 +523,46 @@ async fn the_uplift_measures_only_the_promotions_run_and_says_when_it_did_not_ru
     assert_eq!(cmp["upliftPercent"], Value::Null, "{cmp}");
     assert_eq!(cmp["significance"]["verdict"], "NOT_RUNNING", "{cmp}");
 }
+
+#[tokio::test]
+async fn has_data_says_whether_anything_was_ever_collected_for_the_activity() {
+    let app = spawn_app().await;
+    let (c, a) = setup(&app).await;
+    let other = app.activity(c).await;
+    let has_data = |path: String| {
+        let app = &app;
+        async move {
+            let r = app.get(&path).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            r.body["hasData"].clone()
+        }
+    };
+    let now = format!("/api/v1/dashboard/activity/{a}?widgets=overview");
+    assert_eq!(has_data(now.clone()).await, false, "a fresh activity");
+    assert_eq!(app.track(pv(other, "v1")).await.status, 202);
+    assert_eq!(
+        has_data(now.clone()).await,
+        false,
+        "another activity's event"
+    );
+    assert_eq!(app.track(pv(a, "v1")).await.status, 202);
+    assert_eq!(has_data(now).await, true);
+    // All time, not the window: a window without the event still knows the activity has data.
+    let old = format!(
+        "/api/v1/dashboard/activity/{a}?widgets=overview&period=custom&startDate=2020-01-01&endDate=2020-01-02"
+    );
+    let r = app.get(&old).await;
+    assert_eq!(r.body["data"]["overview"]["totalVisits"], 0);
+    assert_eq!(r.body["hasData"], true);
+}
+
+#[tokio::test]
+async fn an_entry_alone_is_data_too() {
+    let g = crate::gate_support::spawn_gate(300, 600).await;
+    let a = g.activity(json!({"limitCount": 5})).await;
+    let path = format!("/api/v1/dashboard/activity/{a}?widgets=realtime");
+    assert_eq!(g.app.get(&path).await.body["hasData"], false);
+    assert_eq!(g.enter(a, "s1", json!({})).await.status, 200);
+    g.app.settled().await;
+    assert_eq!(g.app.get(&path).await.body["hasData"], true);
+}

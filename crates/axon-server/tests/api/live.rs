@@ -145,6 +145,81 @@ async fn streams_validate_before_they_start() {
     );
 }
 
+#[tokio::test]
+async fn the_overview_streams_every_change() {
+    let app = spawn_app().await;
+    let c = app.campaign("Global").await;
+    let a = app.activity(c).await;
+    let mut s = open(&app, "/api/v1/dashboard/stream/overview?period=1d".into()).await;
+    let mut buf = String::new();
+    let deadline = || Instant::now() + Duration::from_secs(15);
+    let first = next_update(&mut s, &mut buf, deadline(), |_| true)
+        .await
+        .unwrap();
+    assert_eq!(first["period"], "1d");
+    assert_eq!(first["data"]["totals"]["totalVisits"], 0);
+    let rest = app.get("/api/v1/dashboard/overview?period=1d").await;
+    assert_eq!(
+        rest.body["data"], first["data"],
+        "the same JSON as the REST call"
+    );
+
+    let traffic = |v: &Value| -> i64 {
+        v["data"]["hourlyTraffic"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["count"].as_i64().unwrap())
+            .sum()
+    };
+    let ev =
+        json!({"triggerType": "PAGE_VIEW", "anonymousId": "g-1", "properties": {"activityId": a}});
+    assert_eq!(app.track(ev).await.status, 202);
+    let got = next_update(&mut s, &mut buf, deadline(), |v| {
+        v["data"]["totals"]["totalVisits"] == 1
+    })
+    .await
+    .expect("the overview stream pushed the activity's visit");
+    assert_eq!(got["data"]["efficiency"][0]["totalVisits"], 1);
+    // A page view of no activity is global traffic only: it still moves the overview.
+    let before = traffic(&got);
+    let ev = json!({"triggerType": "PAGE_VIEW", "anonymousId": "g-2", "pageUrl": "https://shop.example/"});
+    assert_eq!(app.track(ev).await.status, 202);
+    let got = next_update(&mut s, &mut buf, deadline(), |v| traffic(v) == before + 1).await;
+    assert!(
+        got.is_some(),
+        "an unattributed page view moved the overview"
+    );
+    assert_eq!(got.unwrap()["data"]["totals"]["totalVisits"], 1);
+}
+
+#[tokio::test]
+async fn the_overview_stream_validates_before_it_starts() {
+    let app = spawn_app().await;
+    assert_error(
+        &app.get("/api/v1/dashboard/stream/overview?period=custom")
+            .await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/stream/overview?period=2w").await,
+        400,
+        "INVALID_PERIOD",
+    );
+    assert_error(
+        &app.call(
+            reqwest::Method::GET,
+            "/api/v1/dashboard/stream/overview",
+            None,
+            None,
+        )
+        .await,
+        401,
+        "UNAUTHORIZED",
+    );
+}
+
 /// The `axon_dashboard_renders` gauge of `/metrics`.
 async fn renders(app: &TestApp) -> u64 {
     let text = app.text("/metrics").await;

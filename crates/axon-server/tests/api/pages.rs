@@ -211,3 +211,25 @@ async fn page_titles_are_names_and_the_nav_is_one_language() {
         .unwrap();
     assert_eq!(out.status(), 303, "no title lookup without a session");
 }
+
+#[tokio::test]
+async fn the_integration_guide_is_served_with_the_tracker_section_anchored() {
+    let app = spawn_app().await;
+    let r = no_redirects()
+        .get(app.url("/docs/integration"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "public: a shop engineer reads it without a key"
+    );
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"<h2 id="1-the-tracker">1. The tracker</h2>"#));
+    assert!(html.contains("&lt;script async src=&quot;https://axon.example.com/axon.js&quot;&gt;"));
+}

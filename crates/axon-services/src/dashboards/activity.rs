@@ -41,6 +41,10 @@ pub struct ActivityDashboard {
     pub start_date: Ts,
     pub end_date: Ts,
     pub timestamp: Ts,
+    /// Whether anything was ever collected for the activity (any event, entry or promotion
+    /// purchase, at any time): false before its shop sends the first event, when the page
+    /// shows how to install the tracker instead of charts of zeros.
+    pub has_data: bool,
     pub data: Widgets,
 }
 
@@ -57,6 +61,7 @@ impl View<'_> {
             start_date: q.window.start,
             end_date: q.window.end,
             timestamp: q.now,
+            has_data: self.snap.records(id) > 0,
             data: self.widgets(Scope::Activity(id), &[id], meta.budget, q)?,
         })
     }
