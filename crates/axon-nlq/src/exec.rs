@@ -2,6 +2,7 @@
 //! answer in the question's language, period spelled out. Nothing here computes a metric; it
 //! only reads what the services return.
 
+use crate::josa::{with, Josa};
 use crate::names::Candidate;
 use crate::parse::{Kind, Metric, Unit};
 use crate::pick::count_of;
@@ -239,8 +240,8 @@ fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
             won(o.gmv)
         ),
         (_, true) => format!(
-            "{p} {s}의 {}은(는) {}입니다.",
-            m.name(true),
+            "{p} {s}의 {} {}입니다.",
+            with(m.name(true), Josa::Topic),
             fmt(m, v, true)
         ),
         (_, false) => format!("For {p}, {s} had {} {}.", fmt(m, v, false), m.name(false)),

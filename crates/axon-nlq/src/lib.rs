@@ -11,6 +11,7 @@
 pub mod exec;
 pub mod figures;
 pub mod insight;
+pub mod josa;
 pub mod llm;
 pub mod names;
 pub mod parse;

@@ -3,6 +3,7 @@
 //! widget's hourly series).
 
 use crate::exec::{fmt, Ctx};
+use crate::josa::{with, Josa};
 use crate::parse::{Metric, Peak};
 use crate::text::{int, num, signed_pct, won};
 use crate::Answer;
@@ -86,9 +87,9 @@ pub fn period_comparison(c: &Ctx, m: Metric) -> Answer {
     let pw = c.view.window_label(&prev_w);
     let text = if c.ko() {
         format!(
-            "{p} {s}의 {}은(는) {}로, 직전 같은 길이 기간({pw}) {} 대비 {}입니다.",
-            m.name(true),
-            fmt(m, cur, true),
+            "{p} {s}의 {} {}, 직전 같은 길이 기간({pw}) {} 대비 {}입니다.",
+            with(m.name(true), Josa::Topic),
+            with(&fmt(m, cur, true), Josa::Ro),
             fmt(m, prev, true),
             signed_pct(ch, c.lang)
         )
@@ -206,7 +207,8 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
                 (0, true) => format!("{p} {s}에는 방문이 없었습니다."),
                 (0, false) => format!("{s} had no visits in {p}."),
                 (_, true) => format!(
-                    "{p} {s}의 방문이 가장 많은 날은 {d}로 {}건입니다 (전체 {}건).",
+                    "{p} {s}의 방문이 가장 많은 날은 {} {}건입니다 (전체 {}건).",
+                    with(&d, Josa::Ro),
                     int(n),
                     int(total)
                 ),
