@@ -59,18 +59,23 @@ fn when(
     }
 }
 
+/// The `len_ms` up to now (the domain's trailing window).
+fn trailing(
+    key: impl Into<String>,
+    now: Ts,
+    len_ms: i64,
+    ko: impl Into<String>,
+    en: impl Into<String>,
+) -> When {
+    let w = Window::trailing(now, len_ms);
+    when(key, w.start, w.end, ko, en)
+}
+
 /// The dashboards' default: the last 7 days up to now.
 pub fn default(now: Ts) -> When {
-    let end = Ts(now.0 + 1);
     When {
         explicit: false,
-        ..when(
-            "7d",
-            Ts(end.0 - 7 * MS_PER_DAY),
-            end,
-            "지난 7일",
-            "the last 7 days",
-        )
+        ..trailing("7d", now, 7 * MS_PER_DAY, "지난 7일", "the last 7 days")
     }
 }
 
@@ -129,7 +134,12 @@ fn iso_dates(t: &Text) -> Vec<(i32, u32, u32)> {
 /// Number words → digits, so "지난 한 달", "최근 일주일", "last two weeks" read like "1개월", "7일",
 /// "2 weeks".
 fn numberize(t: &Text) -> Text {
-    const KO: [(&str, &str); 13] = [
+    const KO: [(&str, &str); 18] = [
+        ("한시간", "1시간"),
+        ("두시간", "2시간"),
+        ("세시간", "3시간"),
+        ("네시간", "4시간"),
+        ("반나절", "12시간"),
         ("일주일", "7일"),
         ("한주", "1주"),
         ("두주", "2주"),
@@ -276,7 +286,7 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
     if t.any(&["오늘", "금일", " today ", " so far today "]) {
         return Some(when("today", today, end, "오늘", "today"));
     }
-    // Rolling windows: "최근 14일", "지난 2주", "3개월", "last 24 hours".
+    // Rolling windows: "최근 14일", "지난 2주", "3개월", "last 24 hours", "최근 30분".
     for (_, e, n) in &nums {
         let n = *n;
         if n == 0 || n > 400 {
@@ -287,13 +297,29 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
         let en_unit =
             |u: &str| sp.contains(&format!(" {n} {u}")) || sp.contains(&format!(" {n}{u}"));
         let i = i64::from(n);
+        let plural = |unit: &str| {
+            if n == 1 {
+                format!("the last {unit}")
+            } else {
+                format!("the last {n} {unit}s")
+            }
+        };
+        if (rest.starts_with('분') && !rest.starts_with("분기")) || en_unit("min") {
+            return Some(trailing(
+                format!("{n}min"),
+                now,
+                i * 60_000,
+                format!("최근 {n}분"),
+                plural("minute"),
+            ));
+        }
         if rest.starts_with("시간") || en_unit("hour") {
-            return Some(when(
+            return Some(trailing(
                 format!("{n}h"),
-                Ts(end.0 - i * MS_PER_HOUR),
-                end,
+                now,
+                i * MS_PER_HOUR,
                 format!("최근 {n}시간"),
-                format!("the last {n} hours"),
+                plural("hour"),
             ));
         }
         if rest.starts_with("개월") || rest.starts_with("달") || en_unit("month") {
@@ -303,27 +329,42 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
                 s,
                 end,
                 format!("최근 {n}개월"),
-                format!("the last {n} months"),
+                plural("month"),
             ));
         }
         if rest.starts_with("주") || en_unit("week") {
-            return Some(when(
+            return Some(trailing(
                 format!("{n}w"),
-                Ts(end.0 - 7 * i * MS_PER_DAY),
-                end,
+                now,
+                7 * i * MS_PER_DAY,
                 format!("최근 {n}주"),
-                format!("the last {n} weeks"),
+                plural("week"),
             ));
         }
         if rest.starts_with("일") || en_unit("day") {
-            return Some(when(
+            return Some(trailing(
                 format!("{n}d"),
-                Ts(end.0 - i * MS_PER_DAY),
-                end,
+                now,
+                i * MS_PER_DAY,
                 format!("지난 {n}일"),
-                format!("the last {n} days"),
+                plural("day"),
             ));
         }
+    }
+    // "past hour", "in the last hour": one hour without a number.
+    if t.any(&[
+        " last hour ",
+        " past hour ",
+        " previous hour ",
+        " this hour ",
+    ]) {
+        return Some(trailing(
+            "1h",
+            now,
+            MS_PER_HOUR,
+            "최근 1시간",
+            "the last hour",
+        ));
     }
     let week = tz.week_start(now);
     if t.any(&["이번주", "금주", "이번 주", " this week "]) {
@@ -439,5 +480,28 @@ mod tests {
         assert_eq!(at("last 3 months").key, "3m");
         assert_eq!(at("past 24 hours").key, "24h");
         assert_eq!(at("최근14일").window.len_ms(), 14 * MS_PER_DAY);
+    }
+
+    #[test]
+    fn hour_and_minute_windows_end_now() {
+        let now = Ts::parse_utc("2026-11-18T01:00:00Z").unwrap();
+        for (q, key, hours) in [
+            ("지난 1시간 유입은?", "1h", 1),
+            ("최근 3시간 방문", "3h", 3),
+            ("지난 한 시간 방문", "1h", 1),
+            ("최근 두시간", "2h", 2),
+            ("last 2 hours", "2h", 2),
+            ("visits in the past hour", "1h", 1),
+            ("in the last hour", "1h", 1),
+        ] {
+            let w = at(q);
+            assert_eq!(w.key, key, "{q}");
+            assert_eq!(w.window.len_ms(), hours * MS_PER_HOUR, "{q}");
+            assert_eq!(w.window.end, Ts(now.0 + 1), "{q}");
+        }
+        assert_eq!(at("past hour").en, "the last hour");
+        assert_eq!(at("last 2 hours").en, "the last 2 hours");
+        assert_eq!(at("최근 30분 방문").window.len_ms(), 30 * 60_000);
+        assert_eq!(at("last 15 minutes").key, "15min");
     }
 }

@@ -116,3 +116,19 @@ fn evaluation_set_is_answered_exactly() {
         failures.len()
     );
 }
+
+/// "지난 1시간 유입" is the page's realtime card: the same trailing hour, the same count.
+#[test]
+fn the_last_hour_is_the_realtime_cards_inflow() {
+    let dashboards = fixture::dashboards();
+    for (scope, q) in [
+        (Scope::Activity(11), "지난 1시간 유입은?"),
+        (Scope::Campaign(1), "past hour visits"),
+        (Scope::Campaign(2), "최근 1시간 방문"),
+    ] {
+        let a = ask(&dashboards, scope, q, None, fixture::now()).unwrap();
+        let card = dashboards.view().realtime(scope, fixture::now());
+        assert_eq!(a.parameters["period"], "1h", "{q}");
+        assert_eq!(a.data["value"], card.inflow_last_hour, "{q}: {}", a.answer);
+    }
+}
