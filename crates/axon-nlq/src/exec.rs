@@ -167,7 +167,7 @@ pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
         Kind::PromotionVsNormal => crate::trend::promotion(c),
         Kind::PeriodComparison(m) => crate::trend::period_comparison(c, *m),
         Kind::Peak(p) => crate::trend::peak(c, *p),
-        Kind::Trend => crate::trend::daily(c),
+        Kind::Series(m, g) => crate::series::series(c, *m, *g),
         Kind::Insight => crate::insight::insight(c),
         Kind::Unknown => unknown(c),
     })
@@ -325,7 +325,7 @@ pub fn clarify(
         Kind::PromotionVsNormal => "PROMOTION_VS_NORMAL",
         Kind::PeriodComparison(_) => "PERIOD_COMPARISON",
         Kind::Peak(_) => "PEAK_TIME",
-        Kind::Trend => "TREND",
+        Kind::Series(..) => "TREND",
         Kind::Insight => "INSIGHT",
         Kind::Unknown => "UNKNOWN",
     };

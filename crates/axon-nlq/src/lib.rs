@@ -3,7 +3,7 @@
 //!
 //! The pipeline is deterministic and offline: [`text`] normalises the question, [`parse`] finds
 //! the intent and metric (keywords in [`words`]), [`when`] the period, [`names`] the campaign or activity named; [`exec`]
-//! (with [`figures`], [`rank`], [`trend`], [`split`] and [`insight`]) then reads the typed answers
+//! (with [`figures`], [`rank`], [`trend`], [`series`], [`split`] and [`insight`]) then reads the typed answers
 //! of the dashboards service ([`pick`] finds a metric in them) — never anything else — and writes
 //! the answer in the question's language. [`llm`] may rephrase that answer afterwards; it only
 //! ever sees the computed numbers.
@@ -17,6 +17,7 @@ pub mod names;
 pub mod parse;
 pub mod pick;
 pub mod rank;
+pub mod series;
 pub mod split;
 pub mod text;
 pub mod trend;

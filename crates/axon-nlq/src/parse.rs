@@ -148,6 +148,22 @@ pub enum Peak {
     Day,
 }
 
+/// The step of a series: one value per business day or per clock hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    Day,
+    Hour,
+}
+
+impl Granularity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Day => "day",
+            Granularity::Hour => "hour",
+        }
+    }
+}
+
 /// The typed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -161,8 +177,8 @@ pub enum Kind {
     PromotionVsNormal,
     PeriodComparison(Metric),
     Peak(Peak),
-    /// Visits day by day ("방문 추이", "daily visits").
-    Trend,
+    /// A window metric day by day or hour by hour ("일별 매출", "revenue by day", "시간별 방문").
+    Series(Metric, Granularity),
     Insight,
     Unknown,
 }
@@ -193,6 +209,43 @@ pub fn metric(t: &Text) -> Option<Metric> {
         .find(|(_, keys)| t.any(keys))
         .map(|(m, _)| *m)
         .or_else(|| (t.has("ltv") && t.has("cac")).then_some(Metric::LtvCac))
+}
+
+/// The series a question asks for: "일별", "날짜별", "추이", "by day", "daily" → days;
+/// "시간별", "hourly", "by hour" → hours.
+pub fn series(t: &Text) -> Option<Granularity> {
+    if t.any(&[
+        "시간별",
+        "매시간",
+        " hourly ",
+        " by hour ",
+        " per hour ",
+        " each hour ",
+        " every hour ",
+        " hour by hour ",
+    ]) {
+        return Some(Granularity::Hour);
+    }
+    t.any(&[
+        "추이",
+        "트렌드",
+        "일별",
+        "날짜별",
+        "일자별",
+        "하루별",
+        "날마다",
+        "매일",
+        "trend",
+        " daily ",
+        "day by day",
+        " per day ",
+        " by day ",
+        " by date ",
+        " each day ",
+        " every day ",
+        " per date ",
+    ])
+    .then_some(Granularity::Day)
 }
 
 /// The limit a ranking asks for: "top 3", "상위 3개", "3곳"; 1 for a bare superlative.
@@ -293,18 +346,10 @@ pub fn kind(t: &Text) -> Kind {
             ascending: t.any(ASCENDING),
         };
     }
-    if t.any(&[
-        "추이",
-        "트렌드",
-        "일별",
-        "날짜별",
-        "trend",
-        "daily",
-        "day by day",
-        "per day",
-    ]) && matches!(m, None | Some(Metric::Visits | Metric::UniqueVisitors))
-    {
-        return Kind::Trend;
+    if let Some(g) = series(t) {
+        if let Some(m) = m.map_or(Some(Metric::Visits), |m| m.field().map(|_| m)) {
+            return Kind::Series(m, g);
+        }
     }
     if t.any(PEAK) && !matches!(m, Some(Metric::RemainingStock | Metric::ActiveUsers)) {
         let day = t.any(PEAK_DAY) && !t.any(&["시간대", "몇 시", "몇시", " hour ", "what time"]);

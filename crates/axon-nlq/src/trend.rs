@@ -129,44 +129,6 @@ fn visits(c: &Ctx, w: &crate::when::When) -> ([u64; 24], BTreeMap<String, u64>) 
     (by_hour, by_day)
 }
 
-/// "방문 추이": visits per business day of the window.
-pub fn daily(c: &Ctx) -> Answer {
-    let w = c.period();
-    let (_, by_day) = visits(c, &w);
-    let total: u64 = by_day.values().sum();
-    let (p, s, ko) = (c.period_text(&w), c.scope_text(), c.ko());
-    let list: Vec<String> = by_day
-        .iter()
-        .map(|(d, n)| format!("{} {}", &d[5..], int(*n)))
-        .collect();
-    let text = if ko {
-        format!(
-            "{p} {s}의 일별 방문: {} (합계 {}건).",
-            list.join(", "),
-            int(total)
-        )
-    } else {
-        format!(
-            "Daily visits for {s}, {p}: {} (total {}).",
-            list.join(", "),
-            int(total)
-        )
-    };
-    let mut params = c.params(Some(&w));
-    params.insert("metric".into(), "totalVisits".into());
-    params.insert("granularity".into(), "day".into());
-    let days: Vec<Value> = by_day
-        .iter()
-        .map(|(d, n)| json!({"date": d, "count": n}))
-        .collect();
-    Answer {
-        answer: text,
-        intent: "TREND",
-        parameters: params.into(),
-        data: json!({"daily": days, "totalVisits": total}),
-    }
-}
-
 pub fn peak(c: &Ctx, peak: Peak) -> Answer {
     let w = c.period();
     let (by_hour, by_day) = visits(c, &w);

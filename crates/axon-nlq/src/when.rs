@@ -71,6 +71,22 @@ fn trailing(
     when(key, w.start, w.end, ko, en)
 }
 
+/// The last `n` hours up to now, as "최근 24시간" names them.
+pub fn last_hours(now: Ts, n: u32) -> When {
+    let en = if n == 1 {
+        "the last hour".to_string()
+    } else {
+        format!("the last {n} hours")
+    };
+    trailing(
+        format!("{n}h"),
+        now,
+        i64::from(n) * MS_PER_HOUR,
+        format!("최근 {n}시간"),
+        en,
+    )
+}
+
 /// The dashboards' default: the last 7 days up to now.
 pub fn default(now: Ts) -> When {
     When {
