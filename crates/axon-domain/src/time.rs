@@ -190,6 +190,13 @@ impl BusinessTz {
             .map_or(at, |z| Ts(z.timestamp().as_millisecond()))
     }
 
+    /// `at` plus `days` calendar days in the business zone (same local time of day).
+    pub fn add_days(&self, at: Ts, days: i32) -> Ts {
+        let z = self.zoned(at);
+        z.checked_add(jiff::Span::new().days(days))
+            .map_or(at, |z| Ts(z.timestamp().as_millisecond()))
+    }
+
     /// Start of the business week (Monday 00:00) containing `at`.
     pub fn week_start(&self, at: Ts) -> Ts {
         let d = self.day_start(at);
@@ -236,6 +243,7 @@ mod tests {
         assert_eq!(tz.abbreviation(t), "KST");
         assert_eq!(tz.month_start(t, 1).to_iso(), "2026-11-30T15:00:00Z");
         assert_eq!(tz.add_months(t, 1).to_iso(), "2026-12-12T16:30:00Z");
+        assert_eq!(tz.add_days(t, -7).to_iso(), "2026-11-05T16:30:00Z");
         assert_eq!(tz.week_start(t).to_iso(), "2026-11-08T15:00:00Z");
         assert_eq!(tz.hour_start(t).to_iso(), "2026-11-12T16:00:00Z");
         let india = BusinessTz::new("Asia/Kolkata").unwrap();

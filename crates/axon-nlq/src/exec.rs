@@ -10,11 +10,13 @@ use crate::text::{num, pct, signed_pct, won};
 use crate::when::{self, When};
 use crate::{Answer, Lang, NlqError, Scope};
 use axon_domain::dimension::Dimension;
+use axon_domain::metrics::change;
+use axon_domain::period::Window;
 use axon_domain::Dec2;
 use axon_domain::Ts;
 use axon_ports::aggregates::Snapshot;
 use axon_ports::catalog::Catalog;
-use axon_services::dashboards::View;
+use axon_services::dashboards::{Totals, View};
 use serde_json::{json, Map, Value};
 
 /// Everything an intent needs to run.
@@ -25,6 +27,8 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     pub when: Option<When>,
     pub now: Ts,
+    /// The other period of a "지난주랑 이번주" question (the earlier one; `when` is the later).
+    pub versus: Option<When>,
     /// A split the question asked for ("기기별", "by utm_source"): recorded in `parameters` and,
     /// where the service can split raw events, answered with the top values.
     pub breakdown: Option<Dimension>,
@@ -108,6 +112,17 @@ impl Ctx<'_> {
         p
     }
 
+    /// The scope's figures in `w` and in `prev`, and the change between them.
+    pub fn compare(&self, w: &Window, prev: &Window) -> Totals {
+        let current = self.view.figures(self.scope, w);
+        let previous = self.view.figures(self.scope, prev);
+        Totals {
+            change: change(&current, &previous),
+            current,
+            previous,
+        }
+    }
+
     /// The activities the scope covers, by id (global: every activity).
     pub fn activity_ids(&self) -> Vec<i64> {
         match self.scope {
@@ -115,6 +130,14 @@ impl Ctx<'_> {
             scope => self.view.activity_ids(scope),
         }
     }
+}
+
+/// "the same days of last week" → "The same days of last week".
+pub fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
 
 /// Writes a metric value in its unit.
@@ -165,7 +188,7 @@ pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
         Kind::Metric(m) => crate::figures::cohort(c, *m),
         Kind::Rank { .. } => crate::rank::rank(c, kind),
         Kind::PromotionVsNormal => crate::trend::promotion(c),
-        Kind::PeriodComparison(m) => crate::trend::period_comparison(c, *m),
+        Kind::PeriodComparison(m) => crate::compare::compare(c, *m),
         Kind::Peak(p) => crate::trend::peak(c, *p),
         Kind::Series(m, g) => crate::series::series(c, *m, *g),
         Kind::Insight => crate::insight::insight(c),
@@ -177,7 +200,8 @@ pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
 /// period; split by the asked dimension when the service can.
 fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
     let w = c.period();
-    let t = c.view.totals(c.scope, &w.window);
+    let before = w.previous(c.view.tz());
+    let t = c.compare(&w.window, &before.window);
     let o = &t.current;
     let f = m.field().unwrap_or("totalVisits");
     let (v, prev, ch) = (
@@ -246,21 +270,30 @@ fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
         ),
         (_, false) => format!("For {p}, {s} had {} {}.", fmt(m, v, false), m.name(false)),
     };
+    // A calendar period names the stretch it is set against ("지난주 같은 기간(…)").
+    let before_text = match before.calendar {
+        Some(_) => c.period_text(&before),
+        None => before.label(c.lang).to_string(),
+    };
     let tail = if ko {
         format!(
-            " 직전 같은 길이 기간에는 {}(변화 {}).",
+            " {before_text}에는 {}(변화 {}).",
             fmt(m, prev, true),
             signed_pct(ch, c.lang)
         )
     } else {
         format!(
-            " The previous period of equal length had {} ({}).",
+            " {} had {} ({}).",
+            capital(&before_text),
             fmt(m, prev, false),
             signed_pct(ch, c.lang)
         )
     };
     let mut params = c.params(Some(&w));
     params.insert("metric".into(), f.into());
+    params.insert("previousPeriod".into(), before.key.clone().into());
+    params.insert("previousStartDate".into(), json!(before.window.start));
+    params.insert("previousEndDate".into(), json!(before.window.end));
     let mut data = json!({"metric": f, "value": v, "previousValue": prev, "changePercent": ch});
     for (k, x) in [
         ("totalVisits", visits),

@@ -8,6 +8,7 @@
 //! the answer in the question's language. [`llm`] may rephrase that answer afterwards; it only
 //! ever sees the computed numbers.
 
+pub mod compare;
 pub mod exec;
 pub mod figures;
 pub mod insight;
@@ -28,6 +29,7 @@ use axon_domain::dimension::Dimension;
 use axon_domain::model::{ActivityId, CampaignId};
 use axon_domain::Ts;
 use axon_services::dashboards::{Dashboards, ServiceError};
+use parse::Kind;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -127,7 +129,16 @@ pub fn ask(
     let lang = language.unwrap_or_else(|| text::detect(q));
     let t = text::Text::new(q);
     let kind = parse::kind(&t);
-    let when = when::parse(&t, now, dashboards.tz());
+    // "지난주랑 이번주": two periods side by side make a comparison of the two.
+    let (when, versus) = match when::pair(&t, now, dashboards.tz()) {
+        Some((later, earlier)) => (Some(later), Some(earlier)),
+        None => (when::parse(&t, now, dashboards.tz()), None),
+    };
+    let kind = match (kind, &versus) {
+        (Kind::Metric(m), Some(_)) if m.field().is_some() => Kind::PeriodComparison(Some(m)),
+        (Kind::Unknown, Some(_)) => Kind::PeriodComparison(None),
+        (k, _) => k,
+    };
     let scope = match names::resolve(catalog, &t, scope) {
         Ok(s) => s,
         Err(candidates) => return Ok(exec::clarify(catalog, lang, &kind, &candidates)),
@@ -139,6 +150,7 @@ pub fn ask(
             scope,
             lang,
             when,
+            versus,
             now,
             breakdown,
         },

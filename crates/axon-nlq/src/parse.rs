@@ -175,7 +175,9 @@ pub enum Kind {
         ascending: bool,
     },
     PromotionVsNormal,
-    PeriodComparison(Metric),
+    /// This period against the one before (or the other period named, "지난주랑 이번주"); no
+    /// metric: the headline figures.
+    PeriodComparison(Option<Metric>),
     Peak(Peak),
     /// A window metric day by day or hour by hour ("일별 매출", "revenue by day", "시간별 방문").
     Series(Metric, Granularity),
@@ -357,7 +359,7 @@ pub fn kind(t: &Text) -> Kind {
     }
     if t.any(COMPARE) && !share_of_buyers(t) {
         if let Some(m) = m.filter(|m| m.field().is_some()) {
-            return Kind::PeriodComparison(m);
+            return Kind::PeriodComparison(Some(m));
         }
     }
     m.map_or(Kind::Unknown, Kind::Metric)

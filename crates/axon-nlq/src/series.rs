@@ -4,7 +4,7 @@
 //! dashboards' own overview of that slice; the whole window's figure closes the answer, so no
 //! number is summed or averaged here.
 
-use crate::exec::{answer, fmt, Ctx};
+use crate::exec::{answer, capital, fmt, Ctx};
 use crate::parse::{Granularity, Metric};
 use crate::when::{self, When};
 use crate::Answer;
@@ -162,11 +162,4 @@ pub fn series(c: &Ctx, m: Metric, asked: Granularity) -> Answer {
         params,
         json!({"metric": f, "granularity": g.as_str(), "series": rows, "total": whole}),
     )
-}
-
-fn capital(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| {
-        f.to_uppercase().collect::<String>() + c.as_str()
-    })
 }

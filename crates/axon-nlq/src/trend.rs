@@ -1,10 +1,9 @@
-//! Comparisons and trends: promotion vs normal sales (the comparison widget), this period vs
-//! the previous one (the overview's `previous`/`change`), and peak hours or days (the trend
+//! Promotion vs normal sales (the comparison widget) and peak hours or days (the trend
 //! widget's hourly series).
 
-use crate::exec::{fmt, Ctx};
+use crate::exec::Ctx;
 use crate::josa::{with, Josa};
-use crate::parse::{Metric, Peak};
+use crate::parse::Peak;
 use crate::text::{int, num, signed_pct, won};
 use crate::Answer;
 use serde_json::{json, Value};
@@ -68,49 +67,6 @@ pub fn promotion(c: &Ctx) -> Answer {
     Answer {
         answer: text,
         intent: "PROMOTION_VS_NORMAL",
-        parameters: params.into(),
-        data,
-    }
-}
-
-pub fn period_comparison(c: &Ctx, m: Metric) -> Answer {
-    let w = c.period();
-    let o = c.view.totals(c.scope, &w.window);
-    let f = m.field().unwrap_or("totalVisits");
-    let prev_w = w.window.previous();
-    let (cur, prev, ch) = (
-        m.of(&o.current).unwrap_or_default(),
-        m.of(&o.previous).unwrap_or_default(),
-        m.change_of(&o.change),
-    );
-    let (p, s) = (c.period_text(&w), c.scope_text());
-    let pw = c.view.window_label(&prev_w);
-    let text = if c.ko() {
-        format!(
-            "{p} {s}의 {} {}, 직전 같은 길이 기간({pw}) {} 대비 {}입니다.",
-            with(m.name(true), Josa::Topic),
-            with(&fmt(m, cur, true), Josa::Ro),
-            fmt(m, prev, true),
-            signed_pct(ch, c.lang)
-        )
-    } else {
-        format!(
-            "For {p}, {s} had {} {}, against {} in the previous period ({pw}): {}.",
-            m.name(false),
-            fmt(m, cur, false),
-            fmt(m, prev, false),
-            signed_pct(ch, c.lang)
-        )
-    };
-    let mut params = c.params(Some(&w));
-    params.insert("metric".into(), f.into());
-    params.insert("comparison".into(), "previousPeriod".into());
-    params.insert("previousStartDate".into(), json!(prev_w.start));
-    params.insert("previousEndDate".into(), json!(prev_w.end));
-    let data = json!({"metric": f, "value": cur, "previousValue": prev, "changePercent": ch});
-    Answer {
-        answer: text,
-        intent: "PERIOD_COMPARISON",
         parameters: params.into(),
         data,
     }
