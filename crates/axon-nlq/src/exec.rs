@@ -192,6 +192,7 @@ pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
         Kind::Peak(p) => crate::trend::peak(c, *p),
         Kind::Series(m, g) => crate::series::series(c, *m, *g),
         Kind::Insight => crate::insight::insight(c),
+        Kind::Why { metric, premise } => crate::diagnose::why(c, *metric, *premise),
         Kind::Unknown => unknown(c),
     })
 }
@@ -360,6 +361,7 @@ pub fn clarify(
         Kind::Peak(_) => "PEAK_TIME",
         Kind::Series(..) => "TREND",
         Kind::Insight => "INSIGHT",
+        Kind::Why { .. } => "DIAGNOSIS",
         Kind::Unknown => "UNKNOWN",
     };
     answer(

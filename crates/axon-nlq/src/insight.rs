@@ -83,14 +83,14 @@ fn pooled(c: &Ctx) -> (u64, Option<Dec2>, Option<Dec2>) {
 }
 
 /// A funnel step: its name, the overview rate that passes into it, and how it reads.
-type Step = (
+pub(crate) type Step = (
     &'static str,
     fn(&Overview) -> Dec2,
     &'static str,
     &'static str,
 );
 
-const STEPS: [Step; 3] = [
+pub(crate) const STEPS: [Step; 3] = [
     (
         "ENGAGE",
         |o| o.engagement_rate,

@@ -9,6 +9,7 @@
 //! ever sees the computed numbers.
 
 pub mod compare;
+pub mod diagnose;
 pub mod exec;
 pub mod figures;
 pub mod insight;

@@ -182,7 +182,53 @@ pub enum Kind {
     /// A window metric day by day or hour by hour ("일별 매출", "revenue by day", "시간별 방문").
     Series(Metric, Granularity),
     Insight,
+    /// "왜 전환율이 떨어졌어?": a diagnosis of the metric against the previous period, with
+    /// the direction the question assumed (if it said one).
+    Why {
+        metric: Metric,
+        premise: Option<Direction>,
+    },
     Unknown,
+}
+
+/// Which way a figure moved (or was said to have moved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+const WHY: &[&str] = &[
+    "왜",
+    "이유",
+    "원인",
+    "어째서",
+    " why ",
+    "how come",
+    "what caused",
+    " reason",
+    "what happened to",
+    "what drove",
+];
+
+const DOWN: &[&str] = &[
+    "떨어", "하락", "감소", "줄었", "줄어", "낮아", "내려", "빠졌", "나빠", " drop", " fall",
+    " fell", " declin", " decreas", " down ", " lower", " worse", " dip", " tank", " plummet",
+];
+
+const UP: &[&str] = &[
+    "올랐", "오른", "올라", "상승", "증가", "늘었", "늘어", "높아", "좋아", " rise", " rose",
+    " risen", " increas", " up ", " grew", " grow", " higher", " jump", " improv", " better",
+    " spike",
+];
+
+/// The direction a question takes for granted ("떨어졌어", "did … drop"), if any.
+pub fn premise(t: &Text) -> Option<Direction> {
+    match (t.any(DOWN), t.any(UP)) {
+        (true, false) => Some(Direction::Down),
+        (false, true) => Some(Direction::Up),
+        _ => None,
+    }
 }
 
 /// "몇 퍼센트가 구매" and "what percent … bought" are conversion questions.
@@ -318,13 +364,31 @@ pub fn breakdown(t: &Text) -> Option<&'static str> {
 
 /// Parses the intent; the period and the names are parsed elsewhere.
 pub fn kind(t: &Text) -> Kind {
+    let m = metric(t);
+    // "Why" before insight: "왜 떨어졌는지 분석해줘" asks for the cause of one figure.
+    if t.any(WHY) {
+        match m {
+            None => {
+                return Kind::Why {
+                    metric: Metric::ConversionRate,
+                    premise: premise(t),
+                }
+            }
+            Some(m) if m.field().is_some() => {
+                return Kind::Why {
+                    metric: m,
+                    premise: premise(t),
+                }
+            }
+            Some(_) => {}
+        }
+    }
     if t.any(INSIGHT) {
         return Kind::Insight;
     }
     if (t.any(PROMO) && t.any(NORMAL)) || t.any(UPLIFT) {
         return Kind::PromotionVsNormal;
     }
-    let m = metric(t);
     let names_target = t.any(CAMPAIGNS) || t.any(ACTIVITIES);
     let ranking_words = t.any(&[
         "순위", "랭킹", " ranking", " rank ", " top ", "top3", "top5", "top10",
@@ -419,5 +483,56 @@ mod tests {
             }
         );
         assert_eq!(k("what is the weather"), Kind::Unknown);
+    }
+
+    #[test]
+    fn why_questions_carry_their_premise() {
+        let why = |metric, premise| Kind::Why { metric, premise };
+        assert_eq!(
+            k("왜 전환율이 떨어졌어?"),
+            why(Metric::ConversionRate, Some(Direction::Down))
+        );
+        assert_eq!(
+            k("why did conversion drop?"),
+            why(Metric::ConversionRate, Some(Direction::Down))
+        );
+        assert_eq!(
+            k("why did revenue rise this week?"),
+            why(Metric::Gmv, Some(Direction::Up))
+        );
+        assert_eq!(
+            k("왜 떨어졌는지 분석해줘"),
+            why(Metric::ConversionRate, Some(Direction::Down))
+        );
+        assert_eq!(
+            k("방문이 줄어든 이유는?"),
+            why(Metric::Visits, Some(Direction::Down))
+        );
+        assert_eq!(k("why so few?"), why(Metric::ConversionRate, None));
+    }
+
+    #[test]
+    fn series_questions_name_a_metric_and_a_step() {
+        assert_eq!(
+            k("revenue by day"),
+            Kind::Series(Metric::Gmv, Granularity::Day)
+        );
+        assert_eq!(k("일별 매출"), Kind::Series(Metric::Gmv, Granularity::Day));
+        assert_eq!(
+            k("날짜별 방문"),
+            Kind::Series(Metric::Visits, Granularity::Day)
+        );
+        assert_eq!(
+            k("시간별 구매 건수"),
+            Kind::Series(Metric::Purchases, Granularity::Hour)
+        );
+        assert_eq!(
+            k("daily conversion rate"),
+            Kind::Series(Metric::ConversionRate, Granularity::Day)
+        );
+        assert_eq!(
+            k("방문 추이"),
+            Kind::Series(Metric::Visits, Granularity::Day)
+        );
     }
 }
