@@ -29,9 +29,11 @@ pub struct Ctx<'a> {
     pub now: Ts,
     /// The other period of a "지난주랑 이번주" question (the earlier one; `when` is the later).
     pub versus: Option<When>,
-    /// A split the question asked for ("기기별", "by utm_source"): recorded in `parameters` and,
-    /// where the service can split raw events, answered with the top values.
+    /// A split the question asked for ("기기별", "by utm_source", "모바일"): answered with the
+    /// named value and the top values where the service can split raw events.
     pub breakdown: Option<Dimension>,
+    /// The question, for the split value it names ("모바일", "VIP").
+    pub text: Option<&'a crate::text::Text>,
 }
 
 impl Ctx<'_> {
@@ -175,6 +177,7 @@ pub(crate) fn answer(
         intent,
         parameters: Value::Object(params),
         data,
+        not_applied: Vec::new(),
     }
 }
 
@@ -308,17 +311,25 @@ fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
         }
     }
     let mut text = body + &tail;
-    if let Some(d) = c.breakdown {
+    // A split is applied where the service can split raw events and its rows carry the metric;
+    // otherwise `parameters.breakdown` stays absent and the answer says it was not applied.
+    if let Some(d) = c.breakdown.filter(|_| c.view.splits() && m.per_row()) {
+        let b = c
+            .view
+            .breakdown(&c.activity_ids(), d, &w.window)
+            .map_err(NlqError::Service)?;
+        let focus = c
+            .text
+            .and_then(|t| crate::split::focus(t, d, &b.rows))
+            .cloned();
+        text.push_str(&crate::split::sentence(c.lang, d, m, &b, focus.as_ref()));
         params.insert("breakdown".into(), d.as_str().into());
-        data["breakdownQuery"] = format!("breakdown={}", d.as_str()).into();
-        if c.view.splits() {
-            let b = c
-                .view
-                .breakdown(&c.activity_ids(), d, &w.window)
-                .map_err(NlqError::Service)?;
-            text.push_str(&crate::split::sentence(c.lang, d.as_str(), m, &b));
-            data["breakdown"] = json!(b);
+        if let Some(f) = &focus {
+            params.insert("breakdownValue".into(), f.value.clone().into());
+            data["breakdownValue"] = json!(f);
         }
+        data["breakdownQuery"] = format!("breakdown={}", d.as_str()).into();
+        data["breakdown"] = json!(b);
     }
     Ok(answer(text, m.intent(), params, data))
 }

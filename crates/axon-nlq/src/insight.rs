@@ -246,10 +246,5 @@ pub fn insight(c: &Ctx) -> Answer {
         "biggestDropoff": {"step": step, "rate": rate, "previousRate": prev_rate, "changePoints": delta},
         "actions": actions.iter().map(|(k, e)| if ko { *k } else { *e }).collect::<Vec<_>>(),
     });
-    Answer {
-        answer: text,
-        intent: "INSIGHT",
-        parameters: params.into(),
-        data,
-    }
+    crate::exec::answer(text, "INSIGHT", params, data)
 }

@@ -222,6 +222,11 @@ const UP: &[&str] = &[
     " spike",
 ];
 
+/// "왜", "이유", "why", "how come": the question asks for a cause.
+pub fn asks_why(t: &Text) -> bool {
+    t.any(WHY)
+}
+
 /// The direction a question takes for granted ("떨어졌어", "did … drop"), if any.
 pub fn premise(t: &Text) -> Option<Direction> {
     match (t.any(DOWN), t.any(UP)) {
@@ -412,7 +417,8 @@ pub fn kind(t: &Text) -> Kind {
             ascending: t.any(ASCENDING),
         };
     }
-    if let Some(g) = series(t) {
+    // "날짜별 방문이 가장 많은 날" asks for the peak, not the list.
+    if let Some(g) = series(t).filter(|_| !t.any(PEAK)) {
         if let Some(m) = m.map_or(Some(Metric::Visits), |m| m.field().map(|_| m)) {
             return Kind::Series(m, g);
         }

@@ -139,10 +139,10 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         .enumerate()
         .map(|(i, (id, name, v))| json!({"rank": i + 1, key: id, "name": name, "value": v}))
         .collect();
-    Answer {
-        answer: text,
-        intent: "RANKING",
-        parameters: params.into(),
-        data: json!({"rows": data, "metric": field}),
-    }
+    crate::exec::answer(
+        text,
+        "RANKING",
+        params,
+        json!({"rows": data, "metric": field}),
+    )
 }

@@ -64,12 +64,7 @@ pub fn promotion(c: &Ctx) -> Answer {
         "baselineDaily": cmp.baseline_daily, "upliftPercent": up, "verdict": verdict,
         "pValue": cmp.significance.p_value, "daily": cmp.daily,
     });
-    Answer {
-        answer: text,
-        intent: "PROMOTION_VS_NORMAL",
-        parameters: params.into(),
-        data,
-    }
+    crate::exec::answer(text, "PROMOTION_VS_NORMAL", params, data)
 }
 
 /// Visits of the window by business hour of day and by business date (from the trend widget's
@@ -146,10 +141,5 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
             )
         }
     };
-    Answer {
-        answer: text,
-        intent: "PEAK_TIME",
-        parameters: params.into(),
-        data,
-    }
+    crate::exec::answer(text, "PEAK_TIME", params, data)
 }

@@ -20,6 +20,9 @@ struct Case {
     /// Strings the answer text must contain (formatted numbers, names).
     #[serde(default)]
     says: Vec<String>,
+    /// The parts of the question the answer must report as not applied (none by default).
+    #[serde(default, rename = "notApplied")]
+    not_applied: Vec<String>,
 }
 
 fn scope(s: &str) -> Scope {
@@ -76,6 +79,7 @@ fn evaluation_set_is_answered_exactly() {
         .iter()
         .any(|h| a.answer.contains(h));
         let good = !hedged
+            && a.not_applied == c.not_applied
             && a.intent == c.intent
             && (c.params.is_null() || subset(&c.params, &a.parameters))
             && (c.numbers.is_null() || subset(&c.numbers, &a.data))
@@ -84,16 +88,18 @@ fn evaluation_set_is_answered_exactly() {
             ok += 1;
         } else {
             failures.push(format!(
-                "[{}] {}\n   expected {} {} {} {:?}\n   got      {} {} {}\n   answer   {}",
+                "[{}] {}\n   expected {} {} {} {:?} {:?}\n   got      {} {} {} {:?}\n   answer   {}",
                 c.scope,
                 c.q,
                 c.intent,
                 c.params,
                 c.numbers,
                 c.says,
+                c.not_applied,
                 a.intent,
                 a.parameters,
                 a.data,
+                a.not_applied,
                 a.answer
             ));
         }

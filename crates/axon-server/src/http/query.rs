@@ -1,6 +1,7 @@
 //! The question box (SPEC §7): `POST /api/v1/dashboard/{campaign/{id} | activity/{id} |
 //! global}/query` with `{"query": "…", "language": "ko"|"en"?}` → `{answer, intent, parameters,
-//! data}`. Parsing and answering live in `axon-nlq` (over the dashboards service); this module
+//! data, notApplied}` (`notApplied`: the parts of the question the answer could not apply, e.g.
+//! `["gender", "age"]`). Parsing and answering live in `axon-nlq` (over the dashboards service); this module
 //! checks the input, runs the answer on the reader pool and, when `AXON_LLM_URL` is set, lets
 //! the LLM rephrase.
 
@@ -73,6 +74,7 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     let a = axon_nlq::llm::finish(llm.as_ref(), &question, used, a).await;
     Ok(Json(json!({
         "answer": a.answer, "intent": a.intent, "parameters": a.parameters, "data": a.data,
+        "notApplied": a.not_applied,
     })))
 }
 
