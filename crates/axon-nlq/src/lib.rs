@@ -24,6 +24,7 @@ pub mod qualify;
 pub mod rank;
 pub mod series;
 pub mod split;
+pub mod suggest;
 pub mod text;
 pub mod trend;
 pub mod when;
@@ -112,6 +113,29 @@ pub fn validate(q: &str) -> Result<&str, NlqError> {
     Ok(q)
 }
 
+/// The campaign or activity of a scope must exist.
+fn exists(catalog: &dyn axon_ports::aggregates::Snapshot, scope: Scope) -> Result<(), NlqError> {
+    match scope {
+        Scope::Campaign(id) if catalog.campaign(id).is_none() => {
+            Err(NlqError::CampaignNotFound(id))
+        }
+        Scope::Activity(id) if catalog.activity(id).is_none() => {
+            Err(NlqError::ActivityNotFound(id))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The question box's suggestions for a page, in `language` ([`suggest`]).
+pub fn suggestions(
+    dashboards: &Dashboards,
+    scope: Scope,
+    language: Lang,
+) -> Result<&'static [&'static str], NlqError> {
+    exists(dashboards.view().snapshot(), scope)?;
+    Ok(suggest::for_scope(scope, language))
+}
+
 /// Answers one question about `scope` at `now` (`language` overrides detection), from one
 /// snapshot of the dashboards service.
 pub fn ask(
@@ -124,15 +148,7 @@ pub fn ask(
     let q = validate(question)?;
     let view = dashboards.view();
     let catalog = view.snapshot();
-    match scope {
-        Scope::Campaign(id) if catalog.campaign(id).is_none() => {
-            return Err(NlqError::CampaignNotFound(id))
-        }
-        Scope::Activity(id) if catalog.activity(id).is_none() => {
-            return Err(NlqError::ActivityNotFound(id))
-        }
-        _ => {}
-    }
+    exists(catalog, scope)?;
     let lang = language.unwrap_or_else(|| text::detect(q));
     let t = text::Text::new(q);
     let kind = parse::kind(&t);

@@ -138,3 +138,64 @@ fn the_last_hour_is_the_realtime_cards_inflow() {
         assert_eq!(a.data["value"], card.inflow_last_hour, "{q}: {}", a.answer);
     }
 }
+
+/// Every suggestion of every page is answered in full on that page, in its language, and
+/// speaks of that page: the global page never of "this activity", a campaign page of the
+/// campaign, an activity page of the activity.
+#[test]
+fn every_suggestion_fits_its_page_and_is_answered() {
+    let dashboards = fixture::dashboards();
+    for (scope, own, foreign) in [
+        (
+            Scope::Global,
+            &[][..],
+            &["this activity", "this campaign", "이 활동", "이 캠페인"][..],
+        ),
+        (
+            Scope::Campaign(1),
+            &["this campaign", "이 캠페인"][..],
+            &["this activity", "이 활동"][..],
+        ),
+        (
+            Scope::Activity(11),
+            &["this activity", "이 활동"][..],
+            &["this campaign", "이 캠페인"][..],
+        ),
+    ] {
+        for lang in [Lang::Ko, Lang::En] {
+            let list = axon_nlq::suggestions(&dashboards, scope, lang).unwrap();
+            assert!(list.len() >= 4, "{scope:?} {lang:?}");
+            for q in list {
+                assert_eq!(axon_nlq::text::detect(q), lang, "{q}");
+                let l = q.to_lowercase();
+                assert!(!foreign.iter().any(|f| l.contains(f)), "{scope:?}: {q}");
+                assert!(
+                    own.is_empty() || own.iter().any(|o| l.contains(o)),
+                    "{scope:?}: {q}"
+                );
+                let a = ask(&dashboards, scope, q, None, fixture::now()).unwrap();
+                assert!(
+                    !matches!(a.intent, "UNKNOWN" | "AMBIGUOUS"),
+                    "{scope:?} {q}: {} {}",
+                    a.intent,
+                    a.answer
+                );
+                assert!(
+                    a.not_applied.is_empty(),
+                    "{scope:?} {q}: {:?}",
+                    a.not_applied
+                );
+                assert_eq!(
+                    a.parameters["scope"],
+                    match scope {
+                        Scope::Global => "global",
+                        Scope::Campaign(_) => "campaign",
+                        Scope::Activity(_) => "activity",
+                    },
+                    "{q} stays on its page"
+                );
+            }
+        }
+    }
+    assert!(axon_nlq::suggestions(&dashboards, Scope::Campaign(99), Lang::Ko).is_err());
+}

@@ -268,6 +268,82 @@ async fn parts_of_a_question_that_cannot_be_applied_are_named_and_listed() {
     assert_eq!(r.body["notApplied"], json!([]));
 }
 
+#[tokio::test]
+async fn each_page_suggests_questions_it_answers_in_full() {
+    let app = spawn_app().await;
+    let c = app.campaign("Winter").await;
+    let a = app.activity(c).await;
+    assert_eq!(app.track(pv(a, "s1")).await.status, 202);
+    for (scope, own, foreign) in [
+        (
+            "global".to_string(),
+            vec![],
+            vec!["this activity", "이 활동", "this campaign", "이 캠페인"],
+        ),
+        (
+            format!("campaign/{c}"),
+            vec!["this campaign", "이 캠페인"],
+            vec!["this activity", "이 활동"],
+        ),
+        (
+            format!("activity/{a}"),
+            vec!["this activity", "이 활동"],
+            vec!["this campaign", "이 캠페인"],
+        ),
+    ] {
+        for lang in ["ko", "en"] {
+            let r = app
+                .get(&format!(
+                    "/api/v1/dashboard/{scope}/query/suggestions?language={lang}"
+                ))
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            assert_eq!(r.body["language"], lang);
+            let list = r.body["suggestions"].as_array().unwrap();
+            assert!(list.len() >= 4, "{scope} {lang}");
+            for q in list {
+                let q = q.as_str().unwrap();
+                let l = q.to_lowercase();
+                assert!(!foreign.iter().any(|f| l.contains(f)), "{scope}: {q}");
+                assert!(
+                    own.is_empty() || own.iter().any(|o| l.contains(o)),
+                    "{scope}: {q}"
+                );
+                let r = ask(&app, &format!("/api/v1/dashboard/{scope}/query"), q).await;
+                assert_eq!(r.status, 200, "{q}: {:?}", r.body);
+                let intent = r.body["intent"].as_str().unwrap();
+                assert!(
+                    !matches!(intent, "UNKNOWN" | "AMBIGUOUS"),
+                    "{scope} {q}: {:?}",
+                    r.body
+                );
+                assert_eq!(r.body["notApplied"], json!([]), "{scope} {q}: {:?}", r.body);
+                assert_eq!(r.body["parameters"]["language"], lang, "{q}");
+            }
+        }
+    }
+    let r = app.get("/api/v1/dashboard/global/query/suggestions").await;
+    assert_eq!(r.body["language"], "ko", "Korean by default");
+    assert_error(
+        &app.get("/api/v1/dashboard/global/query/suggestions?language=fr")
+            .await,
+        400,
+        "INVALID_QUESTION",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/campaign/999/query/suggestions")
+            .await,
+        404,
+        "CAMPAIGN_NOT_FOUND",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/activity/999/query/suggestions")
+            .await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
+}
+
 /// A one-shot chat endpoint: answers `reply` and hands back the request it received.
 async fn llm_stub(reply: &'static str) -> (String, tokio::sync::oneshot::Receiver<String>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
