@@ -114,8 +114,9 @@ pub fn compare(c: &Ctx, metric: Option<Metric>) -> Answer {
                 signed_pct(r.change, c.lang)
             ),
             (rs, true) => format!(
-                "{} 아직 진행 중이어서 {st_text}과 비교하면: {}.",
+                "{} 아직 진행 중이어서 {} 비교하면: {}.",
                 with(label, Josa::Topic),
+                with(&st_text, Josa::And),
                 side_by_side(rs, true, c)
             ),
             (rs, false) => format!(
