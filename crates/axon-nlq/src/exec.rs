@@ -389,9 +389,9 @@ pub fn clarify(
 /// Off-topic or unparsed: say what can be asked.
 pub(crate) fn unknown(c: &Ctx) -> Answer {
     let text = if c.ko() {
-        "질문을 이해하지 못했어요. 이런 걸 물어보실 수 있어요: 방문·참여·승인·구매 수, 매출(GMV), 전환율, 참여율, ROAS, 객단가, 남은 재고, 실시간 접속자, LTV·CAC·LTV/CAC, 재구매율, 순위(\"이번 달 가장 성과가 좋은 캠페인은?\"), 비교(\"이번 주 프로모션과 일반 판매 비교\", \"지난주 대비 방문\"), 피크 시간대, 인사이트(\"개선 방안 알려줘\"). 기간은 오늘, 어제, 지난 7일, 이번 주, 지난달, 10월, 2026-11-01 처럼 말해 주세요."
+        "질문을 이해하지 못했어요. 이런 걸 물어보실 수 있어요: 방문·참여·승인·구매 수, 매출(GMV), 전환율, 참여율, ROAS, 객단가, 남은 재고, 실시간 접속자, LTV·CAC·LTV/CAC, 재구매율, 순위(\"이번 달 가장 성과가 좋은 캠페인은?\"), 비교(\"이번 주 프로모션과 일반 판매 비교\", \"지난주랑 이번주\"), 일별·시간별 값(\"일별 매출\"), 원인(\"왜 전환율이 떨어졌어?\"), 피크 시간대, 인사이트(\"개선 방안 알려줘\"). 기간은 오늘, 어제, 지난 1시간, 지난 7일, 이번 주, 지난달, 10월, 2026-11-01 처럼 말해 주세요."
     } else {
-        "Sorry, I didn't understand that. You can ask about visits, participants, approvals, purchases, GMV/revenue, conversion rate, engagement rate, ROAS, average order value, remaining stock, active users, LTV, CAC, LTV/CAC, repeat rate, rankings (\"top 3 activities by GMV last month\"), comparisons (\"compare promotion and normal sales this week\", \"visits vs the previous period\"), peak hours and insights (\"how can I improve?\"). Periods: today, yesterday, last 7 days, this week, last month, October, 2026-11-01."
+        "Sorry, I didn't understand that. You can ask about visits, participants, approvals, purchases, GMV/revenue, conversion rate, engagement rate, ROAS, average order value, remaining stock, active users, LTV, CAC, LTV/CAC, repeat rate, rankings (\"top 3 activities by GMV last month\"), comparisons (\"compare promotion and normal sales this week\", \"this week vs last week\"), series (\"revenue by day\"), causes (\"why did conversion drop?\"), peak hours and insights (\"how can I improve?\"). Periods: today, yesterday, the past hour, last 7 days, this week, last month, October, 2026-11-01."
     };
     let examples: &[&str] = if c.ko() {
         &[
