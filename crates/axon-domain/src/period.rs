@@ -1,7 +1,7 @@
 //! Dashboard time windows (SPEC §5.1): `1d | 7d | 30d | custom`, half-open `[start, end)`,
 //! and the previous window of equal length just before.
 
-use crate::time::{BusinessTz, Ts, MS_PER_DAY};
+use crate::time::{BusinessTz, Ts, MS_PER_DAY, MS_PER_HOUR};
 use crate::DomainError;
 use serde::Serialize;
 
@@ -71,6 +71,40 @@ impl Window {
 
     pub fn len_ms(&self) -> i64 {
         self.end.0 - self.start.0
+    }
+
+    /// The `len_ms` up to now. "Until now" includes the current millisecond (see [`resolve`]),
+    /// so the window is `[now + 1 − len, now + 1)`: "the last hour", "the last 3 days".
+    pub fn trailing(now: Ts, len_ms: i64) -> Window {
+        let end = Ts(now.0 + 1);
+        Window {
+            start: Ts(end.0 - len_ms),
+            end,
+        }
+    }
+
+    /// The window cut at business-day boundaries: one slice per calendar day it touches, the
+    /// first and last clipped to the window.
+    pub fn days(&self, tz: &BusinessTz) -> Vec<Window> {
+        self.cut(|t| tz.next_day_start(t))
+    }
+
+    /// The window cut at the business zone's clock hours, clipped like [`Window::days`].
+    pub fn hours(&self, tz: &BusinessTz) -> Vec<Window> {
+        self.cut(|t| Ts(tz.hour_start(t).0 + MS_PER_HOUR))
+    }
+
+    fn cut(&self, next: impl Fn(Ts) -> Ts) -> Vec<Window> {
+        let mut out = Vec::new();
+        let mut at = self.start;
+        while at < self.end {
+            // A boundary that does not move (a clock oddity) still ends the slice at the end.
+            let b = next(at);
+            let to = if b > at { b.min(self.end) } else { self.end };
+            out.push(Window { start: at, end: to });
+            at = to;
+        }
+        out
     }
 
     /// The window of equal length just before this one.
@@ -169,6 +203,49 @@ mod tests {
         let p = w.previous();
         assert_eq!(p.end, w.start);
         assert_eq!(p.start.to_iso(), "2026-11-04T01:00:00.001Z");
+    }
+
+    #[test]
+    fn trailing_windows_end_just_after_now() {
+        let w = Window::trailing(now(), MS_PER_HOUR);
+        assert_eq!(w.end, Ts(now().0 + 1));
+        assert_eq!(w.len_ms(), MS_PER_HOUR);
+        assert!(w.contains(now()) && !w.contains(Ts(now().0 - MS_PER_HOUR)));
+    }
+
+    #[test]
+    fn windows_cut_into_business_days_and_hours() {
+        let tz = BusinessTz::default();
+        // 2026-11-16 10:30 KST … 2026-11-18 10:00 KST.
+        let w = Window::new(
+            Ts::parse_utc("2026-11-16T01:30:00Z").unwrap(),
+            Ts::parse_utc("2026-11-18T01:00:00Z").unwrap(),
+        );
+        let days: Vec<(String, String)> = w
+            .days(&tz)
+            .iter()
+            .map(|d| (d.start.to_iso(), d.end.to_iso()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2026-11-16T01:30:00Z", "2026-11-16T15:00:00Z"),
+                ("2026-11-16T15:00:00Z", "2026-11-17T15:00:00Z"),
+                ("2026-11-17T15:00:00Z", "2026-11-18T01:00:00Z"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        let hours = w.hours(&tz);
+        assert_eq!(hours.len(), 48);
+        assert_eq!(hours[0].start.to_iso(), "2026-11-16T01:30:00Z");
+        assert_eq!(hours[0].end.to_iso(), "2026-11-16T02:00:00Z");
+        assert_eq!(hours[47].end, w.end);
+        assert_eq!(
+            hours.iter().map(Window::len_ms).sum::<i64>(),
+            w.len_ms(),
+            "the slices cover the window exactly"
+        );
+        assert!(Window::new(w.end, w.end).days(&tz).is_empty());
     }
 
     #[test]

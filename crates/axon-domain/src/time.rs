@@ -163,6 +163,16 @@ impl BusinessTz {
         self.zoned(at).strftime("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// Start of the business-zone clock hour containing `at` (zones with a half-hour offset
+    /// start their hours at :30 UTC).
+    pub fn hour_start(&self, at: Ts) -> Ts {
+        let z = self.zoned(at);
+        let into = i64::from(z.minute()) * 60_000
+            + i64::from(z.second()) * MS_PER_SEC
+            + i64::from(z.millisecond());
+        Ts(at.0 - into)
+    }
+
     /// Hour of day 0–23 in the business zone.
     pub fn hour_of_day(&self, at: Ts) -> u8 {
         u8::try_from(self.zoned(at).hour()).unwrap_or(0)
@@ -177,6 +187,13 @@ impl BusinessTz {
     pub fn add_months(&self, at: Ts, months: i32) -> Ts {
         let z = self.zoned(at);
         z.checked_add(jiff::Span::new().months(months))
+            .map_or(at, |z| Ts(z.timestamp().as_millisecond()))
+    }
+
+    /// `at` plus `days` calendar days in the business zone (same local time of day).
+    pub fn add_days(&self, at: Ts, days: i32) -> Ts {
+        let z = self.zoned(at);
+        z.checked_add(jiff::Span::new().days(days))
             .map_or(at, |z| Ts(z.timestamp().as_millisecond()))
     }
 
@@ -226,7 +243,13 @@ mod tests {
         assert_eq!(tz.abbreviation(t), "KST");
         assert_eq!(tz.month_start(t, 1).to_iso(), "2026-11-30T15:00:00Z");
         assert_eq!(tz.add_months(t, 1).to_iso(), "2026-12-12T16:30:00Z");
+        assert_eq!(tz.add_days(t, -7).to_iso(), "2026-11-05T16:30:00Z");
         assert_eq!(tz.week_start(t).to_iso(), "2026-11-08T15:00:00Z");
+        assert_eq!(tz.hour_start(t).to_iso(), "2026-11-12T16:00:00Z");
+        let india = BusinessTz::new("Asia/Kolkata").unwrap();
+        let quarter = Ts(t.0 + 15 * 60_000); // 22:15 in India (UTC+5:30)
+        assert_eq!(india.hour_start(quarter).to_iso(), "2026-11-12T16:30:00Z");
+        assert_eq!(tz.hour_start(quarter).to_iso(), "2026-11-12T16:00:00Z");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! answer in the question's language, period spelled out. Nothing here computes a metric; it
 //! only reads what the services return.
 
+use crate::josa::{with, Josa};
 use crate::names::Candidate;
 use crate::parse::{Kind, Metric, Unit};
 use crate::pick::count_of;
@@ -9,11 +10,13 @@ use crate::text::{num, pct, signed_pct, won};
 use crate::when::{self, When};
 use crate::{Answer, Lang, NlqError, Scope};
 use axon_domain::dimension::Dimension;
+use axon_domain::metrics::change;
+use axon_domain::period::Window;
 use axon_domain::Dec2;
 use axon_domain::Ts;
 use axon_ports::aggregates::Snapshot;
 use axon_ports::catalog::Catalog;
-use axon_services::dashboards::View;
+use axon_services::dashboards::{Totals, View};
 use serde_json::{json, Map, Value};
 
 /// Everything an intent needs to run.
@@ -24,9 +27,13 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     pub when: Option<When>,
     pub now: Ts,
-    /// A split the question asked for ("기기별", "by utm_source"): recorded in `parameters` and,
-    /// where the service can split raw events, answered with the top values.
+    /// The other period of a "지난주랑 이번주" question (the earlier one; `when` is the later).
+    pub versus: Option<When>,
+    /// A split the question asked for ("기기별", "by utm_source", "모바일"): answered with the
+    /// named value and the top values where the service can split raw events.
     pub breakdown: Option<Dimension>,
+    /// The question, for the split value it names ("모바일", "VIP").
+    pub text: Option<&'a crate::text::Text>,
 }
 
 impl Ctx<'_> {
@@ -107,6 +114,17 @@ impl Ctx<'_> {
         p
     }
 
+    /// The scope's figures in `w` and in `prev`, and the change between them.
+    pub fn compare(&self, w: &Window, prev: &Window) -> Totals {
+        let current = self.view.figures(self.scope, w);
+        let previous = self.view.figures(self.scope, prev);
+        Totals {
+            change: change(&current, &previous),
+            current,
+            previous,
+        }
+    }
+
     /// The activities the scope covers, by id (global: every activity).
     pub fn activity_ids(&self) -> Vec<i64> {
         match self.scope {
@@ -114,6 +132,14 @@ impl Ctx<'_> {
             scope => self.view.activity_ids(scope),
         }
     }
+}
+
+/// "the same days of last week" → "The same days of last week".
+pub fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }
 
 /// Writes a metric value in its unit.
@@ -151,6 +177,7 @@ pub(crate) fn answer(
         intent,
         parameters: Value::Object(params),
         data,
+        not_applied: Vec::new(),
     }
 }
 
@@ -164,10 +191,11 @@ pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
         Kind::Metric(m) => crate::figures::cohort(c, *m),
         Kind::Rank { .. } => crate::rank::rank(c, kind),
         Kind::PromotionVsNormal => crate::trend::promotion(c),
-        Kind::PeriodComparison(m) => crate::trend::period_comparison(c, *m),
+        Kind::PeriodComparison(m) => crate::compare::compare(c, *m),
         Kind::Peak(p) => crate::trend::peak(c, *p),
-        Kind::Trend => crate::trend::daily(c),
+        Kind::Series(m, g) => crate::series::series(c, *m, *g),
         Kind::Insight => crate::insight::insight(c),
+        Kind::Why { metric, premise } => crate::diagnose::why(c, *metric, *premise),
         Kind::Unknown => unknown(c),
     })
 }
@@ -176,7 +204,8 @@ pub fn run(c: &Ctx, kind: &Kind) -> Result<Answer, NlqError> {
 /// period; split by the asked dimension when the service can.
 fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
     let w = c.period();
-    let t = c.view.totals(c.scope, &w.window);
+    let before = w.previous(c.view.tz());
+    let t = c.compare(&w.window, &before.window);
     let o = &t.current;
     let f = m.field().unwrap_or("totalVisits");
     let (v, prev, ch) = (
@@ -239,27 +268,36 @@ fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
             won(o.gmv)
         ),
         (_, true) => format!(
-            "{p} {s}의 {}은(는) {}입니다.",
-            m.name(true),
+            "{p} {s}의 {} {}입니다.",
+            with(m.name(true), Josa::Topic),
             fmt(m, v, true)
         ),
         (_, false) => format!("For {p}, {s} had {} {}.", fmt(m, v, false), m.name(false)),
     };
+    // A calendar period names the stretch it is set against ("지난주 같은 기간(…)").
+    let before_text = match before.calendar {
+        Some(_) => c.period_text(&before),
+        None => before.label(c.lang).to_string(),
+    };
     let tail = if ko {
         format!(
-            " 직전 같은 길이 기간에는 {}(변화 {}).",
+            " {before_text}에는 {}(변화 {}).",
             fmt(m, prev, true),
             signed_pct(ch, c.lang)
         )
     } else {
         format!(
-            " The previous period of equal length had {} ({}).",
+            " {} had {} ({}).",
+            capital(&before_text),
             fmt(m, prev, false),
             signed_pct(ch, c.lang)
         )
     };
     let mut params = c.params(Some(&w));
     params.insert("metric".into(), f.into());
+    params.insert("previousPeriod".into(), before.key.clone().into());
+    params.insert("previousStartDate".into(), json!(before.window.start));
+    params.insert("previousEndDate".into(), json!(before.window.end));
     let mut data = json!({"metric": f, "value": v, "previousValue": prev, "changePercent": ch});
     for (k, x) in [
         ("totalVisits", visits),
@@ -273,17 +311,25 @@ fn metric(c: &Ctx, m: Metric) -> Result<Answer, NlqError> {
         }
     }
     let mut text = body + &tail;
-    if let Some(d) = c.breakdown {
+    // A split is applied where the service can split raw events and its rows carry the metric;
+    // otherwise `parameters.breakdown` stays absent and the answer says it was not applied.
+    if let Some(d) = c.breakdown.filter(|_| c.view.splits() && m.per_row()) {
+        let b = c
+            .view
+            .breakdown(&c.activity_ids(), d, &w.window)
+            .map_err(NlqError::Service)?;
+        let focus = c
+            .text
+            .and_then(|t| crate::split::focus(t, d, &b.rows))
+            .cloned();
+        text.push_str(&crate::split::sentence(c.lang, d, m, &b, focus.as_ref()));
         params.insert("breakdown".into(), d.as_str().into());
-        data["breakdownQuery"] = format!("breakdown={}", d.as_str()).into();
-        if c.view.splits() {
-            let b = c
-                .view
-                .breakdown(&c.activity_ids(), d, &w.window)
-                .map_err(NlqError::Service)?;
-            text.push_str(&crate::split::sentence(c.lang, d.as_str(), m, &b));
-            data["breakdown"] = json!(b);
+        if let Some(f) = &focus {
+            params.insert("breakdownValue".into(), f.value.clone().into());
+            data["breakdownValue"] = json!(f);
         }
+        data["breakdownQuery"] = format!("breakdown={}", d.as_str()).into();
+        data["breakdown"] = json!(b);
     }
     Ok(answer(text, m.intent(), params, data))
 }
@@ -324,8 +370,9 @@ pub fn clarify(
         Kind::PromotionVsNormal => "PROMOTION_VS_NORMAL",
         Kind::PeriodComparison(_) => "PERIOD_COMPARISON",
         Kind::Peak(_) => "PEAK_TIME",
-        Kind::Trend => "TREND",
+        Kind::Series(..) => "TREND",
         Kind::Insight => "INSIGHT",
+        Kind::Why { .. } => "DIAGNOSIS",
         Kind::Unknown => "UNKNOWN",
     };
     answer(
@@ -342,9 +389,9 @@ pub fn clarify(
 /// Off-topic or unparsed: say what can be asked.
 pub(crate) fn unknown(c: &Ctx) -> Answer {
     let text = if c.ko() {
-        "질문을 이해하지 못했어요. 이런 걸 물어보실 수 있어요: 방문·참여·승인·구매 수, 매출(GMV), 전환율, 참여율, ROAS, 객단가, 남은 재고, 실시간 접속자, LTV·CAC·LTV/CAC, 재구매율, 순위(\"이번 달 가장 성과가 좋은 캠페인은?\"), 비교(\"이번 주 프로모션과 일반 판매 비교\", \"지난주 대비 방문\"), 피크 시간대, 인사이트(\"개선 방안 알려줘\"). 기간은 오늘, 어제, 지난 7일, 이번 주, 지난달, 10월, 2026-11-01 처럼 말해 주세요."
+        "질문을 이해하지 못했어요. 이런 걸 물어보실 수 있어요: 방문·참여·승인·구매 수, 매출(GMV), 전환율, 참여율, ROAS, 객단가, 남은 재고, 실시간 접속자, LTV·CAC·LTV/CAC, 재구매율, 순위(\"이번 달 가장 성과가 좋은 캠페인은?\"), 비교(\"이번 주 프로모션과 일반 판매 비교\", \"지난주랑 이번주\"), 일별·시간별 값(\"일별 매출\"), 원인(\"왜 전환율이 떨어졌어?\"), 피크 시간대, 인사이트(\"개선 방안 알려줘\"). 기간은 오늘, 어제, 지난 1시간, 지난 7일, 이번 주, 지난달, 10월, 2026-11-01 처럼 말해 주세요."
     } else {
-        "Sorry, I didn't understand that. You can ask about visits, participants, approvals, purchases, GMV/revenue, conversion rate, engagement rate, ROAS, average order value, remaining stock, active users, LTV, CAC, LTV/CAC, repeat rate, rankings (\"top 3 activities by GMV last month\"), comparisons (\"compare promotion and normal sales this week\", \"visits vs the previous period\"), peak hours and insights (\"how can I improve?\"). Periods: today, yesterday, last 7 days, this week, last month, October, 2026-11-01."
+        "Sorry, I didn't understand that. You can ask about visits, participants, approvals, purchases, GMV/revenue, conversion rate, engagement rate, ROAS, average order value, remaining stock, active users, LTV, CAC, LTV/CAC, repeat rate, rankings (\"top 3 activities by GMV last month\"), comparisons (\"compare promotion and normal sales this week\", \"this week vs last week\"), series (\"revenue by day\"), causes (\"why did conversion drop?\"), peak hours and insights (\"how can I improve?\"). Periods: today, yesterday, the past hour, last 7 days, this week, last month, October, 2026-11-01."
     };
     let examples: &[&str] = if c.ko() {
         &[

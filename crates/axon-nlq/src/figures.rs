@@ -2,6 +2,7 @@
 //! LTV, CAC, LTV/CAC and repeat rate from the cohort service (per activity).
 
 use crate::exec::{answer, fmt, Ctx};
+use crate::josa::{with, Josa};
 use crate::parse::Metric;
 use crate::text::{int, num, won};
 use crate::{Answer, Scope};
@@ -53,7 +54,11 @@ pub fn realtime(c: &Ctx, m: Metric) -> Answer {
             }
         } else if r.total_stock.is_none() {
             if ko {
-                format!("{s}은(는) 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.", int(r.participants))
+                format!(
+                    "{} 수량 제한이 없어 재고 개념이 없습니다. 현재 참여(승인·결제) {}건입니다.",
+                    with(&s, Josa::Topic),
+                    int(r.participants)
+                )
             } else {
                 format!(
                     "The {s} has no stock limit; {} entries are approved or paid so far.",
@@ -226,9 +231,9 @@ pub fn cohort(c: &Ctx, m: Metric) -> Answer {
         let name = c.activity_name(id);
         let text = if ko {
             format!(
-                "{}의 {}는 {}입니다 ({period}).",
+                "{}의 {} {}입니다 ({period}).",
                 c.scope_text(),
-                m.name(true),
+                with(m.name(true), Josa::Topic),
                 cohort_line(m, &co, true)
             )
         } else {

@@ -83,14 +83,14 @@ fn pooled(c: &Ctx) -> (u64, Option<Dec2>, Option<Dec2>) {
 }
 
 /// A funnel step: its name, the overview rate that passes into it, and how it reads.
-type Step = (
+pub(crate) type Step = (
     &'static str,
     fn(&Overview) -> Dec2,
     &'static str,
     &'static str,
 );
 
-const STEPS: [Step; 3] = [
+pub(crate) const STEPS: [Step; 3] = [
     (
         "ENGAGE",
         |o| o.engagement_rate,
@@ -246,10 +246,5 @@ pub fn insight(c: &Ctx) -> Answer {
         "biggestDropoff": {"step": step, "rate": rate, "previousRate": prev_rate, "changePoints": delta},
         "actions": actions.iter().map(|(k, e)| if ko { *k } else { *e }).collect::<Vec<_>>(),
     });
-    Answer {
-        answer: text,
-        intent: "INSIGHT",
-        parameters: params.into(),
-        data,
-    }
+    crate::exec::answer(text, "INSIGHT", params, data)
 }

@@ -3,20 +3,28 @@
 //!
 //! The pipeline is deterministic and offline: [`text`] normalises the question, [`parse`] finds
 //! the intent and metric (keywords in [`words`]), [`when`] the period, [`names`] the campaign or activity named; [`exec`]
-//! (with [`figures`], [`rank`], [`trend`], [`split`] and [`insight`]) then reads the typed answers
+//! (with [`figures`], [`rank`], [`trend`], [`series`], [`split`] and [`insight`]) then reads the typed answers
 //! of the dashboards service ([`pick`] finds a metric in them) — never anything else — and writes
-//! the answer in the question's language. [`llm`] may rephrase that answer afterwards; it only
-//! ever sees the computed numbers.
+//! the answer in the question's language. Whatever part of the question the answer could not
+//! apply — a gender or age condition, a split the metric has not got, a second period — is named
+//! before the answer and listed in `notApplied` ([`qualify`]). [`llm`] may rephrase that answer
+//! afterwards; it only ever sees the computed numbers.
 
+pub mod compare;
+pub mod diagnose;
 pub mod exec;
 pub mod figures;
 pub mod insight;
+pub mod josa;
 pub mod llm;
 pub mod names;
 pub mod parse;
 pub mod pick;
+pub mod qualify;
 pub mod rank;
+pub mod series;
 pub mod split;
+pub mod suggest;
 pub mod text;
 pub mod trend;
 pub mod when;
@@ -26,6 +34,7 @@ use axon_domain::dimension::Dimension;
 use axon_domain::model::{ActivityId, CampaignId};
 use axon_domain::Ts;
 use axon_services::dashboards::{Dashboards, ServiceError};
+use parse::Kind;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -56,13 +65,16 @@ impl Lang {
     }
 }
 
-/// The answer of SPEC §7: text plus the typed query and the numbers used.
+/// The answer of SPEC §7: text plus the typed query and the numbers used, and the parts of
+/// the question it did not apply (`gender`, `age`, `device` …; empty when it answered all).
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     pub answer: String,
     pub intent: &'static str,
     pub parameters: Value,
     pub data: Value,
+    #[serde(rename = "notApplied")]
+    pub not_applied: Vec<&'static str>,
 }
 
 /// The errors of this layer.
@@ -101,6 +113,29 @@ pub fn validate(q: &str) -> Result<&str, NlqError> {
     Ok(q)
 }
 
+/// The campaign or activity of a scope must exist.
+fn exists(catalog: &dyn axon_ports::aggregates::Snapshot, scope: Scope) -> Result<(), NlqError> {
+    match scope {
+        Scope::Campaign(id) if catalog.campaign(id).is_none() => {
+            Err(NlqError::CampaignNotFound(id))
+        }
+        Scope::Activity(id) if catalog.activity(id).is_none() => {
+            Err(NlqError::ActivityNotFound(id))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The question box's suggestions for a page, in `language` ([`suggest`]).
+pub fn suggestions(
+    dashboards: &Dashboards,
+    scope: Scope,
+    language: Lang,
+) -> Result<&'static [&'static str], NlqError> {
+    exists(dashboards.view().snapshot(), scope)?;
+    Ok(suggest::for_scope(scope, language))
+}
+
 /// Answers one question about `scope` at `now` (`language` overrides detection), from one
 /// snapshot of the dashboards service.
 pub fn ask(
@@ -113,35 +148,80 @@ pub fn ask(
     let q = validate(question)?;
     let view = dashboards.view();
     let catalog = view.snapshot();
-    match scope {
-        Scope::Campaign(id) if catalog.campaign(id).is_none() => {
-            return Err(NlqError::CampaignNotFound(id))
-        }
-        Scope::Activity(id) if catalog.activity(id).is_none() => {
-            return Err(NlqError::ActivityNotFound(id))
-        }
-        _ => {}
-    }
+    exists(catalog, scope)?;
     let lang = language.unwrap_or_else(|| text::detect(q));
     let t = text::Text::new(q);
     let kind = parse::kind(&t);
-    let when = when::parse(&t, now, dashboards.tz());
+    // "지난주랑 이번주": two periods side by side make a comparison of the two.
+    let (when, versus) = match when::pair(&t, now, dashboards.tz()) {
+        Some((later, earlier)) => (Some(later), Some(earlier)),
+        None => (when::parse(&t, now, dashboards.tz()), None),
+    };
+    let kind = match (kind, &versus) {
+        (Kind::Metric(m), Some(_)) if m.field().is_some() => Kind::PeriodComparison(Some(m)),
+        (Kind::Unknown, Some(_)) => Kind::PeriodComparison(None),
+        (k, _) => k,
+    };
+    let names: Vec<String> = catalog
+        .campaigns()
+        .into_iter()
+        .map(|c| c.name)
+        .chain(catalog.activities().into_iter().map(|a| a.name))
+        .collect();
+    let mut skipped = qualify::unsupported(q, &names, matches!(kind, Kind::Peak(_)));
     let scope = match names::resolve(catalog, &t, scope) {
         Ok(s) => s,
-        Err(candidates) => return Ok(exec::clarify(catalog, lang, &kind, &candidates)),
+        Err(candidates) => {
+            let mut a = exec::clarify(catalog, lang, &kind, &candidates);
+            a.not_applied = skipped.iter().map(|s| s.key).collect();
+            return Ok(a);
+        }
     };
     let breakdown = parse::breakdown(&t).and_then(|d| Dimension::parse(d).ok());
-    exec::run(
+    let splits = view.splits();
+    let has_versus = versus.is_some();
+    let mut a = exec::run(
         &exec::Ctx {
             view,
             scope,
             lang,
             when,
+            versus,
             now,
             breakdown,
+            text: Some(&t),
         },
         &kind,
-    )
+    )?;
+    if let Some(d) = breakdown.filter(|_| a.parameters.get("breakdown").is_none()) {
+        let reason = match kind {
+            Kind::Metric(m) if !m.per_row() => qualify::Reason::NotPerRow(m),
+            _ if !splits => qualify::Reason::NoRawEvents,
+            _ => qualify::Reason::NotForThisQuestion,
+        };
+        skipped.push(qualify::Skipped::new(d.as_str(), None, reason));
+    }
+    let not_for = |key| qualify::Skipped::new(key, None, qualify::Reason::NotForThisQuestion);
+    if has_versus && !matches!(a.intent, "PERIOD_COMPARISON" | "DIAGNOSIS") {
+        skipped.push(not_for("comparison"));
+    }
+    if parse::series(&t).is_some() && !matches!(a.intent, "TREND" | "PEAK_TIME") {
+        skipped.push(not_for("series"));
+    }
+    if parse::asks_why(&t) && a.intent != "DIAGNOSIS" {
+        skipped.push(not_for("why"));
+    }
+    // A question not understood at all has no conditions to report.
+    if a.intent == "UNKNOWN" {
+        skipped.clear();
+    }
+    a.answer.insert_str(0, &qualify::notice(lang, &skipped));
+    a.not_applied = skipped.iter().map(|s| s.key).collect();
+    // The series already says that it went day by day instead of hour by hour.
+    if a.parameters.get("askedGranularity").is_some() {
+        a.not_applied.push("hourly");
+    }
+    Ok(a)
 }
 
 #[cfg(test)]

@@ -54,8 +54,8 @@ pub fn request_body(cfg: &LlmConfig, question: &str, lang: Lang, a: &Answer) -> 
         "model": cfg.model,
         "temperature": 0,
         "messages": [
-            {"role": "system", "content": format!("You rephrase analytics answers for a marketer in {language}. Use only the numbers given, exactly as written; never add, round or invent numbers. One or two sentences.")},
-            {"role": "user", "content": json!({"question": question, "answer": a.answer, "intent": a.intent, "numbers": a.data}).to_string()},
+            {"role": "system", "content": format!("You rephrase analytics answers for a marketer in {language}. Use only the numbers given, exactly as written; never add, round or invent numbers. When notApplied is not empty, first say which parts of the question were not applied, as the answer does. One or two sentences.")},
+            {"role": "user", "content": json!({"question": question, "answer": a.answer, "intent": a.intent, "numbers": a.data, "notApplied": a.not_applied}).to_string()},
         ],
     })
 }
@@ -91,4 +91,33 @@ pub async fn finish(cfg: Option<&LlmConfig>, question: &str, lang: Lang, mut a: 
         }
     }
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_carries_what_was_not_applied() {
+        let a = Answer {
+            answer: "For the last 7 days, 9.86%.".into(),
+            intent: "CONVERSION_RATE",
+            parameters: json!({}),
+            data: json!({"value": 9.86}),
+            not_applied: vec!["gender", "age"],
+        };
+        let body = request_body(
+            &LlmConfig::new("http://llm/v1", "m", None),
+            "q",
+            Lang::En,
+            &a,
+        );
+        let user: Value =
+            serde_json::from_str(body["messages"][1]["content"].as_str().unwrap()).unwrap();
+        assert_eq!(user["notApplied"], json!(["gender", "age"]));
+        assert!(body["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("notApplied"));
+    }
 }

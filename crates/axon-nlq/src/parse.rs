@@ -148,6 +148,22 @@ pub enum Peak {
     Day,
 }
 
+/// The step of a series: one value per business day or per clock hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    Day,
+    Hour,
+}
+
+impl Granularity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Day => "day",
+            Granularity::Hour => "hour",
+        }
+    }
+}
+
 /// The typed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -159,12 +175,65 @@ pub enum Kind {
         ascending: bool,
     },
     PromotionVsNormal,
-    PeriodComparison(Metric),
+    /// This period against the one before (or the other period named, "지난주랑 이번주"); no
+    /// metric: the headline figures.
+    PeriodComparison(Option<Metric>),
     Peak(Peak),
-    /// Visits day by day ("방문 추이", "daily visits").
-    Trend,
+    /// A window metric day by day or hour by hour ("일별 매출", "revenue by day", "시간별 방문").
+    Series(Metric, Granularity),
     Insight,
+    /// "왜 전환율이 떨어졌어?": a diagnosis of the metric against the previous period, with
+    /// the direction the question assumed (if it said one).
+    Why {
+        metric: Metric,
+        premise: Option<Direction>,
+    },
     Unknown,
+}
+
+/// Which way a figure moved (or was said to have moved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+const WHY: &[&str] = &[
+    "왜",
+    "이유",
+    "원인",
+    "어째서",
+    " why ",
+    "how come",
+    "what caused",
+    " reason",
+    "what happened to",
+    "what drove",
+];
+
+const DOWN: &[&str] = &[
+    "떨어", "하락", "감소", "줄었", "줄어", "낮아", "내려", "빠졌", "나빠", " drop", " fall",
+    " fell", " declin", " decreas", " down ", " lower", " worse", " dip", " tank", " plummet",
+];
+
+const UP: &[&str] = &[
+    "올랐", "오른", "올라", "상승", "증가", "늘었", "늘어", "높아", "좋아", " rise", " rose",
+    " risen", " increas", " up ", " grew", " grow", " higher", " jump", " improv", " better",
+    " spike",
+];
+
+/// "왜", "이유", "why", "how come": the question asks for a cause.
+pub fn asks_why(t: &Text) -> bool {
+    t.any(WHY)
+}
+
+/// The direction a question takes for granted ("떨어졌어", "did … drop"), if any.
+pub fn premise(t: &Text) -> Option<Direction> {
+    match (t.any(DOWN), t.any(UP)) {
+        (true, false) => Some(Direction::Down),
+        (false, true) => Some(Direction::Up),
+        _ => None,
+    }
 }
 
 /// "몇 퍼센트가 구매" and "what percent … bought" are conversion questions.
@@ -193,6 +262,43 @@ pub fn metric(t: &Text) -> Option<Metric> {
         .find(|(_, keys)| t.any(keys))
         .map(|(m, _)| *m)
         .or_else(|| (t.has("ltv") && t.has("cac")).then_some(Metric::LtvCac))
+}
+
+/// The series a question asks for: "일별", "날짜별", "추이", "by day", "daily" → days;
+/// "시간별", "hourly", "by hour" → hours.
+pub fn series(t: &Text) -> Option<Granularity> {
+    if t.any(&[
+        "시간별",
+        "매시간",
+        " hourly ",
+        " by hour ",
+        " per hour ",
+        " each hour ",
+        " every hour ",
+        " hour by hour ",
+    ]) {
+        return Some(Granularity::Hour);
+    }
+    t.any(&[
+        "추이",
+        "트렌드",
+        "일별",
+        "날짜별",
+        "일자별",
+        "하루별",
+        "날마다",
+        "매일",
+        "trend",
+        " daily ",
+        "day by day",
+        " per day ",
+        " by day ",
+        " by date ",
+        " each day ",
+        " every day ",
+        " per date ",
+    ])
+    .then_some(Granularity::Day)
 }
 
 /// The limit a ranking asks for: "top 3", "상위 3개", "3곳"; 1 for a bare superlative.
@@ -263,13 +369,31 @@ pub fn breakdown(t: &Text) -> Option<&'static str> {
 
 /// Parses the intent; the period and the names are parsed elsewhere.
 pub fn kind(t: &Text) -> Kind {
+    let m = metric(t);
+    // "Why" before insight: "왜 떨어졌는지 분석해줘" asks for the cause of one figure.
+    if t.any(WHY) {
+        match m {
+            None => {
+                return Kind::Why {
+                    metric: Metric::ConversionRate,
+                    premise: premise(t),
+                }
+            }
+            Some(m) if m.field().is_some() => {
+                return Kind::Why {
+                    metric: m,
+                    premise: premise(t),
+                }
+            }
+            Some(_) => {}
+        }
+    }
     if t.any(INSIGHT) {
         return Kind::Insight;
     }
     if (t.any(PROMO) && t.any(NORMAL)) || t.any(UPLIFT) {
         return Kind::PromotionVsNormal;
     }
-    let m = metric(t);
     let names_target = t.any(CAMPAIGNS) || t.any(ACTIVITIES);
     let ranking_words = t.any(&[
         "순위", "랭킹", " ranking", " rank ", " top ", "top3", "top5", "top10",
@@ -293,18 +417,11 @@ pub fn kind(t: &Text) -> Kind {
             ascending: t.any(ASCENDING),
         };
     }
-    if t.any(&[
-        "추이",
-        "트렌드",
-        "일별",
-        "날짜별",
-        "trend",
-        "daily",
-        "day by day",
-        "per day",
-    ]) && matches!(m, None | Some(Metric::Visits | Metric::UniqueVisitors))
-    {
-        return Kind::Trend;
+    // "날짜별 방문이 가장 많은 날" asks for the peak, not the list.
+    if let Some(g) = series(t).filter(|_| !t.any(PEAK)) {
+        if let Some(m) = m.map_or(Some(Metric::Visits), |m| m.field().map(|_| m)) {
+            return Kind::Series(m, g);
+        }
     }
     if t.any(PEAK) && !matches!(m, Some(Metric::RemainingStock | Metric::ActiveUsers)) {
         let day = t.any(PEAK_DAY) && !t.any(&["시간대", "몇 시", "몇시", " hour ", "what time"]);
@@ -312,7 +429,7 @@ pub fn kind(t: &Text) -> Kind {
     }
     if t.any(COMPARE) && !share_of_buyers(t) {
         if let Some(m) = m.filter(|m| m.field().is_some()) {
-            return Kind::PeriodComparison(m);
+            return Kind::PeriodComparison(Some(m));
         }
     }
     m.map_or(Kind::Unknown, Kind::Metric)
@@ -372,5 +489,56 @@ mod tests {
             }
         );
         assert_eq!(k("what is the weather"), Kind::Unknown);
+    }
+
+    #[test]
+    fn why_questions_carry_their_premise() {
+        let why = |metric, premise| Kind::Why { metric, premise };
+        assert_eq!(
+            k("왜 전환율이 떨어졌어?"),
+            why(Metric::ConversionRate, Some(Direction::Down))
+        );
+        assert_eq!(
+            k("why did conversion drop?"),
+            why(Metric::ConversionRate, Some(Direction::Down))
+        );
+        assert_eq!(
+            k("why did revenue rise this week?"),
+            why(Metric::Gmv, Some(Direction::Up))
+        );
+        assert_eq!(
+            k("왜 떨어졌는지 분석해줘"),
+            why(Metric::ConversionRate, Some(Direction::Down))
+        );
+        assert_eq!(
+            k("방문이 줄어든 이유는?"),
+            why(Metric::Visits, Some(Direction::Down))
+        );
+        assert_eq!(k("why so few?"), why(Metric::ConversionRate, None));
+    }
+
+    #[test]
+    fn series_questions_name_a_metric_and_a_step() {
+        assert_eq!(
+            k("revenue by day"),
+            Kind::Series(Metric::Gmv, Granularity::Day)
+        );
+        assert_eq!(k("일별 매출"), Kind::Series(Metric::Gmv, Granularity::Day));
+        assert_eq!(
+            k("날짜별 방문"),
+            Kind::Series(Metric::Visits, Granularity::Day)
+        );
+        assert_eq!(
+            k("시간별 구매 건수"),
+            Kind::Series(Metric::Purchases, Granularity::Hour)
+        );
+        assert_eq!(
+            k("daily conversion rate"),
+            Kind::Series(Metric::ConversionRate, Granularity::Day)
+        );
+        assert_eq!(
+            k("방문 추이"),
+            Kind::Series(Metric::Visits, Granularity::Day)
+        );
     }
 }

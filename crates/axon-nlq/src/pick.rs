@@ -61,6 +61,21 @@ impl Metric {
         })
     }
 
+    /// Whether breakdown rows carry the figure (see [`Metric::of_row`]).
+    pub fn per_row(self) -> bool {
+        matches!(
+            self,
+            Metric::Visits
+                | Metric::UniqueVisitors
+                | Metric::Participants
+                | Metric::Approvals
+                | Metric::Purchases
+                | Metric::Gmv
+                | Metric::ConversionRate
+                | Metric::EngagementRate
+        )
+    }
+
     /// The cohort figure (LTV family; the current LTV otherwise).
     pub fn of_cohort(self, co: &ActivityCohort) -> Dec2 {
         match self {

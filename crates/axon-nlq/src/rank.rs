@@ -2,6 +2,7 @@
 //! candidate's figure comes from its own dashboard overview for the period.
 
 use crate::exec::{fmt, Ctx};
+use crate::josa::{with, Josa};
 use crate::parse::{Kind, Target};
 use crate::{Answer, Scope};
 use axon_domain::Dec2;
@@ -64,7 +65,7 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
     let p = c.period_text(&w);
     let text = if rows.is_empty() {
         if ko {
-            format!("{p} 순위를 매길 {noun_ko}이(가) 없습니다.")
+            format!("{p} 순위를 매길 {} 없습니다.", with(noun_ko, Josa::Subject))
         } else {
             format!("There is no {noun_en} to rank in {p}.")
         }
@@ -72,13 +73,15 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         let (_, name, v) = &rows[0];
         match (ko, ascending) {
             (true, false) => format!(
-                "{p} {} 기준 가장 성과가 좋은 {noun_ko}은(는) '{name}'({})입니다.",
+                "{p} {} 기준 가장 성과가 좋은 {} '{name}'({})입니다.",
                 by.name(true),
+                with(noun_ko, Josa::Topic),
                 fmt(by, *v, true)
             ),
             (true, true) => format!(
-                "{p} {} 기준 가장 낮은 {noun_ko}은(는) '{name}'({})입니다.",
+                "{p} {} 기준 가장 낮은 {} '{name}'({})입니다.",
                 by.name(true),
+                with(noun_ko, Josa::Topic),
                 fmt(by, *v, true)
             ),
             (false, false) => format!(
@@ -136,10 +139,10 @@ pub fn rank(c: &Ctx, kind: &Kind) -> Answer {
         .enumerate()
         .map(|(i, (id, name, v))| json!({"rank": i + 1, key: id, "name": name, "value": v}))
         .collect();
-    Answer {
-        answer: text,
-        intent: "RANKING",
-        parameters: params.into(),
-        data: json!({"rows": data, "metric": field}),
-    }
+    crate::exec::answer(
+        text,
+        "RANKING",
+        params,
+        json!({"rows": data, "metric": field}),
+    )
 }

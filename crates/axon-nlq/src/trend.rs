@@ -1,9 +1,9 @@
-//! Comparisons and trends: promotion vs normal sales (the comparison widget), this period vs
-//! the previous one (the overview's `previous`/`change`), and peak hours or days (the trend
+//! Promotion vs normal sales (the comparison widget) and peak hours or days (the trend
 //! widget's hourly series).
 
-use crate::exec::{fmt, Ctx};
-use crate::parse::{Metric, Peak};
+use crate::exec::Ctx;
+use crate::josa::{with, Josa};
+use crate::parse::Peak;
 use crate::text::{int, num, signed_pct, won};
 use crate::Answer;
 use serde_json::{json, Value};
@@ -64,55 +64,7 @@ pub fn promotion(c: &Ctx) -> Answer {
         "baselineDaily": cmp.baseline_daily, "upliftPercent": up, "verdict": verdict,
         "pValue": cmp.significance.p_value, "daily": cmp.daily,
     });
-    Answer {
-        answer: text,
-        intent: "PROMOTION_VS_NORMAL",
-        parameters: params.into(),
-        data,
-    }
-}
-
-pub fn period_comparison(c: &Ctx, m: Metric) -> Answer {
-    let w = c.period();
-    let o = c.view.totals(c.scope, &w.window);
-    let f = m.field().unwrap_or("totalVisits");
-    let prev_w = w.window.previous();
-    let (cur, prev, ch) = (
-        m.of(&o.current).unwrap_or_default(),
-        m.of(&o.previous).unwrap_or_default(),
-        m.change_of(&o.change),
-    );
-    let (p, s) = (c.period_text(&w), c.scope_text());
-    let pw = c.view.window_label(&prev_w);
-    let text = if c.ko() {
-        format!(
-            "{p} {s}의 {}은(는) {}로, 직전 같은 길이 기간({pw}) {} 대비 {}입니다.",
-            m.name(true),
-            fmt(m, cur, true),
-            fmt(m, prev, true),
-            signed_pct(ch, c.lang)
-        )
-    } else {
-        format!(
-            "For {p}, {s} had {} {}, against {} in the previous period ({pw}): {}.",
-            m.name(false),
-            fmt(m, cur, false),
-            fmt(m, prev, false),
-            signed_pct(ch, c.lang)
-        )
-    };
-    let mut params = c.params(Some(&w));
-    params.insert("metric".into(), f.into());
-    params.insert("comparison".into(), "previousPeriod".into());
-    params.insert("previousStartDate".into(), json!(prev_w.start));
-    params.insert("previousEndDate".into(), json!(prev_w.end));
-    let data = json!({"metric": f, "value": cur, "previousValue": prev, "changePercent": ch});
-    Answer {
-        answer: text,
-        intent: "PERIOD_COMPARISON",
-        parameters: params.into(),
-        data,
-    }
+    crate::exec::answer(text, "PROMOTION_VS_NORMAL", params, data)
 }
 
 /// Visits of the window by business hour of day and by business date (from the trend widget's
@@ -126,44 +78,6 @@ fn visits(c: &Ctx, w: &crate::when::When) -> ([u64; 24], BTreeMap<String, u64>) 
         *by_day.entry(tz.date_string(p.timestamp)).or_default() += p.count;
     }
     (by_hour, by_day)
-}
-
-/// "방문 추이": visits per business day of the window.
-pub fn daily(c: &Ctx) -> Answer {
-    let w = c.period();
-    let (_, by_day) = visits(c, &w);
-    let total: u64 = by_day.values().sum();
-    let (p, s, ko) = (c.period_text(&w), c.scope_text(), c.ko());
-    let list: Vec<String> = by_day
-        .iter()
-        .map(|(d, n)| format!("{} {}", &d[5..], int(*n)))
-        .collect();
-    let text = if ko {
-        format!(
-            "{p} {s}의 일별 방문: {} (합계 {}건).",
-            list.join(", "),
-            int(total)
-        )
-    } else {
-        format!(
-            "Daily visits for {s}, {p}: {} (total {}).",
-            list.join(", "),
-            int(total)
-        )
-    };
-    let mut params = c.params(Some(&w));
-    params.insert("metric".into(), "totalVisits".into());
-    params.insert("granularity".into(), "day".into());
-    let days: Vec<Value> = by_day
-        .iter()
-        .map(|(d, n)| json!({"date": d, "count": n}))
-        .collect();
-    Answer {
-        answer: text,
-        intent: "TREND",
-        parameters: params.into(),
-        data: json!({"daily": days, "totalVisits": total}),
-    }
 }
 
 pub fn peak(c: &Ctx, peak: Peak) -> Answer {
@@ -206,7 +120,8 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
                 (0, true) => format!("{p} {s}에는 방문이 없었습니다."),
                 (0, false) => format!("{s} had no visits in {p}."),
                 (_, true) => format!(
-                    "{p} {s}의 방문이 가장 많은 날은 {d}로 {}건입니다 (전체 {}건).",
+                    "{p} {s}의 방문이 가장 많은 날은 {} {}건입니다 (전체 {}건).",
+                    with(&d, Josa::Ro),
                     int(n),
                     int(total)
                 ),
@@ -226,10 +141,5 @@ pub fn peak(c: &Ctx, peak: Peak) -> Answer {
             )
         }
     };
-    Answer {
-        answer: text,
-        intent: "PEAK_TIME",
-        parameters: params.into(),
-        data,
-    }
+    crate::exec::answer(text, "PEAK_TIME", params, data)
 }

@@ -17,6 +17,20 @@ pub struct When {
     pub en: String,
     /// False when the question named no period and the default (the last 7 days) was taken.
     pub explicit: bool,
+    /// The calendar unit of a calendar period (오늘, 이번 주, 지난달, 10월 …); `None` for rolling
+    /// windows ("지난 7일") and date ranges.
+    pub calendar: Option<Cal>,
+    /// A calendar period still running: its window was cut at now (오늘, 이번 주, 이번 달).
+    pub to_date: bool,
+}
+
+/// Calendar units (weeks start on Monday in the business zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cal {
+    Day,
+    Week,
+    Month,
+    Year,
 }
 
 impl When {
@@ -26,7 +40,95 @@ impl When {
             Lang::En => &self.en,
         }
     }
+
+    /// Marks a calendar period; it runs to date when its window was cut at `now`.
+    fn cal(mut self, c: Cal, now: Ts) -> When {
+        self.calendar = Some(c);
+        self.to_date = self.window.end == Ts(now.0 + 1);
+        self
+    }
+
+    /// The period this one is measured against: for a calendar period the one before it — and
+    /// while it is still running, the same stretch of it (this week so far against Monday … the
+    /// same weekday and hour of last week), so a partial week is never set against a whole one;
+    /// for a rolling window the window of equal length just before.
+    pub fn previous(&self, tz: &BusinessTz) -> When {
+        let Some(cal) = self.calendar else {
+            return When {
+                key: "previousPeriod".into(),
+                window: self.window.previous(),
+                ko: "직전 같은 길이 기간".into(),
+                en: "the previous period of equal length".into(),
+                explicit: true,
+                calendar: None,
+                to_date: false,
+            };
+        };
+        let back = |t: Ts| match cal {
+            Cal::Day => tz.add_days(t, -1),
+            Cal::Week => tz.add_days(t, -7),
+            Cal::Month => tz.add_months(t, -1),
+            Cal::Year => tz.add_months(t, -12),
+        };
+        let start = back(self.window.start);
+        let end = if self.to_date {
+            back(self.window.end).min(self.window.start)
+        } else {
+            self.window.start
+        };
+        let (key, ko, en) = match (cal, self.to_date) {
+            (Cal::Day, true) => (
+                "yesterdayToDate",
+                "어제 같은 시각까지",
+                "yesterday up to the same time",
+            ),
+            (Cal::Day, false) => ("previousDay", "그 전날", "the day before"),
+            (Cal::Week, true) => (
+                "lastWeekToDate",
+                "지난주 같은 기간",
+                "the same days of last week",
+            ),
+            (Cal::Week, false) => ("previousWeek", "그 전 주", "the week before"),
+            (Cal::Month, true) => (
+                "lastMonthToDate",
+                "지난달 같은 기간",
+                "the same days of last month",
+            ),
+            (Cal::Month, false) => ("previousMonth", "그 전 달", "the month before"),
+            (Cal::Year, true) => (
+                "lastYearToDate",
+                "작년 같은 기간",
+                "the same days of last year",
+            ),
+            (Cal::Year, false) => ("previousYear", "그 전 해", "the year before"),
+        };
+        When {
+            calendar: Some(cal),
+            ..when(key, start, end, ko, en)
+        }
+    }
 }
+
+const TODAY: &[&str] = &["오늘", "금일", " today ", " so far today "];
+const YESTERDAY: &[&str] = &["어제", "전일", " yesterday "];
+const THIS_WEEK: &[&str] = &["이번주", "금주", "이번 주", " this week "];
+const LAST_WEEK: &[&str] = &[
+    "지난주",
+    "저번주",
+    "전주",
+    " last week ",
+    " previous week ",
+    " past week ",
+];
+const THIS_MONTH: &[&str] = &["이번달", "이달", "금월", " this month "];
+const LAST_MONTH: &[&str] = &[
+    "지난달",
+    "저번달",
+    "전월",
+    " last month ",
+    " previous month ",
+    " past month ",
+];
 
 const MONTHS: [&str; 12] = [
     "january",
@@ -56,22 +158,171 @@ fn when(
         ko: ko.into(),
         en: en.into(),
         explicit: true,
+        calendar: None,
+        to_date: false,
     }
+}
+
+/// The `len_ms` up to now (the domain's trailing window).
+fn trailing(
+    key: impl Into<String>,
+    now: Ts,
+    len_ms: i64,
+    ko: impl Into<String>,
+    en: impl Into<String>,
+) -> When {
+    let w = Window::trailing(now, len_ms);
+    when(key, w.start, w.end, ko, en)
+}
+
+/// The last `n` hours up to now, as "최근 24시간" names them.
+pub fn last_hours(now: Ts, n: u32) -> When {
+    let en = if n == 1 {
+        "the last hour".to_string()
+    } else {
+        format!("the last {n} hours")
+    };
+    trailing(
+        format!("{n}h"),
+        now,
+        i64::from(n) * MS_PER_HOUR,
+        format!("최근 {n}시간"),
+        en,
+    )
 }
 
 /// The dashboards' default: the last 7 days up to now.
 pub fn default(now: Ts) -> When {
-    let end = Ts(now.0 + 1);
     When {
         explicit: false,
-        ..when(
-            "7d",
-            Ts(end.0 - 7 * MS_PER_DAY),
-            end,
-            "지난 7일",
-            "the last 7 days",
-        )
+        ..trailing("7d", now, 7 * MS_PER_DAY, "지난 7일", "the last 7 days")
     }
+}
+
+fn today(tz: &BusinessTz, now: Ts) -> When {
+    when("today", tz.day_start(now), Ts(now.0 + 1), "오늘", "today").cal(Cal::Day, now)
+}
+
+fn yesterday(tz: &BusinessTz, now: Ts) -> When {
+    let today = tz.day_start(now);
+    when(
+        "yesterday",
+        tz.day_start(Ts(today.0 - 1)),
+        today,
+        "어제",
+        "yesterday",
+    )
+    .cal(Cal::Day, now)
+}
+
+fn this_week(tz: &BusinessTz, now: Ts) -> When {
+    when(
+        "thisWeek",
+        tz.week_start(now),
+        Ts(now.0 + 1),
+        "이번 주",
+        "this week",
+    )
+    .cal(Cal::Week, now)
+}
+
+fn last_week(tz: &BusinessTz, now: Ts) -> When {
+    let week = tz.week_start(now);
+    when(
+        "lastWeek",
+        tz.add_days(week, -7),
+        week,
+        "지난주",
+        "last week",
+    )
+    .cal(Cal::Week, now)
+}
+
+fn this_month(tz: &BusinessTz, now: Ts) -> When {
+    when(
+        "thisMonth",
+        tz.month_start(now, 0),
+        Ts(now.0 + 1),
+        "이번 달",
+        "this month",
+    )
+    .cal(Cal::Month, now)
+}
+
+fn last_month(tz: &BusinessTz, now: Ts) -> When {
+    when(
+        "lastMonth",
+        tz.month_start(now, -1),
+        tz.month_start(now, 0),
+        "지난달",
+        "last month",
+    )
+    .cal(Cal::Month, now)
+}
+
+/// Month `m` of this year, or of last year while it is still ahead; cut at now.
+fn named_month(tz: &BusinessTz, now: Ts, m: u32) -> Option<When> {
+    let (year, month, _) = ymd(tz, now);
+    let y = if m <= month { year } else { year - 1 };
+    let s = date_ts(tz, y, m, 1)?;
+    let e = tz.month_start(s, 1).min(Ts(now.0 + 1));
+    Some(
+        when(
+            format!("month:{y:04}-{m:02}"),
+            s,
+            e,
+            format!("{y}년 {m}월"),
+            format!("{} {y}", capital(MONTHS[m as usize - 1])),
+        )
+        .cal(Cal::Month, now),
+    )
+}
+
+/// The months a question names ("10월", "october", "nov"), in order, without repeats.
+fn months_named(t: &Text) -> Vec<u32> {
+    let c = &t.compact;
+    let mut out: Vec<u32> = Vec::new();
+    let nums = numbers(c);
+    for (i, (_, e, m)) in nums.iter().enumerate() {
+        // "11월 3일" is a day, not a month.
+        let day_follows = nums
+            .get(i + 1)
+            .is_some_and(|(s2, e2, _)| *s2 == *e + '월'.len_utf8() && c[*e2..].starts_with('일'));
+        if c[*e..].starts_with('월') && (1..=12).contains(m) && !day_follows && !out.contains(m) {
+            out.push(*m);
+        }
+    }
+    for (name, i) in MONTHS.iter().zip(1u32..) {
+        if (t.has(&format!(" {name} ")) || t.has(&format!(" {} ", &name[..3]))) && !out.contains(&i)
+        {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Two periods set side by side ("지난주랑 이번주", "this week vs last week", "어제와 오늘",
+/// "10월과 11월"): the later one first, then the earlier one. Calendar weeks, months and days.
+pub fn pair(t: &Text, now: Ts, tz: &BusinessTz) -> Option<(When, When)> {
+    let t = &numberize(t);
+    if t.any(THIS_WEEK) && t.any(LAST_WEEK) {
+        return Some((this_week(tz, now), last_week(tz, now)));
+    }
+    if t.any(THIS_MONTH) && t.any(LAST_MONTH) {
+        return Some((this_month(tz, now), last_month(tz, now)));
+    }
+    if t.any(TODAY) && t.any(YESTERDAY) {
+        return Some((today(tz, now), yesterday(tz, now)));
+    }
+    if let [a, b] = months_named(t)[..] {
+        let (a, b) = (named_month(tz, now, a)?, named_month(tz, now, b)?);
+        return Some(if a.window.start > b.window.start {
+            (a, b)
+        } else {
+            (b, a)
+        });
+    }
+    None
 }
 
 /// (year, month, day) of `at` in the business zone.
@@ -129,7 +380,12 @@ fn iso_dates(t: &Text) -> Vec<(i32, u32, u32)> {
 /// Number words → digits, so "지난 한 달", "최근 일주일", "last two weeks" read like "1개월", "7일",
 /// "2 weeks".
 fn numberize(t: &Text) -> Text {
-    const KO: [(&str, &str); 13] = [
+    const KO: [(&str, &str); 18] = [
+        ("한시간", "1시간"),
+        ("두시간", "2시간"),
+        ("세시간", "3시간"),
+        ("네시간", "4시간"),
+        ("반나절", "12시간"),
         ("일주일", "7일"),
         ("한주", "1주"),
         ("두주", "2주"),
@@ -208,13 +464,7 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
         let s = date_ts(tz, y, m, d)?;
         let e = tz.next_day_start(s);
         let name = format!("{y:04}-{m:02}-{d:02}");
-        Some(when(
-            format!("date:{name}"),
-            s,
-            e.min(end),
-            name.clone(),
-            name,
-        ))
+        Some(when(format!("date:{name}"), s, e.min(end), name.clone(), name).cal(Cal::Day, now))
     };
     let dates = iso_dates(t);
     if dates.len() >= 2 {
@@ -256,27 +506,24 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
     }
     if t.any(&["그제", "그저께", "엊그제", "day before yesterday"]) {
         let s = tz.day_start(Ts(tz.day_start(Ts(today.0 - 1)).0 - 1));
-        return Some(when(
-            "dayBeforeYesterday",
-            s,
-            tz.day_start(Ts(today.0 - 1)),
-            "그제",
-            "the day before yesterday",
-        ));
+        return Some(
+            when(
+                "dayBeforeYesterday",
+                s,
+                tz.day_start(Ts(today.0 - 1)),
+                "그제",
+                "the day before yesterday",
+            )
+            .cal(Cal::Day, now),
+        );
     }
-    if t.any(&["어제", "전일", " yesterday "]) {
-        return Some(when(
-            "yesterday",
-            tz.day_start(Ts(today.0 - 1)),
-            today,
-            "어제",
-            "yesterday",
-        ));
+    if t.any(YESTERDAY) {
+        return Some(yesterday(tz, now));
     }
-    if t.any(&["오늘", "금일", " today ", " so far today "]) {
-        return Some(when("today", today, end, "오늘", "today"));
+    if t.any(TODAY) {
+        return Some(self::today(tz, now));
     }
-    // Rolling windows: "최근 14일", "지난 2주", "3개월", "last 24 hours".
+    // Rolling windows: "최근 14일", "지난 2주", "3개월", "last 24 hours", "최근 30분".
     for (_, e, n) in &nums {
         let n = *n;
         if n == 0 || n > 400 {
@@ -287,13 +534,29 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
         let en_unit =
             |u: &str| sp.contains(&format!(" {n} {u}")) || sp.contains(&format!(" {n}{u}"));
         let i = i64::from(n);
+        let plural = |unit: &str| {
+            if n == 1 {
+                format!("the last {unit}")
+            } else {
+                format!("the last {n} {unit}s")
+            }
+        };
+        if (rest.starts_with('분') && !rest.starts_with("분기")) || en_unit("min") {
+            return Some(trailing(
+                format!("{n}min"),
+                now,
+                i * 60_000,
+                format!("최근 {n}분"),
+                plural("minute"),
+            ));
+        }
         if rest.starts_with("시간") || en_unit("hour") {
-            return Some(when(
+            return Some(trailing(
                 format!("{n}h"),
-                Ts(end.0 - i * MS_PER_HOUR),
-                end,
+                now,
+                i * MS_PER_HOUR,
                 format!("최근 {n}시간"),
-                format!("the last {n} hours"),
+                plural("hour"),
             ));
         }
         if rest.starts_with("개월") || rest.starts_with("달") || en_unit("month") {
@@ -303,92 +566,61 @@ pub fn parse(t: &Text, now: Ts, tz: &BusinessTz) -> Option<When> {
                 s,
                 end,
                 format!("최근 {n}개월"),
-                format!("the last {n} months"),
+                plural("month"),
             ));
         }
         if rest.starts_with("주") || en_unit("week") {
-            return Some(when(
+            return Some(trailing(
                 format!("{n}w"),
-                Ts(end.0 - 7 * i * MS_PER_DAY),
-                end,
+                now,
+                7 * i * MS_PER_DAY,
                 format!("최근 {n}주"),
-                format!("the last {n} weeks"),
+                plural("week"),
             ));
         }
         if rest.starts_with("일") || en_unit("day") {
-            return Some(when(
+            return Some(trailing(
                 format!("{n}d"),
-                Ts(end.0 - i * MS_PER_DAY),
-                end,
+                now,
+                i * MS_PER_DAY,
                 format!("지난 {n}일"),
-                format!("the last {n} days"),
+                plural("day"),
             ));
         }
     }
-    let week = tz.week_start(now);
-    if t.any(&["이번주", "금주", "이번 주", " this week "]) {
-        return Some(when("thisWeek", week, end, "이번 주", "this week"));
-    }
+    // "past hour", "in the last hour": one hour without a number.
     if t.any(&[
-        "지난주",
-        "저번주",
-        "전주",
-        " last week ",
-        " previous week ",
-        " past week ",
+        " last hour ",
+        " past hour ",
+        " previous hour ",
+        " this hour ",
     ]) {
-        return Some(when(
-            "lastWeek",
-            Ts(week.0 - 7 * MS_PER_DAY),
-            week,
-            "지난주",
-            "last week",
+        return Some(trailing(
+            "1h",
+            now,
+            MS_PER_HOUR,
+            "최근 1시간",
+            "the last hour",
         ));
     }
-    let month_start = tz.month_start(now, 0);
-    if t.any(&["이번달", "이달", "금월", " this month "]) {
-        return Some(when("thisMonth", month_start, end, "이번 달", "this month"));
+    if t.any(THIS_WEEK) {
+        return Some(this_week(tz, now));
     }
-    if t.any(&[
-        "지난달",
-        "저번달",
-        "전월",
-        " last month ",
-        " previous month ",
-        " past month ",
-    ]) {
-        return Some(when(
-            "lastMonth",
-            tz.month_start(now, -1),
-            month_start,
-            "지난달",
-            "last month",
-        ));
+    if t.any(LAST_WEEK) {
+        return Some(last_week(tz, now));
     }
-    let named = nums
-        .iter()
-        .find(|(_, e, m)| c[*e..].starts_with('월') && (1..=12).contains(m))
-        .map(|(_, _, m)| *m)
-        .or_else(|| {
-            MONTHS.iter().zip(1u32..).find_map(|(name, i)| {
-                (t.has(&format!(" {name} ")) || t.has(&format!(" {} ", &name[..3]))).then_some(i)
-            })
-        });
-    if let Some(m) = named {
-        let y = if m <= month { year } else { year - 1 };
-        let s = date_ts(tz, y, m, 1)?;
-        let e = tz.month_start(s, 1).min(end);
-        return Some(when(
-            format!("month:{y:04}-{m:02}"),
-            s,
-            e,
-            format!("{y}년 {m}월"),
-            format!("{} {y}", capital(MONTHS[m as usize - 1])),
-        ));
+    if t.any(THIS_MONTH) {
+        return Some(this_month(tz, now));
+    }
+    if t.any(LAST_MONTH) {
+        return Some(last_month(tz, now));
+    }
+    if let Some(m) = months_named(t).first() {
+        return named_month(tz, now, *m);
     }
     if t.any(&["올해", "금년", " this year "]) {
         let s = date_ts(tz, year, 1, 1)?;
-        return Some(when("thisYear", s, end, "올해", "this year"));
+        return Some(when("thisYear", s, end, "올해", "this year").cal(Cal::Year, now));
     }
     None
 }
@@ -439,5 +671,96 @@ mod tests {
         assert_eq!(at("last 3 months").key, "3m");
         assert_eq!(at("past 24 hours").key, "24h");
         assert_eq!(at("최근14일").window.len_ms(), 14 * MS_PER_DAY);
+    }
+
+    fn pair_of(q: &str) -> (When, When) {
+        let now = Ts::parse_utc("2026-11-18T01:00:00Z").unwrap();
+        pair(&Text::new(q), now, &BusinessTz::default()).unwrap()
+    }
+
+    #[test]
+    fn two_named_periods_are_the_calendar_periods_later_first() {
+        for q in [
+            "지난주랑 이번주",
+            "이번 주와 지난주 매출",
+            "this week vs last week",
+        ] {
+            let (a, b) = pair_of(q);
+            assert_eq!(
+                (a.key.as_str(), b.key.as_str()),
+                ("thisWeek", "lastWeek"),
+                "{q}"
+            );
+            // Monday 2026-11-16 00:00 KST … now; Monday 11-09 … Monday 11-16.
+            assert_eq!(a.window.start.to_iso(), "2026-11-15T15:00:00Z");
+            assert_eq!(b.window.start.to_iso(), "2026-11-08T15:00:00Z");
+            assert_eq!(b.window.end, a.window.start);
+            assert!(a.to_date && !b.to_date);
+        }
+        let (a, b) = pair_of("어제랑 오늘 방문");
+        assert_eq!((a.key.as_str(), b.key.as_str()), ("today", "yesterday"));
+        let (a, b) = pair_of("지난달 대비 이번 달");
+        assert_eq!((a.key.as_str(), b.key.as_str()), ("thisMonth", "lastMonth"));
+        let (a, b) = pair_of("10월과 11월 매출 비교");
+        assert_eq!(
+            (a.key.as_str(), b.key.as_str()),
+            ("month:2026-11", "month:2026-10")
+        );
+        let (a, b) = pair_of("november vs october");
+        assert_eq!(
+            (a.key.as_str(), b.key.as_str()),
+            ("month:2026-11", "month:2026-10")
+        );
+        let now = Ts::parse_utc("2026-11-18T01:00:00Z").unwrap();
+        for q in ["이번 주 매출", "11월 3일 방문", "지난 7일", "last week"] {
+            assert!(
+                pair(&Text::new(q), now, &BusinessTz::default()).is_none(),
+                "{q}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_running_period_is_measured_against_the_same_stretch_before_it() {
+        let tz = BusinessTz::default();
+        let p = at("이번 주").previous(&tz);
+        assert_eq!(p.key, "lastWeekToDate");
+        assert_eq!(p.window.start.to_iso(), "2026-11-08T15:00:00Z"); // Mon 11-09 00:00
+        assert_eq!(p.window.end.to_iso(), "2026-11-11T01:00:00.001Z"); // Wed 11-11 10:00
+        let p = at("오늘").previous(&tz);
+        assert_eq!(p.window.start.to_iso(), "2026-11-16T15:00:00Z");
+        assert_eq!(p.window.end.to_iso(), "2026-11-17T01:00:00.001Z");
+        let p = at("지난달").previous(&tz);
+        assert_eq!(p.key, "previousMonth");
+        assert_eq!(p.window.start.to_iso(), "2026-08-31T15:00:00Z"); // September 1
+        assert_eq!(p.window.end.to_iso(), "2026-09-30T15:00:00Z");
+        let p = at("지난주").previous(&tz);
+        assert_eq!(p.window.len_ms(), 7 * MS_PER_DAY);
+        let p = at("지난 7일").previous(&tz);
+        assert_eq!(p.key, "previousPeriod");
+        assert_eq!(p.window.end, at("지난 7일").window.start);
+    }
+
+    #[test]
+    fn hour_and_minute_windows_end_now() {
+        let now = Ts::parse_utc("2026-11-18T01:00:00Z").unwrap();
+        for (q, key, hours) in [
+            ("지난 1시간 유입은?", "1h", 1),
+            ("최근 3시간 방문", "3h", 3),
+            ("지난 한 시간 방문", "1h", 1),
+            ("최근 두시간", "2h", 2),
+            ("last 2 hours", "2h", 2),
+            ("visits in the past hour", "1h", 1),
+            ("in the last hour", "1h", 1),
+        ] {
+            let w = at(q);
+            assert_eq!(w.key, key, "{q}");
+            assert_eq!(w.window.len_ms(), hours * MS_PER_HOUR, "{q}");
+            assert_eq!(w.window.end, Ts(now.0 + 1), "{q}");
+        }
+        assert_eq!(at("past hour").en, "the last hour");
+        assert_eq!(at("last 2 hours").en, "the last 2 hours");
+        assert_eq!(at("최근 30분 방문").window.len_ms(), 30 * 60_000);
+        assert_eq!(at("last 15 minutes").key, "15min");
     }
 }

@@ -191,6 +191,8 @@ pub(crate) const METRICS: &[(Metric, &[&str])] = &[
         Metric::Visits,
         &[
             "방문",
+            "유입",
+            "inflow",
             "visit",
             "page view",
             "pageview",

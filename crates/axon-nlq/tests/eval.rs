@@ -20,6 +20,9 @@ struct Case {
     /// Strings the answer text must contain (formatted numbers, names).
     #[serde(default)]
     says: Vec<String>,
+    /// The parts of the question the answer must report as not applied (none by default).
+    #[serde(default, rename = "notApplied")]
+    not_applied: Vec<String>,
 }
 
 fn scope(s: &str) -> Scope {
@@ -68,7 +71,16 @@ fn evaluation_set_is_answered_exactly() {
                 c.scope, c.q, a.intent, a.parameters, a.answer, a.data
             );
         }
-        let good = a.intent == c.intent
+        // Particles are chosen by the word before them, never written as "은(는)".
+        let hedged = [
+            "은(는)", "는(은)", "이(가)", "가(이)", "을(를)", "를(을)", "(으)로", "와(과)",
+            "과(와)",
+        ]
+        .iter()
+        .any(|h| a.answer.contains(h));
+        let good = !hedged
+            && a.not_applied == c.not_applied
+            && a.intent == c.intent
             && (c.params.is_null() || subset(&c.params, &a.parameters))
             && (c.numbers.is_null() || subset(&c.numbers, &a.data))
             && c.says.iter().all(|s| a.answer.contains(s.as_str()));
@@ -76,16 +88,18 @@ fn evaluation_set_is_answered_exactly() {
             ok += 1;
         } else {
             failures.push(format!(
-                "[{}] {}\n   expected {} {} {} {:?}\n   got      {} {} {}\n   answer   {}",
+                "[{}] {}\n   expected {} {} {} {:?} {:?}\n   got      {} {} {} {:?}\n   answer   {}",
                 c.scope,
                 c.q,
                 c.intent,
                 c.params,
                 c.numbers,
                 c.says,
+                c.not_applied,
                 a.intent,
                 a.parameters,
                 a.data,
+                a.not_applied,
                 a.answer
             ));
         }
@@ -107,4 +121,81 @@ fn evaluation_set_is_answered_exactly() {
         "{} of {total} questions answered wrongly",
         failures.len()
     );
+}
+
+/// "지난 1시간 유입" is the page's realtime card: the same trailing hour, the same count.
+#[test]
+fn the_last_hour_is_the_realtime_cards_inflow() {
+    let dashboards = fixture::dashboards();
+    for (scope, q) in [
+        (Scope::Activity(11), "지난 1시간 유입은?"),
+        (Scope::Campaign(1), "past hour visits"),
+        (Scope::Campaign(2), "최근 1시간 방문"),
+    ] {
+        let a = ask(&dashboards, scope, q, None, fixture::now()).unwrap();
+        let card = dashboards.view().realtime(scope, fixture::now());
+        assert_eq!(a.parameters["period"], "1h", "{q}");
+        assert_eq!(a.data["value"], card.inflow_last_hour, "{q}: {}", a.answer);
+    }
+}
+
+/// Every suggestion of every page is answered in full on that page, in its language, and
+/// speaks of that page: the global page never of "this activity", a campaign page of the
+/// campaign, an activity page of the activity.
+#[test]
+fn every_suggestion_fits_its_page_and_is_answered() {
+    let dashboards = fixture::dashboards();
+    for (scope, own, foreign) in [
+        (
+            Scope::Global,
+            &[][..],
+            &["this activity", "this campaign", "이 활동", "이 캠페인"][..],
+        ),
+        (
+            Scope::Campaign(1),
+            &["this campaign", "이 캠페인"][..],
+            &["this activity", "이 활동"][..],
+        ),
+        (
+            Scope::Activity(11),
+            &["this activity", "이 활동"][..],
+            &["this campaign", "이 캠페인"][..],
+        ),
+    ] {
+        for lang in [Lang::Ko, Lang::En] {
+            let list = axon_nlq::suggestions(&dashboards, scope, lang).unwrap();
+            assert!(list.len() >= 4, "{scope:?} {lang:?}");
+            for q in list {
+                assert_eq!(axon_nlq::text::detect(q), lang, "{q}");
+                let l = q.to_lowercase();
+                assert!(!foreign.iter().any(|f| l.contains(f)), "{scope:?}: {q}");
+                assert!(
+                    own.is_empty() || own.iter().any(|o| l.contains(o)),
+                    "{scope:?}: {q}"
+                );
+                let a = ask(&dashboards, scope, q, None, fixture::now()).unwrap();
+                assert!(
+                    !matches!(a.intent, "UNKNOWN" | "AMBIGUOUS"),
+                    "{scope:?} {q}: {} {}",
+                    a.intent,
+                    a.answer
+                );
+                assert!(
+                    a.not_applied.is_empty(),
+                    "{scope:?} {q}: {:?}",
+                    a.not_applied
+                );
+                assert_eq!(
+                    a.parameters["scope"],
+                    match scope {
+                        Scope::Global => "global",
+                        Scope::Campaign(_) => "campaign",
+                        Scope::Activity(_) => "activity",
+                    },
+                    "{q} stays on its page"
+                );
+            }
+        }
+    }
+    assert!(axon_nlq::suggestions(&dashboards, Scope::Campaign(99), Lang::Ko).is_err());
 }

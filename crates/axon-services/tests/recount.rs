@@ -308,7 +308,7 @@ proptest! {
             let live: Vec<&Entry> = entries.iter().filter(|e| e.activity_id == a && matches!(e.status, EntryStatus::Approved | EntryStatus::Paid)).collect();
             prop_assert_eq!(n(&r["participants"]), live.len() as i64);
             prop_assert_eq!(n(&r["remainingStock"]), (5 - live.len() as i64).max(0));
-            let hour: Vec<&Ev> = d.events.iter().filter(|e| !e.bot && e.activity == Some(a) && e.trigger == 0 && e.ts >= SPAN - 3_600_000).collect();
+            let hour: Vec<&Ev> = d.events.iter().filter(|e| !e.bot && e.activity == Some(a) && e.trigger == 0 && e.ts > SPAN - 3_600_000).collect();
             prop_assert_eq!(n(&r["inflowLastHour"]), hour.len() as i64);
             let trend: i64 = dash["trend"]["hourly"].as_array().unwrap().iter().map(|h| n(&h["count"])).sum();
             prop_assert_eq!(trend, visits.len() as i64);

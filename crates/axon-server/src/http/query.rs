@@ -1,18 +1,20 @@
 //! The question box (SPEC §7): `POST /api/v1/dashboard/{campaign/{id} | activity/{id} |
 //! global}/query` with `{"query": "…", "language": "ko"|"en"?}` → `{answer, intent, parameters,
-//! data}`. Parsing and answering live in `axon-nlq` (over the dashboards service); this module
+//! data, notApplied}` (`notApplied`: the parts of the question the answer could not apply, e.g.
+//! `["gender", "age"]`); `GET …/query/suggestions?language=` lists questions that page answers. Parsing and answering live in `axon-nlq` (over the dashboards service); this module
 //! checks the input, runs the answer on the reader pool and, when `AXON_LLM_URL` is set, lets
 //! the LLM rephrase.
 
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiPath;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axon_nlq::{Lang, NlqError, Scope};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn router() -> Router<AppState> {
@@ -20,6 +22,18 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/dashboard/campaign/{id}/query", post(campaign))
         .route("/api/v1/dashboard/activity/{id}/query", post(activity))
         .route("/api/v1/dashboard/global/query", post(global))
+        .route(
+            "/api/v1/dashboard/campaign/{id}/query/suggestions",
+            get(campaign_suggestions),
+        )
+        .route(
+            "/api/v1/dashboard/activity/{id}/query/suggestions",
+            get(activity_suggestions),
+        )
+        .route(
+            "/api/v1/dashboard/global/query/suggestions",
+            get(global_suggestions),
+        )
 }
 
 fn invalid(msg: impl Into<String>) -> ApiError {
@@ -73,6 +87,7 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     let a = axon_nlq::llm::finish(llm.as_ref(), &question, used, a).await;
     Ok(Json(json!({
         "answer": a.answer, "intent": a.intent, "parameters": a.parameters, "data": a.data,
+        "notApplied": a.not_applied,
     })))
 }
 
@@ -96,4 +111,46 @@ async fn activity(
 
 async fn global(_: Viewer, State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     answer(state, Scope::Global, &body).await
+}
+
+/// `?language=ko|en` (Korean when absent).
+#[derive(Deserialize)]
+pub struct SuggestQuery {
+    language: Option<String>,
+}
+
+/// `GET …/query/suggestions`: questions the page's box can answer in full, in the language.
+fn suggestions(state: &AppState, scope: Scope, q: &SuggestQuery) -> ApiResult<Json<Value>> {
+    let lang = match q.language.as_deref().map(str::trim) {
+        None | Some("") => Lang::Ko,
+        Some(s) => Lang::parse(s).ok_or_else(|| invalid("language must be \"ko\" or \"en\""))?,
+    };
+    let list = axon_nlq::suggestions(&state.dashboards, scope, lang).map_err(|e| to_api(&e))?;
+    Ok(Json(json!({"language": lang, "suggestions": list})))
+}
+
+async fn campaign_suggestions(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<Value>> {
+    suggestions(&state, Scope::Campaign(id), &q)
+}
+
+async fn activity_suggestions(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<Value>> {
+    suggestions(&state, Scope::Activity(id), &q)
+}
+
+async fn global_suggestions(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<Value>> {
+    suggestions(&state, Scope::Global, &q)
 }

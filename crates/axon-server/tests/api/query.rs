@@ -206,6 +206,144 @@ async fn breakdown_questions_answer_with_the_split() {
     );
 }
 
+#[tokio::test]
+async fn parts_of_a_question_that_cannot_be_applied_are_named_and_listed() {
+    let app = spawn_app().await;
+    let c = app.campaign("Qualifiers").await;
+    let a = app.activity(c).await;
+    let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+    let desktop = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36";
+    let events: Vec<Value> = (0..5)
+        .map(|i| json!({"triggerType": "PAGE_VIEW", "anonymousId": format!("q{i}"), "userAgent": if i < 3 { iphone } else { desktop }, "properties": {"activityId": a}}))
+        .collect();
+    assert_eq!(app.track(Value::Array(events)).await.status, 202);
+    let path = format!("/api/v1/dashboard/activity/{a}/query");
+
+    // Gender and age are never collected: the overall rate, saying so.
+    let r = ask(&app, &path, "남성 20대 구매율은?").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["intent"], "CONVERSION_RATE");
+    assert_eq!(r.body["notApplied"], json!(["gender", "age"]));
+    let answer = r.body["answer"].as_str().unwrap();
+    assert!(
+        answer.starts_with("성별 조건(남성), 연령대 조건(20대)은 적용하지 못했습니다"),
+        "{answer}"
+    );
+    let r = ask(&app, &path, "conversion rate of women in their 30s").await;
+    assert_eq!(r.body["notApplied"], json!(["gender", "age"]));
+    assert!(
+        r.body["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not applied: gender (\"women\"), age (\"30s\")"),
+        "{}",
+        r.body["answer"]
+    );
+
+    // A split the metric has: applied, the named value first.
+    let r = ask(&app, &path, "지난 7일 모바일 방문 몇 건이야?").await;
+    assert_eq!(r.body["notApplied"], json!([]), "{:?}", r.body);
+    assert_eq!(r.body["parameters"]["breakdown"], "device");
+    assert_eq!(r.body["parameters"]["breakdownValue"], "mobile");
+    assert_eq!(r.body["data"]["breakdownValue"]["totalVisits"], 3);
+    let answer = r.body["answer"].as_str().unwrap();
+    assert!(answer.contains("그중 mobile의 방문: 3건"), "{answer}");
+
+    // A split the metric has not got: the whole figure, saying so.
+    let r = ask(&app, &path, "ROAS by device").await;
+    assert_eq!(r.body["intent"], "ROAS");
+    assert_eq!(r.body["notApplied"], json!(["device"]));
+    assert!(r.body["parameters"].get("breakdown").is_none());
+    assert!(
+        r.body["answer"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not applied: the split by device"),
+        "{}",
+        r.body["answer"]
+    );
+
+    // Nothing skipped: an empty list, always present.
+    let r = ask(&app, &path, "how many visits in the last 7 days?").await;
+    assert_eq!(r.body["notApplied"], json!([]));
+}
+
+#[tokio::test]
+async fn each_page_suggests_questions_it_answers_in_full() {
+    let app = spawn_app().await;
+    let c = app.campaign("Winter").await;
+    let a = app.activity(c).await;
+    assert_eq!(app.track(pv(a, "s1")).await.status, 202);
+    for (scope, own, foreign) in [
+        (
+            "global".to_string(),
+            vec![],
+            vec!["this activity", "이 활동", "this campaign", "이 캠페인"],
+        ),
+        (
+            format!("campaign/{c}"),
+            vec!["this campaign", "이 캠페인"],
+            vec!["this activity", "이 활동"],
+        ),
+        (
+            format!("activity/{a}"),
+            vec!["this activity", "이 활동"],
+            vec!["this campaign", "이 캠페인"],
+        ),
+    ] {
+        for lang in ["ko", "en"] {
+            let r = app
+                .get(&format!(
+                    "/api/v1/dashboard/{scope}/query/suggestions?language={lang}"
+                ))
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            assert_eq!(r.body["language"], lang);
+            let list = r.body["suggestions"].as_array().unwrap();
+            assert!(list.len() >= 4, "{scope} {lang}");
+            for q in list {
+                let q = q.as_str().unwrap();
+                let l = q.to_lowercase();
+                assert!(!foreign.iter().any(|f| l.contains(f)), "{scope}: {q}");
+                assert!(
+                    own.is_empty() || own.iter().any(|o| l.contains(o)),
+                    "{scope}: {q}"
+                );
+                let r = ask(&app, &format!("/api/v1/dashboard/{scope}/query"), q).await;
+                assert_eq!(r.status, 200, "{q}: {:?}", r.body);
+                let intent = r.body["intent"].as_str().unwrap();
+                assert!(
+                    !matches!(intent, "UNKNOWN" | "AMBIGUOUS"),
+                    "{scope} {q}: {:?}",
+                    r.body
+                );
+                assert_eq!(r.body["notApplied"], json!([]), "{scope} {q}: {:?}", r.body);
+                assert_eq!(r.body["parameters"]["language"], lang, "{q}");
+            }
+        }
+    }
+    let r = app.get("/api/v1/dashboard/global/query/suggestions").await;
+    assert_eq!(r.body["language"], "ko", "Korean by default");
+    assert_error(
+        &app.get("/api/v1/dashboard/global/query/suggestions?language=fr")
+            .await,
+        400,
+        "INVALID_QUESTION",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/campaign/999/query/suggestions")
+            .await,
+        404,
+        "CAMPAIGN_NOT_FOUND",
+    );
+    assert_error(
+        &app.get("/api/v1/dashboard/activity/999/query/suggestions")
+            .await,
+        404,
+        "ACTIVITY_NOT_FOUND",
+    );
+}
+
 /// A one-shot chat endpoint: answers `reply` and hands back the request it received.
 async fn llm_stub(reply: &'static str) -> (String, tokio::sync::oneshot::Receiver<String>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -61,8 +61,9 @@ impl View<'_> {
                 }
             }
         }
-        let five = Window::new(Ts(now.0 - 5 * 60_000), Ts(now.0 + 1));
-        let hour = Window::new(Ts(now.0 - MS_PER_HOUR), Ts(now.0 + 1));
+        // The same trailing windows as a question's "지난 1시간" (exactly 60 minutes up to now).
+        let five = Window::trailing(now, 5 * 60_000);
+        let hour = Window::trailing(now, MS_PER_HOUR);
         let from = now.0.div_euclid(MS_PER_HOUR) * MS_PER_HOUR - 23 * MS_PER_HOUR;
         let day = Window::new(Ts(from), Ts(now.0 + 1));
         let mut hourly = [0u64; 24];
