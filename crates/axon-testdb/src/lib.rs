@@ -43,11 +43,13 @@ impl Server {
     /// A new, empty database on this server and its URL (`postgres://…` / `mysql://…`).
     pub fn database(&self, prefix: &str) -> String {
         let n = self.next_db.fetch_add(1, Ordering::Relaxed);
-        let name = format!(
-            "{}_{}_{n}",
-            prefix.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
-            std::process::id()
-        );
+        // Both servers cap names at 63/64 characters.
+        let mut prefix: String = prefix
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        prefix.truncate(40);
+        let name = format!("{prefix}_{}_{n}", std::process::id());
         match self.kind {
             Kind::Postgres => {
                 run(Command::new(self.bin.join("createdb")).args([
