@@ -15,4 +15,5 @@ mod live;
 mod pages;
 mod purchases;
 mod query;
+mod scaleout;
 mod sessions;
