@@ -23,9 +23,19 @@ use std::time::Instant;
 const CHUNK: usize = 5_000;
 
 pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
-    let store = SqliteStore::open(&s.config.data_dir)?;
     let started = Instant::now();
-    let r = import_dir(&store, &args.dir, &s.config.tz, s.config.clock.now(), true)?;
+    let now = s.config.clock.now();
+    // The same validation and one all-or-nothing transaction on either store.
+    let r = match &s.config.database_url {
+        Some(url) => {
+            let store = axon_store::sql::SqlStore::open(url.expose())?;
+            import_dir(&store, &args.dir, &s.config.tz, now, true)?
+        }
+        None => {
+            let store = SqliteStore::open(&s.config.data_dir)?;
+            import_dir(&store, &args.dir, &s.config.tz, now, true)?
+        }
+    };
     let rows = r.campaigns + r.activities + r.entries + r.purchases + r.events + r.duplicate_events;
     println!(
         "imported {} campaigns, {} activities, {} entries, {} purchases, {} events ({} duplicates skipped) in {:.2} s — {:.0} rows/s",

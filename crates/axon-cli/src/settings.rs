@@ -34,6 +34,17 @@ pub struct GlobalArgs {
     /// Where the store lives, locked while in use [default: ./axon-data]
     #[arg(long, global = true, env = "AXON_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Shared database for the event log and the relational data, `postgres://…` or
+    /// `mysql://…`; every node given the same one serves the same data [default: none, the
+    /// embedded store in the data dir]
+    #[arg(
+        long,
+        global = true,
+        env = "AXON_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<Secret>,
     /// Business time zone: days, hours, "today" [default: Asia/Seoul]
     #[arg(long, global = true, env = "AXON_TIMEZONE", value_name = "IANA")]
     pub timezone: Option<Zone>,
@@ -114,6 +125,7 @@ pub struct ServerArgs {
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     data_dir: Option<PathBuf>,
+    database_url: Option<Secret>,
     #[serde(default, deserialize_with = "parsed")]
     timezone: Option<Zone>,
     #[serde(default, deserialize_with = "parsed")]
@@ -205,6 +217,14 @@ impl Settings {
                 None => (Secret::new(axon_server::auth::generate_key("axa_")), true),
             };
         let mut config = Config::new(data_dir, admin_key);
+        config.database_url = secret(g.database_url.clone()).or(secret(file.database_url));
+        if let Some(url) = &config.database_url {
+            if !url.expose().contains("://") || axon_server::backend_of(url.expose()).is_none() {
+                return Err(CliError::Config(
+                    "--database-url / AXON_DATABASE_URL: expected postgres://… or mysql://…".into(),
+                ));
+            }
+        }
         config.tz = tz;
         config.jwt_secret = secret(server.jwt_secret.clone())
             .or(secret(file.jwt_secret))

@@ -42,6 +42,10 @@ impl fmt::Debug for Secret {
 #[derive(Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// A shared database (`postgres://…`, `mysql://…`) holding the event log, the relational
+    /// data and the commit feed instead of the embedded store (`AXON_DATABASE_URL`); `None` =
+    /// SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
     /// Bootstrap admin key (`AXON_ADMIN_KEY`).
     pub admin_key: Secret,
     /// HS256 secret shared with the shop backend for end-user JWTs (`AXON_JWT_SECRET`).
@@ -73,6 +77,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url)
             .field("admin_key", &self.admin_key)
             .field("jwt_secret", &self.jwt_secret)
             .field("write_key", &self.write_key)
@@ -98,6 +103,7 @@ impl Config {
     pub fn new(data_dir: PathBuf, admin_key: Secret) -> Config {
         Config {
             data_dir,
+            database_url: None,
             admin_key,
             jwt_secret: Secret::default(),
             write_key: None,

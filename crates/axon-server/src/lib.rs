@@ -20,7 +20,7 @@ pub use http::router;
 pub use session_key::SessionSecret;
 pub use state::AppState;
 
-pub use startup::open_state;
+pub use startup::{backend_of, open_state};
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -1,6 +1,10 @@
-//! Start-up: picks the backends once from configuration (embedded: SQLite for the log and the
-//! relational data, the in-process engine, ledger, change feed and rate limiter), rebuilds the
-//! analytics engine from the store, starts the one projector and recovers the stock gate.
+//! Start-up: picks the backends once from configuration, rebuilds the analytics engine from the
+//! store, starts the one projector and recovers the stock gate.
+//!
+//! Embedded (no `AXON_DATABASE_URL`): SQLite in the data dir for the log and the relational data.
+//! Shared database (`postgres://…`, `mysql://…`): the same ports on that database, its commit
+//! feed tailed so this node's engine follows every node's writes. Either way: the in-process
+//! engine, change feed and rate limiter.
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -10,13 +14,45 @@ use axon_engine::{ledger::InMemoryLedger, Engine, Projector};
 use axon_ports::cache::NoCache;
 use axon_ports::{CommitFeed, EventLog, Repo, StoreError};
 use axon_services::Backends;
+use axon_store::sql::{Dialect, SqlStore};
 use axon_store::sqlite::SqliteStore;
 use std::sync::Arc;
 
-/// Opens the embedded store of `config.data_dir`, rebuilds the engine, starts the projector and
-/// builds the state over it. Nothing is served yet, so nothing commits during start-up.
+/// The shared-database backend a URL names (`None`: not a supported URL).
+pub fn backend_of(url: &str) -> Option<&'static str> {
+    Dialect::of_url(url).map(Dialect::name)
+}
+
+/// Opens the configured store, rebuilds the engine, starts the projector and builds the state
+/// over it. Nothing is served yet, so nothing commits on this node during start-up.
 pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
-    let store = Arc::new(SqliteStore::open(&config.data_dir)?);
+    match config.database_url.as_ref().map(|u| u.expose().to_string()) {
+        None => {
+            let store = Arc::new(SqliteStore::open(&config.data_dir)?);
+            assemble(store, config).await
+        }
+        Some(url) => {
+            let store = Arc::new(SqlStore::open(&url)?);
+            tracing::info!(
+                backend = store.dialect().name(),
+                url = %axon_store::sql::redact(&url),
+                "using the shared database"
+            );
+            // The FCFS stock gate is still this node's in-process ledger (rebuilt from the
+            // database at start): entry traffic must reach one node until the gate moves to
+            // the database or Redis.
+            tracing::warn!(
+                "the FCFS stock gate is in-process: send gate traffic (entries, confirms) to one node"
+            );
+            assemble(store, config).await
+        }
+    }
+}
+
+async fn assemble<S>(store: Arc<S>, config: Config) -> Result<AppState, ServeError>
+where
+    S: Repo + EventLog + CommitFeed + 'static,
+{
     let engine = rebuild_engine(&*store, &*store, &config).await?;
     let changes = Arc::new(LocalChanges::default());
     let (projector, snapshots) = Projector::new(engine, changes.clone());

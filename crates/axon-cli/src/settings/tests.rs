@@ -255,7 +255,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 17, "{serve:?}");
+    assert_eq!(serve.len(), 18, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(
@@ -309,4 +309,34 @@ fn every_setting_has_an_axon_toml_key_and_a_readme_row() {
         };
         assert!(readme.contains(&toml_row), "README lists {toml_row}");
     }
+}
+
+#[test]
+fn a_database_url_selects_the_shared_backend_and_a_bad_one_is_refused() {
+    let s = resolve(&["serve"], "").unwrap();
+    assert!(s.config.database_url.is_none(), "embedded by default");
+    let s = resolve(
+        &["serve", "--database-url", "postgres://a:b@db/axon"],
+        "database_url = \"mysql://x@y/z\"",
+    )
+    .unwrap();
+    assert_eq!(
+        s.config.database_url.as_ref().map(Secret::expose),
+        Some("postgres://a:b@db/axon"),
+        "the flag wins over the file"
+    );
+    let s = resolve(&["serve"], "database_url = \"mysql://x@y/z\"").unwrap();
+    assert_eq!(
+        s.config.database_url.as_ref().map(Secret::expose),
+        Some("mysql://x@y/z")
+    );
+    let bad = resolve(&["serve", "--database-url", "sqlite:///tmp/x"], "").unwrap_err();
+    assert!(bad.contains("AXON_DATABASE_URL"), "{bad}");
+    assert!(!format!(
+        "{:?}",
+        resolve(&["serve", "--database-url", "postgres://a:pw@h/d"], "")
+            .unwrap()
+            .config
+    )
+    .contains("pw"));
 }

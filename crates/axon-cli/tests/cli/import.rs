@@ -212,3 +212,57 @@ async fn an_imported_bare_end_date_includes_its_whole_day_as_in_the_api() {
 fn wait<F: std::future::Future>(f: F) -> F::Output {
     wait_on(f).unwrap()
 }
+
+#[test]
+fn import_into_a_shared_database_loads_everything_once() {
+    let Some(server) = axon_testdb::postgres("cli::import::import_into_a_shared_database") else {
+        return;
+    };
+    let url = server.database("import");
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    let run = || {
+        axon()
+            .env("AXON_DATABASE_URL", &url)
+            .args([
+                "--data-dir",
+                data.path().to_str().unwrap(),
+                "import",
+                "--dir",
+            ])
+            .arg(input.path())
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 campaigns, 2 activities, 3 entries, 2 purchases, 3 events"),
+        "{stdout}"
+    );
+    let again = run();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 events (3 duplicates skipped)"));
+    assert!(
+        !data.path().join("axon.db").exists(),
+        "nothing went to the embedded store"
+    );
+    let s = axon_store::sql::SqlStore::open(&url).unwrap();
+    let mut purchases = 0;
+    wait(s.all_purchases(&mut |_| purchases += 1)).unwrap();
+    assert_eq!(
+        (
+            wait(s.campaigns()).unwrap().len(),
+            wait(s.activities(None)).unwrap().len(),
+            wait(s.entries(10)).unwrap().len() + wait(s.entries(11)).unwrap().len(),
+            purchases,
+            wait(s.count()).unwrap(),
+        ),
+        (2, 2, 3, 2, 3)
+    );
+}

@@ -39,8 +39,29 @@ pub async fn spawn_with(customise: impl FnOnce(&mut Config)) -> TestApp {
 fn test_config(dir: &Path, customise: impl FnOnce(&mut Config)) -> Config {
     let mut config = Config::new(dir.to_path_buf(), Secret::new(ADMIN_KEY));
     config.jwt_secret = Secret::new(JWT_SECRET);
+    config.database_url = shared_database(dir).map(Secret::new);
     customise(&mut config);
     config
+}
+
+/// `AXON_TEST_BACKEND=postgres|mariadb` runs the suite on that server (started by
+/// `axon-testdb`): each data dir gets its own fresh database, remembered in the dir so a node
+/// restarted on it finds its data again. Unset: the embedded store.
+fn shared_database(dir: &Path) -> Option<String> {
+    let backend = std::env::var("AXON_TEST_BACKEND").ok()?;
+    let remembered = dir.join("test-database-url");
+    if let Ok(url) = std::fs::read_to_string(&remembered) {
+        return Some(url);
+    }
+    let server = match backend.as_str() {
+        "postgres" => axon_testdb::postgres("api"),
+        "mariadb" | "mysql" => axon_testdb::mariadb("api"),
+        _ => None,
+    }
+    .unwrap_or_else(|| panic!("AXON_TEST_BACKEND={backend}: no such server here"));
+    let url = server.database("api");
+    std::fs::write(&remembered, &url).unwrap();
+    Some(url)
 }
 
 /// Serves `config` on a free port until `shutdown`; returns the base URL and the server task.

@@ -16,4 +16,5 @@ mod pages;
 mod peers;
 mod purchases;
 mod query;
+mod scaleout;
 mod sessions;

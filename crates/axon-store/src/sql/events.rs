@@ -1,0 +1,291 @@
+//! The event log on the SQL backends: one row per event with the columns queries need, plus the
+//! full event as JSON. Dedupe is the unique index on (source, eventId): an ignoring insert that
+//! stores no row is a duplicate (mirrors `sqlite/events.rs`). Sequence numbers are assigned
+//! inside write transactions that hold the feed head lock, so they follow commit order on
+//! every node.
+
+use super::rows::{args, i, oi, os, s, Db, SqlResult};
+use super::{Dialect, SqlStore};
+use crate::{AppendReport, EventLog, EventPage, EventQuery};
+use crate::{Change, Pending, StoreError};
+use axon_domain::event::{Event, EventCore};
+use axon_domain::model::{ActivityId, TriggerType};
+use axon_domain::Ts;
+use sqlx_core::any::{AnyConnection, AnyRow};
+use sqlx_core::query::query;
+use sqlx_core::query_scalar::query_scalar;
+
+const COLS: &str =
+    "events (source, event_id, trigger_type, occurred_at, received_at, activity_id, campaign_id,
+    user_id, anonymous_id, session_id, bot, body)";
+
+/// Inserts events inside the caller's transaction.
+pub(crate) async fn insert_events(
+    c: &mut AnyConnection,
+    d: Dialect,
+    events: &[Event],
+) -> SqlResult<AppendReport> {
+    let sql = d.insert_ignore(&format!(
+        "{COLS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ));
+    let mut seqs = Vec::with_capacity(events.len());
+    for e in events {
+        let body = serde_json::to_string(e).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let a = args![
+            e.source().to_string(),
+            e.event_id.clone(),
+            e.trigger_type.as_str(),
+            e.occurred_at.0,
+            e.received_at.0,
+            e.activity_id,
+            e.campaign_id,
+            e.user_id.clone(),
+            e.anonymous_id.clone(),
+            e.session_id.clone(),
+            i64::from(e.bot),
+            body
+        ];
+        let seq = super::rows::insert_returning(c, d, &sql, "seq", a)
+            .await
+            .db()?;
+        seqs.push(seq.map(i64::cast_unsigned));
+    }
+    Ok(AppendReport { seqs })
+}
+
+/// Bulk path (import): pre-rendered events; returns (stored, duplicates).
+pub(crate) async fn insert_encoded(
+    c: &mut AnyConnection,
+    d: Dialect,
+    events: &[crate::EncodedEvent],
+) -> SqlResult<(u64, u64)> {
+    let sql = d
+        .q(&d.insert_ignore(&format!(
+            "{COLS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )))
+        .into_owned();
+    let mut stored = 0;
+    for e in events {
+        stored += query(&sql)
+            .bind(e.source.as_str())
+            .bind(e.event_id.as_deref())
+            .bind(e.trigger_type)
+            .bind(e.occurred_at)
+            .bind(e.received_at)
+            .bind(e.activity_id)
+            .bind(e.campaign_id)
+            .bind(e.user_id.as_deref())
+            .bind(e.anonymous_id.as_deref())
+            .bind(e.session_id.as_deref())
+            .bind(i64::from(e.bot))
+            .bind(e.body.as_str())
+            .execute(&mut *c)
+            .await
+            .db()?
+            .rows_affected();
+    }
+    Ok((stored, events.len() as u64 - stored))
+}
+
+fn decode(seq: i64, body: &str) -> SqlResult<(u64, Event)> {
+    serde_json::from_str(body)
+        .map(|e| (seq.cast_unsigned(), e))
+        .map_err(|e| StoreError::Internal(format!("event {seq} is corrupt: {e}")))
+}
+
+fn body_row(r: &AnyRow) -> SqlResult<(u64, Event)> {
+    decode(i(r, 0)?, &s(r, 1)?)
+}
+
+fn core_row(r: &AnyRow) -> SqlResult<(u64, EventCore)> {
+    let trigger_type =
+        TriggerType::parse(&s(r, 1)?).map_err(|e| StoreError::Internal(e.message))?;
+    Ok((
+        i(r, 0)?.cast_unsigned(),
+        EventCore {
+            trigger_type,
+            occurred_at: Ts(i(r, 2)?),
+            activity_id: oi(r, 3)?,
+            user_id: os(r, 4)?,
+            anonymous_id: os(r, 5)?,
+            session_id: os(r, 6)?,
+            bot: i(r, 7)? != 0,
+        },
+    ))
+}
+
+/// A filter value of a dynamic query.
+enum Arg {
+    I(i64),
+    S(String),
+}
+
+#[async_trait::async_trait]
+impl EventLog for SqlStore {
+    fn append(&self, events: Vec<Event>) -> Pending<AppendReport> {
+        let d = self.dialect();
+        self.writer().submit(move |c, out| {
+            Box::pin(async move {
+                let report = insert_events(c, d, &events).await?;
+                for (seq, event) in report.seqs.iter().zip(events) {
+                    if let Some(seq) = seq {
+                        out.push(Change::Event { seq: *seq, event });
+                    }
+                }
+                Ok(report)
+            })
+        })
+    }
+
+    async fn replay(&self, visit: &mut (dyn FnMut(u64, Event) + Send)) -> Result<u64, StoreError> {
+        let tail = self.tail.clone();
+        self.stream(
+            "SELECT seq, body FROM events ORDER BY seq".into(),
+            body_row,
+            &mut |(seq, e)| {
+                tail.replayed(seq);
+                visit(seq, e);
+            },
+        )
+        .await
+    }
+
+    async fn replay_core(
+        &self,
+        visit: &mut (dyn FnMut(u64, EventCore) + Send),
+    ) -> Result<u64, StoreError> {
+        let tail = self.tail.clone();
+        self.stream(
+            "SELECT seq, trigger_type, occurred_at, activity_id, user_id, anonymous_id, session_id, bot FROM events ORDER BY seq".into(),
+            core_row,
+            &mut |(seq, e)| {
+                tail.replayed(seq);
+                visit(seq, e);
+            },
+        )
+        .await
+    }
+
+    async fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
+        if let Some(a) = q.activity_id {
+            clauses.push("activity_id = ?");
+            args.push(Arg::I(a));
+        }
+        if let Some(t) = q.trigger_type {
+            clauses.push("trigger_type = ?");
+            args.push(Arg::S(t.as_str().to_string()));
+        }
+        if let Some(u) = &q.user_id {
+            clauses.push("user_id = ?");
+            args.push(Arg::S(u.clone()));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let before = q.before.map(|b| i64::try_from(b).unwrap_or(i64::MAX));
+        let limit = q.limit;
+        self.read(move |sh| async move {
+            let d = sh.dialect;
+            let count_sql = d
+                .q(&format!("SELECT count(*) FROM events {filter}"))
+                .into_owned();
+            let mut count = query_scalar::<_, i64>(&count_sql);
+            for a in &args {
+                count = match a {
+                    Arg::I(v) => count.bind(*v),
+                    Arg::S(v) => count.bind(v.clone()),
+                };
+            }
+            let total = count.fetch_one(&sh.pool).await.db()?;
+            let cursor = match (before, clauses.is_empty()) {
+                (None, _) => "",
+                (Some(_), true) => "WHERE seq < ?",
+                (Some(_), false) => "AND seq < ?",
+            };
+            let sql = d
+                .q(&format!(
+                    "SELECT seq, body FROM events {filter} {cursor} ORDER BY seq DESC LIMIT ?"
+                ))
+                .into_owned();
+            let mut page = query(&sql);
+            for a in &args {
+                page = match a {
+                    Arg::I(v) => page.bind(*v),
+                    Arg::S(v) => page.bind(v.clone()),
+                };
+            }
+            if let Some(b) = before {
+                page = page.bind(b);
+            }
+            page = page.bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+            let mut events = page
+                .fetch_all(&sh.pool)
+                .await
+                .db()?
+                .iter()
+                .map(body_row)
+                .collect::<SqlResult<Vec<_>>>()?;
+            let next_before = if events.len() > limit {
+                events.truncate(limit);
+                events.last().map(|(s, _)| *s)
+            } else {
+                None
+            };
+            Ok(EventPage {
+                events,
+                total: total.cast_unsigned(),
+                next_before,
+            })
+        })
+        .await
+    }
+
+    async fn activity_events(
+        &self,
+        activity: ActivityId,
+        start: Ts,
+        end: Ts,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.read(move |sh| async move {
+            query(&sh.dialect.q(
+                "SELECT seq, body FROM events WHERE activity_id = ? AND occurred_at >= ? AND occurred_at < ? ORDER BY seq",
+            ))
+            .bind(activity)
+            .bind(start.0)
+            .bind(end.0)
+            .fetch_all(&sh.pool)
+            .await
+            .db()?
+            .iter()
+            .map(|r| body_row(r).map(|(_, e)| e))
+            .collect()
+        })
+        .await
+    }
+
+    async fn count(&self) -> Result<u64, StoreError> {
+        self.read(move |sh| async move {
+            let n: i64 = query_scalar("SELECT count(*) FROM events")
+                .fetch_one(&sh.pool)
+                .await
+                .db()?;
+            Ok(n.cast_unsigned())
+        })
+        .await
+    }
+
+    async fn last_seq(&self) -> Result<u64, StoreError> {
+        self.read(move |sh| async move {
+            let v: Option<i64> = query_scalar("SELECT MAX(seq) FROM events")
+                .fetch_one(&sh.pool)
+                .await
+                .db()?;
+            Ok(v.unwrap_or(0).cast_unsigned())
+        })
+        .await
+    }
+}

@@ -1,0 +1,412 @@
+//! Throwaway database servers for tests: a PostgreSQL 15+ cluster (`initdb` + `postgres`, run
+//! as the `postgres` user when the tests run as root) and a MariaDB server
+//! (`mariadb-install-db` + `mariadbd`), each in its own temp directory on a free 127.0.0.1
+//! port, one per test process, shared by its tests (each test takes a fresh database).
+//!
+//! Every server runs under a small `sh` guard that holds the test process's pipe: when the test
+//! process ends — normally, by a panic, or killed — the pipe closes and the guard stops the
+//! server by its PID and removes the directory, so no server outlives its tests. [`Server`]'s
+//! `Drop` does the same at once.
+//!
+//! Without the server binaries a test calls [`postgres`]/[`mariadb`], gets `None` and prints
+//! `SKIPPED <test>: <reason>` — never a silent pass; with `CI=true` a missing server panics, so
+//! CI cannot go green without having run them.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Postgres,
+    MariaDb,
+}
+
+/// A running server: where it listens and how to make databases on it.
+pub struct Server {
+    pub kind: Kind,
+    pub port: u16,
+    pub pid: u32,
+    dir: PathBuf,
+    /// Tools of the server's installation (`createdb`, `mariadb`).
+    bin: PathBuf,
+    guard: Mutex<Option<(Child, ChildStdin)>>,
+    next_db: AtomicU32,
+}
+
+impl Server {
+    /// A new, empty database on this server and its URL (`postgres://…` / `mysql://…`).
+    pub fn database(&self, prefix: &str) -> String {
+        let n = self.next_db.fetch_add(1, Ordering::Relaxed);
+        // Both servers cap names at 63/64 characters.
+        let mut prefix: String = prefix
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        prefix.truncate(40);
+        let name = format!("{prefix}_{}_{n}", std::process::id());
+        match self.kind {
+            Kind::Postgres => {
+                run(Command::new(self.bin.join("createdb")).args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &self.port.to_string(),
+                    "-U",
+                    "postgres",
+                    &name,
+                ]));
+                format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+            }
+            Kind::MariaDb => {
+                run(Command::new(&self.bin).args([
+                    "-h",
+                    "127.0.0.1",
+                    "-P",
+                    &self.port.to_string(),
+                    "-u",
+                    "root",
+                    "-e",
+                    &format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"),
+                ]));
+                format!("mysql://root@127.0.0.1:{}/{name}", self.port)
+            }
+        }
+    }
+
+    /// Stops the server by its PID (fast shutdown) and waits for the guard to clean up.
+    pub fn stop(&self) {
+        let Some((mut child, stdin)) = self.guard.lock().ok().and_then(|mut g| g.take()) else {
+            return;
+        };
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        drop(stdin);
+        let _ = child.wait();
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The shared PostgreSQL server of this test process, started on first use; `None` (after
+/// printing why) when PostgreSQL is not installed and CI is not set.
+pub fn postgres(test: &str) -> Option<&'static Server> {
+    static PG: OnceLock<Result<Server, String>> = OnceLock::new();
+    shared(&PG, test, "PostgreSQL", start_postgres)
+}
+
+/// The shared MariaDB server of this test process (see [`postgres`]).
+pub fn mariadb(test: &str) -> Option<&'static Server> {
+    static MARIA: OnceLock<Result<Server, String>> = OnceLock::new();
+    shared(&MARIA, test, "MariaDB", start_mariadb)
+}
+
+fn shared(
+    cell: &'static OnceLock<Result<Server, String>>,
+    test: &str,
+    what: &str,
+    start: fn() -> Result<Server, String>,
+) -> Option<&'static Server> {
+    match cell.get_or_init(start) {
+        Ok(s) => Some(s),
+        Err(reason) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{test}: CI=true but no {what} server could be started: {reason}");
+            }
+            println!("SKIPPED {test}: {reason}");
+            eprintln!("SKIPPED {test}: {reason}");
+            None
+        }
+    }
+}
+
+/// The newest PostgreSQL ≥ 15 under /usr/lib/postgresql (Debian's layout), or `AXON_TEST_PG_BIN`.
+fn postgres_bin() -> Result<PathBuf, String> {
+    if let Ok(dir) = std::env::var("AXON_TEST_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut versions: Vec<u32> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|_| "PostgreSQL is not installed (no /usr/lib/postgresql)".to_string())?
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|v| *v >= 15)
+        .collect();
+    versions.sort_unstable();
+    let v = versions
+        .last()
+        .ok_or("no PostgreSQL 15 or newer under /usr/lib/postgresql")?;
+    let bin = PathBuf::from(format!("/usr/lib/postgresql/{v}/bin"));
+    if bin.join("postgres").exists() && bin.join("initdb").exists() {
+        Ok(bin)
+    } else {
+        Err(format!("{} has no postgres/initdb", bin.display()))
+    }
+}
+
+fn start_postgres() -> Result<Server, String> {
+    let bin = postgres_bin()?;
+    let port = free_port()?;
+    let dir = temp_dir("axon-pg")?;
+    let mut cmd = Command::new("sh");
+    // As root, the cluster belongs to the `postgres` user (postgres refuses to run as root).
+    if is_root() {
+        let (uid, gid) =
+            user_ids("postgres").ok_or("running as root but there is no postgres user")?;
+        chown(&dir, uid, gid)?;
+        cmd.uid(uid).gid(gid);
+    }
+    let script = format!(
+        r#"set -e
+D="{dir}"
+"{bin}/initdb" -D "$D/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$D/initdb.log" 2>&1
+"{bin}/postgres" -D "$D/data" -p {port} -k "$D" -c listen_addresses=127.0.0.1 -c fsync=off \
+  -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 >"$D/server.log" 2>&1 &
+PID=$!
+echo "pid $PID"
+read _ || true
+kill -TERM $PID 2>/dev/null || true
+wait $PID 2>/dev/null || true
+rm -rf "$D"
+"#,
+        dir = dir.display(),
+        bin = bin.display(),
+    );
+    let server = guard(
+        cmd.arg("-c").arg(script),
+        Kind::Postgres,
+        port,
+        dir.clone(),
+        bin.clone(),
+    )?;
+    wait_ready(&server, || {
+        Command::new(bin.join("pg_isready"))
+            .args(["-q", "-h", "127.0.0.1", "-p", &port.to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+    })?;
+    Ok(server)
+}
+
+fn start_mariadb() -> Result<Server, String> {
+    let find = |names: &[&str]| {
+        names.iter().find_map(|n| {
+            ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]
+                .iter()
+                .map(|d| Path::new(d).join(n))
+                .find(|p| p.exists())
+        })
+    };
+    let server_bin = find(&["mariadbd", "mysqld"])
+        .ok_or("MariaDB is not installed (no mariadbd; apt-get install mariadb-server)")?;
+    let install =
+        find(&["mariadb-install-db", "mysql_install_db"]).ok_or("no mariadb-install-db")?;
+    let client = find(&["mariadb", "mysql"]).ok_or("no mariadb client")?;
+    let port = free_port()?;
+    let dir = temp_dir("axon-maria")?;
+    let user = if is_root() { "--user=root" } else { "" };
+    let script = format!(
+        r#"set -e
+D="{dir}"
+"{install}" --no-defaults --datadir="$D/data" --auth-root-authentication-method=normal --skip-test-db {user} >"$D/install.log" 2>&1
+"{server}" --no-defaults --datadir="$D/data" --port={port} --socket="$D/mysql.sock" --pid-file="$D/mysqld.pid" \
+  --bind-address=127.0.0.1 {user} --skip-log-bin --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=128M \
+  --max-connections=200 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin >"$D/server.log" 2>&1 &
+PID=$!
+echo "pid $PID"
+read _ || true
+kill -TERM $PID 2>/dev/null || true
+wait $PID 2>/dev/null || true
+rm -rf "$D"
+"#,
+        dir = dir.display(),
+        install = install.display(),
+        server = server_bin.display(),
+    );
+    let server = guard(
+        Command::new("sh").arg("-c").arg(script),
+        Kind::MariaDb,
+        port,
+        dir,
+        client.clone(),
+    )?;
+    wait_ready(&server, || {
+        Command::new(&client)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-P",
+                &port.to_string(),
+                "-u",
+                "root",
+                "-e",
+                "SELECT 1",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })?;
+    Ok(server)
+}
+
+/// Starts the guard script and reads the server's PID from it.
+fn guard(
+    cmd: &mut Command,
+    kind: Kind,
+    port: u16,
+    dir: PathBuf,
+    bin: PathBuf,
+) -> Result<Server, String> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("could not start sh: {e}"))?;
+    let stdin = child.stdin.take().ok_or("no stdin")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let pid: u32 = match line
+        .trim()
+        .strip_prefix("pid ")
+        .and_then(|p| p.parse().ok())
+    {
+        Some(p) => p,
+        None => {
+            let _ = child.wait();
+            let logs = ["initdb.log", "install.log", "server.log"]
+                .iter()
+                .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(format!("{kind:?} failed to initialise: {logs}"));
+        }
+    };
+    Ok(Server {
+        kind,
+        port,
+        pid,
+        dir,
+        bin,
+        guard: Mutex::new(Some((child, stdin))),
+        next_db: AtomicU32::new(1),
+    })
+}
+
+fn wait_ready(server: &Server, ready: impl Fn() -> bool) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", server.port)).is_ok() && ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap_or_default();
+    server.stop();
+    Err(format!(
+        "{:?} did not become ready within 60 s: {log}",
+        server.kind
+    ))
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn temp_dir(prefix: &str) -> Result<PathBuf, String> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn user_ids(name: &str) -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.first() == Some(&name) && f.len() > 3)
+            .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
+    })
+}
+
+fn chown(dir: &Path, uid: u32, gid: u32) -> Result<(), String> {
+    std::os::unix::fs::chown(dir, Some(uid), Some(gid))
+        .map_err(|e| format!("chown {}: {e}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_start_take_databases_and_stop_by_pid() {
+        for (kind, start) in [
+            (Kind::Postgres, start_postgres as fn() -> _),
+            (Kind::MariaDb, start_mariadb),
+        ] {
+            let server = match start() {
+                Ok(s) => s,
+                Err(reason) => {
+                    assert!(
+                        std::env::var("CI").map_or(true, |v| v != "true"),
+                        "{kind:?}: {reason}"
+                    );
+                    println!(
+                        "SKIPPED servers_start_take_databases_and_stop_by_pid ({kind:?}): {reason}"
+                    );
+                    continue;
+                }
+            };
+            let url = server.database("harness");
+            assert!(url.contains(&format!(":{}/", server.port)), "{url}");
+            let pid = server.pid;
+            let dir = server.dir().to_path_buf();
+            assert!(Path::new(&format!("/proc/{pid}")).exists());
+            drop(server);
+            assert!(
+                !Path::new(&format!("/proc/{pid}")).exists(),
+                "{kind:?} still runs"
+            );
+            assert!(!dir.exists(), "{kind:?} left its directory");
+        }
+    }
+}
