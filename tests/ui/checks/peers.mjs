@@ -37,6 +37,8 @@ export default async function ({ context, page, base, api, check, fmt, out, acti
   const shownBd = (await cells(page, '#breakdown tr')).slice(1);
   check('activity breakdown by utm_source shows the API numbers', want.length >= 3 && JSON.stringify(shownBd) === JSON.stringify(want), { shownBd, want });
   check('the breakdown is kept in the URL', param(page, 'breakdown') === 'utm_source', page.url());
+  const bdDef = await page.textContent('#breakdown-card .def');
+  check('the breakdown says how it splits, in the page language', /[가-힣]/.test(bdDef) && !/split by|credited/.test(bdDef), bdDef);
   await page.reload();
   await page.waitForSelector('#breakdown');
   check('a reload keeps the breakdown', (await page.inputValue('#bd')) === 'utm_source');

@@ -22,7 +22,7 @@
       ["gmv", function (r) { return won(r.gmv); }], ["eng", function (r) { return pct(r.engagementRate); }], ["conv", function (r) { return pct(r.conversionRate); }]];
     var rows = b.rows.length ? b.rows.map(function (r) { return "<tr>" + cols.map(function (c) { return '<td data-col="' + c[0] + '">' + c[1](r) + "</td>"; }).join("") + "</tr>"; }).join("")
       : '<tr><td colspan="' + cols.length + '">' + esc(t("noData")) + "</td></tr>";
-    return el('<div class="card" id="breakdown-card">' + head + '<div class="tablewrap"><table id="breakdown"><tr>' + cols.map(function (c) { return "<th>" + esc(t(c[0])) + "</th>"; }).join("") + "</tr>" + rows + '</table></div><div class="def">' + esc(b.definition) + "</div></div>");
+    return el('<div class="card" id="breakdown-card">' + head + '<div class="tablewrap"><table id="breakdown"><tr>' + cols.map(function (c) { return "<th>" + esc(t(c[0])) + "</th>"; }).join("") + "</tr>" + rows + '</table></div><div class="def">' + esc(def("breakdown")) + "</div></div>");
   }
   // The split card of a page in its slot (`slotId`), with the selector when `withSelect`: a hint
   // until a split is chosen and answered.
