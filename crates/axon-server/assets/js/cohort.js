@@ -3,7 +3,7 @@
     app.innerHTML = '<div class="loading">' + t("loading") + "</div>";
     api("/api/v1/dashboard/cohort/activity/" + id).then(function (c) {
       // An LTV window that has not run its full length for every customer is "measuring", not final.
-      var measuring = function (w) { return w && !w.complete ? '<div class="change flat" data-measuring>' + (lang == "ko" ? "측정 중 (" + num(w.elapsedDays) + "일 경과)" : "measuring (" + num(w.elapsedDays) + " days in)") + "</div>" : ""; };
+      var measuring = function (w) { return w && !w.complete ? '<div class="change flat" data-measuring>' + (lang == "ko" ? "측정 중 (" + num(w.elapsedDays) + "일 경과)" : "measuring (" + num(w.elapsedDays) + (w.elapsedDays == 1 ? " day in)" : " days in)")) + "</div>" : ""; };
       var card = function (label, ltv, ratio, w) { return '<div class="card kpi health-' + esc(c.health ? (ratio >= 3 ? "GOOD" : ratio >= 1 ? "WARN" : "BAD") : "") + '"><div class="label">' + label + '</div><div class="value">' + won(ltv) + '</div><div class="change">LTV/CAC ' + nf2.format(ratio) + "</div>" + measuring(w) + "</div>"; };
       var win = c.windows || {};
       app.innerHTML = heading(c.cohortName, t("cohort") + " · " + t("activityTag") + " #" + id, t("cohort")) + '<div class="sub">' + esc(localRange(c.cohortStartDate, c.cohortEndDate)) + " · " + t("customers") + " " + num(c.totalCustomers) + " · " + t("cac") + " " + won(c.avgCAC) + " · " + t("health") + " <b data-health>" + esc(c.health ? label("healthLabels", c.health) : "–") + "</b></div>" +
