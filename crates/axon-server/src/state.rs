@@ -10,6 +10,7 @@ use axon_services::admin::Admin;
 use axon_services::collect::Collect;
 use axon_services::dashboards::Dashboards;
 use axon_services::gate::Gate;
+use axon_services::operations::Operations;
 use axon_services::purchases::Purchases;
 use axon_services::renders::Renders;
 use axon_services::{Backends, Counters, Settings};
@@ -33,6 +34,7 @@ pub struct AppState {
     pub dashboards: Arc<Dashboards>,
     /// Rendered dashboard answers shared by REST callers and live viewers.
     pub renders: Arc<Renders>,
+    pub operations: Arc<Operations>,
     /// Where dashboards and questions are computed (below the writers' priority).
     pub readers: Arc<ReadPool>,
     /// Set when the server shuts down: live streams end, so the drain is quick.
@@ -57,6 +59,13 @@ impl AppState {
         let metrics = Arc::new(Counters::default());
         let readers = Arc::new(ReadPool::new(2).expect("start the reader threads"));
         let purchases = Arc::new(Purchases::new(backends.clone(), settings.clone()));
+        let renders: Arc<Renders> = Arc::default();
+        let operations = Arc::new(Operations::new(
+            backends.clone(),
+            metrics.clone(),
+            renders.clone(),
+            config.clock.clone(),
+        ));
         AppState {
             collect: Arc::new(Collect::new(
                 backends.clone(),
@@ -70,7 +79,8 @@ impl AppState {
                 purchases.clone(),
             )),
             admin: Arc::new(Admin::new(backends.clone())),
-            renders: Arc::default(),
+            renders,
+            operations,
             readers,
             closing: Arc::new(tokio::sync::watch::Sender::new(false)),
             dashboards: Arc::new(

@@ -49,8 +49,10 @@ impl Collect {
             }
         }
         let events = self.parse_batch(body)?;
+        let bots = events.iter().filter(|e| e.bot).count() as u64;
         let report = self.b.events.append(events).await?;
         let c = &self.counters;
+        Counters::inc(&c.events_bot_total, bots);
         Counters::inc(&c.events_accepted_total, report.accepted() as u64);
         Counters::inc(&c.events_duplicate_total, report.duplicates() as u64);
         Counters::inc(&c.event_batches_total, 1);

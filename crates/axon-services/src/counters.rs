@@ -12,6 +12,8 @@ pub struct Counters {
     pub events_accepted_total: AtomicU64,
     pub events_duplicate_total: AtomicU64,
     pub events_rejected_total: AtomicU64,
+    /// Stored events whose user agent reads as a bot (kept, left out of the metrics).
+    pub events_bot_total: AtomicU64,
     pub event_batches_total: AtomicU64,
     pub rate_limited_total: AtomicU64,
     pub gate_approved_total: AtomicU64,
@@ -22,13 +24,18 @@ pub struct Counters {
 }
 
 impl Counters {
+    /// The counter's value now.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+
     pub fn inc(counter: &AtomicU64, by: u64) {
         counter.fetch_add(by, Ordering::Relaxed);
     }
 
     /// Renders every counter plus the given gauges.
     pub fn render(&self, gauges: &[(&str, &str, u64)]) -> String {
-        let counters: [(&str, &str, &AtomicU64); 13] = [
+        let counters: [(&str, &str, &AtomicU64); 14] = [
             (
                 "axon_http_requests_total",
                 "HTTP requests answered",
@@ -58,6 +65,11 @@ impl Counters {
                 "axon_events_rejected_total",
                 "events refused as invalid",
                 &self.events_rejected_total,
+            ),
+            (
+                "axon_events_bot_total",
+                "events flagged as bots (stored, not counted)",
+                &self.events_bot_total,
             ),
             (
                 "axon_event_batches_total",

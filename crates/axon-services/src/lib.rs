@@ -11,6 +11,7 @@
 //! | [`purchases::Purchases`] | the one way a purchase is recorded (shop API and FCFS confirm) |
 //! | [`admin::Admin`] | campaigns, activities and products: writes that the dashboards must see |
 //! | [`dashboards::Dashboards`] | every widget as a typed answer, from aggregates + domain formulas |
+//! | [`operations::Operations`] | the process's counters, lag and memory (`/metrics`, the operations page) |
 //!
 //! Nothing here feeds the analytics engine: the store publishes what each commit made durable
 //! and one projector applies it. A caller that must read its own write waits for the applied
@@ -23,6 +24,7 @@ pub mod counters;
 pub mod dashboards;
 pub mod error;
 pub mod gate;
+pub mod operations;
 pub mod purchases;
 pub mod renders;
 pub mod tokens;

@@ -2,5 +2,5 @@
   document.querySelectorAll("[data-lang]").forEach(function (b) { b.onclick = function () { localStorage.setItem("axon_lang", b.dataset.lang); location.reload(); }; });
   document.documentElement.lang = lang;
   chrome();
-  ({ activity: activityPage, campaign: campaignPage, overview: overviewPage, cohort: cohortPage, campaigns: campaignsPage, shop: shopPage }[page] || function () {})();
+  ({ activity: activityPage, campaign: campaignPage, overview: overviewPage, cohort: cohortPage, campaigns: campaignsPage, shop: shopPage, operations: operationsPage }[page] || function () {})();
 })();

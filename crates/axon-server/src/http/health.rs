@@ -1,7 +1,9 @@
-//! Liveness, readiness and Prometheus metrics.
+//! Liveness, readiness, Prometheus metrics and the operations page's figures.
 
+use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::state::AppState;
+use axon_services::operations::Report;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -14,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/api/v1/operations", get(operations))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -40,29 +43,11 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let last_seq = state.backends.events.last_seq().await?;
-    let (committed, applied) = state.backends.projection();
-    let body = state.metrics.render(&[
-        (
-            "axon_event_log_last_seq",
-            "sequence number of the newest stored event",
-            last_seq,
-        ),
-        (
-            "axon_commits_durable",
-            "number of the newest durable commit",
-            committed,
-        ),
-        (
-            "axon_commits_projected",
-            "number of the newest commit the analytics snapshots include",
-            applied,
-        ),
-        (
-            "axon_dashboard_renders",
-            "dashboard answers rendered (shared by every caller of one version)",
-            state.renders.rendered(),
-        ),
-    ]);
+    let body = state.operations.prometheus().await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
+}
+
+/// The operations page's figures (the same as `/metrics`), for a signed-in viewer.
+async fn operations(_: Viewer, State(state): State<AppState>) -> Result<Json<Report>, ApiError> {
+    Ok(Json(state.operations.report().await?))
 }

@@ -43,6 +43,7 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/filters.js"),
     include_str!("../../assets/js/admin.js"),
     include_str!("../../assets/js/shop.js"),
+    include_str!("../../assets/js/operations.js"),
     include_str!("../../assets/js/main.js"),
 );
 /// The dashboards' styles: the base sheet, then the controls and dense tables.
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/dashboard/cohort/{id}", get(cohort))
         .route("/admin/dashboard/{id}", get(activity))
         .route("/admin/campaigns", get(campaigns))
+        .route("/admin/operations", get(operations))
         .merge(shop::router())
         .merge(guide::router())
         .route(
@@ -131,7 +133,7 @@ fn esc(s: &str) -> String {
 /// The two language buttons name themselves in their own language and say so (`lang`).
 pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool) -> Html<String> {
     let nav = if with_nav {
-        r#"<a href="/admin/dashboard/overview" data-t="overview">전체 개요</a><a href="/admin/campaigns" data-t="campaigns">캠페인 관리</a><span class="spacer"></span>
+        r#"<a href="/admin/dashboard/overview" data-t="overview">전체 개요</a><a href="/admin/campaigns" data-t="campaigns">캠페인 관리</a><a href="/admin/operations" data-t="operations">운영 현황</a><span class="spacer"></span>
 <button class="ghost" data-lang="ko" lang="ko">한국어</button><button class="ghost" data-lang="en" lang="en">English</button><a href="/admin/logout" data-t="logout">로그아웃</a>"#
     } else {
         ""
@@ -258,6 +260,18 @@ async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
         shell(
             "캠페인 관리",
             "campaigns",
+            "",
+            (s.tz().name(), &s.tz().abbreviation(s.now())),
+            true,
+        )
+    })
+}
+
+async fn operations(State(s): State<AppState>, h: HeaderMap) -> Response {
+    guarded(&s, &h, "/admin/operations", || {
+        shell(
+            "운영 현황",
+            "operations",
             "",
             (s.tz().name(), &s.tz().abbreviation(s.now())),
             true,
