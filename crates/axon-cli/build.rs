@@ -1,13 +1,15 @@
 //! Decides, when the test binary is built, whether the browser test can run here: without
 //! Debian's chromium, node or `tests/ui/node_modules/playwright-core` the test is compiled as
 //! `#[ignore]`, so the skip shows on cargo's summary line ("1 ignored") instead of passing.
-//! Under `CI=true` it is never ignored: there a missing prerequisite fails the run.
+//! Likewise the MCP test without python3 and its `mcp` package. Under `CI=true` neither is
+//! ever ignored: there a missing prerequisite fails the run.
 
 use std::path::Path;
 use std::process::Command;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(axon_no_browser)");
+    println!("cargo::rustc-check-cfg=cfg(axon_no_mcp_client)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=PATH");
     // Installing chromium or running `npm ci` changes these directories.
@@ -25,5 +27,12 @@ fn main() {
         && ui.join("node_modules/playwright-core").exists();
     if !ready && !ci {
         println!("cargo::rustc-cfg=axon_no_browser");
+    }
+    let mcp = Command::new("python3")
+        .args(["-c", "import mcp"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mcp && !ci {
+        println!("cargo::rustc-cfg=axon_no_mcp_client");
     }
 }

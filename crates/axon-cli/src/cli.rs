@@ -37,6 +37,18 @@ pub enum Command {
     Bench(BenchCommand),
     /// The FCFS thundering herd against a running server: entries, payments, verdict.
     Loadtest(LoadtestArgs),
+    /// The MCP server over stdio for an AI assistant (a running server serves it at /mcp).
+    Mcp(McpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// The API key every call is made with (an ADMIN or VIEWER key).
+    #[arg(long, env = "AXON_API_KEY", hide_env_values = true)]
+    pub key: String,
+    /// The store and the server settings, as `axon serve` reads them (the port is not opened).
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 /// The running server a load command drives, and the credentials it needs.

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod import;
 pub mod livebench;
 pub mod loadtest;
+pub mod mcp;
 pub mod mixedbench;
 pub mod nlqbench;
 pub mod progress;
@@ -56,5 +57,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Loadtest(args) => loadtest::run(&args),
         Command::Bench(cli::BenchCommand::Nlq(args)) => nlqbench::run(&settings, &args),
         Command::Bench(cli::BenchCommand::Mixed(args)) => mixedbench::run(&args),
+        Command::Mcp(args) => mcp::run(&settings, &args),
     }
 }

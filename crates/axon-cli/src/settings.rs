@@ -194,6 +194,7 @@ impl Settings {
         let server = match &cli.command {
             Command::Serve(a) => &a.server,
             Command::Demo(a) => &a.server,
+            Command::Mcp(a) => &a.server,
             _ => &none,
         };
         let g = &cli.global;

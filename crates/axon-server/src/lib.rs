@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod mcp;
 pub mod pages;
 pub mod readers;
 pub mod session_key;

@@ -7,5 +7,6 @@ mod gate_crash;
 mod helpers;
 mod import;
 mod loadtest;
+mod mcp;
 mod mixedbench;
 mod ui;

@@ -31,6 +31,12 @@ use std::time::Instant;
 pub const MAX_BODY: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    let api = api_router(state.clone());
+    // MCP calls the API in-process, so its router is the API without `/mcp` itself.
+    api.clone().merge(crate::mcp::router(api, &state))
+}
+
+fn api_router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(campaigns::router())
