@@ -82,7 +82,7 @@ export default async function ({ context, page, base, api, check, fmt, out, acti
     const r = await fetch(a.href, { credentials: 'same-origin' });
     return { type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), download: a.hasAttribute('download'), text: await r.text() };
   });
-  const lines = csv.text.trim().split('\n');
+  const lines = csv.text.trim().split(/\r?\n/);
   check('drop-off CSV download: text/csv with a header row and every person', csv.type.startsWith('text/csv') && csv.download && /attachment/.test(csv.disposition) &&
     lines[0] === 'personId,userId,anonymousId,sessionId,reachedAt' && lines.length - 1 === engApi.totalElements, { type: csv.type, head: lines[0], rows: lines.length - 1, total: engApi.totalElements });
 

@@ -6,7 +6,7 @@
   }
   function campaignBoard(camp) {
     var q = periodQuery();
-    app.innerHTML = badged(heading(camp.name, t("campaignTag") + " #" + id)) + '<div class="sub"></div>' + toolbar() + '<div id="kp"><div class="loading">' + t("loading") + "</div></div>" + '<div id="bdslot"></div>' +
+    app.innerHTML = badged(heading(camp.name, t("campaignTag") + " #" + id)) + '<div class="sub"></div>' + toolbar() + rawEventsLink("/api/v1/dashboard/campaign/" + id + "/events?" + q) + '<div id="kp"><div class="loading">' + t("loading") + "</div></div>" + '<div id="bdslot"></div>' +
       '<div class="row"><div class="card panel" id="ac"><h2>' + t("activities") + '</h2><canvas id="acts"></canvas></div></div>' +
       '<div class="card" id="hm"><h2>' + t("heatmap") + '</h2><div class="tablewrap"><table class="heat" id="heat"></table></div></div>' +
       '<div class="card" id="tb"><h2>' + t("table") + '</h2><div class="tablewrap"><table id="tbl"></table></div></div>';
@@ -17,6 +17,7 @@
       // A chosen split is its own request (it reads the raw events; the stream does not).
       path: function (names) { return "/api/v1/dashboard/campaign/" + id + "?" + splitPath(names, "overview") + "&" + q; },
       answer: function (d) { app.querySelector(".sub").textContent = localRange(d.startDate, d.endDate); showRange(d); },
+      csv: function (name) { return "/api/v1/dashboard/campaign/" + id + "?" + splitPath([name], "overview") + "&" + q + "&format=csv&part=" + name; },
       widgets: [
         { name: "overview", cards: ["kp"], draw: function (o) { document.getElementById("kp").innerHTML = kpis(o); } },
         { name: "activities", cards: ["ac", "tb"], draw: campaignActivities },

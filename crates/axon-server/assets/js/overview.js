@@ -11,6 +11,7 @@
     var b = board({
       together: true,
       path: function () { return "/api/v1/dashboard/overview?" + q + breakdownQuery(); },
+      csv: function (name) { return "/api/v1/dashboard/overview?" + q + breakdownQuery() + "&format=csv&part=" + name; },
       answer: function (d) { app.querySelector(".sub").textContent = localRange(d.startDate, d.endDate); showRange(d); },
       widgets: [
         { name: "totals", cards: ["kp"], draw: function (o) { document.getElementById("kp").innerHTML = kpis(o); } },

@@ -17,6 +17,7 @@
         if (p == null) throw new Error(t("noPart") + " (" + w.name + ")");
         w.draw(p, d);
         w.shown = (w.shown || 0) + 1;
+        if (b.csv) exportLink(cards(w)[0], w.name, b.csv(w.name));
         cards(w).forEach(function (c) { c.classList.remove("failed"); var e = c.querySelector(":scope > .werr"); if (e) e.remove(); });
       } catch (e) { fail(w, e); }
     }

@@ -9,6 +9,8 @@ use axon_domain::dimension::Dimension;
 use axon_domain::period::{Period, Window};
 use axon_domain::Ts;
 use axon_ports::live::Scope;
+use axon_services::dashboards::export::{self, Table};
+use axon_services::dashboards::Scope as Covers;
 use axon_services::dashboards::{
     breakdown, dropoff_page, dropoff_step, query, wants_csv, window, ActivityCohort,
     CampaignCohort, DropoffPage, Query, Request, Retention, ServiceResult, View, Widget,
@@ -31,6 +33,14 @@ pub fn router() -> Router<AppState> {
             get(dropoff),
         )
         .route("/api/v1/dashboard/campaign/{id}", get(campaign))
+        .route(
+            "/api/v1/dashboard/activity/{id}/events",
+            get(activity_events),
+        )
+        .route(
+            "/api/v1/dashboard/campaign/{id}/events",
+            get(campaign_events),
+        )
         .route("/api/v1/dashboard/overview", get(overview))
         .route(
             "/api/v1/dashboard/cohort/activity/{id}",
@@ -172,10 +182,10 @@ async fn activity(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    Ok(json_text(
-        &shared(&state, Subject::Activity(id), &p, false).await?,
-    ))
+    let file = format!("activity-{id}");
+    json_or_csv(&state, Subject::Activity(id), &p, &headers, &file).await
 }
 
 async fn campaign(
@@ -183,28 +193,118 @@ async fn campaign(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    Ok(json_text(
-        &shared(&state, Subject::Campaign(id), &p, false).await?,
-    ))
+    let file = format!("campaign-{id}");
+    json_or_csv(&state, Subject::Campaign(id), &p, &headers, &file).await
 }
 
 async fn overview(
     _: Viewer,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    Ok(json_text(
-        &shared(&state, Subject::Global, &p, false).await?,
-    ))
+    json_or_csv(&state, Subject::Global, &p, &headers, "overview").await
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// A CSV download (RFC 4180, UTF-8 with a byte-order mark) saved as `name`.
+fn csv_download(name: &str, table: &Table) -> ApiResult<Response> {
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        export::csv(table)?,
+    )
+        .into_response())
+}
+
+async fn activity_events(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Response> {
+    raw_events(
+        state,
+        Covers::Activity(id),
+        &format!("events-activity-{id}"),
+        &p,
+    )
+    .await
+}
+
+async fn campaign_events(
+    _: Viewer,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(p): ApiQuery<Request>,
+) -> ApiResult<Response> {
+    raw_events(
+        state,
+        Covers::Campaign(id),
+        &format!("events-campaign-{id}"),
+        &p,
+    )
+    .await
+}
+
+/// The raw events of a scope's window as a CSV file, bounded by the windows' limits.
+async fn raw_events(
+    state: AppState,
+    scope: Covers,
+    file: &str,
+    p: &Request,
+) -> ApiResult<Response> {
+    let (_, w) = window(p, state.now(), state.tz())?;
+    let known = match scope {
+        Covers::Activity(id) => state.dashboards.view().snapshot().activity(id).is_some(),
+        Covers::Campaign(id) => state.dashboards.view().snapshot().campaign(id).is_some(),
+        Covers::Global => true,
+    };
+    if !known {
+        return Err(ApiError::not_found(
+            "NOT_FOUND",
+            "no such activity or campaign",
+        ));
     }
+    let Json(events) = answer(state, move |v, _| v.raw_events(scope, &w)).await?;
+    csv_download(&format!("{file}.csv"), &export::events_table(events))
+}
+
+/// A dashboard answer, or (`format=csv` / `Accept: text/csv`) one part of it as a CSV file.
+async fn json_or_csv(
+    state: &AppState,
+    subject: Subject,
+    p: &Request,
+    headers: &HeaderMap,
+    file: &str,
+) -> ApiResult<Response> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    if !wants_csv(p.format.as_deref(), accept)? {
+        return Ok(json_text(&shared(state, subject, p, false).await?));
+    }
+    let name = match subject {
+        Subject::Global => p
+            .part
+            .clone()
+            .filter(|x| !x.is_empty())
+            .unwrap_or_else(|| "totals".into()),
+        _ => export::export_part(p.part.as_deref(), p.widgets.as_deref())?,
+    };
+    let answer: serde_json::Value = serde_json::from_str(&shared(state, subject, p, false).await?)
+        .map_err(ServiceError::internal)?;
+    let part = export::part(&answer, &name).ok_or_else(|| {
+        ApiError::from(ServiceError::invalid(
+            "UNKNOWN_PART",
+            format!("this answer has no part '{name}' to export"),
+        ))
+    })?;
+    csv_download(&format!("{file}-{name}.csv"), &export::table_of(part))
 }
 
 async fn dropoff(
@@ -222,30 +322,34 @@ async fn dropoff(
     let q2 = q.clone();
     let Json(rows) = answer(state, move |v, _| v.dropoffs(id, step, &q2)).await?;
     if csv {
-        let mut out = String::from("personId,userId,anonymousId,sessionId,reachedAt\n");
-        for r in &rows {
-            out.push_str(&format!(
-                "{},{},{},{},{}\n",
-                csv_field(&r.person_id),
-                csv_field(r.user_id.as_deref().unwrap_or("")),
-                csv_field(r.anonymous_id.as_deref().unwrap_or("")),
-                csv_field(r.session_id.as_deref().unwrap_or("")),
-                r.reached_at
-            ));
-        }
+        let table = Table {
+            header: [
+                "personId",
+                "userId",
+                "anonymousId",
+                "sessionId",
+                "reachedAt",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.person_id.clone(),
+                        r.user_id.clone().unwrap_or_default(),
+                        r.anonymous_id.clone().unwrap_or_default(),
+                        r.session_id.clone().unwrap_or_default(),
+                        r.reached_at.to_iso(),
+                    ]
+                })
+                .collect(),
+        };
         // The whole list (not a page), saved under a name that says what it is.
-        let name = format!(
-            "attachment; filename=\"dropoff-activity-{id}-{}.csv\"",
-            step.as_str()
+        return csv_download(
+            &format!("dropoff-activity-{id}-{}.csv", step.as_str()),
+            &table,
         );
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, name),
-            ],
-            out,
-        )
-            .into_response());
     }
     Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }

@@ -7,6 +7,7 @@ mod auth;
 mod collect;
 mod coupons;
 mod dashboard;
+mod exports;
 mod filters;
 mod gate;
 mod gate_support;

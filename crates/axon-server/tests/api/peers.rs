@@ -99,7 +99,12 @@ async fn a_drop_off_list_downloads_as_csv_with_a_header_row() {
         r.headers()["content-disposition"],
         format!("attachment; filename=\"dropoff-activity-{a}-VISIT.csv\"")
     );
-    let text = r.text().await.unwrap();
+    let bytes = r.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "Excel needs the BOM"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0], "personId,userId,anonymousId,sessionId,reachedAt",

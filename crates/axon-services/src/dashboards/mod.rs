@@ -12,6 +12,7 @@ mod campaign;
 mod cohort;
 mod comparison;
 mod error;
+pub mod export;
 mod funnel;
 mod global;
 mod overview;
@@ -112,6 +113,20 @@ impl View<'_> {
     /// Whether breakdowns can be answered (a raw event source is configured).
     pub fn splits(&self) -> bool {
         self.service.raw.is_some()
+    }
+
+    /// The stored events of a scope's activities in the window (exports).
+    pub fn raw_events(
+        &self,
+        scope: Scope,
+        w: &Window,
+    ) -> ServiceResult<Vec<axon_domain::event::Event>> {
+        let raw = self
+            .service
+            .raw
+            .as_ref()
+            .ok_or_else(|| ServiceError::internal("exports need a raw event source"))?;
+        Ok(raw.activity_events(&self.activity_ids(scope), w)?)
     }
 
     /// "2026-11-11 00:00 – 2026-11-18 00:00 KST".

@@ -95,8 +95,11 @@ pub struct Request {
     pub size: Option<usize>,
     /// Campaign cohorts: `month` or `week`.
     pub granularity: Option<String>,
-    /// Drop-off lists: `csv` (a download) or `json` (the default).
+    /// `csv` (a download) or `json` (the default): drop-off lists, widgets, raw events.
     pub format: Option<String>,
+    /// CSV exports: which part of the answer (a widget, `breakdown`; the overview's `totals`,
+    /// `topCampaignsByGmv`, `hourlyTraffic`, `efficiency`).
+    pub part: Option<String>,
 }
 
 /// A checked dashboard call.
