@@ -52,6 +52,14 @@ impl Dialect {
         }
     }
 
+    /// `SUM(col)` as a 64-bit integer, 0 over no rows (PostgreSQL sums BIGINT as NUMERIC).
+    pub fn int_sum(self, col: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"),
+            Dialect::MySql => format!("CAST(COALESCE(SUM({col}), 0) AS SIGNED)"),
+        }
+    }
+
     /// Embedded migrations, oldest first.
     pub fn migrations(self) -> &'static [&'static str] {
         match self {

@@ -24,6 +24,7 @@ mod keys;
 mod migrate;
 mod relational;
 mod rows;
+mod stock;
 mod writer;
 
 pub use dialect::Dialect;

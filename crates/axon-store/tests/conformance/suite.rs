@@ -1,5 +1,8 @@
 //! The cases: every port method's success and failure paths, racing writers, migrations.
 
+mod stock;
+pub use stock::*;
+
 use super::Backend;
 use axon_domain::coupon::Coupon;
 use axon_domain::event::Event;
