@@ -137,6 +137,22 @@ async fn add_used(c: &mut AnyConnection, d: Dialect, a: ActivityId, delta: i64) 
     Ok(())
 }
 
+/// Makes sure the activity's book row exists, in its own statement: creating it inside the
+/// admitting transaction would have concurrent first admissions deadlock on MySQL (their gap
+/// locks block each other's inserts).
+async fn ensure_book(sh: &Shared, a: ActivityId) -> Sql<()> {
+    if sh.books.lock().contains(&a) {
+        return Ok(());
+    }
+    let d = sh.dialect;
+    query(&d.q(&d.insert_ignore("stock_books (activity_id, used, next_order) VALUES (?, 0, 0)")))
+        .bind(a)
+        .execute(&sh.pool)
+        .await?;
+    sh.books.lock().insert(a);
+    Ok(())
+}
+
 /// Runs `step` in a transaction, committing its answer; retried on deadlock/serialisation.
 async fn in_tx<T, F>(sh: &Shared, step: F) -> Sql<T>
 where
@@ -145,7 +161,17 @@ where
     ) -> std::pin::Pin<Box<dyn Future<Output = Sql<T>> + Send + 'c>>,
 {
     let mut last = None;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            // Spread the retries of transactions that collided.
+            let jitter = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |t| u64::from(t.subsec_nanos() % 7));
+            tokio::time::sleep(std::time::Duration::from_millis(
+                attempt as u64 * 2 + jitter,
+            ))
+            .await;
+        }
         let mut tx = sh.pool.begin().await?;
         match step(&mut tx).await {
             Ok(v) => match tx.commit().await {
@@ -174,6 +200,7 @@ async fn admit(
     now: Ts,
 ) -> Sql<Admit> {
     let d = sh.dialect;
+    ensure_book(&sh, a).await?;
     in_tx(&sh, |c| {
         let user = user.clone();
         Box::pin(async move {
@@ -414,6 +441,7 @@ async fn recover(sh: Arc<Shared>, seats: Arc<Vec<RecoveredSeat>>, now: i64) -> S
     let d = sh.dialect;
     in_tx(&sh, |c| {
         let seats = seats.clone();
+        let shared = sh.clone();
         Box::pin(async move {
             let won = query(&d.q(&d.insert_ignore(
                 "stock_gate (id, recovered_at) VALUES (1, ?)",
@@ -428,6 +456,7 @@ async fn recover(sh: Arc<Shared>, seats: Arc<Vec<RecoveredSeat>>, now: i64) -> S
             }
             query("DELETE FROM stock_seats").execute(&mut *c).await?;
             query("DELETE FROM stock_books").execute(&mut *c).await?;
+            shared.books.lock().clear();
             let mut books: std::collections::BTreeMap<ActivityId, (i64, i64)> =
                 Default::default();
             for s in seats.iter() {
