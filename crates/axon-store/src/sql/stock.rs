@@ -191,6 +191,15 @@ where
     Err(last.unwrap_or(sqlx_core::Error::PoolClosed))
 }
 
+/// The answer to a person who already has a seat.
+fn answer_seat(s: SeatRow, now: Ts) -> Admit {
+    match s.state.as_str() {
+        HELD if s.hold.reservation_expires_at > now => Admit::Retry(s.hold),
+        WRITING => Admit::Duplicate { in_progress: true },
+        _ => Admit::Duplicate { in_progress: false },
+    }
+}
+
 async fn admit(
     sh: Arc<Shared>,
     a: ActivityId,
@@ -201,16 +210,35 @@ async fn admit(
 ) -> Sql<Admit> {
     let d = sh.dialect;
     ensure_book(&sh, a).await?;
+    // Without a lock first: a person who already has a seat, or a sold-out activity, is
+    // answered from what is committed now (seats are never taken back but by their own
+    // failed write, and `used` only falls by releases, which the next attempt sees) — so the
+    // herd of late requests never queues on the book row.
+    {
+        let mut c = sh.pool.acquire().await?;
+        if let Some(s) = seat(&mut c, d, a, &user, false).await? {
+            return Ok(answer_seat(s, now));
+        }
+        if let Some(l) = limit {
+            let used: Option<i64> =
+                query_scalar(&d.q("SELECT used FROM stock_books WHERE activity_id = ?"))
+                    .bind(a)
+                    .fetch_optional(&mut *c)
+                    .await?;
+            let used = used.unwrap_or(0);
+            if used + units > l {
+                return Ok(Admit::SoldOut {
+                    remaining: (l - used).max(0),
+                });
+            }
+        }
+    }
     in_tx(&sh, |c| {
         let user = user.clone();
         Box::pin(async move {
             let (used, next_order) = lock_book(c, d, a).await?;
             if let Some(s) = seat(c, d, a, &user, true).await? {
-                return Ok(match s.state.as_str() {
-                    HELD if s.hold.reservation_expires_at > now => Admit::Retry(s.hold),
-                    WRITING => Admit::Duplicate { in_progress: true },
-                    _ => Admit::Duplicate { in_progress: false },
-                });
+                return Ok(answer_seat(s, now));
             }
             if let Some(l) = limit {
                 if used + units > l {
