@@ -21,6 +21,11 @@
 //! moving the caller's other tasks off its worker (`block_in_place`) when it runs on a
 //! multi-threaded runtime. A database error is logged and answered as `Unavailable` (admit,
 //! extend, confirm), nothing due, or no change.
+//!
+//! Not yet handled: a node that dies between `admit` and `committed`/`abort` (or between `due`
+//! and `released`) leaves that seat `WRITING` (`RELEASING`) — its units stay counted, so the
+//! gate can undersell by them but never oversell; reconciling such seats with the entries table
+//! after a timeout is the missing step.
 
 use super::{Dialect, Shared, SqlStore};
 use axon_domain::model::ActivityId;
