@@ -69,6 +69,8 @@ pub enum Admit {
     SoldOut {
         remaining: i64,
     },
+    /// The gate could not decide (its database failed; logged): nothing was taken.
+    Unavailable,
 }
 
 /// Why a confirm cannot proceed.
@@ -82,6 +84,8 @@ pub enum ConfirmRefusal {
     InProgress,
     /// No such seat.
     Unknown,
+    /// The gate could not decide (its database failed; logged): nothing changed.
+    Unavailable,
 }
 
 /// A hold whose time has passed, now `Releasing`: cancel it durably, then call

@@ -3,8 +3,9 @@
 //!
 //! Embedded (no `AXON_DATABASE_URL`): SQLite in the data dir for the log and the relational data.
 //! Shared database (`postgres://…`, `mysql://…`): the same ports on that database, its commit
-//! feed tailed so this node's engine follows every node's writes. Either way: the in-process
-//! engine, change feed and rate limiter.
+//! feed tailed so this node's engine follows every node's writes, and the FCFS stock gate on that
+//! database (`axon_store::sql::stock`) — the in-process ledger serves the embedded mode only.
+//! Either way: the in-process engine, change feed and rate limiter.
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -12,6 +13,7 @@ use crate::ServeError;
 use axon_engine::local::{LocalChanges, LocalRateLimit};
 use axon_engine::{ledger::InMemoryLedger, Engine, Projector};
 use axon_ports::cache::NoCache;
+use axon_ports::stock::StockGate;
 use axon_ports::{CommitFeed, EventLog, Repo, StoreError};
 use axon_services::Backends;
 use axon_store::sql::{Dialect, SqlStore};
@@ -29,7 +31,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
     match config.database_url.as_ref().map(|u| u.expose().to_string()) {
         None => {
             let store = Arc::new(SqliteStore::open(&config.data_dir)?);
-            assemble(store, config).await
+            assemble(store, Arc::new(InMemoryLedger::default()), config).await
         }
         Some(url) => {
             let store = Arc::new(SqlStore::open(&url)?);
@@ -38,18 +40,19 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 url = %axon_store::sql::redact(&url),
                 "using the shared database"
             );
-            // The FCFS stock gate is still this node's in-process ledger (rebuilt from the
-            // database at start): entry traffic must reach one node until the gate moves to
-            // the database or Redis.
-            tracing::warn!(
-                "the FCFS stock gate is in-process: send gate traffic (entries, confirms) to one node"
-            );
-            assemble(store, config).await
+            // The FCFS stock gate is the database's too (never this node's in-process ledger),
+            // so any node may take entries and confirms.
+            let stock: Arc<dyn StockGate> = store.clone();
+            assemble(store, stock, config).await
         }
     }
 }
 
-async fn assemble<S>(store: Arc<S>, config: Config) -> Result<AppState, ServeError>
+async fn assemble<S>(
+    store: Arc<S>,
+    stock: Arc<dyn StockGate>,
+    config: Config,
+) -> Result<AppState, ServeError>
 where
     S: Repo + EventLog + CommitFeed + 'static,
 {
@@ -64,7 +67,7 @@ where
         events: store.clone(),
         repo: store.clone(),
         commits: store,
-        stock: Arc::new(InMemoryLedger::default()),
+        stock,
         analytics: snapshots.clone(),
         changes,
         cache: Arc::new(NoCache),

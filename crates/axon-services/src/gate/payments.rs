@@ -88,6 +88,7 @@ impl Gate {
                     ServiceError::conflict("PAYMENT_IN_PROGRESS", "a payment is being confirmed")
                 }
                 ConfirmRefusal::Expired | ConfirmRefusal::Unknown => reservation_expired(),
+                ConfirmRefusal::Unavailable => ServiceError::internal("the stock gate failed"),
             })?;
         let token = generate_key("apv_");
         repo.add_token(TokenRecord {
@@ -156,6 +157,9 @@ impl Gate {
             }
             Err(ConfirmRefusal::Expired | ConfirmRefusal::Unknown) => {
                 return Err(approval_expired())
+            }
+            Err(ConfirmRefusal::Unavailable) => {
+                return Err(ServiceError::internal("the stock gate failed"))
             }
         }
         let purchase = Purchase {

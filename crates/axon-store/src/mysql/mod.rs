@@ -180,4 +180,31 @@ pub const MIGRATIONS: &[&str] = &[
         committed_at BIGINT NOT NULL
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
     ",
+    // 3: the FCFS stock gate (`sql::stock`): per activity the units held or sold (`used`,
+    // changed only under the book row's lock and never below zero), one seat per (activity,
+    // user) with its hold, and the marker that the gate has been built from the entries once.
+    r"
+    CREATE TABLE stock_books (
+        activity_id BIGINT PRIMARY KEY,
+        used BIGINT NOT NULL DEFAULT 0 CHECK (used >= 0),
+        next_order BIGINT NOT NULL DEFAULT 0
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    CREATE TABLE stock_seats (
+        activity_id BIGINT NOT NULL,
+        user_id VARCHAR(255) NOT NULL,
+        entry_id BIGINT NOT NULL DEFAULT 0,
+        units BIGINT NOT NULL CHECK (units > 0),
+        seat_order BIGINT NOT NULL,
+        state VARCHAR(16) NOT NULL,
+        reservation_token VARCHAR(255) NOT NULL DEFAULT '',
+        reservation_expires_at BIGINT NOT NULL DEFAULT 0,
+        expires_at BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (activity_id, user_id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    CREATE INDEX stock_seats_due ON stock_seats(state, expires_at);
+    CREATE TABLE stock_gate (
+        id BIGINT PRIMARY KEY,
+        recovered_at BIGINT NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    ",
 ];

@@ -52,6 +52,36 @@ impl Dialect {
         }
     }
 
+    /// The clause that turns a multi-row `INSERT` into an upsert on the unique key `key`,
+    /// overwriting `cols` with the inserted values. On MySQL it fires on any unique key, so
+    /// callers use it only where `key` is the one unique key the inserted columns can hit.
+    pub fn upsert(self, key: &str, cols: &[&str]) -> String {
+        match self {
+            Dialect::Postgres => format!(
+                " ON CONFLICT ({key}) DO UPDATE SET {}",
+                cols.iter()
+                    .map(|c| format!("{c} = EXCLUDED.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Dialect::MySql => format!(
+                " ON DUPLICATE KEY UPDATE {}",
+                cols.iter()
+                    .map(|c| format!("{c} = VALUES({c})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// `SUM(col)` as a 64-bit integer, 0 over no rows (PostgreSQL sums BIGINT as NUMERIC).
+    pub fn int_sum(self, col: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"),
+            Dialect::MySql => format!("CAST(COALESCE(SUM({col}), 0) AS SIGNED)"),
+        }
+    }
+
     /// Embedded migrations, oldest first.
     pub fn migrations(self) -> &'static [&'static str] {
         match self {

@@ -53,36 +53,39 @@ pub(crate) async fn insert_events(
     Ok(AppendReport { seqs })
 }
 
-/// Bulk path (import): pre-rendered events; returns (stored, duplicates).
+/// Events per multi-row statement on the bulk path (12 parameters each).
+const BULK_ROWS: usize = 1000;
+
+/// Bulk path (import): pre-rendered events, many rows per statement (an ignoring insert, so a
+/// stored (source, eventId) is skipped as on the one-row path); returns (stored, duplicates).
 pub(crate) async fn insert_encoded(
     c: &mut AnyConnection,
     d: Dialect,
     events: &[crate::EncodedEvent],
 ) -> SqlResult<(u64, u64)> {
-    let sql = d
-        .q(&d.insert_ignore(&format!(
-            "{COLS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )))
-        .into_owned();
     let mut stored = 0;
-    for e in events {
-        stored += query(&sql)
-            .bind(e.source.as_str())
-            .bind(e.event_id.as_deref())
-            .bind(e.trigger_type)
-            .bind(e.occurred_at)
-            .bind(e.received_at)
-            .bind(e.activity_id)
-            .bind(e.campaign_id)
-            .bind(e.user_id.as_deref())
-            .bind(e.anonymous_id.as_deref())
-            .bind(e.session_id.as_deref())
-            .bind(i64::from(e.bot))
-            .bind(e.body.as_str())
-            .execute(&mut *c)
-            .await
-            .db()?
-            .rows_affected();
+    for chunk in events.chunks(BULK_ROWS) {
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = d
+            .q(&d.insert_ignore(&format!("{COLS} VALUES {rows}")))
+            .into_owned();
+        let mut q = query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.source.as_str())
+                .bind(e.event_id.as_deref())
+                .bind(e.trigger_type)
+                .bind(e.occurred_at)
+                .bind(e.received_at)
+                .bind(e.activity_id)
+                .bind(e.campaign_id)
+                .bind(e.user_id.as_deref())
+                .bind(e.anonymous_id.as_deref())
+                .bind(e.session_id.as_deref())
+                .bind(i64::from(e.bot))
+                .bind(e.body.as_str());
+        }
+        stored += q.execute(&mut *c).await.db()?.rows_affected();
     }
     Ok((stored, events.len() as u64 - stored))
 }

@@ -24,6 +24,7 @@ mod keys;
 mod migrate;
 mod relational;
 mod rows;
+mod stock;
 mod writer;
 
 pub use dialect::Dialect;
@@ -42,6 +43,8 @@ pub(crate) struct Shared {
     pub pool: AnyPool,
     pub dialect: Dialect,
     pub rt: tokio::runtime::Handle,
+    /// Activities whose stock book row this node has seen exist (`sql::stock`).
+    pub books: parking_lot::Mutex<std::collections::HashSet<i64>>,
 }
 
 impl Shared {
@@ -137,6 +140,7 @@ impl SqlStore {
             pool,
             dialect,
             rt: runtime.handle().clone(),
+            books: Default::default(),
         });
         let tail = Arc::new(feed::Tail::new(shared.clone(), head));
         let (writer, task) = Writer::start(shared.clone(), tail.clone());

@@ -3,13 +3,17 @@
 //! PostgreSQL/MariaDB cases print `SKIPPED …` and fail under `CI=true`).
 //!
 //! Each case in [`suite`] takes a [`Backend`] — the ports as trait objects (`&dyn Repo`, the
-//! event log, the commit feed, the bulk loader) plus a way to open a *second node* on the same
-//! database — and is instantiated once per backend by `conformance!` below.
+//! event log, the commit feed, the bulk loader, the FCFS stock gate) plus a way to open a
+//! *second node* on the same database — and is instantiated once per backend by `conformance!`
+//! below. The embedded backend's stock gate is the in-process ledger (what `axon serve` runs on
+//! SQLite); the SQL backends' is the database's own.
 
 mod suite;
 
+use axon_engine::ledger::InMemoryLedger;
 use axon_store::sql::SqlStore;
 use axon_store::sqlite::SqliteStore;
+use axon_store::stock::StockGate;
 use axon_store::{BulkLoader, CommitFeed, EventLog, Repo};
 use std::sync::Arc;
 
@@ -20,6 +24,8 @@ impl<T: Repo + EventLog + CommitFeed + BulkLoader> Store for T {}
 pub struct Backend {
     pub name: &'static str,
     pub store: Arc<dyn Store>,
+    /// The FCFS stock gate this backend runs with.
+    pub gate: Arc<dyn StockGate>,
     /// The database URL for SQL backends (a second node opens it too).
     pub url: Option<String>,
     _dir: Option<tempfile::TempDir>,
@@ -42,6 +48,15 @@ impl Backend {
             None => self.store.clone(),
         }
     }
+
+    /// The stock gate of another node on the same database (SQL), or the same ledger again
+    /// (embedded: one process).
+    pub fn second_gate(&self) -> Arc<dyn StockGate> {
+        match &self.url {
+            Some(url) => Arc::new(SqlStore::open(url).expect("second node")),
+            None => self.gate.clone(),
+        }
+    }
 }
 
 fn sqlite() -> Backend {
@@ -49,6 +64,7 @@ fn sqlite() -> Backend {
     Backend {
         name: "sqlite",
         store: Arc::new(SqliteStore::open(dir.path()).unwrap()),
+        gate: Arc::new(InMemoryLedger::default()),
         url: None,
         _dir: Some(dir),
     }
@@ -56,9 +72,11 @@ fn sqlite() -> Backend {
 
 fn sql(server: &axon_testdb::Server, name: &'static str, case: &str) -> Backend {
     let url = server.database(case);
+    let store = Arc::new(SqlStore::open(&url).unwrap_or_else(|e| panic!("{name}: {e}")));
     Backend {
         name,
-        store: Arc::new(SqlStore::open(&url).unwrap_or_else(|e| panic!("{name}: {e}"))),
+        store: store.clone(),
+        gate: store,
         url: Some(url),
         _dir: None,
     }
@@ -114,8 +132,14 @@ conformance!(
     gate_entries_page_and_cancel,
     feed_publishes_what_each_commit_made_durable,
     bulk_load_is_all_or_nothing_and_idempotent,
+    bulk_load_in_large_batches_keeps_the_one_row_semantics,
     racing_writers_on_one_unique_key,
     racing_buyers_never_oversell,
     migrations_from_empty_rerun_and_concurrent,
     other_nodes_follow_within_a_second,
+    stock_gate_admits_to_the_limit_once_per_user,
+    stock_gate_confirm_extend_and_expiry,
+    stock_gate_recovers_from_stored_seats,
+    stock_gate_two_nodes_never_oversell,
+    stock_gate_expiry_racing_a_confirm,
 );

@@ -1,5 +1,8 @@
 //! The cases: every port method's success and failure paths, racing writers, migrations.
 
+mod stock;
+pub use stock::*;
+
 use super::Backend;
 use axon_domain::coupon::Coupon;
 use axon_domain::event::Event;
@@ -897,6 +900,94 @@ pub async fn bulk_load_is_all_or_nothing_and_idempotent(b: &Backend) {
     assert_eq!(b.repo().entries(9).await.unwrap().len(), 1);
     assert_eq!(b.repo().purchases_of_user("u").await.unwrap().len(), 1);
     assert_eq!(b.repo().activity(9).await.unwrap().unwrap().campaign_id, 5);
+}
+
+/// Thousands of rows in one load (the SQL backends write many rows per statement): the later
+/// of two rows for one entry key wins, duplicate events inside the load are skipped, ids are
+/// assigned past the explicit ones, each buyer keeps the latest purchase time, and a repeated
+/// orderId fails the whole load.
+pub async fn bulk_load_in_large_batches_keeps_the_one_row_semantics(b: &Backend) {
+    let load = |chunks: Vec<BulkChunk>| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for c in chunks {
+            tx.send(c).unwrap();
+        }
+        drop(tx);
+        b.store.bulk_load(rx)
+    };
+    let entry = |user: String, order: i64| Entry {
+        id: 0,
+        activity_id: 9,
+        user_id: user,
+        status: EntryStatus::Approved,
+        order,
+        quantity: 1,
+        requested_at: Ts(5),
+        processed_at: None,
+    };
+    let mut entries: Vec<Entry> = (0..2500).map(|i| entry(format!("e{i}"), i)).collect();
+    entries.push(entry("e7".into(), 9_999));
+    let purchases: Vec<Purchase> = (0..2500)
+        .map(|i| {
+            let mut p = purchase(&format!("b{}", i % 100), &format!("BULK-{i}"), None, 1);
+            p.activity_id = None;
+            p.purchase_type = PurchaseType::Shop;
+            p.purchased_at = Ts(1_000 + i);
+            p.id = if i % 2 == 0 { 0 } else { 10_000 + i };
+            p
+        })
+        .collect();
+    let events: Vec<EncodedEvent> = (0..2600)
+        .map(|i| EncodedEvent::new(view(&format!("big{}", i % 2500), 9, "u")).unwrap())
+        .collect();
+    let r = load(vec![
+        BulkChunk::Entries(entries),
+        BulkChunk::Purchases(purchases),
+        BulkChunk::Events(events),
+    ])
+    .await
+    .unwrap();
+    assert_eq!((r.events, r.duplicate_events), (2500, 100), "{}", b.name);
+    let stored = b.repo().entries(9).await.unwrap();
+    assert_eq!(stored.len(), 2500, "{}", b.name);
+    assert_eq!(
+        stored.iter().find(|e| e.user_id == "e7").unwrap().order,
+        9_999,
+        "{}: the later row wins",
+        b.name
+    );
+    let mut ids = std::collections::HashSet::new();
+    let mut n = 0;
+    b.repo()
+        .all_purchases(&mut |p| {
+            ids.insert(p.id);
+            n += 1;
+        })
+        .await
+        .unwrap();
+    assert_eq!((n, ids.len()), (2500, 2500), "{}", b.name);
+    let latest = b
+        .repo()
+        .profile("b7")
+        .await
+        .unwrap()
+        .unwrap()
+        .last_purchase_at;
+    assert_eq!(latest, Some(Ts(1_000 + 2407)), "{}", b.name);
+    assert_eq!(b.log().count().await.unwrap(), 2500, "{}", b.name);
+    // A repeated orderId under a new id: refused, and nothing of that load is written.
+    let mut again = purchase("z", "BULK-3", None, 1);
+    again.activity_id = None;
+    again.purchase_type = PurchaseType::Shop;
+    again.id = 99_999;
+    let fresh = EncodedEvent::new(view("fresh-1", 9, "u")).unwrap();
+    let r = load(vec![
+        BulkChunk::Events(vec![fresh]),
+        BulkChunk::Purchases(vec![again]),
+    ])
+    .await;
+    assert_eq!(code(r), "DUPLICATE_PURCHASE", "{}", b.name);
+    assert_eq!(b.log().count().await.unwrap(), 2500, "{}", b.name);
 }
 
 pub async fn racing_writers_on_one_unique_key(b: &Backend) {

@@ -1,0 +1,788 @@
+//! The FCFS stock gate on the shared database (issue 12, deliverable 3): the same decisions as
+//! the embedded ledger (`axon-engine::ledger`), taken by the database so nodes that share only
+//! the database never oversell.
+//!
+//! - `stock_books` holds, per activity, the units held or sold (`used`) and the last order
+//!   number. Every change of `used` happens under that row's lock (`SELECT … FOR UPDATE`), and
+//!   an admission checks the limit under it: the units counted never exceed the limit, and the
+//!   `CHECK (used >= 0)` keeps them from going below zero.
+//! - `stock_seats` holds one seat per (activity, user) — the primary key refuses a second — in
+//!   the ledger's states (`WRITING`, `HELD`, `CONFIRMING`, `RELEASING`, `FINAL`, `CANCELLED`).
+//!   State moves are conditional updates (`… WHERE state = 'HELD'`), so of a confirm and an
+//!   expiry racing for one hold exactly one wins.
+//! - Expired holds are claimed with `FOR UPDATE SKIP LOCKED`: each is moved to `RELEASING` by
+//!   one node, and a hold whose confirm is in flight is no longer `HELD`, so it is never claimed.
+//!
+//! Locks are always taken book first, then seat, so two transactions never wait on each other in
+//! a cycle; a deadlock or serialisation failure reported anyway is retried.
+//!
+//! The port is synchronous (the embedded ledger decides under a mutex, never across I/O): each
+//! call here runs on the store's own runtime and blocks the caller for one short transaction,
+//! moving the caller's other tasks off its worker (`block_in_place`) when it runs on a
+//! multi-threaded runtime. A database error is logged and answered as `Unavailable` (admit,
+//! extend, confirm), nothing due, or no change.
+//!
+//! Not yet handled: a node that dies between `admit` and `committed`/`abort` (or between `due`
+//! and `released`) leaves that seat `WRITING` (`RELEASING`) — its units stay counted, so the
+//! gate can undersell by them but never oversell; reconciling such seats with the entries table
+//! after a timeout is the missing step.
+
+use super::{Dialect, Shared, SqlStore};
+use axon_domain::model::ActivityId;
+use axon_domain::Ts;
+use axon_ports::aggregates::StockLevels;
+use axon_ports::stock::{Admit, ConfirmRefusal, Due, Hold, RecoveredSeat, SeatState, StockGate};
+use sqlx_core::any::{AnyConnection, AnyRow};
+use sqlx_core::query::query;
+use sqlx_core::query_scalar::query_scalar;
+use sqlx_core::row::Row;
+use std::future::Future;
+use std::sync::Arc;
+
+const WRITING: &str = "WRITING";
+const HELD: &str = "HELD";
+const CONFIRMING: &str = "CONFIRMING";
+const RELEASING: &str = "RELEASING";
+const FINAL: &str = "FINAL";
+const CANCELLED: &str = "CANCELLED";
+
+/// Seats inserted per statement by a recovery.
+const RECOVER_CHUNK: usize = 500;
+/// Attempts of one gate transaction when the database reports a deadlock or serialisation
+/// failure (SQLSTATE class 40).
+const ATTEMPTS: usize = 8;
+
+type Sql<T> = Result<T, sqlx_core::Error>;
+
+/// True for the failures a retry can cure (deadlock, serialisation).
+fn retryable(e: &sqlx_core::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c.starts_with("40"))
+}
+
+fn str_col(r: &AnyRow, idx: usize) -> Sql<String> {
+    match r.try_get::<String, _>(idx) {
+        Ok(v) => Ok(v),
+        // MySQL reports text to the Any driver as bytes.
+        Err(first) => r
+            .try_get::<Vec<u8>, _>(idx)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|_| first),
+    }
+}
+
+/// A seat as the decisions need it.
+struct SeatRow {
+    state: String,
+    units: i64,
+    hold: Hold,
+}
+
+const SEAT_COLS: &str =
+    "state, units, seat_order, reservation_token, reservation_expires_at, expires_at";
+
+fn seat_row(r: &AnyRow) -> Sql<SeatRow> {
+    let order = r.try_get::<i64, _>(2)?;
+    Ok(SeatRow {
+        state: str_col(r, 0)?,
+        units: r.try_get(1)?,
+        hold: Hold {
+            reservation_token: str_col(r, 3)?,
+            reservation_expires_at: Ts(r.try_get(4)?),
+            expires_at: Ts(r.try_get(5)?),
+            order,
+        },
+    })
+}
+
+async fn seat(
+    c: &mut AnyConnection,
+    d: Dialect,
+    a: ActivityId,
+    user: &str,
+    lock: bool,
+) -> Sql<Option<SeatRow>> {
+    let sql = format!(
+        "SELECT {SEAT_COLS} FROM stock_seats WHERE activity_id = ? AND user_id = ?{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    query(&d.q(&sql))
+        .bind(a)
+        .bind(user)
+        .fetch_optional(&mut *c)
+        .await?
+        .map(|r| seat_row(&r))
+        .transpose()
+}
+
+/// Locks the activity's book row (creating it first if needed); answers (used, next_order).
+async fn lock_book(c: &mut AnyConnection, d: Dialect, a: ActivityId) -> Sql<(i64, i64)> {
+    let select = d.q("SELECT used, next_order FROM stock_books WHERE activity_id = ? FOR UPDATE");
+    for _ in 0..2 {
+        if let Some(r) = query(&select).bind(a).fetch_optional(&mut *c).await? {
+            return Ok((r.try_get(0)?, r.try_get(1)?));
+        }
+        query(
+            &d.q(&d.insert_ignore("stock_books (activity_id, used, next_order) VALUES (?, 0, 0)")),
+        )
+        .bind(a)
+        .execute(&mut *c)
+        .await?;
+    }
+    Err(sqlx_core::Error::RowNotFound)
+}
+
+async fn add_used(c: &mut AnyConnection, d: Dialect, a: ActivityId, delta: i64) -> Sql<()> {
+    query(&d.q("UPDATE stock_books SET used = used + ? WHERE activity_id = ?"))
+        .bind(delta)
+        .bind(a)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+/// Makes sure the activity's book row exists, in its own statement: creating it inside the
+/// admitting transaction would have concurrent first admissions deadlock on MySQL (their gap
+/// locks block each other's inserts).
+async fn ensure_book(sh: &Shared, a: ActivityId) -> Sql<()> {
+    if sh.books.lock().contains(&a) {
+        return Ok(());
+    }
+    let d = sh.dialect;
+    query(&d.q(&d.insert_ignore("stock_books (activity_id, used, next_order) VALUES (?, 0, 0)")))
+        .bind(a)
+        .execute(&sh.pool)
+        .await?;
+    sh.books.lock().insert(a);
+    Ok(())
+}
+
+/// Runs `step` in a transaction, committing its answer; retried on deadlock/serialisation.
+async fn in_tx<T, F>(sh: &Shared, step: F) -> Sql<T>
+where
+    F: for<'c> Fn(
+        &'c mut AnyConnection,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Sql<T>> + Send + 'c>>,
+{
+    let mut last = None;
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            // Spread the retries of transactions that collided.
+            let jitter = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |t| u64::from(t.subsec_nanos() % 7));
+            tokio::time::sleep(std::time::Duration::from_millis(
+                attempt as u64 * 2 + jitter,
+            ))
+            .await;
+        }
+        let mut tx = sh.pool.begin().await?;
+        match step(&mut tx).await {
+            Ok(v) => match tx.commit().await {
+                Ok(()) => return Ok(v),
+                Err(e) if retryable(&e) => last = Some(e),
+                Err(e) => return Err(e),
+            },
+            Err(e) => {
+                let _ = tx.rollback().await;
+                if !retryable(&e) {
+                    return Err(e);
+                }
+                last = Some(e);
+            }
+        }
+    }
+    Err(last.unwrap_or(sqlx_core::Error::PoolClosed))
+}
+
+/// The answer to a person who already has a seat.
+fn answer_seat(s: SeatRow, now: Ts) -> Admit {
+    match s.state.as_str() {
+        HELD if s.hold.reservation_expires_at > now => Admit::Retry(s.hold),
+        WRITING => Admit::Duplicate { in_progress: true },
+        _ => Admit::Duplicate { in_progress: false },
+    }
+}
+
+async fn admit(
+    sh: Arc<Shared>,
+    a: ActivityId,
+    user: String,
+    units: i64,
+    limit: Option<i64>,
+    now: Ts,
+) -> Sql<Admit> {
+    let d = sh.dialect;
+    ensure_book(&sh, a).await?;
+    // Without a lock first: a person who already has a seat, or a sold-out activity, is
+    // answered from what is committed now (seats are never taken back but by their own
+    // failed write, and `used` only falls by releases, which the next attempt sees) — so the
+    // herd of late requests never queues on the book row.
+    {
+        let mut c = sh.pool.acquire().await?;
+        if let Some(s) = seat(&mut c, d, a, &user, false).await? {
+            return Ok(answer_seat(s, now));
+        }
+        if let Some(l) = limit {
+            let used: Option<i64> =
+                query_scalar(&d.q("SELECT used FROM stock_books WHERE activity_id = ?"))
+                    .bind(a)
+                    .fetch_optional(&mut *c)
+                    .await?;
+            let used = used.unwrap_or(0);
+            if used + units > l {
+                return Ok(Admit::SoldOut {
+                    remaining: (l - used).max(0),
+                });
+            }
+        }
+    }
+    in_tx(&sh, |c| {
+        let user = user.clone();
+        Box::pin(async move {
+            let (used, next_order) = lock_book(c, d, a).await?;
+            if let Some(s) = seat(c, d, a, &user, true).await? {
+                return Ok(answer_seat(s, now));
+            }
+            if let Some(l) = limit {
+                if used + units > l {
+                    return Ok(Admit::SoldOut {
+                        remaining: (l - used).max(0),
+                    });
+                }
+            }
+            let order = next_order + 1;
+            query(&d.q(
+                "UPDATE stock_books SET used = used + ?, next_order = ? WHERE activity_id = ?",
+            ))
+            .bind(units)
+            .bind(order)
+            .bind(a)
+            .execute(&mut *c)
+            .await?;
+            query(&d.q(
+                "INSERT INTO stock_seats (activity_id, user_id, units, seat_order, state) VALUES (?, ?, ?, ?, ?)",
+            ))
+            .bind(a)
+            .bind(user.as_str())
+            .bind(units)
+            .bind(order)
+            .bind(WRITING)
+            .execute(&mut *c)
+            .await?;
+            Ok(Admit::Reserved { order })
+        })
+    })
+    .await
+}
+
+async fn abort(sh: Arc<Shared>, a: ActivityId, user: String) -> Sql<()> {
+    let d = sh.dialect;
+    in_tx(&sh, |c| {
+        let user = user.clone();
+        Box::pin(async move {
+            lock_book(c, d, a).await?;
+            match seat(c, d, a, &user, true).await? {
+                Some(s) if s.state == WRITING => {
+                    query(&d.q(
+                        "DELETE FROM stock_seats WHERE activity_id = ? AND user_id = ? AND state = ?",
+                    ))
+                    .bind(a)
+                    .bind(user.as_str())
+                    .bind(WRITING)
+                    .execute(&mut *c)
+                    .await?;
+                    add_used(c, d, a, -s.units).await
+                }
+                _ => Ok(()),
+            }
+        })
+    })
+    .await
+}
+
+async fn extend(
+    sh: Arc<Shared>,
+    a: ActivityId,
+    user: String,
+    approval_expires_at: Ts,
+    now: Ts,
+) -> Sql<Result<(), ConfirmRefusal>> {
+    let d = sh.dialect;
+    in_tx(&sh, |c| {
+        let user = user.clone();
+        Box::pin(async move {
+            let Some(s) = seat(c, d, a, &user, true).await? else {
+                return Ok(Err(ConfirmRefusal::Unknown));
+            };
+            match s.state.as_str() {
+                HELD => {}
+                FINAL => return Ok(Err(ConfirmRefusal::AlreadyFinal)),
+                CONFIRMING => return Ok(Err(ConfirmRefusal::InProgress)),
+                _ => return Ok(Err(ConfirmRefusal::Expired)),
+            }
+            if s.hold.reservation_expires_at <= now {
+                return Ok(Err(ConfirmRefusal::Expired));
+            }
+            if approval_expires_at > s.hold.expires_at {
+                query(&d.q(
+                    "UPDATE stock_seats SET expires_at = ? WHERE activity_id = ? AND user_id = ?",
+                ))
+                .bind(approval_expires_at.0)
+                .bind(a)
+                .bind(user.as_str())
+                .execute(&mut *c)
+                .await?;
+            }
+            Ok(Ok(()))
+        })
+    })
+    .await
+}
+
+async fn begin_confirm(
+    sh: Arc<Shared>,
+    a: ActivityId,
+    user: String,
+    now: Ts,
+) -> Sql<Result<i64, ConfirmRefusal>> {
+    let d = sh.dialect;
+    let mut c = sh.pool.acquire().await?;
+    // The one statement that decides a confirm against an expiry: of the two, whichever
+    // changes the row first wins, and the other finds it no longer `HELD`.
+    let won = query(&d.q(
+        "UPDATE stock_seats SET state = ? WHERE activity_id = ? AND user_id = ? AND state = ? AND expires_at > ?",
+    ))
+    .bind(CONFIRMING)
+    .bind(a)
+    .bind(user.as_str())
+    .bind(HELD)
+    .bind(now.0)
+    .execute(&mut *c)
+    .await?
+    .rows_affected()
+        == 1;
+    let s = seat(&mut c, d, a, &user, false).await?;
+    Ok(match s {
+        Some(s) if won => Ok(s.units),
+        None => Err(ConfirmRefusal::Unknown),
+        Some(s) => Err(match s.state.as_str() {
+            FINAL => ConfirmRefusal::AlreadyFinal,
+            CONFIRMING => ConfirmRefusal::InProgress,
+            WRITING => ConfirmRefusal::Unknown,
+            _ => ConfirmRefusal::Expired,
+        }),
+    })
+}
+
+async fn due(sh: Arc<Shared>, now: Ts, max: usize) -> Sql<Vec<Due>> {
+    let d = sh.dialect;
+    in_tx(&sh, |c| {
+        Box::pin(async move {
+            // Rows another node is claiming (or confirming) are skipped, not waited for.
+            let rows = query(&d.q(
+                "SELECT activity_id, user_id, entry_id, units FROM stock_seats WHERE state = ? AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
+            ))
+            .bind(HELD)
+            .bind(now.0)
+            .bind(i64::try_from(max).unwrap_or(i64::MAX))
+            .fetch_all(&mut *c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(Due {
+                    activity_id: r.try_get(0)?,
+                    user_id: str_col(r, 1)?,
+                    entry_id: r.try_get(2)?,
+                    units: r.try_get(3)?,
+                });
+            }
+            for chunk in out.chunks(RECOVER_CHUNK) {
+                let keys = vec!["(activity_id = ? AND user_id = ?)"; chunk.len()].join(" OR ");
+                let sql = format!(
+                    "UPDATE stock_seats SET state = ? WHERE state = ? AND ({keys})"
+                );
+                let sql = d.q(&sql);
+                let mut q = query(&sql).bind(RELEASING).bind(HELD);
+                for due in chunk {
+                    q = q.bind(due.activity_id).bind(due.user_id.as_str());
+                }
+                q.execute(&mut *c).await?;
+            }
+            Ok(out)
+        })
+    })
+    .await
+}
+
+async fn released(sh: Arc<Shared>, a: ActivityId, user: String) -> Sql<bool> {
+    let d = sh.dialect;
+    in_tx(&sh, |c| {
+        let user = user.clone();
+        Box::pin(async move {
+            lock_book(c, d, a).await?;
+            match seat(c, d, a, &user, true).await? {
+                Some(s) if s.state == RELEASING => {
+                    set_state(c, d, a, &user, RELEASING, CANCELLED).await?;
+                    add_used(c, d, a, -s.units).await?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            }
+        })
+    })
+    .await
+}
+
+/// `from → to` for one seat; true when it was in `from`.
+async fn set_state(
+    c: &mut AnyConnection,
+    d: Dialect,
+    a: ActivityId,
+    user: &str,
+    from: &str,
+    to: &str,
+) -> Sql<bool> {
+    let r =
+        query(&d.q(
+            "UPDATE stock_seats SET state = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
+        ))
+        .bind(to)
+        .bind(a)
+        .bind(user)
+        .bind(from)
+        .execute(&mut *c)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+fn state_name(s: &SeatState) -> &'static str {
+    match s {
+        SeatState::Writing => WRITING,
+        SeatState::Held(_) => HELD,
+        SeatState::Confirming(_) => CONFIRMING,
+        SeatState::Releasing => RELEASING,
+        SeatState::Final => FINAL,
+        SeatState::Cancelled => CANCELLED,
+    }
+}
+
+/// Builds the gate from the stored entries — once per database: the first node to insert the
+/// marker row does it (a second node's insert waits on that row's key, then finds it there).
+async fn recover(sh: Arc<Shared>, seats: Arc<Vec<RecoveredSeat>>, now: i64) -> Sql<bool> {
+    let d = sh.dialect;
+    in_tx(&sh, |c| {
+        let seats = seats.clone();
+        let shared = sh.clone();
+        Box::pin(async move {
+            let won = query(&d.q(&d.insert_ignore(
+                "stock_gate (id, recovered_at) VALUES (1, ?)",
+            )))
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+                == 1;
+            if !won {
+                return Ok(false);
+            }
+            query("DELETE FROM stock_seats").execute(&mut *c).await?;
+            query("DELETE FROM stock_books").execute(&mut *c).await?;
+            shared.books.lock().clear();
+            let mut books: std::collections::BTreeMap<ActivityId, (i64, i64)> =
+                Default::default();
+            for s in seats.iter() {
+                let b = books.entry(s.activity_id).or_default();
+                if s.seat.state.counts() {
+                    b.0 += s.seat.units;
+                }
+                b.1 = b.1.max(s.seat.order);
+            }
+            for chunk in seats.chunks(RECOVER_CHUNK) {
+                let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+                let sql = format!(
+                    "INSERT INTO stock_seats (activity_id, user_id, entry_id, units, seat_order, state, reservation_token, reservation_expires_at, expires_at) VALUES {rows}"
+                );
+                let sql = d.q(&sql);
+                let mut q = query(&sql);
+                for s in chunk {
+                    let (token, res, exp) = match &s.seat.state {
+                        SeatState::Held(h) | SeatState::Confirming(h) => (
+                            h.reservation_token.clone(),
+                            h.reservation_expires_at.0,
+                            h.expires_at.0,
+                        ),
+                        _ => (String::new(), 0, 0),
+                    };
+                    q = q
+                        .bind(s.activity_id)
+                        .bind(s.user_id.clone())
+                        .bind(s.seat.entry_id)
+                        .bind(s.seat.units)
+                        .bind(s.seat.order)
+                        .bind(state_name(&s.seat.state))
+                        .bind(token)
+                        .bind(res)
+                        .bind(exp);
+                }
+                q.execute(&mut *c).await?;
+            }
+            for (a, (used, next)) in books {
+                query(&d.q(
+                    "INSERT INTO stock_books (activity_id, used, next_order) VALUES (?, ?, ?)",
+                ))
+                .bind(a)
+                .bind(used)
+                .bind(next)
+                .execute(&mut *c)
+                .await?;
+            }
+            Ok(true)
+        })
+    })
+    .await
+}
+
+impl SqlStore {
+    /// Runs one gate operation on the store's runtime and waits for it; `None` after a logged
+    /// database error.
+    fn gate<T, Fut>(&self, op: &'static str, f: impl FnOnce(Arc<Shared>) -> Fut) -> Option<T>
+    where
+        T: Send + 'static,
+        Fut: Future<Output = Sql<T>> + Send + 'static,
+    {
+        let fut = f(self.shared.clone());
+        let rt = self.shared.rt.clone();
+        let run = move || super::block_on(&rt, fut);
+        let multi = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let answer = if multi {
+            tokio::task::block_in_place(run)
+        } else {
+            run()
+        };
+        match answer {
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                tracing::error!(op, error = %e, "stock gate: database error");
+                None
+            }
+            None => {
+                tracing::error!(op, "stock gate: the database runtime stopped");
+                None
+            }
+        }
+    }
+}
+
+impl StockLevels for SqlStore {
+    fn remaining(&self, activity: ActivityId, limit: Option<i64>) -> i64 {
+        let Some(l) = limit else {
+            return i64::MAX;
+        };
+        let d = self.shared.dialect;
+        let used = self.gate("remaining", move |sh| async move {
+            query_scalar::<_, i64>(&d.q("SELECT used FROM stock_books WHERE activity_id = ?"))
+                .bind(activity)
+                .fetch_optional(&sh.pool)
+                .await
+        });
+        match used {
+            Some(u) => (l - u.unwrap_or(0)).max(0),
+            // Unknown: show none left rather than promise stock that may be gone.
+            None => 0,
+        }
+    }
+
+    fn held(&self, activity: ActivityId) -> i64 {
+        let d = self.shared.dialect;
+        self.gate("held", move |sh| async move {
+            let sql = format!(
+                "SELECT {} FROM stock_seats WHERE activity_id = ? AND state IN (?, ?, ?)",
+                d.int_sum("units")
+            );
+            query_scalar::<_, i64>(&d.q(&sql))
+                .bind(activity)
+                .bind(HELD)
+                .bind(CONFIRMING)
+                .bind(RELEASING)
+                .fetch_one(&sh.pool)
+                .await
+        })
+        .unwrap_or(0)
+    }
+}
+
+impl StockGate for SqlStore {
+    fn live_hold(&self, activity: ActivityId, user: &str, now: Ts) -> Option<Hold> {
+        let d = self.shared.dialect;
+        let user = user.to_string();
+        self.gate("live_hold", move |sh| async move {
+            let mut c = sh.pool.acquire().await?;
+            Ok(seat(&mut c, d, activity, &user, false)
+                .await?
+                .filter(|s| s.state == HELD && s.hold.reservation_expires_at > now)
+                .map(|s| s.hold))
+        })
+        .flatten()
+    }
+
+    fn admit(
+        &self,
+        activity: ActivityId,
+        user: &str,
+        units: i64,
+        limit: Option<i64>,
+        now: Ts,
+    ) -> Admit {
+        let user = user.to_string();
+        self.gate("admit", move |sh| {
+            admit(sh, activity, user, units, limit, now)
+        })
+        .unwrap_or(Admit::Unavailable)
+    }
+
+    fn committed(&self, activity: ActivityId, user: &str, entry_id: i64, hold: Option<Hold>) {
+        let d = self.shared.dialect;
+        let user = user.to_string();
+        self.gate("committed", move |sh| async move {
+            let (state, token, res, exp) = match &hold {
+                Some(h) => (
+                    HELD,
+                    h.reservation_token.clone(),
+                    h.reservation_expires_at.0,
+                    h.expires_at.0,
+                ),
+                None => (FINAL, String::new(), 0, 0),
+            };
+            query(&d.q(
+                "UPDATE stock_seats SET entry_id = ?, state = ?, reservation_token = ?, reservation_expires_at = ?, expires_at = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
+            ))
+            .bind(entry_id)
+            .bind(state)
+            .bind(token)
+            .bind(res)
+            .bind(exp)
+            .bind(activity)
+            .bind(user)
+            .bind(WRITING)
+            .execute(&sh.pool)
+            .await
+            .map(|_| ())
+        });
+    }
+
+    fn abort(&self, activity: ActivityId, user: &str) {
+        let user = user.to_string();
+        self.gate("abort", move |sh| abort(sh, activity, user));
+    }
+
+    fn extend(
+        &self,
+        activity: ActivityId,
+        user: &str,
+        approval_expires_at: Ts,
+        now: Ts,
+    ) -> Result<(), ConfirmRefusal> {
+        let user = user.to_string();
+        self.gate("extend", move |sh| {
+            extend(sh, activity, user, approval_expires_at, now)
+        })
+        .unwrap_or(Err(ConfirmRefusal::Unavailable))
+    }
+
+    fn begin_confirm(
+        &self,
+        activity: ActivityId,
+        user: &str,
+        now: Ts,
+    ) -> Result<i64, ConfirmRefusal> {
+        let user = user.to_string();
+        self.gate("begin_confirm", move |sh| {
+            begin_confirm(sh, activity, user, now)
+        })
+        .unwrap_or(Err(ConfirmRefusal::Unavailable))
+    }
+
+    fn end_confirm(&self, activity: ActivityId, user: &str, paid: bool) {
+        let d = self.shared.dialect;
+        let user = user.to_string();
+        self.gate("end_confirm", move |sh| async move {
+            let mut c = sh.pool.acquire().await?;
+            set_state(
+                &mut c,
+                d,
+                activity,
+                &user,
+                CONFIRMING,
+                if paid { FINAL } else { HELD },
+            )
+            .await
+        });
+    }
+
+    fn due(&self, now: Ts, max: usize) -> Vec<Due> {
+        self.gate("due", move |sh| due(sh, now, max))
+            .unwrap_or_default()
+    }
+
+    fn has_due(&self, now: Ts) -> bool {
+        let d = self.shared.dialect;
+        self.gate("has_due", move |sh| async move {
+            query_scalar::<_, i64>(
+                &d.q("SELECT 1 FROM stock_seats WHERE state = ? AND expires_at <= ? LIMIT 1"),
+            )
+            .bind(HELD)
+            .bind(now.0)
+            .fetch_optional(&sh.pool)
+            .await
+        })
+        .flatten()
+        .is_some()
+    }
+
+    fn released(&self, activity: ActivityId, user: &str) -> bool {
+        let user = user.to_string();
+        self.gate("released", move |sh| released(sh, activity, user))
+            .unwrap_or(false)
+    }
+
+    fn release_failed(&self, activity: ActivityId, user: &str, retry_at: Ts) {
+        let d = self.shared.dialect;
+        let user = user.to_string();
+        self.gate("release_failed", move |sh| async move {
+            query(&d.q(
+                "UPDATE stock_seats SET state = ?, reservation_token = '', reservation_expires_at = ?, expires_at = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
+            ))
+            .bind(HELD)
+            .bind(i64::MIN)
+            .bind(retry_at.0)
+            .bind(activity)
+            .bind(user)
+            .bind(RELEASING)
+            .execute(&sh.pool)
+            .await
+            .map(|_| ())
+        });
+    }
+
+    /// True until some node has built this database's gate from its entries (the state is
+    /// durable and shared, so it is never lost by a node restarting).
+    fn needs_recovery(&self) -> bool {
+        self.gate("needs_recovery", move |sh| async move {
+            query_scalar::<_, i64>("SELECT recovered_at FROM stock_gate WHERE id = 1")
+                .fetch_optional(&sh.pool)
+                .await
+        })
+        .is_some_and(|marker| marker.is_none())
+    }
+
+    /// Replaces the gate with these seats, once per database (see [`recover`]): a node that
+    /// finds the gate already built by another leaves it, since that one may be serving.
+    fn recover(&self, seats: Vec<RecoveredSeat>) {
+        let now = self.shared.now();
+        let seats = Arc::new(seats);
+        self.gate("recover", move |sh| recover(sh, seats, now));
+    }
+}
