@@ -2,8 +2,9 @@
 //! dashboard endpoints, and HS256 JWTs (`sub` = userId) for end users at the entry gate.
 
 use crate::error::ApiError;
+use crate::session::{self, KeyRef, Session};
 use crate::state::AppState;
-use axon_domain::model::Role;
+use axon_domain::model::{ApiKey, Role};
 use axon_domain::Ts;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -35,35 +36,6 @@ fn bearer(parts: &Parts) -> Option<&str> {
 /// The admin session cookie set by the login page.
 pub const SESSION_COOKIE: &str = "axon_session";
 
-fn session_sig(secret: &[u8], payload: &str) -> String {
-    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(payload.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-/// A signed session value: `{role}.{expires_ms}.{signature}`.
-pub fn mint_session(secret: &[u8], role: Role, expires: Ts) -> String {
-    let payload = format!("{}.{}", role.as_str(), expires.0);
-    format!("{payload}.{}", session_sig(secret, &payload))
-}
-
-/// Checks a session value; the role when it is genuine and not expired.
-pub fn verify_session(secret: &[u8], value: &str, now: Ts) -> Option<Role> {
-    let (payload, sig) = value.rsplit_once('.')?;
-    let expected = session_sig(secret, payload);
-    if expected.len() != sig.len()
-        || !expected
-            .bytes()
-            .zip(sig.bytes())
-            .fold(true, |ok, (a, b)| ok & (a == b))
-    {
-        return None;
-    }
-    let (role, exp) = payload.split_once('.')?;
-    (exp.parse::<i64>().ok()? > now.0).then_some(())?;
-    Role::parse(role).ok()
-}
-
 /// The value of a cookie in the request.
 pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -77,45 +49,156 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
         })
 }
 
-/// Resolves the caller's role from `Authorization: Bearer <key>` or the admin session cookie.
-pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Role, ApiError> {
+/// Who made a request: the role, the key it came with, and the session when it came by cookie.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub role: Role,
+    pub key: KeyRef,
+    pub session: Option<Session>,
+}
+
+/// Resolves the caller from `Authorization: Bearer <key>` or the admin session cookie.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     if bearer(parts).is_none() {
-        if let Some(role) = cookie(&parts.headers, SESSION_COOKIE)
-            .and_then(|v| verify_session(&state.session_secret[..], v, state.now()))
-        {
-            return Ok(role);
+        if let Some(caller) = session_caller(&parts.headers, state).await? {
+            return Ok(caller);
         }
     }
     let key = bearer(parts)
         .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
-    role_for_key(state, key).await
+    caller_for_key(state, key).await
+}
+
+/// The caller of a genuine, live session cookie in `headers` (`None` when there is none, it is
+/// forged or expired, signed out, or its key was revoked).
+pub async fn session_caller(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> Result<Option<Caller>, ApiError> {
+    let Some(s) = cookie(headers, SESSION_COOKIE)
+        .and_then(|v| session::verify(&state.session_secret[..], v, state.now()))
+    else {
+        return Ok(None);
+    };
+    let caller = Caller {
+        role: s.role,
+        key: s.key.clone(),
+        session: Some(s),
+    };
+    Ok(still_valid(state, &caller).await?.then_some(caller))
 }
 
 /// The role of an admin or viewer key (the bootstrap key or one stored hashed).
 pub async fn role_for_key(state: &AppState, key: &str) -> Result<Role, ApiError> {
+    caller_for_key(state, key).await.map(|c| c.role)
+}
+
+/// The caller presenting `key` (the bootstrap key or one stored hashed and not revoked).
+pub async fn caller_for_key(state: &AppState, key: &str) -> Result<Caller, ApiError> {
     let hash = hash_key(key);
     let admin = state.config.admin_key.expose();
     if !admin.is_empty() && hash == hash_key(admin) {
-        return Ok(Role::Admin);
+        return Ok(Caller {
+            role: Role::Admin,
+            key: KeyRef::bootstrap(admin),
+            session: None,
+        });
     }
     match state.admin.repo().key_by_hash(&hash).await? {
-        Some(k) if k.revoked_at.is_none() => Ok(k.role),
+        Some(k) if k.revoked_at.is_none() => Ok(Caller {
+            role: k.role,
+            key: KeyRef::Stored(k.id),
+            session: None,
+        }),
         Some(_) => Err(ApiError::unauthorized("this API key has been revoked")),
         None => Err(ApiError::unauthorized("invalid API key")),
     }
 }
 
+/// Whether `caller` may still act: its key is not revoked (or, for the bootstrap key, still the
+/// configured one) and its session, if any, was not signed out. Reads the store, so a
+/// revocation or sign-out on any node sharing it counts.
+pub async fn still_valid(state: &AppState, caller: &Caller) -> Result<bool, ApiError> {
+    let key_ok = match &caller.key {
+        KeyRef::Bootstrap(_) => {
+            let admin = state.config.admin_key.expose();
+            !admin.is_empty() && KeyRef::bootstrap(admin) == caller.key
+        }
+        KeyRef::Stored(id) => state
+            .admin
+            .repo()
+            .keys()
+            .await?
+            .iter()
+            .any(|k| k.id == *id && k.revoked_at.is_none() && k.role == caller.role),
+    };
+    if !key_ok {
+        return Ok(false);
+    }
+    match &caller.session {
+        None => Ok(true),
+        Some(s) => Ok(state
+            .admin
+            .repo()
+            .key_by_hash(&s.marker_hash())
+            .await?
+            .is_none()),
+    }
+}
+
+/// Resolves when `caller` loses its access: at once on this node's revocations and sign-outs
+/// (the `revocations` signal), and within [`REVALIDATE`] for those made on another node.
+pub async fn revoked(state: AppState, caller: Caller) {
+    let mut signal = state.revocations.subscribe();
+    loop {
+        tokio::select! {
+            r = signal.changed() => if r.is_err() { std::future::pending::<()>().await },
+            () = tokio::time::sleep(REVALIDATE) => {}
+        }
+        // A store error is not a revocation: keep the stream and ask again later.
+        if let Ok(false) = still_valid(&state, &caller).await {
+            return;
+        }
+    }
+}
+
+/// How often a live stream re-checks its key against the store (other nodes' revocations).
+pub const REVALIDATE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Records the sign-out of `session` in the store (every node then refuses its cookie) and
+/// signals this node's live streams.
+pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), ApiError> {
+    let repo = state.admin.repo();
+    if repo.key_by_hash(&session.marker_hash()).await?.is_none() {
+        let now = state.now();
+        let marker = repo
+            .create_key(ApiKey {
+                id: 0,
+                name: "signed-out session".into(),
+                role: session.role,
+                prefix: crate::session::MARKER_PREFIX.into(),
+                hash: session.marker_hash(),
+                created_at: now,
+                revoked_at: None,
+            })
+            .await?;
+        repo.revoke_key(marker.id, now).await?;
+    }
+    state.revocations.send_modify(|n| *n += 1);
+    Ok(())
+}
+
 /// Any valid admin or viewer key: read access to admin and dashboard APIs.
-pub struct Viewer;
+pub struct Viewer(pub Caller);
 
 /// An ADMIN key: write access. A VIEWER key gets 403.
-pub struct Admin;
+pub struct Admin(pub Caller);
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        authenticate(parts, state).await.map(|_| Viewer)
+        authenticate(parts, state).await.map(Viewer)
     }
 }
 
@@ -123,8 +206,9 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match authenticate(parts, state).await? {
-            Role::Admin => Ok(Admin),
+        let caller = authenticate(parts, state).await?;
+        match caller.role {
+            Role::Admin => Ok(Admin(caller)),
             Role::Viewer => Err(ApiError::forbidden(
                 "a VIEWER key cannot change anything; use an ADMIN key",
             )),
@@ -249,18 +333,6 @@ mod tests {
         parts[1] = &forged;
         assert!(verify_jwt(&parts.join("."), b"s3cret", now).is_err());
         assert!(verify_jwt(&t, b"", now).is_err());
-    }
-
-    #[test]
-    fn sessions_are_signed_and_expire() {
-        let s = mint_session(b"k", Role::Viewer, Ts(1000));
-        assert_eq!(verify_session(b"k", &s, Ts(999)), Some(Role::Viewer));
-        assert_eq!(verify_session(b"k", &s, Ts(1000)), None);
-        assert_eq!(verify_session(b"other", &s, Ts(1)), None);
-        assert_eq!(
-            verify_session(b"k", &s.replace("VIEWER", "ADMIN"), Ts(1)),
-            None
-        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod http;
 pub mod pages;
 pub mod readers;
+pub mod session;
 pub mod session_key;
 pub mod startup;
 pub mod state;

@@ -37,6 +37,8 @@ pub struct AppState {
     pub readers: Arc<ReadPool>,
     /// Set when the server shuts down: live streams end, so the drain is quick.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Bumped when a key is revoked or a session signed out here: live streams re-check at once.
+    pub revocations: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             renders: Arc::default(),
             readers,
             closing: Arc::new(tokio::sync::watch::Sender::new(false)),
+            revocations: Arc::new(tokio::sync::watch::Sender::new(0)),
             dashboards: Arc::new(
                 Dashboards::new(
                     backends.analytics.clone(),

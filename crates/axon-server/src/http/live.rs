@@ -5,7 +5,7 @@
 //! receives the one shared render of each data version (see `dashboard::shared`).
 
 use super::dashboard::{shared, Subject};
-use crate::auth::Viewer;
+use crate::auth::{Caller, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -41,7 +41,7 @@ struct Cursor {
 
 /// The stream: the current answer first, then one per change of this scope's data (throttled).
 /// Other scopes' changes wake the stream but render nothing. It ends when the server shuts
-/// down or the subject disappears.
+/// down, the subject disappears, or the caller's key is revoked (or its session signed out).
 fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(cursor, |mut c| async move {
         let changes = c.state.backends.changes.clone();
@@ -65,6 +65,7 @@ fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
 
 async fn open(
     state: AppState,
+    caller: Caller,
     subject: Subject,
     params: Request,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
@@ -72,6 +73,7 @@ async fn open(
     shared(&state, subject, &params, true).await?;
     let changes = state.backends.changes.subscribe();
     let mut closing = state.closing.subscribe();
+    let revoked = crate::auth::revoked(state.clone(), caller);
     let cursor = Cursor {
         state,
         subject,
@@ -80,36 +82,40 @@ async fn open(
         last: None,
     };
     Ok(
-        // A shutdown ends every stream, so the server's drain does not wait on them.
+        // A shutdown ends every stream, so the server's drain does not wait on them; a revoked
+        // key or a signed-out session ends its own streams.
         Sse::new(updates(cursor).take_until(async move {
-            let _ = closing.wait_for(|c| *c).await;
+            tokio::select! {
+                _ = closing.wait_for(|c| *c) => {}
+                () = revoked => {}
+            }
         }))
         .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")),
     )
 }
 
 async fn activity(
-    _: Viewer,
+    Viewer(caller): Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Subject::Activity(id), p).await
+    open(state, caller, Subject::Activity(id), p).await
 }
 
 async fn campaign(
-    _: Viewer,
+    Viewer(caller): Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Subject::Campaign(id), p).await
+    open(state, caller, Subject::Campaign(id), p).await
 }
 
 async fn overview(
-    _: Viewer,
+    Viewer(caller): Viewer,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Subject::Global, p).await
+    open(state, caller, Subject::Global, p).await
 }

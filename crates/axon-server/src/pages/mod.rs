@@ -4,6 +4,7 @@
 //! from npm), our CSS and JS. Nothing is fetched from a CDN.
 
 use crate::auth::{self, SESSION_COOKIE};
+use crate::session;
 use crate::state::AppState;
 use axon_domain::model::Role;
 use axum::extract::{Path, Query, State};
@@ -148,19 +149,24 @@ pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool
     ))
 }
 
-fn session_role(headers: &HeaderMap, state: &AppState) -> Option<Role> {
-    auth::cookie(headers, SESSION_COOKIE)
-        .and_then(|v| auth::verify_session(&state.session_secret[..], v, state.now()))
+/// The signed-in role, when the browser's session is genuine and still live (not signed out,
+/// its key not revoked).
+async fn session_role(headers: &HeaderMap, state: &AppState) -> Option<Role> {
+    auth::session_caller(headers, state)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.role)
 }
 
 /// A page for a signed-in browser, or a redirect to the login page.
-fn guarded(
+async fn guarded(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
     page: impl FnOnce() -> Html<String>,
 ) -> Response {
-    match session_role(headers, state) {
+    match session_role(headers, state).await {
         Some(_) => page().into_response(),
         None => to_login(path),
     }
@@ -201,11 +207,12 @@ async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
             true,
         )
     })
+    .await
 }
 
 async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
     let path = format!("/admin/dashboard/campaign/{id}");
-    if session_role(&h, &s).is_none() {
+    if session_role(&h, &s).await.is_none() {
         return to_login(&path);
     }
     let title = s
@@ -225,7 +232,7 @@ async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
 
 async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
     let path = format!("/admin/dashboard/{id}");
-    if session_role(&h, &s).is_none() {
+    if session_role(&h, &s).await.is_none() {
         return to_login(&path);
     }
     shell(
@@ -240,7 +247,7 @@ async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
 
 async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
     let path = format!("/admin/dashboard/cohort/{id}");
-    if session_role(&h, &s).is_none() {
+    if session_role(&h, &s).await.is_none() {
         return to_login(&path);
     }
     shell(
@@ -263,6 +270,7 @@ async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
             true,
         )
     })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -308,10 +316,16 @@ struct LoginForm {
 
 async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref());
-    match auth::role_for_key(&state, f.key.trim()).await {
-        Ok(role) => {
+    match auth::caller_for_key(&state, f.key.trim()).await {
+        Ok(caller) => {
             let expires = state.now().plus_ms(SESSION_HOURS * 3_600_000);
-            let value = auth::mint_session(&state.session_secret[..], role, expires);
+            let value = session::mint(
+                &state.session_secret[..],
+                &session::new_sid(),
+                &caller.key,
+                caller.role,
+                expires,
+            );
             let cookie = format!(
                 "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
                 SESSION_HOURS * 3600
@@ -326,7 +340,16 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
     }
 }
 
-async fn logout() -> Response {
+/// Signs the session out server-side (every node sharing the store refuses its cookie from now
+/// on), then clears the cookie.
+async fn logout(State(state): State<AppState>, h: HeaderMap) -> Response {
+    if let Some(s) = auth::cookie(&h, SESSION_COOKIE)
+        .and_then(|v| session::verify(&state.session_secret[..], v, state.now()))
+    {
+        if let Err(e) = auth::sign_out(&state, &s).await {
+            return e.into_response();
+        }
+    }
     let mut resp = Redirect::to("/admin/login").into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
