@@ -99,6 +99,16 @@ pub struct ServerArgs {
     /// Payment approval token lifetime in seconds [default: 600]
     #[arg(long, env = "AXON_APPROVAL_TTL", value_name = "SECS")]
     pub approval_ttl_secs: Option<u64>,
+    /// Longest lifetime (exp − now) accepted for an end-user JWT, in seconds [default: 86400]
+    #[arg(long, env = "AXON_JWT_MAX_LIFETIME", value_name = "SECS")]
+    pub jwt_max_lifetime_secs: Option<u64>,
+    /// Clock skew tolerated on end-user JWTs' exp and nbf, in seconds [default: 30]
+    #[arg(long, env = "AXON_JWT_LEEWAY", value_name = "SECS")]
+    pub jwt_leeway_secs: Option<u64>,
+    /// Mark the admin session cookie `Secure` (set it when browsers reach Axon over TLS)
+    /// [default: false]
+    #[arg(long, env = "AXON_SECURE_COOKIE", value_name = "BOOL")]
+    pub secure_cookie: Option<bool>,
     /// Signs admin session cookies, at least 32 bytes; give every node the same one
     /// [default: generated once, kept in the data dir as session.key]
     #[arg(
@@ -140,6 +150,9 @@ pub struct FileConfig {
     rate_limit_per_ip: Option<u32>,
     reservation_ttl_secs: Option<u64>,
     approval_ttl_secs: Option<u64>,
+    jwt_max_lifetime_secs: Option<u64>,
+    jwt_leeway_secs: Option<u64>,
+    secure_cookie: Option<bool>,
     session_secret: Option<Secret>,
     llm_url: Option<String>,
     llm_model: Option<String>,
@@ -245,6 +258,13 @@ impl Settings {
         if let Some(s) = server.approval_ttl_secs.or(file.approval_ttl_secs) {
             config.approval_ttl = Duration::from_secs(s);
         }
+        if let Some(s) = server.jwt_max_lifetime_secs.or(file.jwt_max_lifetime_secs) {
+            config.jwt.max_lifetime = Duration::from_secs(s);
+        }
+        if let Some(s) = server.jwt_leeway_secs.or(file.jwt_leeway_secs) {
+            config.jwt.leeway = Duration::from_secs(s);
+        }
+        config.secure_cookie = server.secure_cookie.or(file.secure_cookie).unwrap_or(false);
         config.session_secret = match secret(server.session_secret.clone()) {
             Some(s) => Some(session_secret(
                 &s,

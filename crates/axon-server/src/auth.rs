@@ -8,9 +8,6 @@ use axon_domain::model::{ApiKey, Role};
 use axon_domain::Ts;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// Hex SHA-256 of a key: what is stored instead of the key.
@@ -216,74 +213,113 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// Signs an HS256 JWT with `sub` and an optional `exp` (seconds).
-pub fn mint_jwt(secret: &[u8], sub: &str, exp: Option<Ts>) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let mut claims = serde_json::json!({ "sub": sub });
-    if let Some(e) = exp {
-        claims["exp"] = serde_json::Value::from(e.0 / 1000);
-    }
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let signing_input = format!("{header}.{payload}");
-    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(signing_input.as_bytes());
-    format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+/// Signs an HS256 JWT with `sub` and `exp` (sent in whole seconds).
+pub fn mint_jwt(secret: &[u8], sub: &str, exp: Ts) -> String {
+    let claims = serde_json::json!({ "sub": sub, "exp": exp.0.div_euclid(1000) });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret),
     )
+    .expect("HS256 signing of a JSON object cannot fail")
 }
 
-/// Verifies an HS256 JWT and returns its subject (the userId).
-pub fn verify_jwt(token: &str, secret: &[u8], now: Ts) -> Result<String, &'static str> {
+/// An expiry one hour from the system clock's now, for tools minting tokens for a server that
+/// runs on the real clock (demo traffic, load tests).
+pub fn jwt_expiry_from_now() -> Ts {
+    use axon_domain::Clock;
+    axon_domain::SystemClock.now().plus_ms(3_600_000)
+}
+
+/// What an end-user token must satisfy besides its signature.
+#[derive(Debug, Clone, Copy)]
+pub struct JwtRules {
+    /// Longest time from now to `exp` accepted (a token minted for longer is refused).
+    pub max_lifetime: std::time::Duration,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway: std::time::Duration,
+}
+
+impl Default for JwtRules {
+    fn default() -> JwtRules {
+        JwtRules {
+            max_lifetime: std::time::Duration::from_secs(24 * 3600),
+            leeway: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// Deserialises a claim that, when present, must be a non-negative integer (not null, a
+/// string or a decimal: those are refused rather than read as "no limit").
+fn present_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    <u64 as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// The claims Axon reads; `exp` is required and integral.
+#[derive(serde::Deserialize)]
+struct Claims {
+    exp: u64,
+    #[serde(default, deserialize_with = "present_seconds")]
+    nbf: Option<u64>,
+    sub: serde_json::Value,
+}
+
+/// A usable subject: 1–128 characters, not blank, no control characters (NUL included).
+fn subject(sub: &serde_json::Value) -> Option<String> {
+    let s = match sub {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if n.is_i64() => n.to_string(),
+        _ => return None,
+    };
+    let ok = !s.trim().is_empty() && s.chars().count() <= 128 && !s.chars().any(char::is_control);
+    ok.then_some(s)
+}
+
+/// Verifies an HS256 JWT (signature and algorithm by `jsonwebtoken`; `exp`, `nbf` and the
+/// lifetime against the injected clock `now`) and returns its subject (the userId).
+pub fn verify_jwt(
+    token: &str,
+    secret: &[u8],
+    now: Ts,
+    rules: JwtRules,
+) -> Result<String, &'static str> {
+    use jsonwebtoken::errors::ErrorKind;
     if secret.is_empty() {
         return Err("end-user tokens are not configured (AXON_JWT_SECRET)");
     }
-    let mut it = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
-        return Err("the token is not a JWT");
-    };
-    let header: serde_json::Value = URL_SAFE_NO_PAD
-        .decode(h)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or("the token header is malformed")?;
-    if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
-        return Err("only HS256 tokens are accepted");
-    }
-    let sig = URL_SAFE_NO_PAD
-        .decode(s)
-        .map_err(|_| "the token signature is malformed")?;
-    let mut mac = HmacSha256::new_from_slice(secret).map_err(|_| "bad secret")?;
-    mac.update(format!("{h}.{p}").as_bytes());
-    mac.verify_slice(&sig)
-        .map_err(|_| "the token signature is invalid")?;
-    let claims: serde_json::Value = URL_SAFE_NO_PAD
-        .decode(p)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or("the token claims are malformed")?;
-    let now_s = now.0 / 1000;
-    if claims
-        .get("exp")
-        .and_then(serde_json::Value::as_i64)
-        .is_some_and(|exp| exp <= now_s)
-    {
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    // Time claims are checked below against Axon's clock, not the library's system time.
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.required_spec_claims.clear();
+    let data =
+        jsonwebtoken::decode::<Claims>(token, &jsonwebtoken::DecodingKey::from_secret(secret), &v)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature => "the token signature is invalid",
+                ErrorKind::InvalidAlgorithm => "only HS256 tokens are accepted",
+                ErrorKind::Json(_) => {
+                    "the token needs a whole-second exp, a whole-second nbf if any, and a sub"
+                }
+                _ => "the token is not a valid JWT",
+            })?;
+    let c = data.claims;
+    let now_s = now.0.div_euclid(1000);
+    let leeway = i64::try_from(rules.leeway.as_secs()).unwrap_or(i64::MAX);
+    let max = i64::try_from(rules.max_lifetime.as_secs()).unwrap_or(i64::MAX);
+    let exp = i64::try_from(c.exp).map_err(|_| "the token lives longer than allowed")?;
+    if exp.saturating_add(leeway) <= now_s {
         return Err("the token has expired");
     }
-    if claims
-        .get("nbf")
-        .and_then(serde_json::Value::as_i64)
-        .is_some_and(|nbf| nbf > now_s)
-    {
-        return Err("the token is not valid yet");
+    if exp.saturating_sub(now_s) > max {
+        return Err("the token lives longer than allowed");
     }
-    match claims.get("sub") {
-        Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= 128 => Ok(s.clone()),
-        Some(serde_json::Value::Number(n)) if n.is_i64() => Ok(n.to_string()),
-        _ => Err("the token has no usable sub claim"),
+    if let Some(nbf) = c.nbf {
+        if i64::try_from(nbf).map_or(true, |nbf| nbf > now_s.saturating_add(leeway)) {
+            return Err("the token is not valid yet");
+        }
     }
+    subject(&c.sub).ok_or("the token has no usable sub claim")
 }
 
 /// The end user at the entry gate, from `Authorization: Bearer <JWT>`.
@@ -304,6 +340,7 @@ impl FromRequestParts<AppState> for EndUser {
             token,
             state.config.jwt_secret.expose().as_bytes(),
             state.now(),
+            state.config.jwt,
         )
         .map(EndUser)
         .map_err(|m| ApiError::new(crate::error::Kind::Unauthorized, "INVALID_TOKEN", m))
@@ -313,26 +350,115 @@ impl FromRequestParts<AppState> for EndUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+
+    const NOW: Ts = Ts(1_800_000_000_000);
+
+    fn hs256(secret: &[u8], claims: &str) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims));
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
+        mac.update(input.as_bytes());
+        format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    fn check(claims: &str) -> Result<String, &'static str> {
+        verify_jwt(
+            &hs256(b"s3cret", claims),
+            b"s3cret",
+            NOW,
+            JwtRules::default(),
+        )
+    }
 
     #[test]
     fn jwt_round_trips_and_rejects_forgery_and_expiry() {
-        let now = Ts(1_800_000_000_000);
-        let t = mint_jwt(b"s3cret", "user-7", Some(Ts(now.0 + 60_000)));
-        assert_eq!(verify_jwt(&t, b"s3cret", now).unwrap(), "user-7");
+        let now = NOW;
+        let rules = JwtRules::default();
+        let t = mint_jwt(b"s3cret", "user-7", Ts(now.0 + 60_000));
+        assert_eq!(verify_jwt(&t, b"s3cret", now, rules).unwrap(), "user-7");
         assert_eq!(
-            verify_jwt(&t, b"other", now),
+            verify_jwt(&t, b"other", now, rules),
             Err("the token signature is invalid")
         );
         assert_eq!(
-            verify_jwt(&t, b"s3cret", Ts(now.0 + 61_000)),
-            Err("the token has expired")
+            verify_jwt(&t, b"s3cret", Ts(now.0 + 91_000), rules),
+            Err("the token has expired"),
+            "expired beyond the 30 s leeway"
         );
-        assert!(verify_jwt("a.b", b"s3cret", now).is_err());
+        assert!(verify_jwt(&t, b"s3cret", Ts(now.0 + 80_000), rules).is_ok());
+        assert!(verify_jwt("a.b", b"s3cret", now, rules).is_err());
         let mut parts: Vec<&str> = t.split('.').collect();
-        let forged = URL_SAFE_NO_PAD.encode(r#"{"sub":"admin"}"#);
+        let forged = URL_SAFE_NO_PAD.encode(r#"{"sub":"admin","exp":1800000060}"#);
         parts[1] = &forged;
-        assert!(verify_jwt(&parts.join("."), b"s3cret", now).is_err());
-        assert!(verify_jwt(&t, b"", now).is_err());
+        assert!(verify_jwt(&parts.join("."), b"s3cret", now, rules).is_err());
+        assert!(verify_jwt(&t, b"", now, rules).is_err());
+    }
+
+    #[test]
+    fn exp_is_required_integral_and_bounded() {
+        let exp = NOW.0 / 1000 + 600;
+        assert_eq!(
+            check(&format!(r#"{{"sub":"u","exp":{exp}}}"#)).unwrap(),
+            "u"
+        );
+        for bad in [
+            r#"{"sub":"u"}"#.to_string(),
+            r#"{"sub":"u","exp":null}"#.to_string(),
+            format!(r#"{{"sub":"u","exp":"{exp}"}}"#),
+            format!(r#"{{"sub":"u","exp":{exp}.5}}"#),
+            format!(r#"{{"sub":"u","exp":{exp},"nbf":null}}"#),
+            format!(r#"{{"sub":"u","exp":{exp},"nbf":"1"}}"#),
+            format!(r#"{{"sub":"u","exp":{exp},"nbf":1.5}}"#),
+        ] {
+            assert!(check(&bad).is_err(), "{bad} is refused");
+        }
+        let far = NOW.0 / 1000 + 2 * 86_400;
+        assert_eq!(
+            check(&format!(r#"{{"sub":"u","exp":{far}}}"#)),
+            Err("the token lives longer than allowed")
+        );
+        let later = NOW.0 / 1000 + 120;
+        assert_eq!(
+            check(&format!(r#"{{"sub":"u","exp":{exp},"nbf":{later}}}"#)),
+            Err("the token is not valid yet")
+        );
+        let soon = NOW.0 / 1000 + 10;
+        assert!(check(&format!(r#"{{"sub":"u","exp":{exp},"nbf":{soon}}}"#)).is_ok());
+    }
+
+    #[test]
+    fn sub_must_be_a_printable_non_blank_id() {
+        let exp = NOW.0 / 1000 + 600;
+        for bad in [
+            r#""   ""#,
+            r#""""#,
+            r#""a\u0000b""#,
+            r#""a\nb""#,
+            "null",
+            "1.5",
+            "true",
+        ] {
+            let claims = format!(r#"{{"sub":{bad},"exp":{exp}}}"#);
+            assert_eq!(
+                check(&claims),
+                Err("the token has no usable sub claim"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check(&format!(r#"{{"sub":42,"exp":{exp}}}"#)).unwrap(),
+            "42"
+        );
+        assert_eq!(
+            check(&format!(r#"{{"sub":"사용자-1","exp":{exp}}}"#)).unwrap(),
+            "사용자-1"
+        );
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct Config {
     pub admin_key: Secret,
     /// HS256 secret shared with the shop backend for end-user JWTs (`AXON_JWT_SECRET`).
     pub jwt_secret: Secret,
+    /// What end-user JWTs must satisfy: maximum lifetime and clock leeway.
+    pub jwt: crate::auth::JwtRules,
+    /// Marks the admin session cookie `Secure` (`AXON_SECURE_COOKIE`; for TLS deployments).
+    pub secure_cookie: bool,
     /// When set, collection requests must carry it (`X-Axon-Key` or `?key=`).
     pub write_key: Option<Secret>,
     /// Origins allowed to post events from a browser; `*` allows any.
@@ -80,7 +84,9 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("admin_key", &self.admin_key)
             .field("jwt_secret", &self.jwt_secret)
+            .field("jwt", &self.jwt)
             .field("write_key", &self.write_key)
+            .field("secure_cookie", &self.secure_cookie)
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
             .field("tz", &self.tz.name())
@@ -106,7 +112,9 @@ impl Config {
             database_url: None,
             admin_key,
             jwt_secret: Secret::default(),
+            jwt: crate::auth::JwtRules::default(),
             write_key: None,
+            secure_cookie: false,
             cors_origins: vec!["*".into()],
             rate_limit_per_ip: 0,
             tz: BusinessTz::default(),

@@ -52,6 +52,9 @@ fn the_file_wins_over_the_default() {
         rate_limit_per_ip = 7
         reservation_ttl_secs = 30
         approval_ttl_secs = 60
+        jwt_max_lifetime_secs = 600
+        jwt_leeway_secs = 5
+        secure_cookie = true
         session_secret = "{SECRET_32}"
         llm_url = "http://llm.local/v1"
         llm_model = "small"
@@ -78,6 +81,11 @@ fn the_file_wins_over_the_default() {
         vec!["https://a.example", "https://b.example"]
     );
     assert_eq!(c.rate_limit_per_ip, 7);
+    assert_eq!(
+        (c.jwt.max_lifetime.as_secs(), c.jwt.leeway.as_secs()),
+        (600, 5)
+    );
+    assert!(c.secure_cookie);
     assert_eq!(
         (c.reservation_ttl.as_secs(), c.approval_ttl.as_secs()),
         (30, 60)
@@ -255,7 +263,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 18, "{serve:?}");
+    assert_eq!(serve.len(), 21, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(

@@ -326,8 +326,13 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
                 caller.role,
                 expires,
             );
+            let secure = if state.config.secure_cookie {
+                "; Secure"
+            } else {
+                ""
+            };
             let cookie = format!(
-                "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
                 SESSION_HOURS * 3600
             );
             let mut resp = Redirect::to(&next).into_response();

@@ -77,7 +77,7 @@ async fn session(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let token = mint_jwt(
         state.config.jwt_secret.expose().as_bytes(),
         &user,
-        Some(state.now().plus_ms(3_600_000)),
+        state.now().plus_ms(3_600_000),
     );
     Ok(Json(json!({"userId": user, "token": token})))
 }

@@ -222,3 +222,21 @@ async fn a_live_stream_closes_when_its_key_is_revoked() {
     .await;
     assert!(ended.is_ok(), "the stream of a revoked key ends");
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_configured() {
+    async fn set_cookie(app: &TestApp) -> String {
+        let r = client()
+            .post(app.url("/admin/login"))
+            .form(&[("key", ADMIN_KEY)])
+            .send()
+            .await
+            .unwrap();
+        r.headers()["set-cookie"].to_str().unwrap().to_string()
+    }
+    let plain = spawn_app().await;
+    assert!(!set_cookie(&plain).await.contains("Secure"));
+    let tls = spawn_with(|c| c.secure_cookie = true).await;
+    let cookie = set_cookie(&tls).await;
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}
