@@ -164,6 +164,12 @@ impl Event {
             .unwrap_or("web")
     }
 
+    /// Whether only a trusted sender may store this event: an approval or purchase, or one that
+    /// claims the backend's dedupe scope (`source: "backend"`).
+    pub fn needs_trusted_sender(&self) -> bool {
+        !self.trigger_type.from_browser() || self.source() == "backend"
+    }
+
     /// Sets the campaign found for the attributed activity (enrichment).
     pub fn enrich_campaign(&mut self, campaign_id: CampaignId) {
         self.campaign_id = Some(campaign_id);

@@ -66,6 +66,13 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
     caller_for_key(state, key).await
 }
 
+/// The caller of `Authorization: Bearer <key>` alone (cookies ignored).
+pub async fn authenticate_bearer(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let key = bearer(parts)
+        .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <admin key>"))?;
+    caller_for_key(state, key).await
+}
+
 /// The caller of a genuine, live session cookie in `headers` (`None` when there is none, it is
 /// forged or expired, signed out, or its key was revoked).
 pub async fn session_caller(
