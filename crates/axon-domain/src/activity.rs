@@ -78,6 +78,8 @@ pub struct Rules<'a> {
     /// activity's default status.
     pub now: Ts,
     pub spelling: Spelling,
+    /// Where its dates may lie (plans: `earliest` … a decade ahead).
+    pub horizon: crate::Horizon,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -247,6 +249,9 @@ fn instant(
     let t = rules.tz.parse_instant(s).map_err(|e| {
         DomainError::invalid(format!("{}: {}", rules.spelling.field(field), e.message))
     })?;
+    let t = rules
+        .horizon
+        .plan(rules.spelling.field(field), t, rules.now)?;
     Ok(Some(if end && BusinessTz::is_date_only(s) {
         Ts(rules.tz.next_day_start(t).0 - 1)
     } else {

@@ -61,6 +61,8 @@ pub struct Config {
     /// Collection requests per second allowed per client IP (0 = unlimited).
     pub rate_limit_per_ip: u32,
     pub tz: BusinessTz,
+    /// Where accepted dates may lie (`AXON_EARLIEST_DATE`, facts up to 24 h ahead).
+    pub horizon: axon_domain::Horizon,
     pub clock: Arc<dyn Clock>,
     pub reservation_ttl: Duration,
     pub approval_ttl: Duration,
@@ -90,6 +92,7 @@ impl fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
             .field("tz", &self.tz.name())
+            .field("horizon", &self.horizon)
             .field("reservation_ttl", &self.reservation_ttl)
             .field("approval_ttl", &self.approval_ttl)
             .field("demo", &self.demo)
@@ -118,6 +121,7 @@ impl Config {
             cors_origins: vec!["*".into()],
             rate_limit_per_ip: 0,
             tz: BusinessTz::default(),
+            horizon: axon_domain::Horizon::default(),
             clock: Arc::new(SystemClock),
             reservation_ttl: Duration::from_secs(300),
             approval_ttl: Duration::from_secs(600),

@@ -55,6 +55,7 @@ impl AppState {
             reservation_ttl: config.reservation_ttl,
             approval_ttl: config.approval_ttl,
             rate_limit_per_ip: config.rate_limit_per_ip,
+            horizon: config.horizon,
         };
         let metrics = Arc::new(Counters::default());
         let readers = Arc::new(ReadPool::new(2).expect("start the reader threads"));
@@ -85,7 +86,8 @@ impl AppState {
                 .with_raw_events(Arc::new(StoreEvents {
                     events: backends.events.clone(),
                     repo: backends.repo.clone(),
-                })),
+                }))
+                .with_horizon(config.horizon),
             ),
             purchases,
             metrics,

@@ -102,7 +102,7 @@ impl Collect {
         let mut events = Vec::with_capacity(items.len());
         let mut errors = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            match parse_event(item, now, &self.settings.tz) {
+            match parse_event(item, now, &self.settings.tz, &self.settings.horizon) {
                 Ok(mut e) => {
                     if let Some(c) = e.activity_id.and_then(|a| catalog.campaign_of(a)) {
                         e.enrich_campaign(c);

@@ -14,6 +14,7 @@ fn rules(tz: &BusinessTz, spelling: Spelling) -> Rules<'_> {
         tz,
         now: NOW,
         spelling,
+        horizon: crate::Horizon::default(),
     }
 }
 

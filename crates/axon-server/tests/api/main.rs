@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod bounds;
 mod collect;
 mod coupons;
 mod dashboard;

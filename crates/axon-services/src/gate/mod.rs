@@ -284,11 +284,12 @@ impl Gate {
                 "page must be ≥ 0 and size between 1 and 100",
             ));
         }
+        let offset = axon_domain::field::page_offset(page.unsigned_abs(), size.unsigned_abs())?;
         self.activity(id).await?;
         let (entries, total) = self
             .b
             .repo
-            .entries_page(id, status, page.saturating_mul(size), size)
+            .entries_page(id, status, i64::try_from(offset).unwrap_or(i64::MAX), size)
             .await?;
         Ok(EntriesPage {
             activity_id: id,
