@@ -109,6 +109,12 @@ pub struct ServerArgs {
     /// [default: false]
     #[arg(long, env = "AXON_SECURE_COOKIE", value_name = "BOOL")]
     pub secure_cookie: Option<bool>,
+    /// Earliest date accepted for any fact, plan or query, YYYY-MM-DD (UTC) [default: 2000-01-01]
+    #[arg(long, env = "AXON_EARLIEST_DATE", value_name = "DATE")]
+    pub earliest_date: Option<String>,
+    /// How far ahead of now a fact (event, purchase, entry) may be dated, in hours [default: 24]
+    #[arg(long, env = "AXON_FUTURE_HOURS", value_name = "HOURS")]
+    pub future_hours: Option<u32>,
     /// Signs admin session cookies, at least 32 bytes; give every node the same one
     /// [default: generated once, kept in the data dir as session.key]
     #[arg(
@@ -153,6 +159,8 @@ pub struct FileConfig {
     jwt_max_lifetime_secs: Option<u64>,
     jwt_leeway_secs: Option<u64>,
     secure_cookie: Option<bool>,
+    earliest_date: Option<String>,
+    future_hours: Option<u32>,
     session_secret: Option<Secret>,
     llm_url: Option<String>,
     llm_model: Option<String>,
@@ -265,6 +273,14 @@ impl Settings {
             config.jwt.leeway = Duration::from_secs(s);
         }
         config.secure_cookie = server.secure_cookie.or(file.secure_cookie).unwrap_or(false);
+        if let Some(d) = text(server.earliest_date.clone()).or(text(file.earliest_date)) {
+            config.horizon.earliest =
+                axon_domain::Ts::parse_utc(&format!("{}T00:00:00Z", d.trim()))
+                    .map_err(|e| CliError::Config(format!("earliest_date {d:?}: {}", e.message)))?;
+        }
+        if let Some(h) = server.future_hours.or(file.future_hours) {
+            config.horizon.fact_ahead_ms = i64::from(h) * 3_600_000;
+        }
         config.session_secret = match secret(server.session_secret.clone()) {
             Some(s) => Some(session_secret(
                 &s,

@@ -55,6 +55,8 @@ fn the_file_wins_over_the_default() {
         jwt_max_lifetime_secs = 600
         jwt_leeway_secs = 5
         secure_cookie = true
+        earliest_date = "2010-01-01"
+        future_hours = 2
         session_secret = "{SECRET_32}"
         llm_url = "http://llm.local/v1"
         llm_model = "small"
@@ -86,6 +88,8 @@ fn the_file_wins_over_the_default() {
         (600, 5)
     );
     assert!(c.secure_cookie);
+    assert_eq!(c.horizon.earliest.to_iso(), "2010-01-01T00:00:00Z");
+    assert_eq!(c.horizon.fact_ahead_ms, 7_200_000);
     assert_eq!(
         (c.reservation_ttl.as_secs(), c.approval_ttl.as_secs()),
         (30, 60)
@@ -263,7 +267,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 21, "{serve:?}");
+    assert_eq!(serve.len(), 23, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(
