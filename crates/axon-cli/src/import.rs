@@ -8,6 +8,7 @@ use crate::cli::{ImportArgs, Settings};
 use crate::progress::{rate, Progress};
 use crate::serve::block;
 use crate::CliError;
+use axon_domain::activity::MAX_QUANTITY;
 use axon_domain::activity::{ActivityDraft, Rules, Spelling};
 use axon_domain::event::parse_event;
 use axon_domain::model::{Activity, Campaign, Entry, EntryStatus, Product, Purchase, PurchaseType};
@@ -357,8 +358,8 @@ fn entry(ctx: &Context<'_>, r: &Row<'_>) -> Result<Entry, String> {
         .time(ctx, "created_at", true)?
         .ok_or_else(|| r.err("created_at is required"))?;
     let quantity = r.int("quantity")?.unwrap_or(1);
-    if quantity < 1 {
-        return Err(r.err("quantity must be ≥ 1"));
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(r.err(format!("quantity must be between 1 and {MAX_QUANTITY}")));
     }
     Ok(Entry {
         id: 0,
@@ -422,8 +423,8 @@ fn purchase(
         );
     }
     let quantity = r.int("quantity")?.unwrap_or(1);
-    if quantity < 1 {
-        return Err(r.err("quantity must be ≥ 1"));
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(r.err(format!("quantity must be between 1 and {MAX_QUANTITY}")));
     }
     Ok(Purchase {
         id,

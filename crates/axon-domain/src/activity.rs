@@ -11,6 +11,9 @@ use crate::{status, BusinessTz, Dec2, DomainError, Ts};
 use serde::Deserialize;
 use serde_json::Value;
 
+/// The most units one entry may take (the purchases API's bound too).
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
 /// Longest activity name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -189,8 +192,10 @@ impl ActivityDraft {
             a.price = non_negative("price", p)?;
         }
         if let Some(q) = self.quantity {
-            if q < 1 {
-                return Err(DomainError::invalid("quantity must be ≥ 1"));
+            if !(1..=MAX_QUANTITY).contains(&q) {
+                return Err(DomainError::invalid(format!(
+                    "quantity must be between 1 and {MAX_QUANTITY}"
+                )));
             }
             a.quantity = q;
         }

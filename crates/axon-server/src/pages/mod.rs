@@ -4,14 +4,15 @@
 //! from npm), our CSS and JS. Nothing is fetched from a CDN.
 
 use crate::auth::{self, SESSION_COOKIE};
+use crate::extract::{ApiForm, ApiPath, ApiQuery};
 use crate::session;
 use crate::state::AppState;
 use axon_domain::model::Role;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 
 mod guide;
 mod shop;
@@ -210,7 +211,7 @@ async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
     .await
 }
 
-async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+async fn campaign(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/campaign/{id}");
     if session_role(&h, &s).await.is_none() {
         return to_login(&path);
@@ -230,7 +231,7 @@ async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
     .into_response()
 }
 
-async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+async fn activity(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/{id}");
     if session_role(&h, &s).await.is_none() {
         return to_login(&path);
@@ -245,7 +246,7 @@ async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
     .into_response()
 }
 
-async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+async fn cohort(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/cohort/{id}");
     if session_role(&h, &s).await.is_none() {
         return to_login(&path);
@@ -304,7 +305,7 @@ fn login_page(next: &str, refused: bool) -> Html<String> {
     ))
 }
 
-async fn login_form(Query(q): Query<Next>) -> Html<String> {
+async fn login_form(ApiQuery(q): ApiQuery<Next>) -> Html<String> {
     login_page(&safe_next(q.next.as_deref()), false)
 }
 
@@ -314,7 +315,7 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+async fn login(State(state): State<AppState>, ApiForm(f): ApiForm<LoginForm>) -> Response {
     let next = safe_next(f.next.as_deref());
     match auth::caller_for_key(&state, f.key.trim()).await {
         Ok(caller) => {

@@ -11,6 +11,7 @@ mod dashboard;
 mod filters;
 mod gate;
 mod gate_support;
+mod hardening;
 mod health;
 mod live;
 mod pages;

@@ -69,6 +69,10 @@ impl Gate {
     /// Public: remaining stock (the same number the realtime widget shows), held, open.
     pub async fn stock(&self, id: ActivityId) -> ServiceResult<StockView> {
         let a = self.activity(id).await?;
+        // Public: a DRAFT is not published, so it answers as if it did not exist.
+        if a.status == axon_domain::model::ActivityStatus::Draft {
+            return Err(ServiceError::activity_not_found(id));
+        }
         let now = self.settings.now();
         let remaining = a.limit_count.map(|l| self.b.stock.remaining(id, Some(l)));
         Ok(StockView {
