@@ -52,6 +52,9 @@ pub struct Config {
     pub jwt_secret: Secret,
     /// What end-user JWTs must satisfy: maximum lifetime and clock leeway.
     pub jwt: crate::auth::JwtRules,
+    /// Sign-in attempts allowed per client address per minute (0 = unlimited): key guessing
+    /// through the login form is throttled.
+    pub login_attempts_per_minute: u32,
     /// Marks the admin session cookie `Secure` (`AXON_SECURE_COOKIE`; for TLS deployments).
     pub secure_cookie: bool,
     /// When set, collection requests must carry it (`X-Axon-Key` or `?key=`).
@@ -89,6 +92,7 @@ impl fmt::Debug for Config {
             .field("jwt", &self.jwt)
             .field("write_key", &self.write_key)
             .field("secure_cookie", &self.secure_cookie)
+            .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
             .field("tz", &self.tz.name())
@@ -118,6 +122,7 @@ impl Config {
             jwt: crate::auth::JwtRules::default(),
             write_key: None,
             secure_cookie: false,
+            login_attempts_per_minute: 20,
             cors_origins: vec!["*".into()],
             rate_limit_per_ip: 0,
             tz: BusinessTz::default(),

@@ -105,3 +105,19 @@ fn form_rejection(rej: &FormRejection) -> ApiError {
         other => ApiError::bad_request("BAD_REQUEST", other.body_text()),
     }
 }
+
+/// The client's address (from the listener's connect info), when the server has one.
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}

@@ -15,6 +15,9 @@ use axon_services::renders::Renders;
 use axon_services::{Backends, Counters, Settings};
 use std::sync::Arc;
 
+/// A per-address GCRA limiter (a full burst, then one attempt every 60 s ÷ n).
+pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -37,6 +40,8 @@ pub struct AppState {
     pub readers: Arc<ReadPool>,
     /// Set when the server shuts down: live streams end, so the drain is quick.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Sign-in attempts per client address (`None` = unlimited), by `governor`.
+    pub login_limiter: Option<Arc<LoginLimiter>>,
     /// Bumped when a key is revoked or a session signed out here: live streams re-check at once.
     pub revocations: Arc<tokio::sync::watch::Sender<u64>>,
 }
@@ -77,6 +82,8 @@ impl AppState {
             readers,
             closing: Arc::new(tokio::sync::watch::Sender::new(false)),
             revocations: Arc::new(tokio::sync::watch::Sender::new(0)),
+            login_limiter: std::num::NonZeroU32::new(config.login_attempts_per_minute)
+                .map(|n| Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(n)))),
             dashboards: Arc::new(
                 Dashboards::new(
                     backends.analytics.clone(),

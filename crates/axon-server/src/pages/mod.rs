@@ -4,7 +4,7 @@
 //! from npm), our CSS and JS. Nothing is fetched from a CDN.
 
 use crate::auth::{self, SESSION_COOKIE};
-use crate::extract::{ApiForm, ApiPath, ApiQuery};
+use crate::extract::{ApiForm, ApiPath, ApiQuery, ClientIp};
 use crate::session;
 use crate::state::AppState;
 use axon_domain::model::Role;
@@ -315,7 +315,23 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ApiForm(f): ApiForm<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiForm(f): ApiForm<LoginForm>,
+) -> Response {
+    // Throttled before the key is looked at, so guessing costs time whatever the answer.
+    if let (Some(limiter), Some(ip)) = (&state.login_limiter, ip) {
+        if limiter.check_key(&ip).is_err() {
+            limiter.retain_recent();
+            return crate::error::ApiError::new(
+                crate::error::Kind::TooManyRequests,
+                "TOO_MANY_ATTEMPTS",
+                "too many sign-in attempts from this address; wait a minute",
+            )
+            .into_response();
+        }
+    }
     let next = safe_next(f.next.as_deref());
     match auth::caller_for_key(&state, f.key.trim()).await {
         Ok(caller) => {

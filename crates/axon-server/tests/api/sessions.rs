@@ -240,3 +240,33 @@ async fn the_session_cookie_is_secure_when_configured() {
     let cookie = set_cookie(&tls).await;
     assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_throttled_per_address() {
+    let app = spawn_with(|c| c.login_attempts_per_minute = 5).await;
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        let r = client()
+            .post(app.url("/admin/login"))
+            .form(&[("key", "a-wrong-guess")])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses[..5], [401; 5], "{statuses:?}");
+    assert_eq!(statuses[5..], [429; 3], "{statuses:?}");
+    let r = client()
+        .post(app.url("/admin/login"))
+        .form(&[("key", ADMIN_KEY)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        429,
+        "even the right key waits: guessing gains nothing"
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "TOO_MANY_ATTEMPTS");
+}
