@@ -237,6 +237,14 @@ impl Settings {
                 Some(k) => (k, false),
                 None => (Secret::new(axon_server::auth::generate_key("axa_")), true),
             };
+        // A short bootstrap key is guessable: it grants every right, so refuse it at start.
+        let min = axon_server::config::MIN_ADMIN_KEY_LEN;
+        if admin_key.expose().chars().count() < min {
+            return Err(CliError::Config(format!(
+                "--admin-key / AXON_ADMIN_KEY / admin_key: the admin key must be at least {min} characters (got {}); generate one with e.g. `openssl rand -base64 24`",
+                admin_key.expose().chars().count()
+            )));
+        }
         let mut config = Config::new(data_dir, admin_key);
         config.database_url = secret(g.database_url.clone()).or(secret(file.database_url));
         if let Some(url) = &config.database_url {

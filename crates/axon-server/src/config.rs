@@ -39,6 +39,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Shortest bootstrap admin key accepted (`AXON_ADMIN_KEY`).
+pub const MIN_ADMIN_KEY_LEN: usize = 12;
+
 #[derive(Clone)]
 pub struct Config {
     pub data_dir: PathBuf,

@@ -45,7 +45,7 @@ fn the_file_wins_over_the_default() {
         log_level = "axon_server=debug,warn"
         log_format = "json"
         listen = "0.0.0.0:9000"
-        admin_key = "file-admin"
+        admin_key = "file-admin-key"
         jwt_secret = "file-jwt"
         write_key = "file-write"
         cors_origins = ["https://a.example", "https://b.example"]
@@ -75,7 +75,7 @@ fn the_file_wins_over_the_default() {
         (Some("/srv/axon"), "UTC")
     );
     assert!(!s.admin_key_generated);
-    assert_eq!(c.admin_key.expose(), "file-admin");
+    assert_eq!(c.admin_key.expose(), "file-admin-key");
     assert_eq!(c.jwt_secret.expose(), "file-jwt");
     assert_eq!(c.write_key.as_ref().map(Secret::expose), Some("file-write"));
     assert_eq!(
@@ -228,7 +228,7 @@ fn secrets_never_print() {
     let s = resolve(
         &[
             "serve",
-            "--admin-key=admin-value",
+            "--admin-key=admin-value-key",
             "--jwt-secret=jwt-value",
             "--write-key=write-value",
             "--llm-key=llm-value",
@@ -351,4 +351,14 @@ fn a_database_url_selects_the_shared_backend_and_a_bad_one_is_refused() {
             .config
     )
     .contains("pw"));
+}
+
+#[test]
+fn a_short_admin_key_is_refused_without_echoing_it() {
+    let e = resolve(&["serve", "--admin-key=short-key"], "").unwrap_err();
+    assert!(e.contains("at least 12 characters (got 9)"), "{e}");
+    assert!(!e.contains("short-key"), "{e}");
+    let e = resolve(&["serve"], "admin_key = \"tiny\"").unwrap_err();
+    assert!(e.contains("admin key must be at least 12"), "{e}");
+    assert!(resolve(&["serve", "--admin-key=twelve-chars"], "").is_ok());
 }
