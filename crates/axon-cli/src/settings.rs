@@ -109,6 +109,12 @@ pub struct ServerArgs {
     /// [default: false]
     #[arg(long, env = "AXON_SECURE_COOKIE", value_name = "BOOL")]
     pub secure_cookie: Option<bool>,
+    /// Open live (SSE) dashboard streams allowed per key, 0 = no cap [default: 1024]
+    #[arg(long, env = "AXON_STREAMS_PER_KEY", value_name = "N")]
+    pub streams_per_key: Option<usize>,
+    /// Open live (SSE) dashboard streams allowed per client address, 0 = no cap [default: 1024]
+    #[arg(long, env = "AXON_STREAMS_PER_IP", value_name = "N")]
+    pub streams_per_ip: Option<usize>,
     /// Earliest date accepted for any fact, plan or query, YYYY-MM-DD (UTC) [default: 2000-01-01]
     #[arg(long, env = "AXON_EARLIEST_DATE", value_name = "DATE")]
     pub earliest_date: Option<String>,
@@ -159,6 +165,8 @@ pub struct FileConfig {
     jwt_max_lifetime_secs: Option<u64>,
     jwt_leeway_secs: Option<u64>,
     secure_cookie: Option<bool>,
+    streams_per_key: Option<usize>,
+    streams_per_ip: Option<usize>,
     earliest_date: Option<String>,
     future_hours: Option<u32>,
     session_secret: Option<Secret>,
@@ -285,6 +293,12 @@ impl Settings {
             config.horizon.earliest =
                 axon_domain::Ts::parse_utc(&format!("{}T00:00:00Z", d.trim()))
                     .map_err(|e| CliError::Config(format!("earliest_date {d:?}: {}", e.message)))?;
+        }
+        if let Some(n) = server.streams_per_key.or(file.streams_per_key) {
+            config.streams_per_key = n;
+        }
+        if let Some(n) = server.streams_per_ip.or(file.streams_per_ip) {
+            config.streams_per_ip = n;
         }
         if let Some(h) = server.future_hours.or(file.future_hours) {
             config.horizon.fact_ahead_ms = i64::from(h) * 3_600_000;

@@ -58,6 +58,9 @@ pub struct Config {
     /// Sign-in attempts allowed per client address per minute (0 = unlimited): key guessing
     /// through the login form is throttled.
     pub login_attempts_per_minute: u32,
+    /// Open live (SSE) streams allowed per key and per client address (0 = no cap).
+    pub streams_per_key: usize,
+    pub streams_per_ip: usize,
     /// Marks the admin session cookie `Secure` (`AXON_SECURE_COOKIE`; for TLS deployments).
     pub secure_cookie: bool,
     /// When set, collection requests must carry it (`X-Axon-Key` or `?key=`).
@@ -95,6 +98,8 @@ impl fmt::Debug for Config {
             .field("jwt", &self.jwt)
             .field("write_key", &self.write_key)
             .field("secure_cookie", &self.secure_cookie)
+            .field("streams_per_key", &self.streams_per_key)
+            .field("streams_per_ip", &self.streams_per_ip)
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
@@ -125,6 +130,8 @@ impl Config {
             jwt: crate::auth::JwtRules::default(),
             write_key: None,
             secure_cookie: false,
+            streams_per_key: 1024,
+            streams_per_ip: 1024,
             login_attempts_per_minute: 20,
             cors_origins: vec!["*".into()],
             rate_limit_per_ip: 0,

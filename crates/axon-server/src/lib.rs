@@ -15,6 +15,7 @@ pub mod session;
 pub mod session_key;
 pub mod startup;
 pub mod state;
+pub mod streams;
 
 pub use config::{Config, Secret};
 pub use http::router;

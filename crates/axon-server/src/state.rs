@@ -40,6 +40,8 @@ pub struct AppState {
     pub readers: Arc<ReadPool>,
     /// Set when the server shuts down: live streams end, so the drain is quick.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Open live streams per key and per address.
+    pub streams: Arc<crate::streams::StreamSlots>,
     /// Sign-in attempts per client address (`None` = unlimited), by `governor`.
     pub login_limiter: Option<Arc<LoginLimiter>>,
     /// Bumped when a key is revoked or a session signed out here: live streams re-check at once.
@@ -82,6 +84,10 @@ impl AppState {
             readers,
             closing: Arc::new(tokio::sync::watch::Sender::new(false)),
             revocations: Arc::new(tokio::sync::watch::Sender::new(0)),
+            streams: Arc::new(crate::streams::StreamSlots::new(
+                config.streams_per_key,
+                config.streams_per_ip,
+            )),
             login_limiter: std::num::NonZeroU32::new(config.login_attempts_per_minute)
                 .map(|n| Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(n)))),
             dashboards: Arc::new(

@@ -57,6 +57,8 @@ fn the_file_wins_over_the_default() {
         secure_cookie = true
         earliest_date = "2010-01-01"
         future_hours = 2
+        streams_per_key = 3
+        streams_per_ip = 4
         session_secret = "{SECRET_32}"
         llm_url = "http://llm.local/v1"
         llm_model = "small"
@@ -90,6 +92,7 @@ fn the_file_wins_over_the_default() {
     assert!(c.secure_cookie);
     assert_eq!(c.horizon.earliest.to_iso(), "2010-01-01T00:00:00Z");
     assert_eq!(c.horizon.fact_ahead_ms, 7_200_000);
+    assert_eq!((c.streams_per_key, c.streams_per_ip), (3, 4));
     assert_eq!(
         (c.reservation_ttl.as_secs(), c.approval_ttl.as_secs()),
         (30, 60)
@@ -267,7 +270,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 23, "{serve:?}");
+    assert_eq!(serve.len(), 25, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(

@@ -7,7 +7,7 @@
 use super::dashboard::{shared, Subject};
 use crate::auth::{Caller, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, ClientIp};
 use crate::state::AppState;
 use axon_services::dashboards::Request;
 use axum::extract::State;
@@ -66,11 +66,14 @@ fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
 async fn open(
     state: AppState,
     caller: Caller,
+    ip: Option<std::net::IpAddr>,
     subject: Subject,
     params: Request,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
     shared(&state, subject, &params, true).await?;
+    // Held by the stream below: freed when the stream ends or the viewer goes away.
+    let slot = state.streams.acquire(&format!("{:?}", caller.key), ip)?;
     let changes = state.backends.changes.subscribe();
     let mut closing = state.closing.subscribe();
     let revoked = crate::auth::revoked(state.clone(), caller);
@@ -85,6 +88,7 @@ async fn open(
         // A shutdown ends every stream, so the server's drain does not wait on them; a revoked
         // key or a signed-out session ends its own streams.
         Sse::new(updates(cursor).take_until(async move {
+            let _slot = slot;
             tokio::select! {
                 _ = closing.wait_for(|c| *c) => {}
                 () = revoked => {}
@@ -96,26 +100,29 @@ async fn open(
 
 async fn activity(
     Viewer(caller): Viewer,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, caller, Subject::Activity(id), p).await
+    open(state, caller, ip, Subject::Activity(id), p).await
 }
 
 async fn campaign(
     Viewer(caller): Viewer,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, caller, Subject::Campaign(id), p).await
+    open(state, caller, ip, Subject::Campaign(id), p).await
 }
 
 async fn overview(
     Viewer(caller): Viewer,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, caller, Subject::Global, p).await
+    open(state, caller, ip, Subject::Global, p).await
 }
