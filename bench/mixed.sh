@@ -12,13 +12,13 @@ set -e
 AXON=$1; DATA=$2; PORT=$3; OUT=$4; shift 4
 RUN="$DATA.run"
 rm -rf "$RUN" && cp -a "$DATA" "$RUN" && sync
-AXON_ADMIN_KEY=benchkey AXON_JWT_SECRET=benchsecret AXON_LOG=warn \
+AXON_ADMIN_KEY=bench-admin-key AXON_JWT_SECRET=benchsecret AXON_LOG=warn \
   "$AXON" --data-dir "$RUN" serve --listen 127.0.0.1:$PORT > "$OUT.serve.log" 2>&1 &
 SPID=$!
 until curl -sf 127.0.0.1:$PORT/readyz > /dev/null; do sleep 1; kill -0 $SPID; done
 { echo "binary: $AXON"; echo "uptime: $(uptime)"; echo "date: $(date -u)";
   echo "server rss before: $(grep VmRSS /proc/$SPID/status)"; } > "$OUT"
-"$AXON" bench mixed --url http://127.0.0.1:$PORT --admin-key benchkey --jwt-secret benchsecret "$@" >> "$OUT" 2>&1 \
+"$AXON" bench mixed --url http://127.0.0.1:$PORT --admin-key bench-admin-key --jwt-secret benchsecret "$@" >> "$OUT" 2>&1 \
   || echo "bench exit $?" >> "$OUT"
 { echo "server rss after: $(grep VmRSS /proc/$SPID/status)"; echo "uptime after: $(uptime)"; } >> "$OUT"
 kill $SPID; wait $SPID || true

@@ -63,7 +63,7 @@ fn seed(store: &SqliteStore, settings: &Settings, args: &DemoArgs) -> Result<boo
     );
     // The history runs up to this moment; the live traffic carries on from it.
     generate(&shape, &dir, now, tz)?;
-    crate::import::import_dir(store, &dir, tz, now, false)?;
+    crate::import::import_dir(store, &dir, tz, now, axon_domain::Horizon::default(), false)?;
     let _ = std::fs::remove_dir_all(&dir);
     for mut c in block(store.campaigns())?? {
         if let Some(name) = CAMPAIGN_NAMES.get(usize::try_from(c.id - 1).unwrap_or(0)) {
@@ -348,7 +348,11 @@ async fn traffic(base: String, jwt_secret: String, pace: Pace) {
         let _ = client.post(&events).json(&click).send().await;
         sleep(1).await;
         if rng.chance(0.2) {
-            let token = axon_server::auth::mint_jwt(jwt_secret.as_bytes(), &user, None);
+            let token = axon_server::auth::mint_jwt(
+                jwt_secret.as_bytes(),
+                &user,
+                axon_server::auth::jwt_expiry_from_now(),
+            );
             // An approval and, for buyers, a purchase: the server records those events.
             let buys = rng.chance(0.35);
             enter_and_pay(&client, &base, activity, &token, buys).await;

@@ -8,9 +8,11 @@ use crate::cli::{ImportArgs, Settings};
 use crate::progress::{rate, Progress};
 use crate::serve::block;
 use crate::CliError;
+use axon_domain::activity::MAX_QUANTITY;
 use axon_domain::activity::{ActivityDraft, Rules, Spelling};
 use axon_domain::event::parse_event;
 use axon_domain::model::{Activity, Campaign, Entry, EntryStatus, Product, Purchase, PurchaseType};
+use axon_domain::Horizon;
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axon_store::sqlite::SqliteStore;
 use axon_store::{BulkChunk, BulkLoader, BulkReport, EncodedEvent, Repo};
@@ -29,11 +31,11 @@ pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
     let r = match &s.config.database_url {
         Some(url) => {
             let store = axon_store::sql::SqlStore::open(url.expose())?;
-            import_dir(&store, &args.dir, &s.config.tz, now, true)?
+            import_dir(&store, &args.dir, &s.config.tz, now, s.config.horizon, true)?
         }
         None => {
             let store = SqliteStore::open(&s.config.data_dir)?;
-            import_dir(&store, &args.dir, &s.config.tz, now, true)?
+            import_dir(&store, &args.dir, &s.config.tz, now, s.config.horizon, true)?
         }
     };
     let rows = r.campaigns + r.activities + r.entries + r.purchases + r.events + r.duplicate_events;
@@ -55,6 +57,8 @@ pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
 struct Context<'a> {
     tz: &'a BusinessTz,
     now: Ts,
+    /// Where the rows' dates may lie: the server's horizon, so import checks what the API does.
+    horizon: Horizon,
     campaigns: HashSet<i64>,
     campaign_names: HashMap<String, i64>,
     activities: HashMap<i64, i64>,
@@ -72,6 +76,7 @@ pub fn import_dir<S: BulkLoader + Repo>(
     dir: &Path,
     tz: &BusinessTz,
     now: Ts,
+    horizon: Horizon,
     show_progress: bool,
 ) -> Result<BulkReport, CliError> {
     if !dir.is_dir() {
@@ -98,6 +103,7 @@ pub fn import_dir<S: BulkLoader + Repo>(
     let mut ctx = Context {
         tz,
         now,
+        horizon,
         campaigns: HashSet::new(),
         campaign_names: HashMap::new(),
         activities: block(store.activities(None))??
@@ -207,11 +213,20 @@ impl Row<'_> {
         Ok(v)
     }
 
-    fn time(&self, tz: &BusinessTz, col: &str) -> Result<Option<Ts>, String> {
+    /// A date column, within the horizon for plans (`fact` = within the one for facts).
+    fn time(&self, ctx: &Context<'_>, col: &str, fact: bool) -> Result<Option<Ts>, String> {
         self.get(col)
             .map(|v| {
-                tz.parse_instant(v)
-                    .map_err(|e| self.err(format!("{col}: {}", e.message)))
+                let t = ctx
+                    .tz
+                    .parse_instant(v)
+                    .map_err(|e| self.err(format!("{col}: {}", e.message)))?;
+                let checked = if fact {
+                    ctx.horizon.fact(col, t, ctx.now)
+                } else {
+                    ctx.horizon.plan(col, t, ctx.now)
+                };
+                checked.map_err(|e| self.err(e.message))
             })
             .transpose()
     }
@@ -279,7 +294,10 @@ fn campaign(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Campaign, String> {
     }
     ctx.campaign_names.insert(name.clone(), id);
     ctx.campaigns.insert(id);
-    let (start_at, end_at) = (r.time(ctx.tz, "start_at")?, r.time(ctx.tz, "end_at")?);
+    let (start_at, end_at) = (
+        r.time(ctx, "start_at", false)?,
+        r.time(ctx, "end_at", false)?,
+    );
     Ok(Campaign {
         id,
         name,
@@ -321,6 +339,7 @@ fn activity(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Activity, String> {
         tz: ctx.tz,
         now: ctx.now,
         spelling: Spelling::Csv,
+        horizon: ctx.horizon,
     };
     let a = draft
         .load(id, campaign_id, &rules)
@@ -336,11 +355,11 @@ fn entry(ctx: &Context<'_>, r: &Row<'_>) -> Result<Entry, String> {
     }
     let status = EntryStatus::parse(r.req("status")?).map_err(|e| r.err(e.message))?;
     let at = r
-        .time(ctx.tz, "created_at")?
+        .time(ctx, "created_at", true)?
         .ok_or_else(|| r.err("created_at is required"))?;
     let quantity = r.int("quantity")?.unwrap_or(1);
-    if quantity < 1 {
-        return Err(r.err("quantity must be ≥ 1"));
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(r.err(format!("quantity must be between 1 and {MAX_QUANTITY}")));
     }
     Ok(Entry {
         id: 0,
@@ -404,8 +423,8 @@ fn purchase(
         );
     }
     let quantity = r.int("quantity")?.unwrap_or(1);
-    if quantity < 1 {
-        return Err(r.err("quantity must be ≥ 1"));
+    if !(1..=MAX_QUANTITY).contains(&quantity) {
+        return Err(r.err(format!("quantity must be between 1 and {MAX_QUANTITY}")));
     }
     Ok(Purchase {
         id,
@@ -418,7 +437,7 @@ fn purchase(
             .ok_or_else(|| r.err("price is required"))?,
         quantity,
         purchased_at: r
-            .time(ctx.tz, "purchased_at")?
+            .time(ctx, "purchased_at", true)?
             .ok_or_else(|| r.err("purchased_at is required"))?,
         order_id: r.get("order_id").map(str::to_string),
     })
@@ -460,7 +479,7 @@ fn events(ctx: &Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Result<(
         }
         let v: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| at(FILE, line, format!("not valid JSON: {e}")))?;
-        let mut e = parse_event(&v, ctx.now, ctx.tz)
+        let mut e = parse_event(&v, ctx.now, ctx.tz, &ctx.horizon)
             .map_err(|reasons| at(FILE, line, reasons.join("; ")))?;
         if e.event_id.is_none() {
             e.event_id = Some(format!("imp-{line}-{:016x}", fnv64(text.as_bytes())));

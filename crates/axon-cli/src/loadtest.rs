@@ -167,7 +167,11 @@ async fn post(
 
 /// One shopper: visit, click, enter, pay. Returns the entry latency.
 async fn shopper(ctx: &Ctx, conn: &mut Conn, user: &str, fresh: bool) -> Option<Duration> {
-    let jwt = axon_server::auth::mint_jwt(ctx.secret.as_bytes(), user, None);
+    let jwt = axon_server::auth::mint_jwt(
+        ctx.secret.as_bytes(),
+        user,
+        axon_server::auth::jwt_expiry_from_now(),
+    );
     if fresh && ctx.track {
         let url = format!(
             "https://shop.example/campaign-activity/{}/view",

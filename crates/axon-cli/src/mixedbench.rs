@@ -78,7 +78,11 @@ impl Call for Entrant {
     async fn call(&mut self) -> bool {
         self.n += 1;
         let user = format!("{}-{}", self.user_prefix, self.n);
-        let jwt = axon_server::auth::mint_jwt(self.secret.as_bytes(), &user, None);
+        let jwt = axon_server::auth::mint_jwt(
+            self.secret.as_bytes(),
+            &user,
+            axon_server::auth::jwt_expiry_from_now(),
+        );
         let auth = format!("Bearer {jwt}");
         let r = self
             .conn

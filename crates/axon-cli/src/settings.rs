@@ -99,6 +99,28 @@ pub struct ServerArgs {
     /// Payment approval token lifetime in seconds [default: 600]
     #[arg(long, env = "AXON_APPROVAL_TTL", value_name = "SECS")]
     pub approval_ttl_secs: Option<u64>,
+    /// Longest lifetime (exp − now) accepted for an end-user JWT, in seconds [default: 86400]
+    #[arg(long, env = "AXON_JWT_MAX_LIFETIME", value_name = "SECS")]
+    pub jwt_max_lifetime_secs: Option<u64>,
+    /// Clock skew tolerated on end-user JWTs' exp and nbf, in seconds [default: 30]
+    #[arg(long, env = "AXON_JWT_LEEWAY", value_name = "SECS")]
+    pub jwt_leeway_secs: Option<u64>,
+    /// Mark the admin session cookie `Secure` (set it when browsers reach Axon over TLS)
+    /// [default: false]
+    #[arg(long, env = "AXON_SECURE_COOKIE", value_name = "BOOL")]
+    pub secure_cookie: Option<bool>,
+    /// Open live (SSE) dashboard streams allowed per key, 0 = no cap [default: 1024]
+    #[arg(long, env = "AXON_STREAMS_PER_KEY", value_name = "N")]
+    pub streams_per_key: Option<usize>,
+    /// Open live (SSE) dashboard streams allowed per client address, 0 = no cap [default: 1024]
+    #[arg(long, env = "AXON_STREAMS_PER_IP", value_name = "N")]
+    pub streams_per_ip: Option<usize>,
+    /// Earliest date accepted for any fact, plan or query, YYYY-MM-DD (UTC) [default: 2000-01-01]
+    #[arg(long, env = "AXON_EARLIEST_DATE", value_name = "DATE")]
+    pub earliest_date: Option<String>,
+    /// How far ahead of now a fact (event, purchase, entry) may be dated, in hours [default: 24]
+    #[arg(long, env = "AXON_FUTURE_HOURS", value_name = "HOURS")]
+    pub future_hours: Option<u32>,
     /// Signs admin session cookies, at least 32 bytes; give every node the same one
     /// [default: generated once, kept in the data dir as session.key]
     #[arg(
@@ -140,6 +162,13 @@ pub struct FileConfig {
     rate_limit_per_ip: Option<u32>,
     reservation_ttl_secs: Option<u64>,
     approval_ttl_secs: Option<u64>,
+    jwt_max_lifetime_secs: Option<u64>,
+    jwt_leeway_secs: Option<u64>,
+    secure_cookie: Option<bool>,
+    streams_per_key: Option<usize>,
+    streams_per_ip: Option<usize>,
+    earliest_date: Option<String>,
+    future_hours: Option<u32>,
     session_secret: Option<Secret>,
     llm_url: Option<String>,
     llm_model: Option<String>,
@@ -217,6 +246,14 @@ impl Settings {
                 Some(k) => (k, false),
                 None => (Secret::new(axon_server::auth::generate_key("axa_")), true),
             };
+        // A short bootstrap key is guessable: it grants every right, so refuse it at start.
+        let min = axon_server::config::MIN_ADMIN_KEY_LEN;
+        if admin_key.expose().chars().count() < min {
+            return Err(CliError::Config(format!(
+                "--admin-key / AXON_ADMIN_KEY / admin_key: the admin key must be at least {min} characters (got {}); generate one with e.g. `openssl rand -base64 24`",
+                admin_key.expose().chars().count()
+            )));
+        }
         let mut config = Config::new(data_dir, admin_key);
         config.database_url = secret(g.database_url.clone()).or(secret(file.database_url));
         if let Some(url) = &config.database_url {
@@ -245,6 +282,27 @@ impl Settings {
         }
         if let Some(s) = server.approval_ttl_secs.or(file.approval_ttl_secs) {
             config.approval_ttl = Duration::from_secs(s);
+        }
+        if let Some(s) = server.jwt_max_lifetime_secs.or(file.jwt_max_lifetime_secs) {
+            config.jwt.max_lifetime = Duration::from_secs(s);
+        }
+        if let Some(s) = server.jwt_leeway_secs.or(file.jwt_leeway_secs) {
+            config.jwt.leeway = Duration::from_secs(s);
+        }
+        config.secure_cookie = server.secure_cookie.or(file.secure_cookie).unwrap_or(false);
+        if let Some(d) = text(server.earliest_date.clone()).or(text(file.earliest_date)) {
+            config.horizon.earliest =
+                axon_domain::Ts::parse_utc(&format!("{}T00:00:00Z", d.trim()))
+                    .map_err(|e| CliError::Config(format!("earliest_date {d:?}: {}", e.message)))?;
+        }
+        if let Some(n) = server.streams_per_key.or(file.streams_per_key) {
+            config.streams_per_key = n;
+        }
+        if let Some(n) = server.streams_per_ip.or(file.streams_per_ip) {
+            config.streams_per_ip = n;
+        }
+        if let Some(h) = server.future_hours.or(file.future_hours) {
+            config.horizon.fact_ahead_ms = i64::from(h) * 3_600_000;
         }
         config.session_secret = match secret(server.session_secret.clone()) {
             Some(s) => Some(session_secret(

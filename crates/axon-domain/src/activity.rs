@@ -11,6 +11,9 @@ use crate::{status, BusinessTz, Dec2, DomainError, Ts};
 use serde::Deserialize;
 use serde_json::Value;
 
+/// The most units one entry may take (the purchases API's bound too).
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
 /// Longest activity name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -78,6 +81,8 @@ pub struct Rules<'a> {
     /// activity's default status.
     pub now: Ts,
     pub spelling: Spelling,
+    /// Where its dates may lie (plans: `earliest` … a decade ahead).
+    pub horizon: crate::Horizon,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -187,8 +192,10 @@ impl ActivityDraft {
             a.price = non_negative("price", p)?;
         }
         if let Some(q) = self.quantity {
-            if q < 1 {
-                return Err(DomainError::invalid("quantity must be ≥ 1"));
+            if !(1..=MAX_QUANTITY).contains(&q) {
+                return Err(DomainError::invalid(format!(
+                    "quantity must be between 1 and {MAX_QUANTITY}"
+                )));
             }
             a.quantity = q;
         }
@@ -247,6 +254,9 @@ fn instant(
     let t = rules.tz.parse_instant(s).map_err(|e| {
         DomainError::invalid(format!("{}: {}", rules.spelling.field(field), e.message))
     })?;
+    let t = rules
+        .horizon
+        .plan(rules.spelling.field(field), t, rules.now)?;
     Ok(Some(if end && BusinessTz::is_date_only(s) {
         Ts(rules.tz.next_day_start(t).0 - 1)
     } else {

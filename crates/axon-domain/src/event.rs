@@ -2,7 +2,7 @@
 //! activity, resolve the person, and flag bots.
 
 use crate::model::{ActivityId, CampaignId, Purchase, TriggerType};
-use crate::time::{BusinessTz, Ts, MS_PER_DAY};
+use crate::time::{BusinessTz, Ts};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -164,6 +164,12 @@ impl Event {
             .unwrap_or("web")
     }
 
+    /// Whether only a trusted sender may store this event: an approval or purchase, or one that
+    /// claims the backend's dedupe scope (`source: "backend"`).
+    pub fn needs_trusted_sender(&self) -> bool {
+        !self.trigger_type.from_browser() || self.source() == "backend"
+    }
+
     /// Sets the campaign found for the attributed activity (enrichment).
     pub fn enrich_campaign(&mut self, campaign_id: CampaignId) {
         self.campaign_id = Some(campaign_id);
@@ -286,8 +292,14 @@ fn id_value(v: &Value) -> Option<i64> {
     }
 }
 
-/// Parses and validates one event; `Err` lists every reason it is invalid.
-pub fn parse_event(v: &Value, now: Ts, tz: &BusinessTz) -> Result<Event, Vec<String>> {
+/// Parses and validates one event; `Err` lists every reason it is invalid. `occurredAt` must
+/// lie within the `horizon` for facts.
+pub fn parse_event(
+    v: &Value,
+    now: Ts,
+    tz: &BusinessTz,
+    horizon: &crate::Horizon,
+) -> Result<Event, Vec<String>> {
     let Some(obj) = v.as_object() else {
         return Err(vec!["an event must be a JSON object".into()]);
     };
@@ -332,11 +344,13 @@ pub fn parse_event(v: &Value, now: Ts, tz: &BusinessTz) -> Result<Event, Vec<Str
     let occurred_at = match obj.get("occurredAt") {
         None | Some(Value::Null) => Some(now),
         Some(Value::String(s)) => match tz.parse_instant(s) {
-            Ok(t) if t.0 > now.0 + MS_PER_DAY => {
-                reasons.push("occurredAt is more than 24 h in the future".into());
-                None
-            }
-            Ok(t) => Some(t),
+            Ok(t) => match horizon.fact("occurredAt", t, now) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    reasons.push(e.message);
+                    None
+                }
+            },
             Err(e) => {
                 reasons.push(format!("occurredAt: {}", e.message));
                 None
@@ -423,7 +437,12 @@ mod tests {
     }
 
     fn parse(v: Value) -> Result<Event, Vec<String>> {
-        parse_event(&v, now(), &BusinessTz::default())
+        parse_event(
+            &v,
+            now(),
+            &BusinessTz::default(),
+            &crate::Horizon::default(),
+        )
     }
 
     #[test]
@@ -456,7 +475,7 @@ mod tests {
         assert!(r.iter().any(|m| m.contains("triggerType is required")));
         assert!(r.iter().any(|m| m.contains("eventName must be a string")));
         assert!(r.iter().any(|m| m.contains("one of userId")));
-        assert!(r.iter().any(|m| m.contains("24 h in the future")));
+        assert!(r.iter().any(|m| m.contains("occurredAt must lie between")));
         assert!(parse(json!([1])).is_err());
         assert!(parse(json!({"triggerType": "HOVER", "userId": "u"})).is_err());
         assert!(parse(json!({"triggerType": "CLICK", "userId": 1.5})).is_err());

@@ -35,3 +35,32 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// The largest row offset a paged list may be asked for (`page × size`): far beyond any real
+/// list, and small enough that no arithmetic on it can overflow.
+pub const MAX_OFFSET: u64 = 100_000_000;
+
+/// The offset of page `page` (0-based) of `size` rows, checked: `page × size` beyond
+/// [`MAX_OFFSET`] (or overflowing) is a clear `INVALID_QUERY`, never a panic or a wrap.
+pub fn page_offset(page: u64, size: u64) -> Result<u64, DomainError> {
+    page.checked_mul(size)
+        .filter(|o| *o <= MAX_OFFSET)
+        .ok_or_else(|| {
+            DomainError::new(
+                "INVALID_QUERY",
+                format!("page × size must be at most {MAX_OFFSET}"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    #[test]
+    fn page_offsets_are_checked() {
+        assert_eq!(page_offset(3, 100).unwrap(), 300);
+        assert_eq!(page_offset(u64::MAX, 2).unwrap_err().code, "INVALID_QUERY");
+        assert!(page_offset(MAX_OFFSET, 2).is_err());
+    }
+}

@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod field;
 pub mod filter;
+pub mod horizon;
 pub mod metrics;
 pub mod model;
 pub mod money;
@@ -20,5 +21,6 @@ pub mod status;
 pub mod time;
 
 pub use error::DomainError;
+pub use horizon::Horizon;
 pub use money::Dec2;
 pub use time::{BusinessTz, Clock, ManualClock, SystemClock, Ts};

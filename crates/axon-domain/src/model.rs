@@ -71,6 +71,12 @@ impl TriggerType {
             .position(|t| *t == self)
             .unwrap_or(0)
     }
+
+    /// Whether a browser may report this kind: approvals and purchases are facts only the
+    /// entry gate, the purchases API or the shop's backend (with an ADMIN key) can state.
+    pub fn from_browser(self) -> bool {
+        !matches!(self, TriggerType::Approved | TriggerType::Purchase)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -39,6 +39,9 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Shortest bootstrap admin key accepted (`AXON_ADMIN_KEY`).
+pub const MIN_ADMIN_KEY_LEN: usize = 12;
+
 #[derive(Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
@@ -50,6 +53,16 @@ pub struct Config {
     pub admin_key: Secret,
     /// HS256 secret shared with the shop backend for end-user JWTs (`AXON_JWT_SECRET`).
     pub jwt_secret: Secret,
+    /// What end-user JWTs must satisfy: maximum lifetime and clock leeway.
+    pub jwt: crate::auth::JwtRules,
+    /// Sign-in attempts allowed per client address per minute (0 = unlimited): key guessing
+    /// through the login form is throttled.
+    pub login_attempts_per_minute: u32,
+    /// Open live (SSE) streams allowed per key and per client address (0 = no cap).
+    pub streams_per_key: usize,
+    pub streams_per_ip: usize,
+    /// Marks the admin session cookie `Secure` (`AXON_SECURE_COOKIE`; for TLS deployments).
+    pub secure_cookie: bool,
     /// When set, collection requests must carry it (`X-Axon-Key` or `?key=`).
     pub write_key: Option<Secret>,
     /// Origins allowed to post events from a browser; `*` allows any.
@@ -57,6 +70,8 @@ pub struct Config {
     /// Collection requests per second allowed per client IP (0 = unlimited).
     pub rate_limit_per_ip: u32,
     pub tz: BusinessTz,
+    /// Where accepted dates may lie (`AXON_EARLIEST_DATE`, facts up to 24 h ahead).
+    pub horizon: axon_domain::Horizon,
     pub clock: Arc<dyn Clock>,
     pub reservation_ttl: Duration,
     pub approval_ttl: Duration,
@@ -80,10 +95,16 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("admin_key", &self.admin_key)
             .field("jwt_secret", &self.jwt_secret)
+            .field("jwt", &self.jwt)
             .field("write_key", &self.write_key)
+            .field("secure_cookie", &self.secure_cookie)
+            .field("streams_per_key", &self.streams_per_key)
+            .field("streams_per_ip", &self.streams_per_ip)
+            .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
             .field("tz", &self.tz.name())
+            .field("horizon", &self.horizon)
             .field("reservation_ttl", &self.reservation_ttl)
             .field("approval_ttl", &self.approval_ttl)
             .field("demo", &self.demo)
@@ -106,10 +127,16 @@ impl Config {
             database_url: None,
             admin_key,
             jwt_secret: Secret::default(),
+            jwt: crate::auth::JwtRules::default(),
             write_key: None,
+            secure_cookie: false,
+            streams_per_key: 1024,
+            streams_per_ip: 1024,
+            login_attempts_per_minute: 20,
             cors_origins: vec!["*".into()],
             rate_limit_per_ip: 0,
             tz: BusinessTz::default(),
+            horizon: axon_domain::Horizon::default(),
             clock: Arc::new(SystemClock),
             reservation_ttl: Duration::from_secs(300),
             approval_ttl: Duration::from_secs(600),

@@ -1,7 +1,7 @@
 //! Extractors that turn axum's rejections into our JSON error shape.
 
 use crate::error::{ApiError, Kind};
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -70,5 +70,54 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             }
             Err(e) => Err(ApiError::internal(e.body_text())),
         }
+    }
+}
+
+/// `Form<T>` with our errors: a missing or malformed field → 400 `VALIDATION_ERROR`, a body
+/// over the limit → 413, a wrong content type → 415 (axum's own answers are plain text).
+pub struct ApiForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiForm<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(ApiForm(v)),
+            Err(rej) => Err(form_rejection(&rej)),
+        }
+    }
+}
+
+fn form_rejection(rej: &FormRejection) -> ApiError {
+    match rej {
+        FormRejection::InvalidFormContentType(_) => ApiError::new(
+            Kind::UnsupportedMediaType,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "expected Content-Type: application/x-www-form-urlencoded",
+        ),
+        FormRejection::FailedToDeserializeForm(e) => ApiError::validation(e.body_text()),
+        FormRejection::FailedToDeserializeFormBody(e) => ApiError::validation(e.body_text()),
+        other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            Kind::PayloadTooLarge,
+            "PAYLOAD_TOO_LARGE",
+            "the request body is too large",
+        ),
+        other => ApiError::bad_request("BAD_REQUEST", other.body_text()),
+    }
+}
+
+/// The client's address (from the listener's connect info), when the server has one.
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }

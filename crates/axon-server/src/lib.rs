@@ -12,9 +12,11 @@ pub mod http;
 pub mod mcp;
 pub mod pages;
 pub mod readers;
+pub mod session;
 pub mod session_key;
 pub mod startup;
 pub mod state;
+pub mod streams;
 
 pub use config::{Config, Secret};
 pub use http::router;

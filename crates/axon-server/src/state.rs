@@ -16,6 +16,9 @@ use axon_services::renders::Renders;
 use axon_services::{Backends, Counters, Settings};
 use std::sync::Arc;
 
+/// A per-address GCRA limiter (a full burst, then one attempt every 60 s ÷ n).
+pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -39,6 +42,12 @@ pub struct AppState {
     pub readers: Arc<ReadPool>,
     /// Set when the server shuts down: live streams end, so the drain is quick.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Open live streams per key and per address.
+    pub streams: Arc<crate::streams::StreamSlots>,
+    /// Sign-in attempts per client address (`None` = unlimited), by `governor`.
+    pub login_limiter: Option<Arc<LoginLimiter>>,
+    /// Bumped when a key is revoked or a session signed out here: live streams re-check at once.
+    pub revocations: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl AppState {
@@ -55,6 +64,7 @@ impl AppState {
             reservation_ttl: config.reservation_ttl,
             approval_ttl: config.approval_ttl,
             rate_limit_per_ip: config.rate_limit_per_ip,
+            horizon: config.horizon,
         };
         let metrics = Arc::new(Counters::default());
         let readers = Arc::new(ReadPool::new(2).expect("start the reader threads"));
@@ -83,6 +93,13 @@ impl AppState {
             operations,
             readers,
             closing: Arc::new(tokio::sync::watch::Sender::new(false)),
+            revocations: Arc::new(tokio::sync::watch::Sender::new(0)),
+            streams: Arc::new(crate::streams::StreamSlots::new(
+                config.streams_per_key,
+                config.streams_per_ip,
+            )),
+            login_limiter: std::num::NonZeroU32::new(config.login_attempts_per_minute)
+                .map(|n| Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(n)))),
             dashboards: Arc::new(
                 Dashboards::new(
                     backends.analytics.clone(),
@@ -92,7 +109,8 @@ impl AppState {
                 .with_raw_events(Arc::new(StoreEvents {
                     events: backends.events.clone(),
                     repo: backends.repo.clone(),
-                })),
+                }))
+                .with_horizon(config.horizon),
             ),
             purchases,
             metrics,

@@ -49,7 +49,17 @@ impl Admin {
         Ok(())
     }
 
+    /// Saves an activity; the coupon it names must exist (a dangling `couponId` would fail
+    /// every entry later, far from the mistake).
     pub async fn save_activity(&self, a: Activity) -> ServiceResult<Activity> {
+        if let Some(c) = a.coupon_id {
+            if self.b.repo.coupon(c).await?.is_none() {
+                return Err(ServiceError::invalid(
+                    "COUPON_NOT_FOUND",
+                    format!("couponId {c} names no coupon"),
+                ));
+            }
+        }
         let saved = self.b.repo.save_activity(a).await?;
         self.b.caught_up().await;
         Ok(saved)

@@ -34,8 +34,16 @@ impl Collect {
     }
 
     /// Stores a batch (`body`: one event object or an array) from `client` (its address, for
-    /// the per-client rate limit).
-    pub async fn collect(&self, client: Option<&str>, body: &[u8]) -> ServiceResult<CollectReport> {
+    /// the per-client rate limit). An untrusted sender (no ADMIN key: a browser) may send only
+    /// browser events; approvals, purchases and `source: "backend"` events are refused with 403,
+    /// so the dashboards' purchase and approval figures come only from the gate, the purchases
+    /// API, `axon import` and key-holding backends.
+    pub async fn collect(
+        &self,
+        client: Option<&str>,
+        body: &[u8],
+        trusted: bool,
+    ) -> ServiceResult<CollectReport> {
         if let Some(c) = client {
             let key = format!("ip:{c}");
             let limit = self.settings.rate_limit_per_ip;
@@ -49,6 +57,9 @@ impl Collect {
             }
         }
         let events = self.parse_batch(body)?;
+        if !trusted {
+            refuse_backend_events(&events)?;
+        }
         let bots = events.iter().filter(|e| e.bot).count() as u64;
         let report = self.b.events.append(events).await?;
         let c = &self.counters;
@@ -93,7 +104,7 @@ impl Collect {
         let mut events = Vec::with_capacity(items.len());
         let mut errors = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            match parse_event(item, now, &self.settings.tz) {
+            match parse_event(item, now, &self.settings.tz, &self.settings.horizon) {
                 Ok(mut e) => {
                     if let Some(c) = e.activity_id.and_then(|a| catalog.campaign_of(a)) {
                         e.enrich_campaign(c);
@@ -128,4 +139,32 @@ impl Collect {
         }
         Ok(self.b.events.query(&q).await?)
     }
+}
+
+/// 403 naming every event of the batch that only a trusted sender may store.
+fn refuse_backend_events(events: &[Event]) -> ServiceResult<()> {
+    let errors: Vec<Value> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.needs_trusted_sender())
+        .map(|(index, e)| {
+            json!({"index": index, "reasons": [format!(
+                "{} events with source {:?} come from the shop's backend: send them with an ADMIN key (Authorization: Bearer …), or use the entry gate and the purchases API",
+                e.trigger_type.as_str(),
+                e.source()
+            )]})
+        })
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::forbidden(
+        "BACKEND_EVENT_FORBIDDEN",
+        format!(
+            "{} of {} events may only be sent by a trusted backend; none were stored",
+            errors.len(),
+            events.len()
+        ),
+    )
+    .with("errors", Value::Array(errors)))
 }

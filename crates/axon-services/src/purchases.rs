@@ -6,7 +6,6 @@ use crate::backends::{Backends, Settings};
 use crate::error::{ServiceError, ServiceResult};
 use axon_domain::event::Event;
 use axon_domain::model::{CampaignId, Purchase, PurchaseType};
-use axon_domain::time::MS_PER_DAY;
 use axon_domain::{Dec2, Ts};
 use axon_ports::{NewPurchase, WrittenPurchase};
 
@@ -69,11 +68,9 @@ impl Purchases {
         }
         let now = self.settings.now();
         let purchased_at = r.purchased_at.unwrap_or(now);
-        if purchased_at.0 > now.0 + MS_PER_DAY {
-            return Err(ServiceError::validation(
-                "purchasedAt is more than 24 h in the future",
-            ));
-        }
+        self.settings
+            .horizon
+            .fact("purchasedAt", purchased_at, now)?;
         if self.b.repo.product(r.product_id).await?.is_none() {
             return Err(ServiceError::not_found(
                 "PRODUCT_NOT_FOUND",

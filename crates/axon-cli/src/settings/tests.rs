@@ -45,13 +45,20 @@ fn the_file_wins_over_the_default() {
         log_level = "axon_server=debug,warn"
         log_format = "json"
         listen = "0.0.0.0:9000"
-        admin_key = "file-admin"
+        admin_key = "file-admin-key"
         jwt_secret = "file-jwt"
         write_key = "file-write"
         cors_origins = ["https://a.example", "https://b.example"]
         rate_limit_per_ip = 7
         reservation_ttl_secs = 30
         approval_ttl_secs = 60
+        jwt_max_lifetime_secs = 600
+        jwt_leeway_secs = 5
+        secure_cookie = true
+        earliest_date = "2010-01-01"
+        future_hours = 2
+        streams_per_key = 3
+        streams_per_ip = 4
         session_secret = "{SECRET_32}"
         llm_url = "http://llm.local/v1"
         llm_model = "small"
@@ -70,7 +77,7 @@ fn the_file_wins_over_the_default() {
         (Some("/srv/axon"), "UTC")
     );
     assert!(!s.admin_key_generated);
-    assert_eq!(c.admin_key.expose(), "file-admin");
+    assert_eq!(c.admin_key.expose(), "file-admin-key");
     assert_eq!(c.jwt_secret.expose(), "file-jwt");
     assert_eq!(c.write_key.as_ref().map(Secret::expose), Some("file-write"));
     assert_eq!(
@@ -78,6 +85,14 @@ fn the_file_wins_over_the_default() {
         vec!["https://a.example", "https://b.example"]
     );
     assert_eq!(c.rate_limit_per_ip, 7);
+    assert_eq!(
+        (c.jwt.max_lifetime.as_secs(), c.jwt.leeway.as_secs()),
+        (600, 5)
+    );
+    assert!(c.secure_cookie);
+    assert_eq!(c.horizon.earliest.to_iso(), "2010-01-01T00:00:00Z");
+    assert_eq!(c.horizon.fact_ahead_ms, 7_200_000);
+    assert_eq!((c.streams_per_key, c.streams_per_ip), (3, 4));
     assert_eq!(
         (c.reservation_ttl.as_secs(), c.approval_ttl.as_secs()),
         (30, 60)
@@ -216,7 +231,7 @@ fn secrets_never_print() {
     let s = resolve(
         &[
             "serve",
-            "--admin-key=admin-value",
+            "--admin-key=admin-value-key",
             "--jwt-secret=jwt-value",
             "--write-key=write-value",
             "--llm-key=llm-value",
@@ -255,7 +270,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 18, "{serve:?}");
+    assert_eq!(serve.len(), 25, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(
@@ -339,4 +354,14 @@ fn a_database_url_selects_the_shared_backend_and_a_bad_one_is_refused() {
             .config
     )
     .contains("pw"));
+}
+
+#[test]
+fn a_short_admin_key_is_refused_without_echoing_it() {
+    let e = resolve(&["serve", "--admin-key=short-key"], "").unwrap_err();
+    assert!(e.contains("at least 12 characters (got 9)"), "{e}");
+    assert!(!e.contains("short-key"), "{e}");
+    let e = resolve(&["serve"], "admin_key = \"tiny\"").unwrap_err();
+    assert!(e.contains("admin key must be at least 12"), "{e}");
+    assert!(resolve(&["serve", "--admin-key=twelve-chars"], "").is_ok());
 }

@@ -171,7 +171,11 @@ async fn the_demo_prints_the_jwt_secret_its_gate_accepts() {
     );
     let secret = printed(&lines, "jwt secret").map(str::to_string);
     let secret = secret.expect("the demo prints its JWT secret before the URLs");
-    let token = axon_server::auth::mint_jwt(secret.as_bytes(), "loadtest-user", None);
+    let token = axon_server::auth::mint_jwt(
+        secret.as_bytes(),
+        "loadtest-user",
+        axon_server::auth::jwt_expiry_from_now(),
+    );
     // Activity 1 of the demo is live: a token signed with the printed secret gets past the
     // authentication (any gate answer but 401).
     let r = reqwest::Client::new()

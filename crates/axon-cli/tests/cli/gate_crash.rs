@@ -37,7 +37,11 @@ async fn entries(client: &reqwest::Client, base: &str, a: i64) -> HashMap<String
 }
 
 fn jwt(user: &str) -> String {
-    axon_server::auth::mint_jwt(JWT_SECRET.as_bytes(), user, None)
+    axon_server::auth::mint_jwt(
+        JWT_SECRET.as_bytes(),
+        user,
+        axon_server::auth::jwt_expiry_from_now(),
+    )
 }
 
 async fn enter(client: &reqwest::Client, base: &str, a: i64, user: &str) -> Option<(u16, Value)> {

@@ -164,6 +164,38 @@ fn a_bad_row_names_its_file_and_line_and_nothing_is_written() {
 }
 
 #[test]
+fn rows_dated_outside_the_horizon_are_refused_as_by_the_api() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    for (file, content, line) in [
+        (
+            "purchases.csv",
+            "id,user_id,campaign_activity_id,product_id,price,quantity,purchase_type,purchased_at\n\
+             1,u1,10,5,1290000,1,CAMPAIGNACTIVITY,0001-01-01T00:00:00Z\n",
+            "purchases.csv:2: purchased_at must lie between 2000-01-01",
+        ),
+        (
+            "entries.csv",
+            "activity_id,user_id,status,created_at\n10,u1,PAID,2999-01-01T00:00:00Z\n",
+            "entries.csv:2: created_at must lie between",
+        ),
+        (
+            "events.ndjson",
+            r#"{"triggerType":"PAGE_VIEW","anonymousId":"a","occurredAt":"1999-01-01T00:00:00Z"}"#,
+            "events.ndjson:1:",
+        ),
+    ] {
+        write_dataset(input.path());
+        std::fs::write(input.path().join(file), content).unwrap();
+        let out = import(data.path(), input.path());
+        assert!(!out.status.success(), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(line), "{err}");
+        assert_eq!(counts(data.path()), (0, 0, 0, 0, 0));
+    }
+}
+
+#[test]
 fn import_refuses_a_data_dir_in_use() {
     let input = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();

@@ -14,6 +14,7 @@ fn rules(tz: &BusinessTz, spelling: Spelling) -> Rules<'_> {
         tz,
         now: NOW,
         spelling,
+        horizon: crate::Horizon::default(),
     }
 }
 
@@ -207,7 +208,16 @@ fn negative_limits_prices_and_budgets_and_quantities_below_one_are_refused() {
     assert_eq!(message(d.create(1, &r)), "budget must be ≥ 0");
     let mut d = draft();
     d.quantity = Some(0);
-    assert_eq!(message(d.create(1, &r)), "quantity must be ≥ 1");
+    assert_eq!(
+        message(d.create(1, &r)),
+        "quantity must be between 1 and 1000000"
+    );
+    let mut d = draft();
+    d.quantity = Some(i64::MAX);
+    assert_eq!(
+        message(d.create(1, &r)),
+        "quantity must be between 1 and 1000000"
+    );
     let mut d = draft();
     d.limit_count = Some(Some(0));
     assert_eq!(d.create(1, &r).unwrap().limit_count, Some(0), "0 = closed");

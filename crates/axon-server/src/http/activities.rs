@@ -32,6 +32,7 @@ fn rules(state: &AppState) -> Rules<'_> {
         tz: state.tz(),
         now: state.now(),
         spelling: Spelling::Json,
+        horizon: state.config.horizon,
     }
 }
 

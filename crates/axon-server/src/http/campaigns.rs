@@ -36,16 +36,15 @@ struct CampaignInput {
 
 /// Applies the input over `base` (absent fields keep their value) and validates the result.
 fn apply(state: &AppState, base: Campaign, input: CampaignInput) -> ApiResult<Campaign> {
-    let tz = state.tz();
     let mut c = base;
     if input.name.is_some() || c.name.is_empty() {
         c.name = name("name", input.name.as_deref(), 200)?;
     }
     if let Some(s) = input.start_at {
-        c.start_at = instant(tz, "startAt", s.as_deref())?;
+        c.start_at = instant(state, "startAt", s.as_deref())?;
     }
     if let Some(e) = input.end_at {
-        c.end_at = instant(tz, "endAt", e.as_deref())?;
+        c.end_at = instant(state, "endAt", e.as_deref())?;
     }
     if let Some(b) = input.budget {
         c.budget = non_negative("budget", b)?;

@@ -1,6 +1,6 @@
 //! Products (`/api/v1/products`) and user profiles (`/api/v1/users/{id}`).
 
-use super::{double_option, instant, name, non_negative};
+use super::{double_option, fact_instant, name, non_negative};
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
@@ -172,7 +172,7 @@ async fn put_user(
         p.region = r.filter(|r| !r.trim().is_empty());
     }
     if let Some(l) = input.last_purchase_at {
-        p.last_purchase_at = instant(state.tz(), "lastPurchaseAt", l.as_deref())?;
+        p.last_purchase_at = fact_instant(&state, "lastPurchaseAt", l.as_deref())?;
     }
     Ok(Json(state.admin.repo().upsert_profile(p).await?))
 }

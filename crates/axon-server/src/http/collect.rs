@@ -101,6 +101,22 @@ fn check_content_type(parts: &axum::http::request::Parts) -> ApiResult<()> {
     }
 }
 
+/// Whether the request comes from a trusted backend: it carries an ADMIN key as a bearer token
+/// (a browser session cookie does not count: the tracker on an admin's page would carry it). A
+/// bearer that is not a valid ADMIN key is an error, not a silent downgrade.
+async fn trusted_sender(state: &AppState, parts: &axum::http::request::Parts) -> ApiResult<bool> {
+    if !parts.headers.contains_key(header::AUTHORIZATION) {
+        return Ok(false);
+    }
+    let caller = crate::auth::authenticate_bearer(parts, state).await?;
+    match caller.role {
+        axon_domain::model::Role::Admin => Ok(true),
+        axon_domain::model::Role::Viewer => Err(ApiError::forbidden(
+            "a VIEWER key cannot send backend events; use an ADMIN key",
+        )),
+    }
+}
+
 async fn collect(
     State(state): State<AppState>,
     req: Request,
@@ -112,6 +128,7 @@ async fn collect(
         .map(|ConnectInfo(addr)| addr.ip().to_string());
     check_write_key(&state, &parts)?;
     check_content_type(&parts)?;
+    let trusted = trusted_sender(&state, &parts).await?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
         ApiError::new(
             Kind::PayloadTooLarge,
@@ -119,7 +136,10 @@ async fn collect(
             format!("a request carries at most {MAX_BODY} bytes"),
         )
     })?;
-    let report = state.collect.collect(client.as_deref(), &bytes).await?;
+    let report = state
+        .collect
+        .collect(client.as_deref(), &bytes, trusted)
+        .await?;
     Ok((StatusCode::ACCEPTED, Json(report)))
 }
 

@@ -37,8 +37,9 @@ struct CouponInput {
     end_date: Option<String>,
 }
 
-fn end_of(tz: &BusinessTz, s: &str) -> ApiResult<Ts> {
-    let t = instant(tz, "endDate", Some(s))?
+fn end_of(state: &AppState, s: &str) -> ApiResult<Ts> {
+    let tz = state.tz();
+    let t = instant(state, "endDate", Some(s))?
         .ok_or_else(|| ApiError::validation("endDate is required"))?;
     Ok(if BusinessTz::is_date_only(s) {
         Ts(tz.next_day_start(t).0 - 1)
@@ -48,7 +49,6 @@ fn end_of(tz: &BusinessTz, s: &str) -> ApiResult<Ts> {
 }
 
 fn build(state: &AppState, id: i64, created_at: Ts, input: CouponInput) -> ApiResult<Coupon> {
-    let tz = state.tz();
     let (amount, rate) = match (input.discount_amount, input.discount_rate) {
         (Some(a), None) if a.0 > 0 => (Some(a), None),
         (None, Some(r)) if r.0 > 0 && r.0 <= 10_000 => (None, Some(r)),
@@ -58,10 +58,10 @@ fn build(state: &AppState, id: i64, created_at: Ts, input: CouponInput) -> ApiRe
             ))
         }
     };
-    let start = instant(tz, "startDate", input.start_date.as_deref())?
+    let start = instant(state, "startDate", input.start_date.as_deref())?
         .ok_or_else(|| ApiError::validation("startDate is required"))?;
     let end = end_of(
-        tz,
+        state,
         input
             .end_date
             .as_deref()

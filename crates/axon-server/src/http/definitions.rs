@@ -14,6 +14,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// Largest trigger payload accepted, as JSON text.
+pub const MAX_TRIGGER_PAYLOAD: usize = 4096;
+
 pub fn router(state: &AppState) -> Router<AppState> {
     let public = Router::new().route(
         "/api/v1/event-definitions/active",
@@ -70,6 +73,12 @@ fn apply(
     };
     if !d.trigger_payload.is_object() {
         return Err(ApiError::validation("triggerPayload must be an object"));
+    }
+    // The payload is matched against every event and shown in lists: keep it small.
+    if d.trigger_payload.to_string().len() > MAX_TRIGGER_PAYLOAD {
+        return Err(ApiError::validation(format!(
+            "triggerPayload must be at most {MAX_TRIGGER_PAYLOAD} bytes of JSON"
+        )));
     }
     if let Some(f) = field {
         let ok = d

@@ -4,6 +4,7 @@ use super::name;
 use crate::auth::{generate_key, hash_key, Admin};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
+use crate::session::MARKER_PREFIX;
 use crate::state::AppState;
 use axon_domain::model::{ApiKey, Role};
 use axum::extract::State;
@@ -52,7 +53,15 @@ async fn create(
 }
 
 async fn list(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let keys = state.admin.repo().keys().await?;
+    // Signed-out sessions' markers live in the same table; they are not keys to manage.
+    let keys: Vec<ApiKey> = state
+        .admin
+        .repo()
+        .keys()
+        .await?
+        .into_iter()
+        .filter(|k| k.prefix != MARKER_PREFIX)
+        .collect();
     Ok(Json(json!({"total": keys.len(), "keys": keys})))
 }
 
@@ -61,5 +70,8 @@ async fn revoke(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApiKey>> {
-    Ok(Json(state.admin.repo().revoke_key(id, state.now()).await?))
+    let revoked = state.admin.repo().revoke_key(id, state.now()).await?;
+    // Live streams of this key on this node close now (other nodes' within a few seconds).
+    state.revocations.send_modify(|n| *n += 1);
+    Ok(Json(revoked))
 }

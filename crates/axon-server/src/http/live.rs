@@ -5,9 +5,9 @@
 //! receives the one shared render of each data version (see `dashboard::shared`).
 
 use super::dashboard::{shared, Subject};
-use crate::auth::Viewer;
+use crate::auth::{Caller, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery, ClientIp};
 use crate::state::AppState;
 use axon_services::dashboards::Request;
 use axum::extract::State;
@@ -41,7 +41,7 @@ struct Cursor {
 
 /// The stream: the current answer first, then one per change of this scope's data (throttled).
 /// Other scopes' changes wake the stream but render nothing. It ends when the server shuts
-/// down or the subject disappears.
+/// down, the subject disappears, or the caller's key is revoked (or its session signed out).
 fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(cursor, |mut c| async move {
         let changes = c.state.backends.changes.clone();
@@ -65,13 +65,18 @@ fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
 
 async fn open(
     state: AppState,
+    caller: Caller,
+    ip: Option<std::net::IpAddr>,
     subject: Subject,
     params: Request,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
     shared(&state, subject, &params, true).await?;
+    // Held by the stream below: freed when the stream ends or the viewer goes away.
+    let slot = state.streams.acquire(&format!("{:?}", caller.key), ip)?;
     let changes = state.backends.changes.subscribe();
     let mut closing = state.closing.subscribe();
+    let revoked = crate::auth::revoked(state.clone(), caller);
     let cursor = Cursor {
         state,
         subject,
@@ -80,36 +85,44 @@ async fn open(
         last: None,
     };
     Ok(
-        // A shutdown ends every stream, so the server's drain does not wait on them.
+        // A shutdown ends every stream, so the server's drain does not wait on them; a revoked
+        // key or a signed-out session ends its own streams.
         Sse::new(updates(cursor).take_until(async move {
-            let _ = closing.wait_for(|c| *c).await;
+            let _slot = slot;
+            tokio::select! {
+                _ = closing.wait_for(|c| *c) => {}
+                () = revoked => {}
+            }
         }))
         .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")),
     )
 }
 
 async fn activity(
-    _: Viewer,
+    Viewer(caller): Viewer,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Subject::Activity(id), p).await
+    open(state, caller, ip, Subject::Activity(id), p).await
 }
 
 async fn campaign(
-    _: Viewer,
+    Viewer(caller): Viewer,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Subject::Campaign(id), p).await
+    open(state, caller, ip, Subject::Campaign(id), p).await
 }
 
 async fn overview(
-    _: Viewer,
+    Viewer(caller): Viewer,
+    ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, Subject::Global, p).await
+    open(state, caller, ip, Subject::Global, p).await
 }

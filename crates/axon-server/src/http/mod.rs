@@ -19,7 +19,7 @@ mod query;
 
 use crate::error::{ApiError, Kind};
 use crate::state::AppState;
-use axon_domain::{BusinessTz, Ts};
+use axon_domain::Ts;
 use axon_services::Counters as Metrics;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{from_fn_with_state, Next};
@@ -96,18 +96,46 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 
 pub(crate) use axon_domain::field::double_option;
 
-/// Reads an optional instant field in the business zone; `field` names it in the error.
+/// Reads an optional planned instant (campaign, coupon dates) in the business zone, within the
+/// horizon for plans; `field` names it in the error.
 pub(crate) fn instant(
-    tz: &BusinessTz,
+    state: &AppState,
     field: &str,
     v: Option<&str>,
 ) -> Result<Option<Ts>, ApiError> {
-    v.filter(|s| !s.trim().is_empty())
-        .map(|s| {
-            tz.parse_instant(s)
-                .map_err(|e| ApiError::validation(format!("{field}: {}", e.message)))
-        })
-        .transpose()
+    parse_within(state, field, v, false)
+}
+
+/// Reads an optional instant of a fact (a purchase, a profile's last purchase), within the
+/// horizon for facts.
+pub(crate) fn fact_instant(
+    state: &AppState,
+    field: &str,
+    v: Option<&str>,
+) -> Result<Option<Ts>, ApiError> {
+    parse_within(state, field, v, true)
+}
+
+fn parse_within(
+    state: &AppState,
+    field: &str,
+    v: Option<&str>,
+    fact: bool,
+) -> Result<Option<Ts>, ApiError> {
+    let Some(s) = v.filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let t = state
+        .tz()
+        .parse_instant(s)
+        .map_err(|e| ApiError::validation(format!("{field}: {}", e.message)))?;
+    let h = &state.config.horizon;
+    let checked = if fact {
+        h.fact(field, t, state.now())
+    } else {
+        h.plan(field, t, state.now())
+    };
+    Ok(Some(checked?))
 }
 
 /// Trims and checks a required name.

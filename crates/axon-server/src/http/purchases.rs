@@ -2,7 +2,7 @@
 //! idempotent on orderId (201, then 200 with the original); `GET /api/v1/users/{id}/purchases`.
 //! Recording lives in the `Purchases` service.
 
-use super::instant;
+use super::fact_instant;
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
@@ -61,7 +61,7 @@ async fn create(
         activity_id: input.activity_id,
         price: input.price,
         quantity: input.quantity,
-        purchased_at: instant(state.tz(), "purchasedAt", input.purchased_at.as_deref())?,
+        purchased_at: fact_instant(&state, "purchasedAt", input.purchased_at.as_deref())?,
         order_id: input.order_id,
     };
     let (purchase, created) = state.purchases.report(report).await?;

@@ -4,13 +4,15 @@
 //! from npm), our CSS and JS. Nothing is fetched from a CDN.
 
 use crate::auth::{self, SESSION_COOKIE};
+use crate::extract::{ApiForm, ApiPath, ApiQuery, ClientIp};
+use crate::session;
 use crate::state::AppState;
 use axon_domain::model::Role;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 
 mod guide;
 mod shop;
@@ -151,19 +153,24 @@ pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool
     ))
 }
 
-fn session_role(headers: &HeaderMap, state: &AppState) -> Option<Role> {
-    auth::cookie(headers, SESSION_COOKIE)
-        .and_then(|v| auth::verify_session(&state.session_secret[..], v, state.now()))
+/// The signed-in role, when the browser's session is genuine and still live (not signed out,
+/// its key not revoked).
+async fn session_role(headers: &HeaderMap, state: &AppState) -> Option<Role> {
+    auth::session_caller(headers, state)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| c.role)
 }
 
 /// A page for a signed-in browser, or a redirect to the login page.
-fn guarded(
+async fn guarded(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
     page: impl FnOnce() -> Html<String>,
 ) -> Response {
-    match session_role(headers, state) {
+    match session_role(headers, state).await {
         Some(_) => page().into_response(),
         None => to_login(path),
     }
@@ -204,11 +211,12 @@ async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
             true,
         )
     })
+    .await
 }
 
-async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+async fn campaign(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/campaign/{id}");
-    if session_role(&h, &s).is_none() {
+    if session_role(&h, &s).await.is_none() {
         return to_login(&path);
     }
     let title = s
@@ -226,9 +234,9 @@ async fn campaign(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
     .into_response()
 }
 
-async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+async fn activity(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/{id}");
-    if session_role(&h, &s).is_none() {
+    if session_role(&h, &s).await.is_none() {
         return to_login(&path);
     }
     shell(
@@ -241,9 +249,9 @@ async fn activity(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) 
     .into_response()
 }
 
-async fn cohort(State(s): State<AppState>, h: HeaderMap, Path(id): Path<i64>) -> Response {
+async fn cohort(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/cohort/{id}");
-    if session_role(&h, &s).is_none() {
+    if session_role(&h, &s).await.is_none() {
         return to_login(&path);
     }
     shell(
@@ -266,6 +274,7 @@ async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
             true,
         )
     })
+    .await
 }
 
 async fn operations(State(s): State<AppState>, h: HeaderMap) -> Response {
@@ -278,6 +287,7 @@ async fn operations(State(s): State<AppState>, h: HeaderMap) -> Response {
             true,
         )
     })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -311,7 +321,7 @@ fn login_page(next: &str, refused: bool) -> Html<String> {
     ))
 }
 
-async fn login_form(Query(q): Query<Next>) -> Html<String> {
+async fn login_form(ApiQuery(q): ApiQuery<Next>) -> Html<String> {
     login_page(&safe_next(q.next.as_deref()), false)
 }
 
@@ -321,14 +331,41 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiForm(f): ApiForm<LoginForm>,
+) -> Response {
+    // Throttled before the key is looked at, so guessing costs time whatever the answer.
+    if let (Some(limiter), Some(ip)) = (&state.login_limiter, ip) {
+        if limiter.check_key(&ip).is_err() {
+            limiter.retain_recent();
+            return crate::error::ApiError::new(
+                crate::error::Kind::TooManyRequests,
+                "TOO_MANY_ATTEMPTS",
+                "too many sign-in attempts from this address; wait a minute",
+            )
+            .into_response();
+        }
+    }
     let next = safe_next(f.next.as_deref());
-    match auth::role_for_key(&state, f.key.trim()).await {
-        Ok(role) => {
+    match auth::caller_for_key(&state, f.key.trim()).await {
+        Ok(caller) => {
             let expires = state.now().plus_ms(SESSION_HOURS * 3_600_000);
-            let value = auth::mint_session(&state.session_secret[..], role, expires);
+            let value = session::mint(
+                &state.session_secret[..],
+                &session::new_sid(),
+                &caller.key,
+                caller.role,
+                expires,
+            );
+            let secure = if state.config.secure_cookie {
+                "; Secure"
+            } else {
+                ""
+            };
             let cookie = format!(
-                "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
                 SESSION_HOURS * 3600
             );
             let mut resp = Redirect::to(&next).into_response();
@@ -341,7 +378,16 @@ async fn login(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Respo
     }
 }
 
-async fn logout() -> Response {
+/// Signs the session out server-side (every node sharing the store refuses its cookie from now
+/// on), then clears the cookie.
+async fn logout(State(state): State<AppState>, h: HeaderMap) -> Response {
+    if let Some(s) = auth::cookie(&h, SESSION_COOKIE)
+        .and_then(|v| session::verify(&state.session_secret[..], v, state.now()))
+    {
+        if let Err(e) = auth::sign_out(&state, &s).await {
+            return e.into_response();
+        }
+    }
     let mut resp = Redirect::to("/admin/login").into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,

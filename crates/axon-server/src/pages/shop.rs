@@ -6,9 +6,10 @@
 use super::esc;
 use crate::auth::mint_jwt;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiPath;
 use crate::state::AppState;
-use axon_domain::model::{Grade, UserProfile};
-use axum::extract::{Path, State};
+use axon_domain::model::{ActivityStatus, Grade, UserProfile};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,8 +21,15 @@ pub fn router() -> Router<AppState> {
         .route("/demo/api/session", post(session))
 }
 
-async fn shop(State(state): State<AppState>, Path(id): Path<i64>) -> Response {
-    let Ok(Some(a)) = state.admin.repo().activity(id).await else {
+async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Response {
+    // A DRAFT is not published yet: shoppers must not see it (nor learn that it exists).
+    let Ok(Some(a)) = state
+        .admin
+        .repo()
+        .activity(id)
+        .await
+        .map(|a| a.filter(|a| a.status != ActivityStatus::Draft))
+    else {
         return (
             axum::http::StatusCode::NOT_FOUND,
             Html("<h1>404</h1><p>no such activity</p>".to_string()),
@@ -77,7 +85,7 @@ async fn session(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let token = mint_jwt(
         state.config.jwt_secret.expose().as_bytes(),
         &user,
-        Some(state.now().plus_ms(3_600_000)),
+        state.now().plus_ms(3_600_000),
     );
     Ok(Json(json!({"userId": user, "token": token})))
 }

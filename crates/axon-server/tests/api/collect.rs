@@ -244,3 +244,85 @@ async fn acknowledged_events_survive_a_restart_of_the_store() {
         "a copy of the files taken while running holds every acked event"
     );
 }
+
+#[tokio::test]
+async fn anonymous_clients_cannot_forge_purchases_or_approvals() {
+    let app = spawn_app().await;
+    let c = app.campaign("Forge").await;
+    let a = app.activity(c).await;
+    let view =
+        json!({"triggerType": "PAGE_VIEW", "anonymousId": "v", "properties": {"activityId": a}});
+    assert_eq!(app.track(view).await.status, 202);
+    for forged in [
+        json!({"triggerType": "PURCHASE", "userId": "x", "properties": {"activityId": a, "source": "backend", "amount": 9_000_000}}),
+        json!({"triggerType": "APPROVED", "userId": "x", "properties": {"activityId": a, "source": "backend"}}),
+        json!({"triggerType": "PURCHASE", "userId": "x", "properties": {"activityId": a}}),
+        json!([{"triggerType": "CLICK", "userId": "x"}, {"triggerType": "PAGE_VIEW", "userId": "x", "properties": {"source": "backend"}}]),
+    ] {
+        let r = app.track(forged.clone()).await;
+        assert_error(&r, 403, "BACKEND_EVENT_FORBIDDEN");
+        assert!(
+            r.body["errors"][0]["index"].is_number(),
+            "{forged}: {:?}",
+            r.body
+        );
+    }
+    // Sent as text/plain (the tracker's beacon path) it is refused too.
+    let beacon = app
+        .client
+        .post(app.url(EVENTS))
+        .header("content-type", "text/plain")
+        .body(r#"{"triggerType":"PURCHASE","userId":"x","properties":{"source":"backend"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beacon.status(), 403);
+    let (viewer, admin) = (
+        app.post("/api/v1/api-keys", json!({"name": "v", "role": "VIEWER"}))
+            .await,
+        app.post("/api/v1/api-keys", json!({"name": "b", "role": "ADMIN"}))
+            .await,
+    );
+    let purchase = json!({"triggerType": "PURCHASE", "userId": "buyer", "properties": {"activityId": a, "source": "backend", "amount": 900}});
+    let as_key = |k: String| {
+        let (app, purchase) = (&app, &purchase);
+        async move {
+            app.call(Method::POST, EVENTS, Some(&k), Some(purchase))
+                .await
+        }
+    };
+    assert_error(
+        &as_key(viewer.body["key"].as_str().unwrap().into()).await,
+        403,
+        "FORBIDDEN",
+    );
+    assert_error(&as_key("not-a-key".into()).await, 401, "UNAUTHORIZED");
+    let r = app
+        .call(
+            Method::GET,
+            &format!("{EVENTS}?triggerType=PURCHASE"),
+            Some(ADMIN_KEY),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["total"], 0, "nothing forged was stored");
+    let o = app
+        .get(&format!("/api/v1/dashboard/activity/{a}?widgets=overview"))
+        .await;
+    assert_eq!(
+        o.body["data"]["overview"]["purchaseCount"], 0,
+        "{:?}",
+        o.body
+    );
+    assert_eq!(
+        as_key(admin.body["key"].as_str().unwrap().into())
+            .await
+            .status,
+        202,
+        "a backend key may"
+    );
+    let o = app
+        .get(&format!("/api/v1/dashboard/activity/{a}?widgets=overview"))
+        .await;
+    assert_eq!(o.body["data"]["overview"]["purchaseCount"], 1);
+}

@@ -348,7 +348,7 @@ async fn tokens_are_bound_to_their_user_and_forged_or_replayed_ones_are_refused(
         401,
         "INVALID_TOKEN",
     );
-    let forged = axon_server::auth::mint_jwt(b"wrong-secret", "alice", None);
+    let forged = axon_server::auth::mint_jwt(b"wrong-secret", "alice", jwt_exp());
     assert_error(
         &g.app
             .call(Method::POST, &url, Some(&forged), Some(&json!({})))
@@ -356,6 +356,27 @@ async fn tokens_are_bound_to_their_user_and_forged_or_replayed_ones_are_refused(
         401,
         "INVALID_TOKEN",
     );
+    // Claims a hand-written verifier let through: no exp, non-integral or null times, blank or
+    // control-character subjects — each our JSON 401.
+    let exp = jwt_exp().0 / 1000;
+    for claims in [
+        json!({"sub": "alice"}),
+        json!({"sub": "alice", "exp": null}),
+        json!({"sub": "alice", "exp": exp.to_string()}),
+        json!({"sub": "alice", "exp": exp as f64 + 0.5}),
+        json!({"sub": "alice", "exp": exp, "nbf": null}),
+        json!({"sub": "alice", "exp": exp, "nbf": 1.5}),
+        json!({"sub": "   ", "exp": exp}),
+        json!({"sub": "al\u{0}ice", "exp": exp}),
+    ] {
+        let token = hs256(JWT_SECRET.as_bytes(), &claims);
+        let r = g
+            .app
+            .call(Method::POST, &url, Some(&token), Some(&json!({})))
+            .await;
+        assert_error(&r, 401, "INVALID_TOKEN");
+        assert!(r.body["message"].is_string(), "{claims}: {:?}", r.body);
+    }
 }
 
 #[tokio::test]

@@ -22,13 +22,35 @@ pub async fn spawn_gate(reservation_s: u64, approval_s: u64) -> GateApp {
         config.clock = c;
         config.reservation_ttl = Duration::from_secs(reservation_s);
         config.approval_ttl = Duration::from_secs(approval_s);
+        config.jwt.max_lifetime = Duration::from_secs(120 * 86_400);
     })
     .await;
     GateApp { app, clock }
 }
 
+/// Expiry of the test tokens: 60 days after T0, so tests that move the clock keep them valid
+/// (`spawn_gate` allows that lifetime).
+pub fn jwt_exp() -> Ts {
+    Ts(T0 + 60 * 86_400_000)
+}
+
 pub fn jwt(user: &str) -> String {
-    axon_server::auth::mint_jwt(JWT_SECRET.as_bytes(), user, None)
+    axon_server::auth::mint_jwt(JWT_SECRET.as_bytes(), user, jwt_exp())
+}
+
+/// An HS256 token over arbitrary claims, signed like a real one (to test claim checks).
+pub fn hs256(secret: &[u8], claims: &Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
 }
 
 impl GateApp {

@@ -209,6 +209,17 @@ impl TestApp {
             .await
     }
 
+    /// Posts events as the shop's backend (with the ADMIN key): purchases and approvals too.
+    pub async fn track_as_backend(&self, body: Value) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/v1/behavior/events",
+            Some(ADMIN_KEY),
+            Some(&body),
+        )
+        .await
+    }
+
     /// Creates a campaign and returns its id.
     pub async fn campaign(&self, name: &str) -> i64 {
         let r = self

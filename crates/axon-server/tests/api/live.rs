@@ -288,3 +288,25 @@ async fn many_viewers_share_one_render_per_version_and_other_scopes_wake_nobody(
     }
     assert_eq!(renders(&app).await, before + 1, "one render for 12 viewers");
 }
+
+#[tokio::test]
+async fn live_streams_are_capped_per_key() {
+    let app = spawn_with(|c| c.streams_per_key = 2).await;
+    let url = app.url("/api/v1/dashboard/stream/overview?widgets=overview");
+    let get = |key: &str| app.client.get(&url).bearer_auth(key).send();
+    let first = get(ADMIN_KEY).await.unwrap();
+    let second = get(ADMIN_KEY).await.unwrap();
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = get(ADMIN_KEY).await.unwrap();
+    assert_eq!(third.status(), 429);
+    let body: Value = third.json().await.unwrap();
+    assert_eq!(body["error"], "TOO_MANY_STREAMS");
+    let other = app
+        .post("/api/v1/api-keys", json!({"name": "v", "role": "VIEWER"}))
+        .await;
+    let v = get(other.body["key"].as_str().unwrap()).await.unwrap();
+    assert_eq!(v.status(), 200, "another key has its own slots");
+}

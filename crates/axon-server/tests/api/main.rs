@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod bounds;
 mod collect;
 mod coupons;
 mod dashboard;
@@ -11,6 +12,7 @@ mod exports;
 mod filters;
 mod gate;
 mod gate_support;
+mod hardening;
 mod health;
 mod live;
 mod pages;

@@ -157,7 +157,7 @@ async fn user_call(
         .bearer_auth(axon_server::auth::mint_jwt(
             crate::helpers::JWT_SECRET.as_bytes(),
             user,
-            None,
+            axon_domain::Ts(T0 + 3_600_000),
         ))
         .json(&body)
         .send()

@@ -144,7 +144,14 @@ impl View<'_> {
             .activity(id)
             .ok_or_else(|| ServiceError::activity_not_found(id))?
             .start_date;
-        let w = cohort_window(start_date, end_date, start, now.max(start), self.tz())?;
+        let w = cohort_window(
+            start_date,
+            end_date,
+            (start, now.max(start)),
+            now,
+            self.tz(),
+            self.service.horizon(),
+        )?;
         self.activity_cohort(id, &w, now)
     }
 
@@ -169,7 +176,14 @@ impl View<'_> {
             .map(|a| a.start_date)
             .min()
             .unwrap_or(Ts(0));
-        let w = cohort_window(start_date, end_date, start, now.max(start), self.tz())?;
+        let w = cohort_window(
+            start_date,
+            end_date,
+            (start, now.max(start)),
+            now,
+            self.tz(),
+            self.service.horizon(),
+        )?;
         self.campaign_cohort(id, weekly, &w, now)
     }
 
@@ -314,7 +328,14 @@ impl View<'_> {
             .activity(id)
             .ok_or_else(|| ServiceError::activity_not_found(id))?;
         let start = meta.start_date;
-        let w = cohort_window(start_date, end_date, start, now.max(start), self.tz())?;
+        let w = cohort_window(
+            start_date,
+            end_date,
+            (start, now.max(start)),
+            now,
+            self.tz(),
+            self.service.horizon(),
+        )?;
         let (total_customers, cohorts) = self.retention_rows(&[id], weekly, &w, now);
         Ok(Retention {
             cohort_id: format!("activity-{id}"),

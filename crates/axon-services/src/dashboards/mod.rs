@@ -59,6 +59,8 @@ pub struct Dashboards {
     stock: Arc<dyn StockLevels>,
     raw: Option<Arc<dyn RawEvents>>,
     tz: BusinessTz,
+    /// Where cohort windows' dates may lie.
+    horizon: axon_domain::Horizon,
 }
 
 impl Dashboards {
@@ -71,6 +73,7 @@ impl Dashboards {
             source,
             stock,
             raw: None,
+            horizon: axon_domain::Horizon::default(),
             tz,
         }
     }
@@ -79,6 +82,16 @@ impl Dashboards {
     pub fn with_raw_events(mut self, raw: Arc<dyn RawEvents>) -> Dashboards {
         self.raw = Some(raw);
         self
+    }
+
+    /// Bounds the dates cohort requests may name (the server's configured horizon).
+    pub fn with_horizon(mut self, horizon: axon_domain::Horizon) -> Dashboards {
+        self.horizon = horizon;
+        self
+    }
+
+    pub fn horizon(&self) -> &axon_domain::Horizon {
+        &self.horizon
     }
 
     pub fn tz(&self) -> &BusinessTz {

@@ -5,7 +5,8 @@
 use super::error::{ServiceError, ServiceResult};
 use axon_domain::dimension::Dimension;
 use axon_domain::model::FunnelStep;
-use axon_domain::period::{resolve, Period, Window};
+use axon_domain::period::{resolve, Period, Window, MAX_WINDOW_DAYS};
+use axon_domain::time::MS_PER_DAY;
 use axon_domain::{BusinessTz, Ts};
 use serde::Deserialize;
 
@@ -202,6 +203,8 @@ pub fn dropoff_page(page: Option<usize>, size: Option<usize>) -> ServiceResult<(
             "size must be between 1 and 1000",
         ));
     }
+    // `page × size` is computed later to skip rows: checked here so it can never overflow.
+    axon_domain::field::page_offset(page as u64, size as u64)?;
     Ok((page, size))
 }
 
@@ -217,19 +220,29 @@ pub fn weekly(granularity: Option<&str>) -> ServiceResult<bool> {
     }
 }
 
-/// A cohort window: `startDate` (default `default_start`) … `endDate` (default `default_end`; a
-/// bare date includes its whole day).
+/// A cohort window: `startDate` (default `defaults.0`) … `endDate` (default `defaults.1`; a
+/// bare date includes its whole day). Named dates must lie within the `horizon`, and a window
+/// named by them at most [`MAX_WINDOW_DAYS`] long (SPEC §5.1). The default window runs from
+/// the stored (horizon-bounded) activity dates, so its work is bounded too.
 pub fn cohort_window(
     start_date: Option<&str>,
     end_date: Option<&str>,
-    default_start: Ts,
-    default_end: Ts,
+    defaults: (Ts, Ts),
+    now: Ts,
     tz: &BusinessTz,
+    horizon: &axon_domain::Horizon,
 ) -> ServiceResult<Window> {
+    let (default_start, default_end) = defaults;
     let parse = |s: &str| {
-        tz.parse_instant(s)
+        let t = tz
+            .parse_instant(s)
+            .map_err(|e| ServiceError::invalid("INVALID_PERIOD", e.message))?;
+        horizon
+            .plan("cohort date", t, now)
             .map_err(|e| ServiceError::invalid("INVALID_PERIOD", e.message))
     };
+    let named =
+        start_date.is_some_and(|s| !s.is_empty()) || end_date.is_some_and(|s| !s.is_empty());
     let start = match start_date.filter(|s| !s.is_empty()) {
         Some(s) => parse(s)?,
         None => default_start,
@@ -249,6 +262,12 @@ pub fn cohort_window(
         return Err(ServiceError::invalid(
             "INVALID_PERIOD",
             "endDate is before startDate",
+        ));
+    }
+    if named && end.0 - start.0 > MAX_WINDOW_DAYS * MS_PER_DAY {
+        return Err(ServiceError::invalid(
+            "INVALID_PERIOD",
+            format!("a cohort window is at most {MAX_WINDOW_DAYS} days long"),
         ));
     }
     Ok(Window::new(start, end))
@@ -323,17 +342,24 @@ mod tests {
         assert!(!wants_csv(Some(""), Some("application/json")).unwrap());
         assert_eq!(code(wants_csv(Some("xlsx"), None)), "INVALID_QUERY");
         let tz = BusinessTz::default();
-        let w = cohort_window(Some("2026-11-01"), Some("2026-11-01"), Ts(0), Ts(0), &tz).unwrap();
+        let h = axon_domain::Horizon::default();
+        let now = Ts::parse_utc("2026-11-18T00:00:00Z").unwrap();
+        let win = |a: &str, b: &str| {
+            let opt = |s: &str| Some(s).filter(|s| !s.is_empty()).map(str::to_string);
+            let (a, b) = (opt(a), opt(b));
+            cohort_window(a.as_deref(), b.as_deref(), (Ts(0), now), now, &tz, &h)
+        };
+        let w = win("2026-11-01", "2026-11-01").unwrap();
         assert_eq!(w.len_ms(), axon_domain::time::MS_PER_DAY);
+        assert_eq!(code(win("2026-11-02", "2026-10-31")), "INVALID_PERIOD");
+        // Year 0001 and windows beyond 400 days are refused; the 400th day is fine.
+        assert_eq!(code(win("0001-01-01", "")), "INVALID_PERIOD");
+        assert_eq!(code(win("2024-01-01", "2026-01-01")), "INVALID_PERIOD");
+        assert_eq!(code(win("2025-01-01", "")), "INVALID_PERIOD");
+        assert!(win("2025-10-20", "").is_ok());
         assert_eq!(
-            code(cohort_window(
-                Some("2026-11-02"),
-                Some("2026-10-31"),
-                Ts(0),
-                Ts(0),
-                &tz
-            )),
-            "INVALID_PERIOD"
+            dropoff_page(Some(usize::MAX), Some(1000)).unwrap_err().code,
+            "INVALID_QUERY"
         );
     }
 }

@@ -69,6 +69,10 @@ impl Gate {
     /// Public: remaining stock (the same number the realtime widget shows), held, open.
     pub async fn stock(&self, id: ActivityId) -> ServiceResult<StockView> {
         let a = self.activity(id).await?;
+        // Public: a DRAFT is not published, so it answers as if it did not exist.
+        if a.status == axon_domain::model::ActivityStatus::Draft {
+            return Err(ServiceError::activity_not_found(id));
+        }
         let now = self.settings.now();
         let remaining = a.limit_count.map(|l| self.b.stock.remaining(id, Some(l)));
         Ok(StockView {
@@ -285,11 +289,12 @@ impl Gate {
                 "page must be ≥ 0 and size between 1 and 100",
             ));
         }
+        let offset = axon_domain::field::page_offset(page.unsigned_abs(), size.unsigned_abs())?;
         self.activity(id).await?;
         let (entries, total) = self
             .b
             .repo
-            .entries_page(id, status, page.saturating_mul(size), size)
+            .entries_page(id, status, i64::try_from(offset).unwrap_or(i64::MAX), size)
             .await?;
         Ok(EntriesPage {
             activity_id: id,
