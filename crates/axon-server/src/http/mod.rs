@@ -33,7 +33,32 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let api = api_router(state.clone());
     // MCP calls the API in-process, so its router is the API without `/mcp` itself.
-    api.clone().merge(crate::mcp::router(api, &state))
+    let app = api.clone().merge(crate::mcp::router(api, &state));
+    security_headers(app)
+}
+
+/// The Content-Security-Policy of our pages: scripts and everything else from this origin only
+/// (no inline script; inline styles stay allowed, the charts and the heat map set them), no
+/// framing by other sites.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// Security headers on every answer (a handler's own value wins).
+fn security_headers(app: Router) -> Router {
+    use axum::http::{header, HeaderValue};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let set = |name: header::HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    app.layer(set(
+        header::CONTENT_SECURITY_POLICY,
+        CONTENT_SECURITY_POLICY,
+    ))
+    .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+    .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+    .layer(set(
+        header::REFERRER_POLICY,
+        "strict-origin-when-cross-origin",
+    ))
 }
 
 fn api_router(state: AppState) -> Router {

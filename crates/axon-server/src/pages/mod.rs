@@ -55,6 +55,7 @@ const APP_CSS: &str = concat!(
     include_str!("../../assets/controls.css"),
 );
 const TRACKER_JS: &str = include_str!("../../assets/axon.js");
+const SHOP_CONFIG_JS: &str = include_str!("../../assets/shop-config.js");
 const CHART_JS: &str = include_str!("../../assets/vendor/chartjs/chart.umd.min.js");
 const CHART_LICENSE: &str = include_str!("../../assets/vendor/chartjs/LICENSE.md");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
@@ -85,6 +86,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/axon.js",
             get(|| async { asset("application/javascript; charset=utf-8", TRACKER_JS) }),
+        )
+        .route(
+            "/assets/shop-config.js",
+            get(|| async { asset("application/javascript; charset=utf-8", SHOP_CONFIG_JS) }),
         )
         .route(
             "/assets/app.js",

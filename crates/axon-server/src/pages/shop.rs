@@ -48,7 +48,7 @@ async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Respo
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{title} · Axon 데모 상점</title><link rel="stylesheet" href="/assets/app.css">
-<script>window.axonShop = {config}; window.axonConfig = {{ properties: {{ activityId: {id} }}, userId: function () {{ return sessionStorage.getItem("axon_demo_user") || undefined; }} }};</script>
+<script type="application/json" id="axon-shop">{config}</script><script src="/assets/shop-config.js"></script>
 <script src="/axon.js"></script><script defer src="/assets/app.js"></script></head>
 <body data-page="shop" data-id="{id}" data-tz="{tz}" data-tzabbr="{abbr}"><header><span class="brand" data-t="shopBrand">Axon 데모 상점</span><span class="spacer"></span>
 <button class="ghost" data-lang="ko" lang="ko">한국어</button><button class="ghost" data-lang="en" lang="en">English</button></header><main id="app"><div class="loading">불러오는 중…</div></main></body></html>"#,

@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
@@ -232,4 +232,43 @@ async fn the_integration_guide_is_served_with_the_tracker_section_anchored() {
     let html = r.text().await.unwrap();
     assert!(html.contains(r#"<h2 id="1-the-tracker">1. The tracker</h2>"#));
     assert!(html.contains("&lt;script async src=&quot;https://axon.example.com/axon.js&quot;&gt;"));
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_the_shop_page_has_no_inline_script() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(app.url("/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(h.contains_key("referrer-policy"));
+    let api = app.get("/healthz").await;
+    assert_eq!(api.status, 200);
+    let c = app.campaign("Shop").await;
+    let a = app.activity(c).await;
+    app.patch(
+        &format!("/api/v1/activities/{a}/status"),
+        json!({"status": "ACTIVE"}),
+    )
+    .await;
+    let shop = app.text(&format!("/demo/shop/activity/{a}")).await;
+    assert!(shop.contains(r#"id="axon-shop""#), "{shop}");
+    // Every <script> either loads a file of ours or is data (application/json).
+    for tag in shop.split("<script").skip(1) {
+        let open = tag.split('>').next().unwrap();
+        assert!(
+            open.contains("src=\"/") || open.contains("type=\"application/json\""),
+            "an inline script: <script{open}>"
+        );
+    }
 }
