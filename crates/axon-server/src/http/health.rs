@@ -34,11 +34,11 @@ struct Ready {
     /// Always `ready`.
     status: &'static str,
     last_seq: u64,
-    projection: Projection,
+    projection: ReadyProjection,
 }
 
 #[derive(Serialize, ToSchema)]
-struct Projection {
+struct ReadyProjection {
     committed: u64,
     applied: u64,
     lag: u64,
@@ -60,7 +60,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> 
         Ok(seq) => Ok(Json(Ready {
             status: "ready",
             last_seq: seq,
-            projection: Projection {
+            projection: ReadyProjection {
                 committed,
                 applied,
                 lag: committed.saturating_sub(applied),

@@ -24,6 +24,7 @@ pub use docs::{router, OpenApiJson};
 #[allow(dead_code)]
 pub struct Id {
     /// The record's id.
+    #[param(example = 1)]
     id: i64,
 }
 
@@ -33,6 +34,7 @@ pub struct Id {
 #[allow(dead_code)]
 pub struct UserId {
     /// The user's id.
+    #[param(example = "user-1")]
     id: String,
 }
 

@@ -32,7 +32,7 @@ struct DemoSession {
     token: String,
 }
 
-#[utoipa::path(get, path = "/demo/shop/activity/{id}", tag = "pages", security(()), params(crate::openapi::Id), responses((status = 200, description = "the demo storefront", content_type = "text/html", body = String), (status = 404, description = "no such published activity", content_type = "text/html", body = String), PageErrors))]
+#[utoipa::path(get, path = "/demo/shop/activity/{id}", tag = "pages", security(()), params(crate::openapi::Id), responses((status = 200, description = "the demo storefront", content_type = "text/html", body = String), (status = 404, description = "no such published activity", content_type = "text/html", body = String), (status = 400, description = "`INVALID_PATH`", body = crate::openapi::errors::Error)))]
 async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Response {
     // A DRAFT is not published yet: shoppers must not see it (nor learn that it exists).
     let Ok(Some(a)) = state

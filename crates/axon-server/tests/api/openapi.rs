@@ -224,3 +224,21 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert_eq!(missing.json::<Value>().await.unwrap()["error"], "NOT_FOUND");
     assert_eq!(get("/docs/integration").await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn wire_enums_are_documented_with_their_wire_spellings() {
+    // Found by the schema fuzz: the derive documented `Visit`, the API answers `VISIT`.
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.body;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["FunnelStep"]["enum"],
+        serde_json::json!(["VISIT", "ENGAGE", "QUALIFY", "PURCHASE"])
+    );
+    assert_eq!(
+        schemas["ActivityType"]["enum"],
+        serde_json::json!(["FIRST_COME_FIRST_SERVE", "COUPON", "GIVEAWAY"])
+    );
+    // The derived enums with rename_all are right too.
+    assert!(schemas["FilterOp"].to_string().contains("NOT_BETWEEN"));
+}
