@@ -14,9 +14,18 @@ use std::process::Command;
 async fn seed(base: &str) {
     let client = reqwest::Client::new();
     let post = |path: &str, body: serde_json::Value| {
-        admin(&client, reqwest::Method::POST, format!("{base}{path}"), body)
+        admin(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}{path}"),
+            body,
+        )
     };
-    let c = post("/api/v1/campaigns", json!({"name": "fuzz campaign", "budget": 1000})).await;
+    let c = post(
+        "/api/v1/campaigns",
+        json!({"name": "fuzz campaign", "budget": 1000}),
+    )
+    .await;
     let p = post(
         "/api/v1/products",
         json!({"name": "fuzz product", "price": 1000, "stock": 100}),

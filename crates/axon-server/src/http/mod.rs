@@ -90,11 +90,14 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of [`router`] (the `/mcp` endpoint included).
 pub fn document(state: &AppState) -> utoipa::openapi::OpenApi {
-    routes(state).split_for_parts().1
+    let mut doc = routes(state).split_for_parts().1;
+    crate::openapi::unique_operation_ids(&mut doc);
+    doc
 }
 
 fn api_router(state: AppState) -> Router {
-    let (router, doc) = routes(&state).split_for_parts();
+    let (router, mut doc) = routes(&state).split_for_parts();
+    crate::openapi::unique_operation_ids(&mut doc);
     let json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serialises");

@@ -137,3 +137,47 @@ impl Modify for Schemes {
     ))]
 #[allow(dead_code)]
 fn mcp() {}
+
+/// Makes every `operationId` unique: utoipa names an operation after its handler, and several
+/// areas have a `list` or a `show`; the area's tag goes first (`campaigns_list`), and the method
+/// last where that is still not enough.
+pub fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    use std::collections::HashMap;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for item in doc.paths.paths.values_mut() {
+        for (method, op) in operations(item) {
+            let tag = op.tags.as_ref().and_then(|t| t.first()).cloned();
+            let base = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| method.to_string());
+            let mut id = match tag {
+                Some(t) if !base.starts_with(&t) => format!("{t}_{base}"),
+                _ => base,
+            };
+            if seen.contains_key(&id) {
+                id = format!("{id}_{method}");
+            }
+            *seen.entry(id.clone()).or_default() += 1;
+            op.operation_id = Some(id);
+        }
+    }
+}
+
+fn operations(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> Vec<(&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("options", item.options.as_mut()),
+        ("head", item.head.as_mut()),
+        ("patch", item.patch.as_mut()),
+        ("trace", item.trace.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.map(|o| (m, o)))
+    .collect()
+}

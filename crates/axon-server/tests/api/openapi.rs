@@ -132,9 +132,16 @@ async fn the_document_is_openapi_3_1_with_the_error_catalogue() {
         description.contains("| `SOLD_OUT` | 410 |"),
         "{description}"
     );
-    // Every operation answers something, and every error response is a catalogued status.
+    // Every operation answers something, and every error response is a catalogued status;
+    // operation ids are unique (Swagger UI and client generators key on them).
+    let mut ids = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap().to_string();
+            assert!(
+                ids.insert(id.clone()),
+                "operationId {id} twice ({method} {path})"
+            );
             let responses = op["responses"].as_object().unwrap();
             assert!(!responses.is_empty(), "{method} {path}");
             for (status, r) in responses {
