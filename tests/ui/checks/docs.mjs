@@ -37,8 +37,8 @@ export default async function ({ browser, base, key, check, out }) {
   await op.locator('button.execute').waitFor({ timeout: 5000 }).catch(() => {});
   if (!(await op.locator('button.execute').count())) await op.locator('button.try-out__btn').click();
   await op.locator('button.execute').click({ timeout: 10000 }).catch(() => {});
-  await op.locator('.live-responses-table .response-col_status').first().waitFor({ timeout: 10000 }).catch(() => {});
-  const status = (await op.locator('.live-responses-table .response-col_status').first().textContent().catch(() => '')).trim();
+  await op.locator('.live-responses-table tbody .response-col_status').first().waitFor({ timeout: 10000 }).catch(() => {});
+  const status = (await op.locator('.live-responses-table tbody .response-col_status').first().textContent().catch(() => '')).trim();
   check('docs: Try it out calls the API with the key', status === '200', { status });
   const after = await p.evaluate(() => window.__csp);
   check('docs: still no CSP violation after a call', after.length === 0, { after });

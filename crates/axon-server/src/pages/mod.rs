@@ -91,7 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 macro_rules! asset_route {
     ($name:ident, $path:literal, $ct:literal, $body:expr) => {
         #[utoipa::path(get, path = $path, tag = "pages", security(()),
-                            responses((status = 200, content_type = $ct, body = String)))]
+                                    responses((status = 200, content_type = $ct, body = String)))]
         async fn $name() -> Response {
             asset($ct, $body)
         }
