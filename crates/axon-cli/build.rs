@@ -1,7 +1,8 @@
 //! Decides, when the test binary is built, whether the browser test can run here: without
 //! Debian's chromium, node or `tests/ui/node_modules/playwright-core` the test is compiled as
 //! `#[ignore]`, so the skip shows on cargo's summary line ("1 ignored") instead of passing.
-//! Likewise the MCP test without python3 and its `mcp` package. Under `CI=true` neither is
+//! Likewise the MCP test without python3 and its `mcp` package, and the schema fuzz without
+//! python3 and `schemathesis`. Under `CI=true` neither is
 //! ever ignored: there a missing prerequisite fails the run.
 
 use std::path::Path;
@@ -10,6 +11,7 @@ use std::process::Command;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(axon_no_browser)");
     println!("cargo::rustc-check-cfg=cfg(axon_no_mcp_client)");
+    println!("cargo::rustc-check-cfg=cfg(axon_no_schemathesis)");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=PATH");
     // Installing chromium or running `npm ci` changes these directories.
@@ -34,5 +36,12 @@ fn main() {
         .is_ok_and(|o| o.status.success());
     if !mcp && !ci {
         println!("cargo::rustc-cfg=axon_no_mcp_client");
+    }
+    let schemathesis = Command::new("python3")
+        .args(["-c", "import schemathesis"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !schemathesis && !ci {
+        println!("cargo::rustc-cfg=axon_no_schemathesis");
     }
 }

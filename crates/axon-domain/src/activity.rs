@@ -21,6 +21,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// `None` = not given: required on `create`/`load`, kept from the base on `update`;
 /// `Some(None)` (an explicit `null`) clears an optional field.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityDraft {
     pub name: Option<String>,
@@ -28,18 +29,23 @@ pub struct ActivityDraft {
     pub status: Option<String>,
     /// `Some(None)` = unlimited.
     #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub limit_count: Option<Option<i64>>,
     pub start_date: Option<String>,
     pub end_date: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub product_id: Option<Option<ProductId>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub coupon_id: Option<Option<i64>>,
     pub price: Option<Dec2>,
     pub quantity: Option<i64>,
     pub budget: Option<Dec2>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::filter::Filter>>))]
     pub filters: Option<Value>,
     #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub image_url: Option<Option<String>>,
     pub payment_required: Option<bool>,
 }

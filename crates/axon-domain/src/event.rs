@@ -45,6 +45,7 @@ pub fn is_bot(user_agent: &str) -> bool {
 
 /// A validated, attributed event as stored in the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,8 +70,10 @@ pub struct Event {
     pub properties: Map<String, Value>,
     /// Attributed activity (properties.activityId, else the pageUrl path).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub activity_id: Option<ActivityId>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub campaign_id: Option<CampaignId>,
     #[serde(default)]
     pub bot: bool,

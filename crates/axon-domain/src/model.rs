@@ -17,6 +17,25 @@ macro_rules! wire_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name { $(#[serde(rename = $wire)] $variant),+ }
 
+        // By hand: the derive does not see a `rename` that comes through a macro fragment, and
+        // would document the Rust variant names instead of the wire spellings.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($wire),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -80,8 +99,10 @@ impl TriggerType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Campaign {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: CampaignId,
     pub name: String,
     pub start_at: Option<Ts>,
@@ -92,9 +113,12 @@ pub struct Campaign {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: ActivityId,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub campaign_id: CampaignId,
     pub name: String,
     pub activity_type: ActivityType,
@@ -103,6 +127,7 @@ pub struct Activity {
     pub limit_count: Option<i64>,
     pub start_date: Ts,
     pub end_date: Ts,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub product_id: Option<ProductId>,
     pub coupon_id: Option<i64>,
     pub price: Dec2,
@@ -124,8 +149,10 @@ impl Activity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: ProductId,
     pub name: String,
     pub price: Dec2,
@@ -136,6 +163,7 @@ pub struct Product {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserProfile {
     pub user_id: String,
@@ -146,9 +174,11 @@ pub struct UserProfile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub activity_id: ActivityId,
     pub user_id: String,
     pub status: EntryStatus,
@@ -159,11 +189,14 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Purchase {
     pub id: i64,
     pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub product_id: Option<ProductId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub activity_id: Option<ActivityId>,
     pub purchase_type: PurchaseType,
     /// Unit price.
@@ -181,6 +214,7 @@ impl Purchase {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EventDefinition {
     pub id: i64,
@@ -196,6 +230,7 @@ pub struct EventDefinition {
 
 /// An API key as stored: only the hash of the secret is kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     pub id: i64,

@@ -179,6 +179,21 @@ impl<'de> Deserialize<'de> for Dec2 {
     }
 }
 
+/// In the OpenAPI document an amount is a JSON number with at most two decimals.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Dec2 {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .description(Some("an amount with at most two decimals"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Dec2 {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

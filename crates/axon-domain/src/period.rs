@@ -9,6 +9,7 @@ use serde::Serialize;
 pub const MAX_WINDOW_DAYS: i64 = 400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Period {
     #[serde(rename = "1d")]
     D1,

@@ -215,6 +215,21 @@ impl BusinessTz {
     }
 }
 
+/// In the OpenAPI document an instant is an RFC 3339 string (UTC, `Z`).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Ts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Ts {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ pub enum Kind {
     UnsupportedMediaType,
     TooManyRequests,
     Internal,
+    Unavailable,
 }
 
 #[derive(Debug)]
@@ -96,6 +97,7 @@ impl ApiError {
             Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -103,6 +105,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        // The catalogue is the one list of codes: a code (or status) missing there is a bug
+        // the tests must see, not an answer the document does not describe.
+        debug_assert!(
+            crate::codes::lookup(self.code, status.as_u16()).is_some(),
+            "error code {} with status {} is not in the catalogue (crate::codes)",
+            self.code,
+            status.as_u16()
+        );
         let mut body = Map::new();
         body.insert("error".into(), Value::from(self.code));
         body.insert("message".into(), Value::from(self.message));

@@ -5,11 +5,13 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod codes;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
 pub mod mcp;
+pub mod openapi;
 pub mod pages;
 pub mod readers;
 pub mod session;

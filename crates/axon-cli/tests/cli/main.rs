@@ -9,4 +9,5 @@ mod import;
 mod loadtest;
 mod mcp;
 mod mixedbench;
+mod schema_fuzz;
 mod ui;

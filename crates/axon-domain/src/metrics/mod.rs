@@ -15,6 +15,7 @@ use serde::Serialize;
 
 /// The overview figures of one window (SPEC §5.2).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Overview {
     pub total_visits: u64,
@@ -116,6 +117,7 @@ pub fn campaign_budget(own: Dec2, activity_budgets: impl IntoIterator<Item = Dec
 /// Percent change of each overview figure against the previous window; `None` (null) where the
 /// previous value is 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     pub total_visits: Option<Dec2>,

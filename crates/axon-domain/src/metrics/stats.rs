@@ -45,6 +45,7 @@ pub fn promotion_effect(purchases: u64, days: f64, baseline: u64) -> (Option<Dec
 
 /// The result of comparing a window's daily purchase rate with a baseline rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Significance {
     pub test: &'static str,

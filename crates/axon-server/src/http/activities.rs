@@ -5,26 +5,39 @@ use super::campaigns;
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::errors::{ReadErrors, WriteErrors};
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_domain::activity::{ActivityDraft, Rules, Spelling};
 use axon_domain::model::{Activity, ActivityId, ActivityStatus, CampaignId};
 use axon_domain::DomainError;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/campaigns/{id}/activities",
-            get(list_of_campaign).post(create),
-        )
-        .route("/api/v1/activities", get(list_all))
-        .route("/api/v1/activities/{id}", get(show).put(update))
-        .route("/api/v1/activities/{id}/status", patch(change_status))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_of_campaign, create))
+        .routes(routes!(list_all))
+        .routes(routes!(show, update))
+        .routes(routes!(change_status))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct CampaignActivities {
+    campaign_id: CampaignId,
+    total: usize,
+    activities: Vec<Activity>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ActivityList {
+    total: usize,
+    activities: Vec<Activity>,
 }
 
 fn rules(state: &AppState) -> Rules<'_> {
@@ -66,6 +79,9 @@ async fn save(state: &AppState, a: Activity) -> ApiResult<Activity> {
     Ok(state.admin.save_activity(a).await?)
 }
 
+/// Creates an activity in the campaign `{id}`.
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/activities", tag = "activities", params(Id),
+    request_body = ActivityDraft, responses((status = 201, body = Activity), WriteErrors))]
 async fn create(
     _: Admin,
     State(state): State<AppState>,
@@ -79,25 +95,37 @@ async fn create(
     Ok((StatusCode::CREATED, Json(save(&state, a).await?)))
 }
 
+/// The activities of the campaign `{id}`.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/activities", tag = "activities", params(Id),
+    responses((status = 200, body = CampaignActivities), ReadErrors))]
 async fn list_of_campaign(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<CampaignId>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CampaignActivities>> {
     campaigns::find(&state, id).await?;
     let activities = state.admin.repo().activities(Some(id)).await?;
-    Ok(Json(
-        json!({"campaignId": id, "total": activities.len(), "activities": activities}),
-    ))
+    Ok(Json(CampaignActivities {
+        campaign_id: id,
+        total: activities.len(),
+        activities,
+    }))
 }
 
-async fn list_all(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+/// Every activity.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
+    responses((status = 200, body = ActivityList), ReadErrors))]
+async fn list_all(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<ActivityList>> {
     let activities = state.admin.repo().activities(None).await?;
-    Ok(Json(
-        json!({"total": activities.len(), "activities": activities}),
-    ))
+    Ok(Json(ActivityList {
+        total: activities.len(),
+        activities,
+    }))
 }
 
+/// One activity.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(Id),
+    responses((status = 200, body = Activity), ReadErrors))]
 async fn show(
     _: Viewer,
     State(state): State<AppState>,
@@ -106,6 +134,9 @@ async fn show(
     Ok(Json(find(&state, id).await?))
 }
 
+/// Changes an activity (absent fields are kept; `null` clears an optional one).
+#[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activities", params(Id),
+    request_body = ActivityDraft, responses((status = 200, body = Activity), WriteErrors))]
 async fn update(
     _: Admin,
     State(state): State<AppState>,
@@ -120,11 +151,15 @@ async fn update(
     Ok(Json(save(&state, a).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct StatusInput {
+    /// DRAFT, ACTIVE, PAUSED or ENDED (SPEC §1's transitions).
     status: String,
 }
 
+/// Moves the activity through its status machine.
+#[utoipa::path(patch, path = "/api/v1/activities/{id}/status", tag = "activities", params(Id),
+    request_body = StatusInput, responses((status = 200, body = Activity), WriteErrors))]
 async fn change_status(
     _: Admin,
     State(state): State<AppState>,

@@ -4,34 +4,53 @@ use super::{double_option, instant, name, non_negative};
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::errors::{ReadErrors, WriteErrors};
+use crate::openapi::Id;
 use crate::state::AppState;
+use axon_domain::model::Activity;
 use axon_domain::model::{Campaign, CampaignId};
 use axon_domain::Dec2;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/campaigns", get(list).post(create))
-        .route(
-            "/api/v1/campaigns/{id}",
-            get(show).put(update).delete(remove),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
 }
 
-#[derive(Deserialize)]
+/// A campaign's fields; absent fields keep their value on update, `null` clears a date.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CampaignInput {
+    /// Required on create; at most 200 characters.
     name: Option<String>,
+    /// ISO-8601; without an offset, in the business time zone.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     start_at: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     end_at: Option<Option<String>>,
     budget: Option<Dec2>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CampaignList {
+    total: usize,
+    campaigns: Vec<Campaign>,
+}
+
+/// A campaign with its activities.
+#[derive(Serialize, ToSchema)]
+struct CampaignDetail {
+    #[serde(flatten)]
+    campaign: Campaign,
+    activities: Vec<Activity>,
 }
 
 /// Applies the input over `base` (absent fields keep their value) and validates the result.
@@ -62,6 +81,9 @@ pub(crate) async fn find(state: &AppState, id: CampaignId) -> ApiResult<Campaign
     Ok(state.admin.campaign(id).await?)
 }
 
+/// Creates a campaign.
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", request_body = CampaignInput,
+    responses((status = 201, body = Campaign), WriteErrors))]
 async fn create(
     _: Admin,
     State(state): State<AppState>,
@@ -82,25 +104,36 @@ async fn create(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
-async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
+/// Lists every campaign.
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns",
+    responses((status = 200, body = CampaignList), ReadErrors))]
+async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<CampaignList>> {
     let campaigns = state.admin.repo().campaigns().await?;
-    Ok(Json(
-        json!({"total": campaigns.len(), "campaigns": campaigns}),
-    ))
+    Ok(Json(CampaignList {
+        total: campaigns.len(),
+        campaigns,
+    }))
 }
 
+/// One campaign with its activities.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(Id),
+    responses((status = 200, body = CampaignDetail), ReadErrors))]
 async fn show(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<CampaignId>,
-) -> ApiResult<Json<Value>> {
-    let c = find(&state, id).await?;
+) -> ApiResult<Json<CampaignDetail>> {
+    let campaign = find(&state, id).await?;
     let activities = state.admin.repo().activities(Some(id)).await?;
-    let mut v = serde_json::to_value(c).map_err(ApiError::internal)?;
-    v["activities"] = serde_json::to_value(activities).map_err(ApiError::internal)?;
-    Ok(Json(v))
+    Ok(Json(CampaignDetail {
+        campaign,
+        activities,
+    }))
 }
 
+/// Changes a campaign (absent fields are kept).
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(Id), request_body = CampaignInput,
+    responses((status = 200, body = Campaign), WriteErrors))]
 async fn update(
     _: Admin,
     State(state): State<AppState>,
@@ -111,6 +144,9 @@ async fn update(
     Ok(Json(state.admin.save_campaign(c).await?))
 }
 
+/// Deletes a campaign without activities.
+#[utoipa::path(delete, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(Id),
+    responses((status = 204, description = "deleted"), WriteErrors))]
 async fn remove(
     _: Admin,
     State(state): State<AppState>,

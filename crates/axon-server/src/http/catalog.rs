@@ -4,37 +4,49 @@ use super::{double_option, fact_instant, name, non_negative};
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::errors::{ReadErrors, WriteErrors};
+use crate::openapi::{Id, UserId};
 use crate::state::AppState;
 use axon_domain::model::{Grade, Product, ProductId, UserProfile};
 use axon_domain::Dec2;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/products", get(list_products).post(create_product))
-        .route(
-            "/api/v1/products/{id}",
-            get(show_product).put(update_product),
-        )
-        .route("/api/v1/users/{id}", get(show_user).put(put_user))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(show_product, update_product))
+        .routes(routes!(show_user, put_user))
 }
 
-#[derive(Deserialize)]
+/// The answer of `GET /api/v1/products` (doc only: the handler builds it as JSON).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct ProductList {
+    total: usize,
+    products: Vec<Product>,
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ProductInput {
     name: Option<String>,
     price: Option<Dec2>,
     stock: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     category: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     brand: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Dec2>)]
     discount_rate: Option<Option<Dec2>>,
 }
 
@@ -76,6 +88,7 @@ async fn find_product(state: &AppState, id: ProductId) -> ApiResult<Product> {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/products", tag = "catalog", request_body = ProductInput, responses((status = 201, body = Product), WriteErrors))]
 async fn create_product(
     _: Admin,
     State(state): State<AppState>,
@@ -95,11 +108,13 @@ async fn create_product(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", responses((status = 200, body = ProductList), ReadErrors))]
 async fn list_products(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let products = state.admin.repo().products().await?;
     Ok(Json(json!({"total": products.len(), "products": products})))
 }
 
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", params(Id), responses((status = 200, body = Product), ReadErrors))]
 async fn show_product(
     _: Viewer,
     State(state): State<AppState>,
@@ -108,6 +123,7 @@ async fn show_product(
     Ok(Json(find_product(&state, id).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/products/{id}", tag = "catalog", params(Id), request_body = ProductInput, responses((status = 200, body = Product), WriteErrors))]
 async fn update_product(
     _: Admin,
     State(state): State<AppState>,
@@ -119,17 +135,21 @@ async fn update_product(
     Ok(Json(saved))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ProfileInput {
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     grade: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
     age: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     region: Option<Option<String>>,
     /// Normally maintained from purchases; accepted so profiles can be migrated from elsewhere.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
     last_purchase_at: Option<Option<String>>,
 }
 
@@ -140,6 +160,7 @@ fn valid_user_id(id: &str) -> ApiResult<()> {
     Ok(())
 }
 
+#[utoipa::path(put, path = "/api/v1/users/{id}", tag = "catalog", params(UserId), request_body = ProfileInput, responses((status = 200, body = UserProfile), WriteErrors))]
 async fn put_user(
     _: Admin,
     State(state): State<AppState>,
@@ -177,6 +198,7 @@ async fn put_user(
     Ok(Json(state.admin.repo().upsert_profile(p).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "catalog", params(UserId), responses((status = 200, body = UserProfile), ReadErrors))]
 async fn show_user(
     _: Viewer,
     State(state): State<AppState>,

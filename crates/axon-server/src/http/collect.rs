@@ -6,28 +6,45 @@ use super::MAX_BODY;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult, Kind};
 use crate::extract::ApiQuery;
+use crate::openapi::errors::{CollectErrors, ReadErrors};
 use crate::state::AppState;
 use axon_domain::model::TriggerType;
 use axon_ports::EventQuery;
 use axon_services::collect::CollectReport;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderName, Method, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/behavior/events",
-        post(collect)
-            .get(list)
-            .options(preflight)
-            .layer(cors(state)),
-    )
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(collect, list, events_preflight).layer(cors(state)))
+}
+
+/// `GET /api/v1/behavior/events` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct EventPage {
+    /// Stored events, newest first, each with its log `seq`.
+    events: Vec<axon_domain::event::Event>,
+    total: u64,
+    #[schema(nullable = true)]
+    next_before: Option<u64>,
+}
+
+/// The CORS preflight of the collection endpoint.
+#[utoipa::path(options, path = "/api/v1/behavior/events", tag = "collect", security(()),
+    responses((status = 204, description = "a bare OPTIONS"), (status = 200, description = "a CORS preflight answer")))]
+async fn events_preflight() -> StatusCode {
+    preflight().await
 }
 
 /// The CORS policy of the public endpoints, from the configured allow-list.
@@ -117,6 +134,13 @@ async fn trusted_sender(state: &AppState, parts: &axum::http::request::Parts) ->
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/behavior/events", tag = "collect",
+    security((), ("writeKey" = []), ("apiKey" = [])),
+    request_body(content(
+        (Object = "application/json"),
+        (String = "text/plain"),
+    ), description = "one event or `{\"events\": [...]}` (at most 1 MiB; text/plain carries the same JSON, for `sendBeacon`). Approvals and purchases need an ADMIN bearer key."),
+    responses((status = 202, description = "stored durably", body = CollectReport), CollectErrors))]
 async fn collect(
     State(state): State<AppState>,
     req: Request,
@@ -143,7 +167,8 @@ async fn collect(
     Ok((StatusCode::ACCEPTED, Json(report)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
     activity_id: Option<i64>,
@@ -153,6 +178,7 @@ struct ListQuery {
     before: Option<u64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/behavior/events", tag = "collect", params(ListQuery), responses((status = 200, body = EventPage), ReadErrors))]
 async fn list(
     _: Viewer,
     State(state): State<AppState>,

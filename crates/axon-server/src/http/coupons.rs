@@ -6,26 +6,48 @@ use super::{instant, name, non_negative};
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::errors::{ReadErrors, WriteErrors};
+use crate::openapi::{Id, UserId};
 use crate::state::AppState;
 use axon_domain::coupon::Coupon;
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/coupons", get(list).post(create))
-        .route("/api/v1/coupons/{id}", get(show).put(update).delete(remove))
-        .route("/api/v1/users/{id}/coupons", get(of_user))
-        .route("/api/v1/user-coupons/{id}/check", post(check))
-        .route("/api/v1/user-coupons/{id}/use", post(use_one))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(of_user))
+        .routes(routes!(check))
+        .routes(routes!(use_one))
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/coupons` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct CouponList {
+    total: usize,
+    coupons: Vec<Coupon>,
+}
+
+/// `GET /api/v1/users/{id}/coupons` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct UserCoupons {
+    user_id: String,
+    total: usize,
+    coupons: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CouponInput {
     name: Option<String>,
@@ -89,6 +111,7 @@ fn build(state: &AppState, id: i64, created_at: Ts, input: CouponInput) -> ApiRe
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/coupons", tag = "coupons", request_body = CouponInput, responses((status = 201, body = Coupon), WriteErrors))]
 async fn create(
     _: Admin,
     State(state): State<AppState>,
@@ -98,6 +121,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(state.gate.save_coupon(c).await?)))
 }
 
+#[utoipa::path(put, path = "/api/v1/coupons/{id}", tag = "coupons", params(Id), request_body = CouponInput, responses((status = 200, body = Coupon), WriteErrors))]
 async fn update(
     _: Admin,
     State(state): State<AppState>,
@@ -109,6 +133,7 @@ async fn update(
     Ok(Json(state.gate.save_coupon(c).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/coupons/{id}", tag = "coupons", params(Id), responses((status = 204, description = "deleted"), WriteErrors))]
 async fn remove(
     _: Admin,
     State(state): State<AppState>,
@@ -118,11 +143,13 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/coupons", tag = "coupons", responses((status = 200, body = CouponList), ReadErrors))]
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let coupons = state.gate.coupons().await?;
     Ok(Json(json!({"total": coupons.len(), "coupons": coupons})))
 }
 
+#[utoipa::path(get, path = "/api/v1/coupons/{id}", tag = "coupons", params(Id), responses((status = 200, body = Coupon), ReadErrors))]
 async fn show(
     _: Viewer,
     State(state): State<AppState>,
@@ -131,6 +158,7 @@ async fn show(
     Ok(Json(state.gate.coupon(id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}/coupons", tag = "coupons", params(UserId), responses((status = 200, body = UserCoupons), ReadErrors))]
 async fn of_user(
     _: Viewer,
     State(state): State<AppState>,
@@ -142,13 +170,14 @@ async fn of_user(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OrderLine {
     price: Dec2,
     category: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/user-coupons/{id}/check", tag = "coupons", params(Id), request_body = OrderLine, responses((status = 200, description = "whether the coupon applies and the discount", body = Object), WriteErrors))]
 async fn check(
     _: Viewer,
     State(state): State<AppState>,
@@ -164,6 +193,7 @@ async fn check(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/user-coupons/{id}/use", tag = "coupons", params(Id), request_body = OrderLine, responses((status = 200, description = "the coupon used and the discount", body = Object), WriteErrors))]
 async fn use_one(
     _: Admin,
     State(state): State<AppState>,

@@ -4,6 +4,8 @@
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::openapi::errors::ReadErrors;
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_domain::dimension::Dimension;
 use axon_domain::period::{Period, Window};
@@ -16,44 +18,27 @@ use axon_services::dashboards::{
     CampaignCohort, DropoffPage, Query, Request, Retention, ServiceResult, View, Widget,
     ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
+use axon_services::dashboards::{ActivityDashboard, CampaignDashboard, GlobalOverview};
 use axon_services::renders::RenderVersion;
 use axon_services::ServiceError;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use std::sync::Arc;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/dashboard/activity/{id}", get(activity))
-        .route(
-            "/api/v1/dashboard/activity/{id}/funnel/dropoff",
-            get(dropoff),
-        )
-        .route("/api/v1/dashboard/campaign/{id}", get(campaign))
-        .route(
-            "/api/v1/dashboard/activity/{id}/events",
-            get(activity_events),
-        )
-        .route(
-            "/api/v1/dashboard/campaign/{id}/events",
-            get(campaign_events),
-        )
-        .route("/api/v1/dashboard/overview", get(overview))
-        .route(
-            "/api/v1/dashboard/cohort/activity/{id}",
-            get(cohort_activity),
-        )
-        .route(
-            "/api/v1/dashboard/cohort/activity/{id}/retention",
-            get(retention_activity),
-        )
-        .route(
-            "/api/v1/dashboard/cohort/campaign/{id}",
-            get(cohort_campaign),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(activity))
+        .routes(routes!(dropoff))
+        .routes(routes!(campaign))
+        .routes(routes!(activity_events))
+        .routes(routes!(campaign_events))
+        .routes(routes!(overview))
+        .routes(routes!(cohort_activity))
+        .routes(routes!(retention_activity))
+        .routes(routes!(cohort_campaign))
 }
 
 /// The checked call of SPEC §5.1 at the state's "now".
@@ -177,6 +162,7 @@ fn json_text(s: &str) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((ActivityDashboard = "application/json"), (String = "text/csv"))), ReadErrors))]
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
@@ -188,6 +174,7 @@ async fn activity(
     json_or_csv(&state, Subject::Activity(id), &p, &headers, &file).await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((CampaignDashboard = "application/json"), (String = "text/csv"))), ReadErrors))]
 async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
@@ -199,6 +186,7 @@ async fn campaign(
     json_or_csv(&state, Subject::Campaign(id), &p, &headers, &file).await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/overview", tag = "dashboards", params(Request), responses((status = 200, description = "the overview of every campaign, or with `format=csv` one part of it as CSV", content((GlobalOverview = "application/json"), (String = "text/csv"))), ReadErrors))]
 async fn overview(
     _: Viewer,
     State(state): State<AppState>,
@@ -223,6 +211,7 @@ fn csv_download(name: &str, table: &Table) -> ApiResult<Response> {
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window", content_type = "text/csv", body = String), ReadErrors))]
 async fn activity_events(
     _: Viewer,
     State(state): State<AppState>,
@@ -238,6 +227,7 @@ async fn activity_events(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window", content_type = "text/csv", body = String), ReadErrors))]
 async fn campaign_events(
     _: Viewer,
     State(state): State<AppState>,
@@ -307,6 +297,7 @@ async fn json_or_csv(
     csv_download(&format!("{file}-{name}.csv"), &export::table_of(part))
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/funnel/dropoff", tag = "dashboards", params(Id, Request), responses((status = 200, description = "who stopped after a funnel step (a page), or the whole list as CSV", content((DropoffPage = "application/json"), (String = "text/csv"))), ReadErrors))]
 async fn dropoff(
     _: Viewer,
     State(state): State<AppState>,
@@ -354,6 +345,7 @@ async fn dropoff(
     Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = ActivityCohort), ReadErrors))]
 async fn cohort_activity(
     _: Viewer,
     State(state): State<AppState>,
@@ -366,6 +358,7 @@ async fn cohort_activity(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = CampaignCohort), ReadErrors))]
 async fn cohort_campaign(
     _: Viewer,
     State(state): State<AppState>,
@@ -379,6 +372,7 @@ async fn cohort_campaign(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}/retention", tag = "dashboards", params(Id, Request), responses((status = 200, body = Retention), ReadErrors))]
 async fn retention_activity(
     _: Viewer,
     State(state): State<AppState>,

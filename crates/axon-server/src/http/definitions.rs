@@ -5,35 +5,64 @@ use super::name;
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::errors::{PublicErrors, ReadErrors, WriteErrors};
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_domain::model::{DefinitionStatus, EventDefinition, TriggerType};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// Largest trigger payload accepted, as JSON text.
 pub const MAX_TRIGGER_PAYLOAD: usize = 4096;
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    let public = Router::new().route(
-        "/api/v1/event-definitions/active",
-        get(active)
-            .options(super::collect::preflight)
-            .layer(super::collect::cors(state)),
-    );
-    Router::new()
-        .route("/api/v1/event-definitions", get(list).post(create))
-        .route(
-            "/api/v1/event-definitions/{id}",
-            get(show).put(update).delete(remove),
-        )
-        .merge(public)
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(active, active_preflight).layer(super::collect::cors(state)))
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/event-definitions` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct DefinitionList {
+    total: usize,
+    definitions: Vec<EventDefinition>,
+}
+
+/// What the tracker needs of an active definition (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ActiveDefinition {
+    id: i64,
+    name: String,
+    trigger_type: TriggerType,
+    trigger_payload: serde_json::Value,
+}
+
+/// `GET /api/v1/event-definitions/active` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct ActiveDefinitions {
+    definitions: Vec<ActiveDefinition>,
+}
+
+/// The CORS preflight of the public endpoint.
+#[utoipa::path(options, path = "/api/v1/event-definitions/active", tag = "definitions", security(()),
+    responses((status = 200, description = "the CORS preflight answer")))]
+async fn active_preflight() -> StatusCode {
+    super::collect::preflight().await
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct DefinitionInput {
     name: Option<String>,
@@ -106,6 +135,7 @@ async fn find(state: &AppState, id: i64) -> ApiResult<EventDefinition> {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/event-definitions", tag = "definitions", request_body = DefinitionInput, responses((status = 201, body = EventDefinition), WriteErrors))]
 async fn create(
     _: Admin,
     State(state): State<AppState>,
@@ -129,11 +159,13 @@ async fn create(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/event-definitions", tag = "definitions", responses((status = 200, body = DefinitionList), ReadErrors))]
 async fn list(_: Viewer, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let defs = state.admin.repo().definitions().await?;
     Ok(Json(json!({"total": defs.len(), "definitions": defs})))
 }
 
+#[utoipa::path(get, path = "/api/v1/event-definitions/{id}", tag = "definitions", params(Id), responses((status = 200, body = EventDefinition), ReadErrors))]
 async fn show(
     _: Viewer,
     State(state): State<AppState>,
@@ -142,6 +174,7 @@ async fn show(
     Ok(Json(find(&state, id).await?))
 }
 
+#[utoipa::path(put, path = "/api/v1/event-definitions/{id}", tag = "definitions", params(Id), request_body = DefinitionInput, responses((status = 200, body = EventDefinition), WriteErrors))]
 async fn update(
     _: Admin,
     State(state): State<AppState>,
@@ -152,6 +185,7 @@ async fn update(
     Ok(Json(state.admin.repo().upsert_definition(d).await?))
 }
 
+#[utoipa::path(delete, path = "/api/v1/event-definitions/{id}", tag = "definitions", params(Id), responses((status = 204, description = "deleted"), WriteErrors))]
 async fn remove(
     _: Admin,
     State(state): State<AppState>,
@@ -161,13 +195,15 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 struct ActiveQuery {
     trigger_type: Option<String>,
 }
 
 /// Public: the tracker's view of the active definitions (only what it needs).
+#[utoipa::path(get, path = "/api/v1/event-definitions/active", tag = "definitions", security(()), params(ActiveQuery), responses((status = 200, body = ActiveDefinitions), PublicErrors))]
 async fn active(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ActiveQuery>,

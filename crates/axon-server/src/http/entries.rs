@@ -5,24 +5,29 @@
 use crate::auth::{EndUser, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::openapi::errors::{PublicErrors, ReadErrors, UserErrors};
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_domain::model::{ActivityId, EntryStatus};
 use axon_services::gate::answers::{EntriesPage, EntryAnswer, StockView};
 use axon_services::gate::EntryRequest;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/activities/{id}/entries", get(list).post(enter))
-        .route("/api/v1/activities/{id}/stock", get(stock))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, enter))
+        .routes(routes!(stock))
 }
 
 /// Public: what a storefront needs for its countdown and sold-out state.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/stock", tag = "gate", security(()), params(Id), responses((status = 200, body = StockView), PublicErrors))]
 async fn stock(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ActivityId>,
@@ -30,7 +35,7 @@ async fn stock(
     Ok(Json(state.gate.stock(id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct EntryInput {
     product_id: Option<i64>,
@@ -53,6 +58,7 @@ pub(crate) fn optional_json<T: Default + DeserializeOwned>(body: &[u8]) -> ApiRe
         })
 }
 
+#[utoipa::path(post, path = "/api/v1/activities/{id}/entries", tag = "gate", security(("userJwt" = [])), params(Id), request_body(content = Option<EntryInput>, description = "optional; an empty body enters for the activity's product, quantity 1"), responses((status = 200, body = EntryAnswer), UserErrors))]
 async fn enter(
     EndUser(user): EndUser,
     State(state): State<AppState>,
@@ -67,7 +73,8 @@ async fn enter(
     Ok(Json(state.gate.enter(user, id, req).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     status: Option<String>,
@@ -75,6 +82,7 @@ struct ListQuery {
     size: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/activities/{id}/entries", tag = "gate", params(Id, ListQuery), responses((status = 200, body = EntriesPage), ReadErrors))]
 async fn list(
     _: Viewer,
     State(state): State<AppState>,

@@ -5,26 +5,31 @@ use super::entries::optional_json;
 use crate::auth::{Admin, Viewer};
 use crate::error::ApiResult;
 use crate::extract::ApiPath;
+use crate::openapi::errors::{ReadErrors, WriteErrors};
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_domain::model::ActivityId;
 use axon_services::gate::answers::DrawView;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/activities/{id}/draw", post(draw).get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(draw, show))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DrawInput {
     /// Replays a draw with a chosen seed; by default a fresh random one.
     seed: Option<u64>,
 }
 
+#[utoipa::path(post, path = "/api/v1/activities/{id}/draw", tag = "gate", params(Id), request_body(content = Option<DrawInput>, description = "optional; an empty body draws with a random seed"), responses((status = 200, body = DrawView), WriteErrors))]
 async fn draw(
     _: Admin,
     State(state): State<AppState>,
@@ -35,6 +40,7 @@ async fn draw(
     Ok(Json(state.gate.draw(id, input.seed).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/activities/{id}/draw", tag = "gate", params(Id), responses((status = 200, body = DrawView), ReadErrors))]
 async fn show(
     _: Viewer,
     State(state): State<AppState>,

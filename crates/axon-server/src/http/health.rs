@@ -2,52 +2,92 @@
 
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::error::Kind;
+use crate::openapi::errors::{ReadErrors, Unavailable};
 use crate::state::AppState;
 use axon_services::operations::Report;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/operations", get(operations))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
+        .routes(routes!(operations))
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
+#[derive(Serialize, ToSchema)]
+struct Health {
+    /// Always `ok`.
+    status: &'static str,
 }
 
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct Ready {
+    /// Always `ready`.
+    status: &'static str,
+    last_seq: u64,
+    projection: ReadyProjection,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ReadyProjection {
+    committed: u64,
+    applied: u64,
+    lag: u64,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Readiness: the store answers; the projection's progress.
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
+    responses((status = 200, body = Ready), Unavailable))]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
     let (committed, applied) = state.backends.projection();
     match state.backends.events.last_seq().await {
-        Ok(seq) => (
-            StatusCode::OK,
-            Json(json!({"status": "ready", "lastSeq": seq,
-                "projection": {"committed": committed, "applied": applied,
-                    "lag": committed.saturating_sub(applied)}})),
-        ),
+        Ok(seq) => Ok(Json(Ready {
+            status: "ready",
+            last_seq: seq,
+            projection: ReadyProjection {
+                committed,
+                applied,
+                lag: committed.saturating_sub(applied),
+            },
+        })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"error": "NOT_READY", "message": "the store is not reachable"})),
-            )
+            Err(ApiError::new(
+                Kind::Unavailable,
+                "NOT_READY",
+                "the store is not reachable",
+            ))
         }
     }
 }
 
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "health", security(()),
+    responses((status = 200, content_type = "text/plain", body = String), Unavailable))]
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let body = state.operations.prometheus().await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }
 
 /// The operations page's figures (the same as `/metrics`), for a signed-in viewer.
+#[utoipa::path(get, path = "/api/v1/operations", tag = "health",
+    responses((status = 200, body = Report), ReadErrors))]
 async fn operations(_: Viewer, State(state): State<AppState>) -> Result<Json<Report>, ApiError> {
     Ok(Json(state.operations.report().await?))
 }

@@ -4,28 +4,51 @@ use super::name;
 use crate::auth::{generate_key, hash_key, Admin};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::errors::{AdminReadErrors, WriteErrors};
+use crate::openapi::Id;
 use crate::session::MARKER_PREFIX;
 use crate::state::AppState;
 use axon_domain::model::{ApiKey, Role};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/api-keys", get(list).post(create))
-        .route("/api/v1/api-keys/{id}", delete(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
 }
 
-#[derive(Deserialize)]
+/// A new key: the stored record and, once, its secret (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct NewKey {
+    #[serde(flatten)]
+    record: ApiKey,
+    /// The secret; shown only in this answer.
+    key: String,
+}
+
+/// `GET /api/v1/api-keys` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct KeyList {
+    total: usize,
+    keys: Vec<ApiKey>,
+}
+
+#[derive(Deserialize, ToSchema)]
 struct KeyInput {
     name: Option<String>,
     role: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "keys", request_body = KeyInput, responses((status = 201, body = NewKey), WriteErrors))]
 async fn create(
     _: Admin,
     State(state): State<AppState>,
@@ -52,6 +75,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "keys", responses((status = 200, body = KeyList), AdminReadErrors))]
 async fn list(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>> {
     // Signed-out sessions' markers live in the same table; they are not keys to manage.
     let keys: Vec<ApiKey> = state
@@ -65,6 +89,7 @@ async fn list(_: Admin, State(state): State<AppState>) -> ApiResult<Json<Value>>
     Ok(Json(json!({"total": keys.len(), "keys": keys})))
 }
 
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "keys", params(Id), responses((status = 200, body = ApiKey), WriteErrors))]
 async fn revoke(
     _: Admin,
     State(state): State<AppState>,

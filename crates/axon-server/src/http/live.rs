@@ -8,26 +8,27 @@ use super::dashboard::{shared, Subject};
 use crate::auth::{Caller, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery, ClientIp};
+use crate::openapi::errors::StreamErrors;
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_services::dashboards::Request;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::get;
-use axum::Router;
 use futures_util::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::Instant;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Least time between two pushes of one stream.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(500);
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/dashboard/stream/activity/{id}", get(activity))
-        .route("/api/v1/dashboard/stream/campaign/{id}", get(campaign))
-        .route("/api/v1/dashboard/stream/overview", get(overview))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(activity))
+        .routes(routes!(campaign))
+        .routes(routes!(overview))
 }
 
 struct Cursor {
@@ -98,6 +99,7 @@ async fn open(
     )
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/stream/activity/{id}", tag = "live", params(Id, Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), StreamErrors))]
 async fn activity(
     Viewer(caller): Viewer,
     ClientIp(ip): ClientIp,
@@ -108,6 +110,7 @@ async fn activity(
     open(state, caller, ip, Subject::Activity(id), p).await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/stream/campaign/{id}", tag = "live", params(Id, Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), StreamErrors))]
 async fn campaign(
     Viewer(caller): Viewer,
     ClientIp(ip): ClientIp,
@@ -118,6 +121,7 @@ async fn campaign(
     open(state, caller, ip, Subject::Campaign(id), p).await
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/stream/overview", tag = "live", params(Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), StreamErrors))]
 async fn overview(
     Viewer(caller): Viewer,
     ClientIp(ip): ClientIp,

@@ -18,14 +18,18 @@ mod purchases;
 mod query;
 
 use crate::error::{ApiError, Kind};
+use crate::openapi::OpenApiJson;
 use crate::state::AppState;
 use axon_domain::Ts;
 use axon_services::Counters as Metrics;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Request, State};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::Response;
 use axum::Router;
+use std::sync::Arc;
 use std::time::Instant;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// Largest request body accepted anywhere (the collection limit of SPEC §2.1).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -61,15 +65,17 @@ fn security_headers(app: Router) -> Router {
     ))
 }
 
-fn api_router(state: AppState) -> Router {
-    Router::new()
+/// Every route of the API and the pages, each registered with its OpenAPI operation (the
+/// `routes!` of each area): the one route table the router and the document are split from.
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
         .merge(health::router())
         .merge(campaigns::router())
         .merge(activities::router())
         .merge(catalog::router())
-        .merge(definitions::router(&state))
+        .merge(definitions::router(state))
         .merge(keys::router())
-        .merge(collect::router(&state))
+        .merge(collect::router(state))
         .merge(dashboard::router())
         .merge(live::router())
         .merge(crate::pages::router())
@@ -79,8 +85,26 @@ fn api_router(state: AppState) -> Router {
         .merge(coupons::router())
         .merge(giveaways::router())
         .merge(query::router())
+        .merge(crate::openapi::router())
+}
+
+/// The OpenAPI document of [`router`] (the `/mcp` endpoint included).
+pub fn document(state: &AppState) -> utoipa::openapi::OpenApi {
+    let mut doc = routes(state).split_for_parts().1;
+    crate::openapi::unique_operation_ids(&mut doc);
+    doc
+}
+
+fn api_router(state: AppState) -> Router {
+    let (router, mut doc) = routes(&state).split_for_parts();
+    crate::openapi::unique_operation_ids(&mut doc);
+    let json = doc
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(OpenApiJson(Arc::new(json))))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(from_fn_with_state(state.clone(), observe))
         .with_state(state)

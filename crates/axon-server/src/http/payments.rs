@@ -5,31 +5,35 @@
 use crate::auth::EndUser;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
+use crate::openapi::errors::UserErrors;
 use crate::state::AppState;
 use axon_services::gate::answers::{Approval, Paid};
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/payments/prepare", post(prepare))
-        .route("/api/v1/payments/confirm", post(confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(prepare))
+        .routes(routes!(confirm))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct PrepareInput {
     reservation_token: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ConfirmInput {
     approval_token: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/payments/prepare", tag = "gate", security(("userJwt" = [])), request_body = PrepareInput, responses((status = 200, body = Approval), UserErrors))]
 async fn prepare(
     EndUser(user): EndUser,
     State(state): State<AppState>,
@@ -40,6 +44,7 @@ async fn prepare(
     ))
 }
 
+#[utoipa::path(post, path = "/api/v1/payments/confirm", tag = "gate", security(("userJwt" = [])), request_body = ConfirmInput, responses((status = 200, body = Paid), UserErrors))]
 async fn confirm(
     EndUser(user): EndUser,
     State(state): State<AppState>,

@@ -6,26 +6,43 @@ use super::fact_instant;
 use crate::auth::{Admin, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::errors::{ReadErrors, WriteErrors};
+use crate::openapi::UserId;
 use crate::state::AppState;
 use axon_domain::model::Purchase;
 use axon_domain::Dec2;
 use axon_services::purchases::PurchaseReport;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/purchases", post(create))
-        .route("/api/v1/users/{id}/purchases", get(of_user))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(of_user))
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/users/{id}/purchases` (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct UserPurchases {
+    user_id: String,
+    total: usize,
+    total_amount: Dec2,
+    purchases: Vec<Purchase>,
+}
+
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PurchaseInput {
+    /// A string or a number.
+    #[schema(value_type = String)]
     user_id: Value,
     product_id: i64,
     activity_id: Option<i64>,
@@ -50,6 +67,7 @@ pub(crate) fn user_id(v: &Value) -> ApiResult<String> {
     Ok(s)
 }
 
+#[utoipa::path(post, path = "/api/v1/purchases", tag = "purchases", request_body = PurchaseInput, responses((status = 201, body = Purchase), WriteErrors))]
 async fn create(
     _: Admin,
     State(state): State<AppState>,
@@ -73,6 +91,7 @@ async fn create(
     Ok((status, Json(purchase)))
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}/purchases", tag = "purchases", params(UserId), responses((status = 200, body = UserPurchases), ReadErrors))]
 async fn of_user(
     _: Viewer,
     State(state): State<AppState>,

@@ -8,32 +8,60 @@
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::openapi::errors::ReadErrors;
+use crate::openapi::Id;
 use crate::state::AppState;
 use axon_nlq::{Lang, NlqError, Scope};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/dashboard/campaign/{id}/query", post(campaign))
-        .route("/api/v1/dashboard/activity/{id}/query", post(activity))
-        .route("/api/v1/dashboard/global/query", post(global))
-        .route(
-            "/api/v1/dashboard/campaign/{id}/query/suggestions",
-            get(campaign_suggestions),
-        )
-        .route(
-            "/api/v1/dashboard/activity/{id}/query/suggestions",
-            get(activity_suggestions),
-        )
-        .route(
-            "/api/v1/dashboard/global/query/suggestions",
-            get(global_suggestions),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(campaign))
+        .routes(routes!(activity))
+        .routes(routes!(global))
+        .routes(routes!(campaign_suggestions))
+        .routes(routes!(activity_suggestions))
+        .routes(routes!(global_suggestions))
+}
+
+/// A question (doc only: the handler reads the body itself to phrase its errors).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct Question {
+    /// The question in Korean or English, e.g. "지난 7일 구매 전환율은?".
+    query: String,
+    /// `ko` or `en`; guessed from the text when absent.
+    #[schema(nullable = true)]
+    language: Option<String>,
+}
+
+/// The answer to a question (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct Answer {
+    /// The answer in words.
+    answer: String,
+    intent: String,
+    parameters: Value,
+    data: Value,
+    /// The parts of the question the answer could not apply.
+    not_applied: Vec<String>,
+}
+
+/// Questions the page's box answers in full (doc only).
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)]
+struct Suggestions {
+    language: String,
+    suggestions: Vec<String>,
 }
 
 fn invalid(msg: impl Into<String>) -> ApiError {
@@ -91,6 +119,7 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     })))
 }
 
+#[utoipa::path(post, path = "/api/v1/dashboard/campaign/{id}/query", tag = "query", params(Id), request_body = Question, responses((status = 200, body = Answer), ReadErrors))]
 async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
@@ -100,6 +129,7 @@ async fn campaign(
     answer(state, Scope::Campaign(id), &body).await
 }
 
+#[utoipa::path(post, path = "/api/v1/dashboard/activity/{id}/query", tag = "query", params(Id), request_body = Question, responses((status = 200, body = Answer), ReadErrors))]
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
@@ -109,12 +139,14 @@ async fn activity(
     answer(state, Scope::Activity(id), &body).await
 }
 
+#[utoipa::path(post, path = "/api/v1/dashboard/global/query", tag = "query", request_body = Question, responses((status = 200, body = Answer), ReadErrors))]
 async fn global(_: Viewer, State(state): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     answer(state, Scope::Global, &body).await
 }
 
 /// `?language=ko|en` (Korean when absent).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestQuery {
     language: Option<String>,
 }
@@ -129,6 +161,7 @@ fn suggestions(state: &AppState, scope: Scope, q: &SuggestQuery) -> ApiResult<Js
     Ok(Json(json!({"language": lang, "suggestions": list})))
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}/query/suggestions", tag = "query", params(Id, SuggestQuery), responses((status = 200, body = Suggestions), ReadErrors))]
 async fn campaign_suggestions(
     _: Viewer,
     State(state): State<AppState>,
@@ -138,6 +171,7 @@ async fn campaign_suggestions(
     suggestions(&state, Scope::Campaign(id), &q)
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/query/suggestions", tag = "query", params(Id, SuggestQuery), responses((status = 200, body = Suggestions), ReadErrors))]
 async fn activity_suggestions(
     _: Viewer,
     State(state): State<AppState>,
@@ -147,6 +181,7 @@ async fn activity_suggestions(
     suggestions(&state, Scope::Activity(id), &q)
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/global/query/suggestions", tag = "query", params(SuggestQuery), responses((status = 200, body = Suggestions), ReadErrors))]
 async fn global_suggestions(
     _: Viewer,
     State(state): State<AppState>,

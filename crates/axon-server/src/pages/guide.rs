@@ -6,13 +6,19 @@
 
 use super::esc;
 use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 const GUIDE: &str = include_str!("../../../../docs/integration.md");
 
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new().route("/docs/integration", get(|| async { page() }))
+pub fn router<S: Clone + Send + Sync + 'static>() -> OpenApiRouter<S> {
+    OpenApiRouter::new().routes(routes!(integration))
+}
+
+/// The integration guide as a page.
+#[utoipa::path(get, path = "/docs/integration", tag = "docs", security(()),
+    responses((status = 200, content_type = "text/html", body = String)))]
+async fn integration() -> Html<String> {
+    page()
 }
 
 fn page() -> Html<String> {

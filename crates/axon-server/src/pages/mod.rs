@@ -5,14 +5,14 @@
 
 use crate::auth::{self, SESSION_COOKIE};
 use crate::extract::{ApiForm, ApiPath, ApiQuery, ClientIp};
+use crate::openapi::errors::PageErrors;
 use crate::session;
 use crate::state::AppState;
 use axon_domain::model::Role;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 mod guide;
 mod shop;
@@ -63,58 +63,95 @@ const FAVICON: &str = include_str!("../../assets/favicon.svg");
 /// How long an admin session lasts.
 const SESSION_HOURS: i64 = 12;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/",
-            get(|| async { Redirect::to("/admin/dashboard/overview") }),
-        )
-        .route(
-            "/admin",
-            get(|| async { Redirect::to("/admin/dashboard/overview") }),
-        )
-        .route("/admin/login", get(login_form).post(login))
-        .route("/admin/logout", get(logout))
-        .route("/admin/dashboard/overview", get(overview))
-        .route("/admin/dashboard/campaign/{id}", get(campaign))
-        .route("/admin/dashboard/cohort/{id}", get(cohort))
-        .route("/admin/dashboard/{id}", get(activity))
-        .route("/admin/campaigns", get(campaigns))
-        .route("/admin/operations", get(operations))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(root))
+        .routes(routes!(admin))
+        .routes(routes!(login_form, login))
+        .routes(routes!(logout))
+        .routes(routes!(overview))
+        .routes(routes!(campaign))
+        .routes(routes!(cohort))
+        .routes(routes!(activity))
+        .routes(routes!(campaigns))
+        .routes(routes!(operations))
         .merge(shop::router())
         .merge(guide::router())
-        .route(
-            "/axon.js",
-            get(|| async { asset("application/javascript; charset=utf-8", TRACKER_JS) }),
-        )
-        .route(
-            "/assets/shop-config.js",
-            get(|| async { asset("application/javascript; charset=utf-8", SHOP_CONFIG_JS) }),
-        )
-        .route(
-            "/assets/app.js",
-            get(|| async { asset("application/javascript; charset=utf-8", APP_JS) }),
-        )
-        .route(
-            "/assets/app.css",
-            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
-        )
-        .route(
-            "/assets/chart.umd.min.js",
-            get(|| async { asset("application/javascript; charset=utf-8", CHART_JS) }),
-        )
-        .route(
-            "/favicon.svg",
-            get(|| async { asset("image/svg+xml", FAVICON) }),
-        )
-        .route(
-            "/favicon.ico",
-            get(|| async { Redirect::permanent("/favicon.svg") }),
-        )
-        .route(
-            "/assets/chart.js.LICENSE.md",
-            get(|| async { asset("text/plain; charset=utf-8", CHART_LICENSE) }),
-        )
+        .routes(routes!(tracker_js))
+        .routes(routes!(shop_config_js))
+        .routes(routes!(app_js))
+        .routes(routes!(app_css))
+        .routes(routes!(chart_js))
+        .routes(routes!(favicon_svg))
+        .routes(routes!(favicon_ico))
+        .routes(routes!(chart_license))
+}
+
+/// Declares an embedded asset's handler and its OpenAPI operation.
+macro_rules! asset_route {
+    ($name:ident, $path:literal, $ct:literal, $body:expr) => {
+        #[utoipa::path(get, path = $path, tag = "pages", security(()),
+                                    responses((status = 200, content_type = $ct, body = String)))]
+        async fn $name() -> Response {
+            asset($ct, $body)
+        }
+    };
+}
+
+asset_route!(
+    tracker_js,
+    "/axon.js",
+    "application/javascript; charset=utf-8",
+    TRACKER_JS
+);
+asset_route!(
+    shop_config_js,
+    "/assets/shop-config.js",
+    "application/javascript; charset=utf-8",
+    SHOP_CONFIG_JS
+);
+asset_route!(
+    app_js,
+    "/assets/app.js",
+    "application/javascript; charset=utf-8",
+    APP_JS
+);
+asset_route!(
+    app_css,
+    "/assets/app.css",
+    "text/css; charset=utf-8",
+    APP_CSS
+);
+asset_route!(
+    chart_js,
+    "/assets/chart.umd.min.js",
+    "application/javascript; charset=utf-8",
+    CHART_JS
+);
+asset_route!(favicon_svg, "/favicon.svg", "image/svg+xml", FAVICON);
+asset_route!(
+    chart_license,
+    "/assets/chart.js.LICENSE.md",
+    "text/plain; charset=utf-8",
+    CHART_LICENSE
+);
+
+#[utoipa::path(get, path = "/favicon.ico", tag = "pages", security(()),
+    responses((status = 308, description = "to `/favicon.svg`")))]
+async fn favicon_ico() -> Redirect {
+    Redirect::permanent("/favicon.svg")
+}
+
+#[utoipa::path(get, path = "/", tag = "pages", security(()),
+    responses((status = 303, description = "to the overview dashboard")))]
+async fn root() -> Redirect {
+    Redirect::to("/admin/dashboard/overview")
+}
+
+#[utoipa::path(get, path = "/admin", tag = "pages", security(()),
+    responses((status = 303, description = "to the overview dashboard")))]
+async fn admin() -> Redirect {
+    Redirect::to("/admin/dashboard/overview")
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -206,6 +243,7 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
+#[utoipa::path(get, path = "/admin/dashboard/overview", tag = "pages", security(("session" = [])), responses((status = 200, description = "the page (filled by `/assets/app.js` from the API)", content_type = "text/html", body = String), (status = 303, description = "to `/admin/login` without a live session"), PageErrors))]
 async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/dashboard/overview", || {
         shell(
@@ -219,6 +257,7 @@ async fn overview(State(s): State<AppState>, h: HeaderMap) -> Response {
     .await
 }
 
+#[utoipa::path(get, path = "/admin/dashboard/campaign/{id}", tag = "pages", security(("session" = [])), params(crate::openapi::Id), responses((status = 200, description = "the page (filled by `/assets/app.js` from the API)", content_type = "text/html", body = String), (status = 303, description = "to `/admin/login` without a live session"), PageErrors))]
 async fn campaign(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/campaign/{id}");
     if session_role(&h, &s).await.is_none() {
@@ -239,6 +278,7 @@ async fn campaign(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<
     .into_response()
 }
 
+#[utoipa::path(get, path = "/admin/dashboard/{id}", tag = "pages", security(("session" = [])), params(crate::openapi::Id), responses((status = 200, description = "the page (filled by `/assets/app.js` from the API)", content_type = "text/html", body = String), (status = 303, description = "to `/admin/login` without a live session"), PageErrors))]
 async fn activity(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/{id}");
     if session_role(&h, &s).await.is_none() {
@@ -254,6 +294,7 @@ async fn activity(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<
     .into_response()
 }
 
+#[utoipa::path(get, path = "/admin/dashboard/cohort/{id}", tag = "pages", security(("session" = [])), params(crate::openapi::Id), responses((status = 200, description = "the page (filled by `/assets/app.js` from the API)", content_type = "text/html", body = String), (status = 303, description = "to `/admin/login` without a live session"), PageErrors))]
 async fn cohort(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i64>) -> Response {
     let path = format!("/admin/dashboard/cohort/{id}");
     if session_role(&h, &s).await.is_none() {
@@ -269,6 +310,7 @@ async fn cohort(State(s): State<AppState>, h: HeaderMap, ApiPath(id): ApiPath<i6
     .into_response()
 }
 
+#[utoipa::path(get, path = "/admin/campaigns", tag = "pages", security(("session" = [])), responses((status = 200, description = "the page (filled by `/assets/app.js` from the API)", content_type = "text/html", body = String), (status = 303, description = "to `/admin/login` without a live session"), PageErrors))]
 async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/campaigns", || {
         shell(
@@ -282,6 +324,7 @@ async fn campaigns(State(s): State<AppState>, h: HeaderMap) -> Response {
     .await
 }
 
+#[utoipa::path(get, path = "/admin/operations", tag = "pages", security(("session" = [])), responses((status = 200, description = "the page (filled by `/assets/app.js` from the API)", content_type = "text/html", body = String), (status = 303, description = "to `/admin/login` without a live session"), PageErrors))]
 async fn operations(State(s): State<AppState>, h: HeaderMap) -> Response {
     guarded(&s, &h, "/admin/operations", || {
         shell(
@@ -295,7 +338,8 @@ async fn operations(State(s): State<AppState>, h: HeaderMap) -> Response {
     .await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Next {
     next: Option<String>,
 }
@@ -326,16 +370,28 @@ fn login_page(next: &str, refused: bool) -> Html<String> {
     ))
 }
 
+#[utoipa::path(get, path = "/admin/login", tag = "pages", security(()), params(Next), responses((status = 200, content_type = "text/html", body = String), PageErrors))]
 async fn login_form(ApiQuery(q): ApiQuery<Next>) -> Html<String> {
     login_page(&safe_next(q.next.as_deref()), false)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginForm {
     key: String,
     next: Option<String>,
 }
 
+/// Signs in with an API key: sets the HttpOnly session cookie and redirects to `next`.
+#[utoipa::path(post, path = "/admin/login", tag = "pages", security(()),
+    request_body(content = LoginForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "signed in: the session cookie is set"),
+        (status = 401, description = "the key was refused: the form again", content_type = "text/html", body = String),
+        (status = 400, description = "the form is malformed", body = crate::openapi::errors::Error),
+        (status = 413, description = "the form is too large", body = crate::openapi::errors::Error),
+        (status = 415, description = "not a form", body = crate::openapi::errors::Error),
+        (status = 429, description = "`TOO_MANY_ATTEMPTS`", body = crate::openapi::errors::Error),
+    ))]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -385,6 +441,7 @@ async fn login(
 
 /// Signs the session out server-side (every node sharing the store refuses its cookie from now
 /// on), then clears the cookie.
+#[utoipa::path(get, path = "/admin/logout", tag = "pages", security(()), responses((status = 303, description = "signed out: to `/admin/login`"), (status = 500, description = "the sign-out could not be stored", body = crate::openapi::errors::Error)))]
 async fn logout(State(state): State<AppState>, h: HeaderMap) -> Response {
     if let Some(s) = auth::cookie(&h, SESSION_COOKIE)
         .and_then(|v| session::verify(&state.session_secret[..], v, state.now()))

@@ -7,20 +7,32 @@ use super::esc;
 use crate::auth::mint_jwt;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiPath;
+use crate::openapi::errors::PageErrors;
 use crate::state::AppState;
 use axon_domain::model::{ActivityStatus, Grade, UserProfile};
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/demo/shop/activity/{id}", get(shop))
-        .route("/demo/api/session", post(session))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(shop))
+        .routes(routes!(session))
 }
 
+/// A demo shopper's session (doc only).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct DemoSession {
+    user_id: String,
+    /// An end-user JWT for the gate.
+    token: String,
+}
+
+#[utoipa::path(get, path = "/demo/shop/activity/{id}", tag = "pages", security(()), params(crate::openapi::Id), responses((status = 200, description = "the demo storefront", content_type = "text/html", body = String), (status = 404, description = "no such published activity", content_type = "text/html", body = String), (status = 400, description = "`INVALID_PATH`", body = crate::openapi::errors::Error)))]
 async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Response {
     // A DRAFT is not published yet: shoppers must not see it (nor learn that it exists).
     let Ok(Some(a)) = state
@@ -61,6 +73,8 @@ async fn shop(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Respo
 }
 
 /// Demo mode only: a fresh shopper with a profile and a one-hour end-user token.
+/// Demo mode only: a fresh shopper and their token.
+#[utoipa::path(post, path = "/demo/api/session", tag = "pages", security(()), responses((status = 200, body = DemoSession), PageErrors))]
 async fn session(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     if !state.config.demo {
         return Err(ApiError::not_found(

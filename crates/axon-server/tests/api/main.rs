@@ -15,6 +15,7 @@ mod gate_support;
 mod hardening;
 mod health;
 mod live;
+mod openapi;
 mod pages;
 mod peers;
 mod purchases;

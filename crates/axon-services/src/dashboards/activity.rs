@@ -17,6 +17,7 @@ use serde::Serialize;
 /// The widgets of an activity (and of a campaign) asked for; the others are left out of the
 /// JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Widgets {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overview: Option<OverviewWidget>,
@@ -33,6 +34,7 @@ pub struct Widgets {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityDashboard {
     pub activity_id: ActivityId,

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 /// One row of the activities table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityRow {
     pub activity_id: ActivityId,
@@ -31,6 +32,7 @@ pub struct ActivityRow {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HourCount {
     pub hour: usize,
     pub count: u64,
@@ -38,6 +40,7 @@ pub struct HourCount {
 
 /// Visits by business hour of day and by weekday (Monday first) × hour.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Heatmap {
     pub by_hour: Vec<HourCount>,
@@ -48,6 +51,7 @@ pub struct Heatmap {
 
 /// The activity widgets summed over the campaign, and the campaign's own two.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignWidgets {
     #[serde(flatten)]
     pub widgets: Widgets,
@@ -58,6 +62,7 @@ pub struct CampaignWidgets {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CampaignDashboard {
     pub campaign_id: CampaignId,

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 const MONTHS: usize = 12;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MonthRow {
     pub month: usize,
@@ -33,6 +34,7 @@ pub struct MonthRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityCohort {
     pub cohort_id: String,
@@ -71,6 +73,7 @@ pub struct ActivityCohort {
 
 /// The progress of the 30-, 90- and 365-day windows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LtvWindows {
     #[serde(rename = "30d")]
     pub d30: WindowState,
@@ -81,6 +84,7 @@ pub struct LtvWindows {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WindowState {
     pub complete: bool,
@@ -105,6 +109,7 @@ pub type CampaignCohort = Retention;
 
 /// One cohort of a retention matrix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CohortRow {
     pub cohort: String,
     pub start: Ts,
@@ -116,6 +121,7 @@ pub struct CohortRow {
 /// A retention matrix: cohorts of first-time buyers (of a campaign or of one activity) by the
 /// week or month of their first purchase × the periods since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Retention {
     pub cohort_id: String,

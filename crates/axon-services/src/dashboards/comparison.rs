@@ -12,6 +12,7 @@ use axon_ports::aggregates::PurchaseSet;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DailySales {
     pub date: String,
     pub promotion: u64,
@@ -19,18 +20,21 @@ pub struct DailySales {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sales {
     pub count: u64,
     pub gmv: Dec2,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesTotals {
     pub promotion: Sales,
     pub normal: Sales,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Comparison {
     pub product_ids: Vec<ProductId>,

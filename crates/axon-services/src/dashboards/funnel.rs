@@ -20,6 +20,7 @@ pub const STEPS: [FunnelStep; 4] = [
 pub const STEP_NAMES_KO: [&str; 4] = ["방문", "참여", "승인", "구매"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StepRow {
     pub step: FunnelStep,
@@ -31,6 +32,7 @@ pub struct StepRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Ordered {
     pub users: [u64; 4],
@@ -38,6 +40,7 @@ pub struct Ordered {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StepTiming {
     pub from: FunnelStep,
@@ -48,6 +51,7 @@ pub struct StepTiming {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FunnelWidget {
     pub steps: [StepRow; 4],
@@ -58,6 +62,7 @@ pub struct FunnelWidget {
 
 /// One person who reached a step and not the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DropoffRow {
     pub person_id: String,
@@ -69,6 +74,7 @@ pub struct DropoffRow {
 
 /// One page of a drop-off list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DropoffPage {
     pub activity_id: ActivityId,

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 /// One campaign's efficiency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CampaignRow {
     pub campaign_id: CampaignId,
@@ -43,6 +44,7 @@ impl CampaignRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GlobalData {
     pub totals: Totals,
@@ -59,6 +61,7 @@ pub struct GlobalData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GlobalOverview {
     pub period: Period,

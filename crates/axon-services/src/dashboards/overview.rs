@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// A window's figures with the previous window's and the change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Totals {
     #[serde(flatten)]
     pub current: Overview,
@@ -18,6 +19,7 @@ pub struct Totals {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverviewWidget {
     #[serde(flatten)]
     pub totals: Totals,

@@ -12,6 +12,7 @@ use serde::Serialize;
 const DEFINITION: &str = "remainingStock = limitCount − held − paid units; participants = entries APPROVED or PAID; activeUsers = distinct persons with any event in the last 5 minutes; inflowLastHour = PAGE_VIEW events in the last 60 minutes";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Realtime {
     /// Σ limitCount; `None` when any activity is unlimited.

@@ -82,6 +82,8 @@ impl Widget {
 
 /// A dashboard call as it arrives: the query string's fields, unchecked.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
     pub widgets: Option<String>,

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// Events in the hour starting at `timestamp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     pub timestamp: Ts,
     pub count: u64,
@@ -26,12 +27,14 @@ impl From<Bucket> for Point {
 
 /// Events on one business day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayCount {
     pub date: String,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendWidget {
     pub hourly: Vec<Point>,
     pub daily: Vec<DayCount>,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// An admitted entry, or the repeat of a live reservation (`is_retry`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Admitted {
     pub status: &'static str,
@@ -25,6 +26,7 @@ pub struct Admitted {
 
 /// A giveaway entry: counted now, decided by the draw.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct GiveawayEntry {
     pub status: &'static str,
@@ -34,6 +36,7 @@ pub struct GiveawayEntry {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum EntryAnswer {
     Admitted(Admitted),
@@ -42,6 +45,7 @@ pub enum EntryAnswer {
 
 /// What a storefront needs for its countdown and sold-out state.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StockView {
     pub activity_id: ActivityId,
@@ -56,6 +60,7 @@ pub struct StockView {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EntryRow {
     pub entry_id: i64,
@@ -68,6 +73,7 @@ pub struct EntryRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EntriesPage {
     pub activity_id: ActivityId,
@@ -81,6 +87,7 @@ pub struct EntriesPage {
 
 /// The approval token a prepare trades a reservation for.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Approval {
     pub approval_token: String,
@@ -89,6 +96,7 @@ pub struct Approval {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Paid {
     pub status: &'static str,
@@ -98,6 +106,7 @@ pub struct Paid {
 
 /// A recorded giveaway draw (the seed as a string: it may exceed 2^53).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DrawView {
     pub activity_id: ActivityId,
