@@ -2,7 +2,7 @@
 //! campaign and activity metadata). Its reads are the aggregates and catalogue ports, answered in
 //! the topic modules (`counts`, `funnel`, `purchases`, `cohort`, `breakdown`, `catalog`).
 
-use crate::counts::VisitorMemo;
+use crate::memo::{step_of, Memo};
 use crate::persons::Persons;
 use crate::series::Series;
 use axon_domain::event::{Event, EventCore};
@@ -70,8 +70,8 @@ pub struct Engine {
     pub(crate) products: HashMap<ProductId, Product>,
     bulk: bool,
     events: u64,
-    /// Visitor sets computed by readers of this state; every write that can change one clears it.
-    pub(crate) memo: VisitorMemo,
+    /// Window answers computed by readers of this state, kept exact by every write.
+    pub(crate) memo: Memo,
 }
 
 fn insert_sorted(v: &mut Vec<PurchaseRec>, r: PurchaseRec, bulk: bool) {
@@ -137,11 +137,16 @@ impl Engine {
         if e.bot {
             return;
         }
-        self.memo.forget();
         let person = self.persons.intern(&e.person_key());
         if let (Some(_), Some(anon)) = (&e.user_id, &e.anonymous_id) {
             let a = self.persons.intern(&format!("a:{anon}"));
-            self.persons.link(a, person);
+            if let Some(old) = self.persons.link(a, person) {
+                if !self.bulk {
+                    // Before the record joins its series: the link's recount must not see it twice.
+                    let new = self.persons.canonical(a);
+                    self.memo.link(a, old, new, &self.persons, &self.activities);
+                }
+            }
         }
         let ts = e.occurred_at.0;
         if e.trigger_type == TriggerType::PageView {
@@ -151,6 +156,10 @@ impl Engine {
             let bulk = self.bulk;
             self.activities.entry(a).or_default().series[e.trigger_type.index()]
                 .push(ts, person, bulk);
+            if let (false, Some(step)) = (bulk, step_of(e.trigger_type)) {
+                let canon = self.persons.canonical(person);
+                self.memo.record(a, step, ts, person, canon);
+            }
         }
     }
 
@@ -164,6 +173,7 @@ impl Engine {
             status: e.status,
             quantity: e.quantity,
         };
+        let mut removed = None;
         if let Some(old) = act.entries.insert(person, rec) {
             if old.status != EntryStatus::Rejected {
                 if let Some(i) = act
@@ -171,18 +181,32 @@ impl Engine {
                     .iter()
                     .position(|x| *x == (old.approved_at, person))
                 {
-                    act.approvals.remove(i);
+                    removed = Some(act.approvals.remove(i));
                 }
             }
         }
+        let mut added = None;
         if e.status != EntryStatus::Rejected {
             let key = (rec.approved_at, person);
+            added = Some(key);
             if bulk || act.approvals.last().is_none_or(|l| *l <= key) {
                 act.approvals.push(key);
             } else {
                 let at = act.approvals.partition_point(|x| *x <= key);
                 act.approvals.insert(at, key);
             }
+        }
+        if bulk {
+            return;
+        }
+        match (removed, added) {
+            (Some(r), Some(a)) if r == a => {}
+            (None, Some((t, p))) => {
+                let canon = self.persons.canonical(p);
+                self.memo.record(e.activity_id, 2, t, p, canon);
+            }
+            (None, None) => {}
+            _ => self.memo.approvals_changed(e.activity_id),
         }
     }
 

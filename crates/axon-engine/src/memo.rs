@@ -1,0 +1,385 @@
+//! Window answers remembered across writes, kept exact by every write.
+//!
+//! Readers fill two kinds of entries: per (activity, funnel step, window) the raw person set and
+//! its canonical (link-resolved) set — distinct persons are the canonical set's length — and per
+//! (activity, window, conversion window) the ordered funnel's per-person state with its totals.
+//! A dashboard on fresh data (an event arrived since the last answer) then costs the few records
+//! that arrived, not a walk over the window's records.
+//!
+//! How each write keeps an entry exact:
+//! - a record (visit, click, approval, purchase) inside an entry's window joins the sets; the
+//!   ordered funnel folds it in when it is not older than the newest record it folded
+//!   (greedy earliest matching is a left-to-right scan in (time, step) order, so appending is
+//!   exact); an older record drops that funnel entry;
+//! - an identity link (an anonymous id now counts as a user): in the sets the anonymous id's
+//!   canonical person is replaced (a re-link to another user drops the set, whose old user may
+//!   still have other records); in a funnel the persons involved are recomputed from their own
+//!   records in the window (found through the hour bitmaps);
+//! - an approval that disappears or moves (an entry rejected or re-timed) drops the activity's
+//!   approval sets and funnels.
+//!
+//! Dropped entries are recomputed by the next reader. A clone starts empty.
+
+use crate::engine::ActivityData;
+use crate::funnel::approvals_in;
+use crate::persons::Persons;
+use axon_domain::model::{ActivityId, TriggerType};
+use axon_domain::period::Window;
+use parking_lot::Mutex;
+use roaring::RoaringBitmap;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// Most entries, and most bytes of them, remembered before the memo starts over.
+const MEMO_ENTRIES: usize = 2048;
+const MEMO_BYTES: usize = 128 << 20;
+
+/// The persons of one funnel step of one activity in one window.
+#[derive(Clone, Default)]
+pub(crate) struct StepSet {
+    pub raw: RoaringBitmap,
+    pub canon: RoaringBitmap,
+}
+
+/// Per canonical person: the time each ordered step was reached (`None` = not reached).
+pub type Steps = [Option<i64>; 4];
+
+/// The ordered funnel of one activity in one window.
+#[derive(Clone, Default)]
+pub(crate) struct Funnel {
+    /// Every canonical person who visited in the window.
+    pub state: FxHashMap<u32, Steps>,
+    /// Persons who reached steps 2, 3 and 4 in order.
+    pub users: [u64; 3],
+    /// Seconds between consecutive steps (index k: step k+1 → k+2), one per person.
+    pub seconds: [Vec<i64>; 3],
+    /// The greatest (time, step) folded in.
+    pub high: (i64, usize),
+    pub within: Option<i64>,
+}
+
+impl Funnel {
+    /// The greedy earliest match over records in (time, step) order.
+    pub(crate) fn fold(&mut self, t: i64, step: usize, person: u32) {
+        self.high = self.high.max((t, step));
+        if step == 0 {
+            self.state
+                .entry(person)
+                .or_insert([Some(t), None, None, None]);
+            return;
+        }
+        let Some(steps) = self.state.get_mut(&person) else {
+            return;
+        };
+        let (Some(first), Some(prev)) = (steps[0], steps[step - 1]) else {
+            return;
+        };
+        if steps[step].is_none() && t >= prev && self.within.is_none_or(|h| t - first <= h) {
+            steps[step] = Some(t);
+            self.users[step - 1] += 1;
+            self.seconds[step - 1].push((t - prev) / 1000);
+        }
+    }
+
+    /// Takes a person out, with what they contributed to the totals.
+    fn remove(&mut self, person: u32) {
+        let Some(steps) = self.state.remove(&person) else {
+            return;
+        };
+        for k in 1..4 {
+            if let (Some(t), Some(prev)) = (steps[k], steps[k - 1]) {
+                self.users[k - 1] -= 1;
+                let secs = &mut self.seconds[k - 1];
+                if let Some(i) = secs.iter().position(|s| *s == (t - prev) / 1000) {
+                    secs.swap_remove(i);
+                }
+            }
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.state.capacity() * 48 + self.seconds.iter().map(|s| s.capacity() * 8).sum::<usize>()
+    }
+}
+
+/// (step, window start, window end) of a step set.
+type SetKey = (usize, i64, i64);
+/// (window start, window end, conversion window) of a funnel.
+type FunnelKey = (i64, i64, Option<i64>);
+
+/// Entries by activity, so a record visits only its own activity's entries.
+#[derive(Default)]
+struct Remembered {
+    sets: FxHashMap<ActivityId, FxHashMap<SetKey, Arc<StepSet>>>,
+    funnels: FxHashMap<ActivityId, FxHashMap<FunnelKey, Arc<Funnel>>>,
+    entries: usize,
+    bytes: usize,
+}
+
+impl Remembered {
+    fn room(&mut self, bytes: usize) {
+        if self.entries >= MEMO_ENTRIES || self.bytes + bytes > MEMO_BYTES {
+            *self = Remembered::default();
+        }
+        self.entries += 1;
+        self.bytes += bytes;
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Memo(Mutex<Remembered>);
+
+impl Clone for Memo {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+/// The funnel step a behaviour event counts for (approvals come from entries).
+pub(crate) fn step_of(t: TriggerType) -> Option<usize> {
+    match t {
+        TriggerType::PageView => Some(0),
+        TriggerType::Click => Some(1),
+        TriggerType::Purchase => Some(3),
+        _ => None,
+    }
+}
+
+/// The raw person ids of one step in the window.
+pub(crate) fn step_raw(a: &ActivityData, step: usize, w: &Window) -> RoaringBitmap {
+    match step {
+        0 => a.series(TriggerType::PageView).persons(w),
+        1 => a.series(TriggerType::Click).persons(w),
+        2 => approvals_in(a, w).iter().map(|(_, p)| *p).collect(),
+        _ => a.series(TriggerType::Purchase).persons(w),
+    }
+}
+
+/// The records of one step in the window, in time order.
+fn step_records<'a>(a: &'a ActivityData, step: usize, w: &Window) -> &'a [(i64, u32)] {
+    match step {
+        0 => a.series(TriggerType::PageView).range(w),
+        1 => a.series(TriggerType::Click).range(w),
+        2 => approvals_in(a, w),
+        _ => a.series(TriggerType::Purchase).range(w),
+    }
+}
+
+/// The ordered funnel of one activity computed from its records: one merged pass in
+/// (time, step) order.
+pub(crate) fn compute_funnel(
+    a: &ActivityData,
+    persons: &Persons,
+    w: &Window,
+    within: Option<i64>,
+) -> Funnel {
+    let sources: [&[(i64, u32)]; 4] = std::array::from_fn(|s| step_records(a, s, w));
+    let mut f = Funnel {
+        state: FxHashMap::with_capacity_and_hasher(sources[0].len() / 2, Default::default()),
+        within,
+        high: (i64::MIN, 0),
+        ..Funnel::default()
+    };
+    let mut idx = [0usize; 4];
+    loop {
+        let mut best: Option<(i64, usize)> = None;
+        for (s, src) in sources.iter().enumerate() {
+            if let Some((t, _)) = src.get(idx[s]) {
+                if best.is_none_or(|(bt, _)| *t < bt) {
+                    best = Some((*t, s));
+                }
+            }
+        }
+        let Some((t, s)) = best else { break };
+        let person = persons.canonical(sources[s][idx[s]].1);
+        idx[s] += 1;
+        f.fold(t, s, person);
+    }
+    f
+}
+
+/// One canonical person's funnel state from their own records (every raw id that counts as
+/// them), or `None` when they did not visit in the window.
+fn person_steps(
+    a: &ActivityData,
+    persons: &Persons,
+    person: u32,
+    w: &Window,
+    within: Option<i64>,
+) -> Option<Steps> {
+    let raws = persons.raws_of(person);
+    let mut recs: Vec<(i64, usize)> = Vec::new();
+    for (s, t) in [
+        (0usize, TriggerType::PageView),
+        (1, TriggerType::Click),
+        (3, TriggerType::Purchase),
+    ] {
+        for ts in a.series(t).times_of(w, &raws) {
+            recs.push((ts, s));
+        }
+    }
+    for (t, p) in approvals_in(a, w) {
+        if raws.contains(*p) {
+            recs.push((*t, 2));
+        }
+    }
+    recs.sort_unstable();
+    let mut f = Funnel {
+        within,
+        ..Funnel::default()
+    };
+    for (t, s) in recs {
+        f.fold(t, s, person);
+    }
+    f.state.remove(&person)
+}
+
+impl Memo {
+    /// Drops everything (bulk loads, benchmarks measuring cold answers).
+    pub(crate) fn forget(&mut self) {
+        let m = self.0.get_mut();
+        if m.entries > 0 {
+            *m = Remembered::default();
+        }
+    }
+
+    pub(crate) fn forget_shared(&self) {
+        *self.0.lock() = Remembered::default();
+    }
+
+    /// A step's persons in a window, computed once.
+    pub(crate) fn step_set(
+        &self,
+        id: ActivityId,
+        a: Option<&ActivityData>,
+        persons: &Persons,
+        step: usize,
+        w: &Window,
+    ) -> Arc<StepSet> {
+        let key = (step, w.start.0, w.end.0);
+        if let Some(v) = self.0.lock().sets.get(&id).and_then(|s| s.get(&key)) {
+            return v.clone();
+        }
+        let raw = a.map(|a| step_raw(a, step, w)).unwrap_or_default();
+        let canon = persons.canonical_set(&raw);
+        let bytes = raw.serialized_size() + canon.serialized_size();
+        let v = Arc::new(StepSet { raw, canon });
+        let mut m = self.0.lock();
+        m.room(bytes);
+        m.sets.entry(id).or_default().insert(key, v.clone());
+        v
+    }
+
+    /// An activity's ordered funnel in a window, computed once.
+    pub(crate) fn funnel(
+        &self,
+        id: ActivityId,
+        a: &ActivityData,
+        persons: &Persons,
+        w: &Window,
+        within: Option<i64>,
+    ) -> Arc<Funnel> {
+        let key = (w.start.0, w.end.0, within);
+        if let Some(v) = self.0.lock().funnels.get(&id).and_then(|f| f.get(&key)) {
+            return v.clone();
+        }
+        let f = compute_funnel(a, persons, w, within);
+        let bytes = f.bytes();
+        let v = Arc::new(f);
+        let mut m = self.0.lock();
+        m.room(bytes);
+        m.funnels.entry(id).or_default().insert(key, v.clone());
+        v
+    }
+
+    /// A record of `step` at `t` by raw person `raw` (canonical `person`) joined activity `id`.
+    pub(crate) fn record(&mut self, id: ActivityId, step: usize, t: i64, raw: u32, person: u32) {
+        let m = self.0.get_mut();
+        for ((s, start, end), set) in m.sets.get_mut(&id).into_iter().flatten() {
+            if *s == step && *start <= t && t < *end {
+                let set = Arc::make_mut(set);
+                set.raw.insert(raw);
+                set.canon.insert(person);
+            }
+        }
+        if let Some(funnels) = m.funnels.get_mut(&id) {
+            funnels.retain(|(start, end, _), f| {
+                if t < *start || *end <= t {
+                    return true;
+                }
+                if (t, step) < f.high {
+                    return false;
+                }
+                Arc::make_mut(f).fold(t, step, person);
+                true
+            });
+        }
+    }
+
+    /// An approval of activity `id` disappeared or moved: its approval sets and funnels go.
+    pub(crate) fn approvals_changed(&mut self, id: ActivityId) {
+        let m = self.0.get_mut();
+        if let Some(sets) = m.sets.get_mut(&id) {
+            sets.retain(|(s, _, _), _| *s != 2);
+        }
+        m.funnels.remove(&id);
+    }
+
+    /// Raw person `raw` now counts as `new` (it counted as `old`; `old == raw` for a first link).
+    pub(crate) fn link(
+        &mut self,
+        raw: u32,
+        old: u32,
+        new: u32,
+        persons: &Persons,
+        activities: &FxHashMap<ActivityId, ActivityData>,
+    ) {
+        let m = self.0.get_mut();
+        for sets in m.sets.values_mut() {
+            sets.retain(|_, set| {
+                if !set.raw.contains(raw) {
+                    return true;
+                }
+                if old != raw {
+                    // A re-link: the old user may still count through other raw ids.
+                    return false;
+                }
+                let set = Arc::make_mut(set);
+                set.canon.remove(raw);
+                set.canon.insert(new);
+                true
+            });
+        }
+        for (id, funnels) in &mut m.funnels {
+            let Some(a) = activities.get(id) else {
+                continue;
+            };
+            for ((start, end, within), f) in funnels.iter_mut() {
+                let touched = f.state.contains_key(&old) || f.state.contains_key(&new);
+                if !touched && old == raw {
+                    // Neither person visited in the window: the merged person did not either.
+                    continue;
+                }
+                let w = Window::new(axon_domain::Ts(*start), axon_domain::Ts(*end));
+                let f = Arc::make_mut(f);
+                f.remove(old);
+                f.remove(new);
+                let mut fix = vec![new];
+                if old != raw {
+                    fix.push(old);
+                }
+                for p in fix {
+                    if let Some(steps) = person_steps(a, persons, p, &w, *within) {
+                        for k in 1..4 {
+                            if let (Some(t), Some(prev)) = (steps[k], steps[k - 1]) {
+                                f.users[k - 1] += 1;
+                                f.seconds[k - 1].push((t - prev) / 1000);
+                            }
+                        }
+                        f.state.insert(p, steps);
+                    }
+                }
+            }
+        }
+    }
+}
