@@ -214,10 +214,47 @@ fn service_over(state: &axon_server::AppState, engine: Arc<Engine>) -> Dashboard
     )
 }
 
+/// The event applied before the `i`-th fresh call: a cycle of a new visitor's PAGE_VIEW, that
+/// visitor's CLICK as a signed-in user (a new identity link), a CLICK that links an anonymous id
+/// of the dataset to its user (a late link that merges older records, or none if it was linked
+/// already) and a PURCHASE; each one millisecond after the previous one.
+fn fresh_event(i: usize, activity: i64, at: i64) -> EventCore {
+    let (trigger, user, anon) = match i % 4 {
+        0 => (TriggerType::PageView, None, Some(format!("bench-fresh-{i}"))),
+        1 => (
+            TriggerType::Click,
+            Some(format!("bench-fresh-user-{i}")),
+            Some(format!("bench-fresh-{}", i - 1)),
+        ),
+        2 => {
+            let n = 1 + (i * 7919) % 100_000;
+            (
+                TriggerType::Click,
+                Some(format!("u{n}")),
+                Some(format!("a{n}")),
+            )
+        }
+        _ => (
+            TriggerType::Purchase,
+            Some(format!("bench-fresh-user-{}", i - 2)),
+            None,
+        ),
+    };
+    EventCore {
+        trigger_type: trigger,
+        occurred_at: Ts(at + i as i64),
+        activity_id: Some(activity),
+        user_id: user,
+        anonymous_id: anon,
+        session_id: None,
+        bot: false,
+    }
+}
+
 /// The most popular activity's full dashboard and cohort on *fresh* data: before each call one
-/// new PAGE_VIEW (a new visitor, one minute before "now") is applied to a private copy of the
-/// engine, so nothing a previous answer computed can be reused unless the engine keeps it
-/// exact across writes.
+/// new event ([`fresh_event`]) is applied to a private copy of the engine, so nothing a previous
+/// answer computed can be reused unless the engine keeps it exact across writes. The first call
+/// (which computes what later calls reuse) is reported on its own.
 fn fresh_calls(
     state: &axon_server::AppState,
     engine: &Arc<Engine>,
@@ -228,28 +265,25 @@ fn fresh_calls(
     let mut copy = Arc::new(Engine::clone(engine));
     let (mut dash, mut cohort) = (Samples::default(), Samples::default());
     let cohort_window = Window::new(Ts(0), q.now);
-    for i in 0..calls {
+    for i in 0..=calls {
         if let Some(e) = Arc::get_mut(&mut copy) {
-            e.apply_core(
-                u64::MAX - i as u64,
-                &EventCore {
-                    trigger_type: TriggerType::PageView,
-                    occurred_at: Ts(q.now.0 - 60_000),
-                    activity_id: Some(activity),
-                    user_id: None,
-                    anonymous_id: Some(format!("bench-fresh-{i}")),
-                    session_id: None,
-                    bot: false,
-                },
-            );
+            e.apply_core(u64::MAX - i as u64, &fresh_event(i, activity, q.now.0 - 60_000));
         }
         let service = service_over(state, copy.clone());
         let v = service.view();
         let t = Instant::now();
         std::hint::black_box(v.activity(activity, q).ok());
-        dash.push(t.elapsed());
+        let took = t.elapsed();
         let t = Instant::now();
         std::hint::black_box(v.activity_cohort(activity, &cohort_window, q.now).ok());
+        if i == 0 {
+            println!(
+                "  activity (most popular, first call on the copy) {:.3} ms",
+                took.as_secs_f64() * 1000.0
+            );
+            continue;
+        }
+        dash.push(took);
         cohort.push(t.elapsed());
     }
     (dash, cohort)

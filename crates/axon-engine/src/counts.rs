@@ -3,7 +3,6 @@
 //! by every widget and reader that asks again and kept exact across writes (`memo`).
 
 use crate::engine::{ActivityData, Engine};
-use crate::funnel::approvals_in;
 use crate::memo::StepSet;
 use axon_domain::metrics::Counts;
 use axon_domain::model::{ActivityId, EntryStatus, TriggerType};
@@ -64,14 +63,9 @@ impl Engine {
             c.engagements += v[1];
             c.approvals += v[2];
             c.purchases += v[3];
-            c.cancelled += approvals_in(a, w)
-                .iter()
-                .filter(|(_, p)| {
-                    a.entries
-                        .get(p)
-                        .is_some_and(|e| e.status == EntryStatus::Cancelled)
-                })
-                .count() as u64;
+            let lo = a.cancelled.partition_point(|r| r.0 < w.start.0);
+            let hi = a.cancelled.partition_point(|r| r.0 < w.end.0);
+            c.cancelled += hi.saturating_sub(lo) as u64;
             let lo = a.promo.partition_point(|r| r.ts < w.start.0);
             let hi = a.promo.partition_point(|r| r.ts < w.end.0);
             for r in &a.promo[lo..hi.max(lo)] {

@@ -43,6 +43,9 @@ pub struct ActivityData {
     pub series: [Series; 7],
     /// (approval time, person) of every non-rejected entry, sorted.
     pub approvals: Vec<(i64, u32)>,
+    /// The same of the cancelled entries only, so a window's cancellations are two binary
+    /// searches.
+    pub cancelled: Vec<(i64, u32)>,
     pub entries: HashMap<u32, EntryRec>,
     /// Promotion purchases of this activity, sorted by (time, id).
     pub promo: Vec<PurchaseRec>,
@@ -114,6 +117,7 @@ impl Engine {
                 s.finish();
             }
             a.approvals.sort_unstable();
+            a.cancelled.sort_unstable();
             a.promo.sort_unstable_by_key(|r| (r.ts, r.id));
         }
         self.global_views.finish();
@@ -175,6 +179,12 @@ impl Engine {
         };
         let mut removed = None;
         if let Some(old) = act.entries.insert(person, rec) {
+            if old.status == EntryStatus::Cancelled {
+                let key = (old.approved_at, person);
+                if let Some(i) = act.cancelled.iter().position(|x| *x == key) {
+                    act.cancelled.remove(i);
+                }
+            }
             if old.status != EntryStatus::Rejected {
                 if let Some(i) = act
                     .approvals
@@ -184,6 +194,15 @@ impl Engine {
                     removed = Some(act.approvals.remove(i));
                 }
             }
+        }
+        if e.status == EntryStatus::Cancelled {
+            let key = (rec.approved_at, person);
+            let at = if bulk {
+                act.cancelled.len()
+            } else {
+                act.cancelled.partition_point(|x| *x <= key)
+            };
+            act.cancelled.insert(at, key);
         }
         let mut added = None;
         if e.status != EntryStatus::Rejected {

@@ -176,13 +176,15 @@ impl Series {
     /// Records per bucket of `bucket_ms` from `from` (aligned by the caller) up to the window end.
     pub fn bucket_counts(&self, w: &Window, from: i64, bucket_ms: i64) -> Vec<(i64, u64)> {
         let mut out = Vec::new();
+        // One forward pass: each bucket's end is searched only in what follows its start.
+        let recs = self.range(w);
+        let mut lo = 0usize;
         let mut t = from;
         while t < w.end.0 {
-            let b = Window::new(
-                axon_domain::Ts(t.max(w.start.0)),
-                axon_domain::Ts((t + bucket_ms).min(w.end.0)),
-            );
-            out.push((t, self.count(&b)));
+            let end = (t + bucket_ms).min(w.end.0);
+            let n = recs[lo..].partition_point(|r| r.0 < end);
+            out.push((t, n as u64));
+            lo += n;
             t += bucket_ms;
         }
         out
