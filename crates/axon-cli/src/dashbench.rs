@@ -220,7 +220,11 @@ fn service_over(state: &axon_server::AppState, engine: Arc<Engine>) -> Dashboard
 /// already) and a PURCHASE; each one millisecond after the previous one.
 fn fresh_event(i: usize, activity: i64, at: i64) -> EventCore {
     let (trigger, user, anon) = match i % 4 {
-        0 => (TriggerType::PageView, None, Some(format!("bench-fresh-{i}"))),
+        0 => (
+            TriggerType::PageView,
+            None,
+            Some(format!("bench-fresh-{i}")),
+        ),
         1 => (
             TriggerType::Click,
             Some(format!("bench-fresh-user-{i}")),
@@ -267,7 +271,10 @@ fn fresh_calls(
     let cohort_window = Window::new(Ts(0), q.now);
     for i in 0..=calls {
         if let Some(e) = Arc::get_mut(&mut copy) {
-            e.apply_core(u64::MAX - i as u64, &fresh_event(i, activity, q.now.0 - 60_000));
+            e.apply_core(
+                u64::MAX - i as u64,
+                &fresh_event(i, activity, q.now.0 - 60_000),
+            );
         }
         let service = service_over(state, copy.clone());
         let v = service.view();

@@ -162,7 +162,9 @@ impl Engine {
                 .push(ts, person, bulk);
             if let (false, Some(step)) = (bulk, step_of(e.trigger_type)) {
                 let canon = self.persons.canonical(person);
-                self.memo.record(a, step, ts, person, canon);
+                let data = self.activities.get(&a);
+                self.memo
+                    .record(a, data, &self.persons, (step, ts), (person, canon));
             }
         }
     }
@@ -222,7 +224,9 @@ impl Engine {
             (Some(r), Some(a)) if r == a => {}
             (None, Some((t, p))) => {
                 let canon = self.persons.canonical(p);
-                self.memo.record(e.activity_id, 2, t, p, canon);
+                let data = self.activities.get(&e.activity_id);
+                self.memo
+                    .record(e.activity_id, data, &self.persons, (2, t), (p, canon));
             }
             (None, None) => {}
             _ => self.memo.approvals_changed(e.activity_id),

@@ -15,6 +15,8 @@
 //!   canonical person is replaced (a re-link to another user drops the set, whose old user may
 //!   still have other records); in a funnel the persons involved are recomputed from their own
 //!   records in the window (found through the hour bitmaps);
+//! - the funnel keeps only the persons who engaged (built like the one-off answer); a person's
+//!   first click in the window looks up their first visit from their own records;
 //! - an approval that disappears or moves (an entry rejected or re-timed) drops the activity's
 //!   approval sets and funnels.
 //!
@@ -68,6 +70,12 @@ impl Funnel {
                 .or_insert([Some(t), None, None, None]);
             return;
         }
+        self.advance(t, step, person);
+    }
+
+    /// A later step's record: matches when the person reached the step before, at or before
+    /// `t`, within the conversion window of their first visit.
+    fn advance(&mut self, t: i64, step: usize, person: u32) {
         let Some(steps) = self.state.get_mut(&person) else {
             return;
         };
@@ -198,6 +206,55 @@ pub(crate) fn compute_funnel(
     f
 }
 
+/// The ordered funnel remembered for an activity: the state of the persons who engaged in the
+/// window (all that steps 2–4 and time to convert need; step 1 is the distinct visitors). Walks
+/// the visits once with a bitmap test, then each later step in time order: the earliest record
+/// at or after the previous step is the greedy match. A person who engages later gets their
+/// first visit looked up then ([`Memo::record`]).
+pub(crate) fn compute_engaged(
+    a: &ActivityData,
+    persons: &Persons,
+    w: &Window,
+    within: Option<i64>,
+) -> Funnel {
+    let mut f = Funnel {
+        within,
+        high: (i64::MIN, 0),
+        ..Funnel::default()
+    };
+    for s in 0..4 {
+        if let Some((t, _)) = step_records(a, s, w).last() {
+            f.high = f.high.max((*t, s));
+        }
+    }
+    let clicks = step_records(a, 1, w);
+    let candidates: RoaringBitmap = clicks.iter().map(|(_, p)| persons.canonical(*p)).collect();
+    if candidates.is_empty() {
+        return f;
+    }
+    f.state.reserve(candidates.len() as usize);
+    for (t, p) in step_records(a, 0, w) {
+        let c = persons.canonical(*p);
+        if candidates.contains(c) {
+            f.state.entry(c).or_insert([Some(*t), None, None, None]);
+        }
+    }
+    for s in 1..4 {
+        for (t, p) in step_records(a, s, w) {
+            f.advance(*t, s, persons.canonical(*p));
+        }
+    }
+    f
+}
+
+/// A canonical person's first visit in the window, from their own records.
+fn first_visit(a: &ActivityData, persons: &Persons, person: u32, w: &Window) -> Option<i64> {
+    a.series(TriggerType::PageView)
+        .times_of(w, &persons.raws_of(person))
+        .into_iter()
+        .min()
+}
+
 /// One canonical person's funnel state from their own records (every raw id that counts as
 /// them), or `None` when they did not visit in the window.
 fn person_steps(
@@ -283,7 +340,7 @@ impl Memo {
         if let Some(v) = self.0.lock().funnels.get(&id).and_then(|f| f.get(&key)) {
             return v.clone();
         }
-        let f = compute_funnel(a, persons, w, within);
+        let f = compute_engaged(a, persons, w, within);
         let bytes = f.bytes();
         let v = Arc::new(f);
         let mut m = self.0.lock();
@@ -293,7 +350,14 @@ impl Memo {
     }
 
     /// A record of `step` at `t` by raw person `raw` (canonical `person`) joined activity `id`.
-    pub(crate) fn record(&mut self, id: ActivityId, step: usize, t: i64, raw: u32, person: u32) {
+    pub(crate) fn record(
+        &mut self,
+        id: ActivityId,
+        a: Option<&ActivityData>,
+        persons: &Persons,
+        (step, t): (usize, i64),
+        (raw, person): (u32, u32),
+    ) {
         let m = self.0.get_mut();
         for ((s, start, end), set) in m.sets.get_mut(&id).into_iter().flatten() {
             if *s == step && *start <= t && t < *end {
@@ -310,7 +374,22 @@ impl Memo {
                 if (t, step) < f.high {
                     return false;
                 }
-                Arc::make_mut(f).fold(t, step, person);
+                let f = Arc::make_mut(f);
+                if step == 0 && !f.state.contains_key(&person) {
+                    // Not engaged (yet): their first visit may be older than this one, so it is
+                    // looked up when they click.
+                    f.high = f.high.max((t, step));
+                    return true;
+                }
+                if step == 1 && !f.state.contains_key(&person) {
+                    // A person who engages for the first time in the window: their first visit
+                    // (all visits are at or before this click).
+                    let w = Window::new(axon_domain::Ts(*start), axon_domain::Ts(*end));
+                    if let Some(v) = a.and_then(|a| first_visit(a, persons, person, &w)) {
+                        f.state.insert(person, [Some(v), None, None, None]);
+                    }
+                }
+                f.fold(t, step, person);
                 true
             });
         }
@@ -355,11 +434,6 @@ impl Memo {
                 continue;
             };
             for ((start, end, within), f) in funnels.iter_mut() {
-                let touched = f.state.contains_key(&old) || f.state.contains_key(&new);
-                if !touched && old == raw {
-                    // Neither person visited in the window: the merged person did not either.
-                    continue;
-                }
                 let w = Window::new(axon_domain::Ts(*start), axon_domain::Ts(*end));
                 let f = Arc::make_mut(f);
                 f.remove(old);
