@@ -64,8 +64,11 @@ def run_axon(args, out_json):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def load(con, sim):
-    """Loads the simulated files; returns the load time in seconds."""
+def load(con, sim, links_in_query):
+    """Loads the simulated files; returns the load time in seconds. By default every person is
+    resolved to a dense integer id of its canonical person at load (DuckDB's best layout: the
+    queries then count and join integers); with `links_in_query` the events keep their person keys
+    and every query resolves them through the `links` table."""
     ev = os.path.join(sim, "events.ndjson")
     t = time.time()
     con.execute("SET TimeZone = 'UTC'")
@@ -101,7 +104,7 @@ def load(con, sim):
         FROM ev WHERE userId IS NOT NULL AND anonymousId IS NOT NULL GROUP BY 1""")
     con.execute(f"""
         CREATE TABLE entries AS
-        SELECT activity_id AS activity, 'u:' || user_id AS person, status,
+        SELECT activity_id AS activity, 'u:' || user_id AS p, status,
                epoch_ms(CAST(created_at AS TIMESTAMPTZ)) AS ts
         FROM read_csv('{os.path.join(sim, "entries.csv")}', header = true, all_varchar = true,
                       types = {{'activity_id': 'BIGINT'}})""")
@@ -113,15 +116,34 @@ def load(con, sim):
         FROM read_csv('{os.path.join(sim, "purchases.csv")}', header = true, all_varchar = true,
                       types = {{'id': 'BIGINT', 'campaign_activity_id': 'BIGINT',
                                 'quantity': 'BIGINT'}})""")
+    if links_in_query:
+        con.execute("""CREATE VIEW evp AS SELECT e.t, e.ts, e.activity, coalesce(l.usr, e.person) AS p
+                       FROM ev e LEFT JOIN links l ON l.anon = e.person""")
+        return time.time() - t
+    con.execute("""
+        CREATE TABLE canon AS
+        SELECT e.seq, e.t, e.ts, e.activity, coalesce(l.usr, e.person) AS key
+        FROM ev e LEFT JOIN links l ON l.anon = e.person""")
+    con.execute("""
+        CREATE TABLE dict AS
+        SELECT key, row_number() OVER () AS pid
+        FROM (SELECT key FROM canon UNION SELECT p FROM entries UNION SELECT person FROM purchases)""")
+    con.execute("""
+        CREATE TABLE evp AS
+        SELECT c.t, c.ts, c.activity, d.pid AS p FROM canon c JOIN dict d USING (key)
+        ORDER BY c.activity, c.ts""")
+    con.execute("DROP TABLE canon")
+    con.execute("CREATE TABLE entries2 AS SELECT e.activity, d.pid AS p, e.status, e.ts "
+                "FROM entries e JOIN dict d ON d.key = e.p")
+    con.execute("DROP TABLE entries")
+    con.execute("ALTER TABLE entries2 RENAME TO entries")
     return time.time() - t
 
 
 # The five queries. $a activity, $s/$e window, $ps previous window start, $h conversion window
-# (ms, NULL = none), $ce cohort end. Persons are resolved through `links` inside each query.
+# (ms, NULL = none), $ce cohort end. `evp` holds each event's canonical person `p`.
 PERSONS = """
-    SELECT e.t, e.ts, coalesce(l.usr, e.person) AS p
-    FROM ev e LEFT JOIN links l ON l.anon = e.person
-    WHERE e.activity = $a AND e.ts >= {lo} AND e.ts < $e"""
+    SELECT t, ts, p FROM evp WHERE activity = $a AND ts >= {lo} AND ts < $e"""
 
 Q_OVERVIEW = f"""
     WITH x AS ({PERSONS.format(lo="$ps")}),
@@ -151,7 +173,7 @@ Q_STEP_USERS = f"""
     WITH x AS ({PERSONS.format(lo="$s")})
     SELECT (SELECT count(DISTINCT p) FROM x WHERE t = 'PAGE_VIEW'),
            (SELECT count(DISTINCT p) FROM x WHERE t = 'CLICK'),
-           (SELECT count(DISTINCT person) FROM entries
+           (SELECT count(DISTINCT p) FROM entries
              WHERE activity = $a AND status <> 'REJECTED' AND ts >= $s AND ts < $e),
            (SELECT count(DISTINCT p) FROM x WHERE t = 'PURCHASE')"""
 
@@ -162,7 +184,7 @@ TIMING = """count(*), list_sort(list({d}))[CAST(round((count(*) - 1) * 0.5) AS B
            list_sort(list({d}))[CAST(round((count(*) - 1) * 0.9) AS BIGINT) + 1]"""
 Q_ORDERED = f"""
     WITH x AS ({PERSONS.format(lo="$s")}),
-    ap AS (SELECT person AS p, ts FROM entries
+    ap AS (SELECT p, ts FROM entries
            WHERE activity = $a AND status <> 'REJECTED' AND ts >= $s AND ts < $e),
     v AS (SELECT p, min(ts) AS v FROM x WHERE t = 'PAGE_VIEW'
           AND p IN (SELECT p FROM x WHERE t = 'CLICK') GROUP BY p),
@@ -265,6 +287,8 @@ def main():
     ap.add_argument("--conversion-window-hours", type=int, default=24)
     ap.add_argument("--tmp", default=None, help="where the data dir copy goes")
     ap.add_argument("--axon-json", help="reuse a --peer-out file instead of running Axon")
+    ap.add_argument("--links-in-query", action="store_true",
+                    help="resolve identity links inside every query instead of once at load")
     args = ap.parse_args()
 
     out_json = args.axon_json
@@ -275,12 +299,14 @@ def main():
         axon = json.load(f)
 
     con = duckdb.connect()
-    secs = load(con, args.sim)
+    secs = load(con, args.sim, args.links_in_query)
     n_events = con.execute("SELECT count(*) FROM ev").fetchone()[0]
+    layout = ("links resolved in every query" if args.links_in_query
+              else "canonical integer person ids resolved at load")
     multi = con.execute("""SELECT count(*) FROM (SELECT anonymousId FROM ev WHERE userId IS NOT NULL
         AND anonymousId IS NOT NULL GROUP BY 1 HAVING count(DISTINCT userId) > 1)""").fetchone()[0]
     print(f"DuckDB {duckdb.__version__}: loaded {n_events:,} events in {secs:.1f} s "
-          f"({n_events / secs:,.0f} events/s; {multi} anonymous ids linked to more than one user)")
+          f"({n_events / secs:,.0f} events/s; {multi} anonymous ids linked to more than one user; {layout})")
 
     h = axon["conversionWindowHours"]
     params = {"a": axon["activityId"], "s": axon["windowStartMs"], "e": axon["windowEndMs"],

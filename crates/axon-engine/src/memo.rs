@@ -457,3 +457,102 @@ impl Memo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The remembered answers against the same answers computed from scratch (a clone of the
+    //! engine starts with nothing remembered), after every write of mostly time-ordered traffic.
+
+    use crate::engine::Engine;
+    use axon_domain::event::EventCore;
+    use axon_domain::model::{Entry, EntryStatus, TriggerType};
+    use axon_domain::period::Window;
+    use axon_domain::{BusinessTz, Ts};
+    use axon_ports::aggregates::Aggregates;
+    use proptest::prelude::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    fn event(trigger: TriggerType, t: i64, user: Option<u8>, anon: Option<u8>) -> EventCore {
+        EventCore {
+            trigger_type: trigger,
+            occurred_at: Ts(t),
+            activity_id: Some(1),
+            user_id: user.map(|u| format!("u{u}")),
+            anonymous_id: anon.map(|a| format!("a{a}")),
+            session_id: None,
+            bot: false,
+        }
+    }
+
+    fn answers(e: &Engine, w: &Window, within: Option<i64>) -> (Vec<u64>, [u64; 4], [u64; 4], [Vec<i64>; 3]) {
+        let c = e.counts(&[1], w);
+        let mut f = e.ordered_funnel(&[1], w, within);
+        for s in &mut f.seconds_to_convert {
+            s.sort_unstable();
+        }
+        (
+            vec![c.visits, c.unique_visitors, c.engagements, c.approvals, c.cancelled],
+            e.step_users(&[1], w),
+            f.users,
+            f.seconds_to_convert,
+        )
+    }
+
+    #[test]
+    fn a_later_visit_of_a_visitor_who_had_not_engaged_is_not_their_first() {
+        let mut e = Engine::new(BusinessTz::default());
+        let w = Window::new(Ts(0), Ts(10 * HOUR));
+        let within = Some(HOUR);
+        e.apply_core(1, &event(TriggerType::PageView, HOUR, None, Some(1)));
+        let _ = e.ordered_funnel(&[1], &w, within);
+        e.apply_core(2, &event(TriggerType::PageView, 3 * HOUR, None, Some(1)));
+        e.apply_core(3, &event(TriggerType::Click, 3 * HOUR + 60_000, None, Some(1)));
+        assert_eq!(e.ordered_funnel(&[1], &w, within).users, [1, 0, 0, 0]);
+        assert_eq!(answers(&e, &w, within), answers(&e.clone(), &w, within));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn remembered_answers_equal_fresh_ones_after_every_write(
+            ops in proptest::collection::vec((0..10u8, 0..12u8, 0..6u8, 0..40i64, any::<bool>()), 1..120),
+            within in prop_oneof![Just(None), Just(Some(HOUR)), Just(Some(6 * HOUR))],
+            edges in (0..6i64, 30..48i64),
+        ) {
+            let mut e = Engine::new(BusinessTz::default());
+            let w = Window::new(Ts(edges.0 * HOUR), Ts(edges.1 * HOUR));
+            let mut t = 0i64;
+            for (i, (kind, anon, user, step, back)) in ops.into_iter().enumerate() {
+                // Mostly forward in time; sometimes a record from the past.
+                t += step * 600_000;
+                let at = if back && kind == 9 { t / 2 } else { t };
+                let (trigger, u, a) = match kind {
+                    0..=4 => (TriggerType::PageView, None, Some(anon)),
+                    5 => (TriggerType::Click, None, Some(anon)),
+                    6 => (TriggerType::Click, Some(user), Some(anon)),
+                    7 => (TriggerType::Purchase, Some(user), None),
+                    _ => (TriggerType::PageView, Some(user), Some(anon)),
+                };
+                if kind == 8 && back {
+                    let status = [EntryStatus::Approved, EntryStatus::Paid, EntryStatus::Cancelled, EntryStatus::Rejected][usize::from(anon % 4)];
+                    e.apply_entry(&Entry {
+                        id: i as i64,
+                        activity_id: 1,
+                        user_id: format!("u{user}"),
+                        status,
+                        order: 1,
+                        quantity: 1,
+                        requested_at: Ts(at),
+                        processed_at: Some(Ts(at)),
+                    });
+                } else {
+                    e.apply_core(i as u64, &event(trigger, at, u, a));
+                }
+                let warm = answers(&e, &w, within);
+                prop_assert_eq!(&warm, &answers(&e.clone(), &w, within));
+            }
+        }
+    }
+}
