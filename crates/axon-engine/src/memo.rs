@@ -485,14 +485,24 @@ mod tests {
         }
     }
 
-    fn answers(e: &Engine, w: &Window, within: Option<i64>) -> (Vec<u64>, [u64; 4], [u64; 4], [Vec<i64>; 3]) {
+    fn answers(
+        e: &Engine,
+        w: &Window,
+        within: Option<i64>,
+    ) -> (Vec<u64>, [u64; 4], [u64; 4], [Vec<i64>; 3]) {
         let c = e.counts(&[1], w);
         let mut f = e.ordered_funnel(&[1], w, within);
         for s in &mut f.seconds_to_convert {
             s.sort_unstable();
         }
         (
-            vec![c.visits, c.unique_visitors, c.engagements, c.approvals, c.cancelled],
+            vec![
+                c.visits,
+                c.unique_visitors,
+                c.engagements,
+                c.approvals,
+                c.cancelled,
+            ],
             e.step_users(&[1], w),
             f.users,
             f.seconds_to_convert,
@@ -507,7 +517,10 @@ mod tests {
         e.apply_core(1, &event(TriggerType::PageView, HOUR, None, Some(1)));
         let _ = e.ordered_funnel(&[1], &w, within);
         e.apply_core(2, &event(TriggerType::PageView, 3 * HOUR, None, Some(1)));
-        e.apply_core(3, &event(TriggerType::Click, 3 * HOUR + 60_000, None, Some(1)));
+        e.apply_core(
+            3,
+            &event(TriggerType::Click, 3 * HOUR + 60_000, None, Some(1)),
+        );
         assert_eq!(e.ordered_funnel(&[1], &w, within).users, [1, 0, 0, 0]);
         assert_eq!(answers(&e, &w, within), answers(&e.clone(), &w, within));
     }

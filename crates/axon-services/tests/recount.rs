@@ -164,7 +164,14 @@ fn data() -> impl Strategy<Value = Data> {
         ),
     )
         .prop_map(
-            |(mut events, entries, purchases, feed, (a, b, on_grid), (within_hours, zone, in_order))| {
+            |(
+                mut events,
+                entries,
+                purchases,
+                feed,
+                (a, b, on_grid),
+                (within_hours, zone, in_order),
+            )| {
                 // Mostly arriving in time order (as live traffic does) exercises the folding of
                 // appended records; random order exercises what out-of-order records drop.
                 if in_order {
