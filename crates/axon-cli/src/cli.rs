@@ -220,6 +220,16 @@ pub struct DashBenchArgs {
     /// Seconds of HTTP load.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
+    /// Conversion window of the ordered funnel in the activity and campaign dashboards (hours).
+    #[arg(long)]
+    pub conversion_window_hours: Option<i64>,
+    /// Writes the most popular activity's dashboard and cohort answers and their timings as
+    /// JSON to this file (read by `bench/peers/duckdb.py` to check and compare a peer).
+    #[arg(long)]
+    pub peer_out: Option<std::path::PathBuf>,
+    /// Skips the HTTP phase (in-process figures only).
+    #[arg(long)]
+    pub no_http: bool,
 }
 
 #[derive(Debug, Args)]

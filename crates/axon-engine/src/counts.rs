@@ -1,97 +1,55 @@
 //! Counts, distinct persons, time buckets and entry tallies (SPEC §5.2–5.5) over sets of
-//! activities. Each activity's visitor set in a window is computed once per engine state and
-//! shared by every widget (and reader) that asks again, within a memory bound.
+//! activities. Each activity's person set per funnel step in a window is computed once, shared
+//! by every widget and reader that asks again and kept exact across writes (`memo`).
 
 use crate::engine::{ActivityData, Engine};
-use crate::funnel::approvals_in;
+use crate::memo::StepSet;
 use axon_domain::metrics::Counts;
 use axon_domain::model::{ActivityId, EntryStatus, TriggerType};
 use axon_domain::period::Window;
 use axon_domain::Ts;
 use axon_ports::aggregates::{Bucket, EntryTally};
-use parking_lot::Mutex;
 use roaring::RoaringBitmap;
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-/// An activity's raw visitor set in a window, with its distinct (link-resolved) count.
-pub(crate) type Visitors = Arc<(RoaringBitmap, u64)>;
-
-/// Most visitor sets, and most bytes of them, remembered before the memo starts over.
-const MEMO_SETS: usize = 1024;
-const MEMO_BYTES: usize = 32 << 20;
-
-#[derive(Default)]
-struct Remembered {
-    sets: FxHashMap<(ActivityId, i64, i64), Visitors>,
-    bytes: usize,
-}
-
-/// Visitor sets by (activity, window start, window end). A clone starts empty.
-#[derive(Default)]
-pub(crate) struct VisitorMemo(Mutex<Remembered>);
-
-impl Clone for VisitorMemo {
-    fn clone(&self) -> Self {
-        VisitorMemo::default()
-    }
-}
-
-impl VisitorMemo {
-    /// Drops what was remembered (a write changed the state).
-    pub(crate) fn forget(&mut self) {
-        let m = self.0.get_mut();
-        if !m.sets.is_empty() {
-            *m = Remembered::default();
-        }
-    }
-}
+/// An activity's persons of one funnel step in a window: raw and link-resolved.
+pub(crate) type Visitors = Arc<StepSet>;
 
 impl Engine {
-    /// Forgets the visitor sets readers computed, so the next answer computes from scratch
+    /// Forgets the window answers readers computed, so the next answer computes from scratch
     /// (benchmarks measure cold answers this way).
     pub fn forget_reads(&self) {
-        *self.memo.0.lock() = Remembered::default();
+        self.memo.forget_shared();
     }
 
-    /// An activity's raw visitor set in a window and its distinct count, computed once.
+    /// An activity's persons of `step` (0 visit, 1 engage, 2 qualify, 3 purchase) in a window,
+    /// computed once and kept exact across writes.
+    pub(crate) fn step_set(&self, id: ActivityId, step: usize, w: &Window) -> Visitors {
+        self.memo
+            .step_set(id, self.activities.get(&id), &self.persons, step, w)
+    }
+
+    /// An activity's visitors in a window.
     pub(crate) fn visitors(&self, id: ActivityId, w: &Window) -> Visitors {
-        let key = (id, w.start.0, w.end.0);
-        if let Some(v) = self.memo.0.lock().sets.get(&key) {
-            return v.clone();
-        }
-        let set = self
-            .activities
-            .get(&id)
-            .map(|a| a.series(TriggerType::PageView).persons(w))
-            .unwrap_or_default();
-        let distinct = self.persons.distinct(&set);
-        let bytes = set.serialized_size();
-        let v = Arc::new((set, distinct));
-        let mut memo = self.memo.0.lock();
-        if memo.sets.len() >= MEMO_SETS || memo.bytes + bytes > MEMO_BYTES {
-            *memo = Remembered::default();
-        }
-        memo.bytes += bytes;
-        memo.sets.insert(key, v.clone());
-        v
+        self.step_set(id, 0, w)
     }
 
     /// Raw aggregates over a set of activities (distinct visitors are a union, not a sum).
     pub(crate) fn counts_of(&self, ids: &[ActivityId], w: &Window) -> Counts {
         let mut c = Counts::default();
+        // The canonical persons of a union are the union of the canonical persons.
         let mut visitors = RoaringBitmap::new();
         for id in ids {
             c += self.activity_counts(*id, w);
             let v = self.visitors(*id, w);
             if ids.len() == 1 {
-                c.unique_visitors = v.1;
+                c.unique_visitors = v.canon.len();
             } else {
-                visitors |= &v.0;
+                visitors |= &v.canon;
             }
         }
         if ids.len() != 1 {
-            c.unique_visitors = self.persons.distinct(&visitors);
+            c.unique_visitors = visitors.len();
         }
         c
     }
@@ -105,14 +63,9 @@ impl Engine {
             c.engagements += v[1];
             c.approvals += v[2];
             c.purchases += v[3];
-            c.cancelled += approvals_in(a, w)
-                .iter()
-                .filter(|(_, p)| {
-                    a.entries
-                        .get(p)
-                        .is_some_and(|e| e.status == EntryStatus::Cancelled)
-                })
-                .count() as u64;
+            let lo = a.cancelled.partition_point(|r| r.0 < w.start.0);
+            let hi = a.cancelled.partition_point(|r| r.0 < w.end.0);
+            c.cancelled += hi.saturating_sub(lo) as u64;
             let lo = a.promo.partition_point(|r| r.ts < w.start.0);
             let hi = a.promo.partition_point(|r| r.ts < w.end.0);
             for r in &a.promo[lo..hi.max(lo)] {
@@ -126,26 +79,18 @@ impl Engine {
     /// Distinct persons per step: one activity's own, or the union over several.
     pub(crate) fn step_users_of(&self, ids: &[ActivityId], w: &Window) -> [u64; 4] {
         if let [id] = ids {
-            let Some(a) = self.activities.get(id) else {
+            if !self.activities.contains_key(id) {
                 return [0; 4];
-            };
-            let first = self.visitors(*id, w).1;
-            return std::array::from_fn(|i| {
-                if i == 0 {
-                    first
-                } else {
-                    self.persons.distinct(&self.step_persons(a, i, w))
-                }
-            });
+            }
+            return std::array::from_fn(|i| self.step_set(*id, i, w).canon.len());
         }
         let mut persons: [RoaringBitmap; 4] = Default::default();
-        for (id, a) in self.known(ids) {
-            persons[0] |= &self.visitors(id, w).0;
-            for (i, set) in persons.iter_mut().enumerate().skip(1) {
-                *set |= self.step_persons(a, i, w);
+        for (id, _) in self.known(ids) {
+            for (i, set) in persons.iter_mut().enumerate() {
+                *set |= &self.step_set(id, i, w).canon;
             }
         }
-        persons.map(|p| self.persons.distinct(&p))
+        persons.map(|p| p.len())
     }
 
     pub(crate) fn event_count_of(&self, ids: &[ActivityId], t: TriggerType, w: &Window) -> u64 {

@@ -2,7 +2,7 @@
 //! campaign and activity metadata). Its reads are the aggregates and catalogue ports, answered in
 //! the topic modules (`counts`, `funnel`, `purchases`, `cohort`, `breakdown`, `catalog`).
 
-use crate::counts::VisitorMemo;
+use crate::memo::{step_of, Memo};
 use crate::persons::Persons;
 use crate::series::Series;
 use axon_domain::event::{Event, EventCore};
@@ -43,6 +43,9 @@ pub struct ActivityData {
     pub series: [Series; 7],
     /// (approval time, person) of every non-rejected entry, sorted.
     pub approvals: Vec<(i64, u32)>,
+    /// The same of the cancelled entries only, so a window's cancellations are two binary
+    /// searches.
+    pub cancelled: Vec<(i64, u32)>,
     pub entries: HashMap<u32, EntryRec>,
     /// Promotion purchases of this activity, sorted by (time, id).
     pub promo: Vec<PurchaseRec>,
@@ -70,8 +73,8 @@ pub struct Engine {
     pub(crate) products: HashMap<ProductId, Product>,
     bulk: bool,
     events: u64,
-    /// Visitor sets computed by readers of this state; every write that can change one clears it.
-    pub(crate) memo: VisitorMemo,
+    /// Window answers computed by readers of this state, kept exact by every write.
+    pub(crate) memo: Memo,
 }
 
 fn insert_sorted(v: &mut Vec<PurchaseRec>, r: PurchaseRec, bulk: bool) {
@@ -114,6 +117,7 @@ impl Engine {
                 s.finish();
             }
             a.approvals.sort_unstable();
+            a.cancelled.sort_unstable();
             a.promo.sort_unstable_by_key(|r| (r.ts, r.id));
         }
         self.global_views.finish();
@@ -137,11 +141,16 @@ impl Engine {
         if e.bot {
             return;
         }
-        self.memo.forget();
         let person = self.persons.intern(&e.person_key());
         if let (Some(_), Some(anon)) = (&e.user_id, &e.anonymous_id) {
             let a = self.persons.intern(&format!("a:{anon}"));
-            self.persons.link(a, person);
+            if let Some(old) = self.persons.link(a, person) {
+                if !self.bulk {
+                    // Before the record joins its series: the link's recount must not see it twice.
+                    let new = self.persons.canonical(a);
+                    self.memo.link(a, old, new, &self.persons, &self.activities);
+                }
+            }
         }
         let ts = e.occurred_at.0;
         if e.trigger_type == TriggerType::PageView {
@@ -151,6 +160,12 @@ impl Engine {
             let bulk = self.bulk;
             self.activities.entry(a).or_default().series[e.trigger_type.index()]
                 .push(ts, person, bulk);
+            if let (false, Some(step)) = (bulk, step_of(e.trigger_type)) {
+                let canon = self.persons.canonical(person);
+                let data = self.activities.get(&a);
+                self.memo
+                    .record(a, data, &self.persons, (step, ts), (person, canon));
+            }
         }
     }
 
@@ -164,25 +179,57 @@ impl Engine {
             status: e.status,
             quantity: e.quantity,
         };
+        let mut removed = None;
         if let Some(old) = act.entries.insert(person, rec) {
+            if old.status == EntryStatus::Cancelled {
+                let key = (old.approved_at, person);
+                if let Some(i) = act.cancelled.iter().position(|x| *x == key) {
+                    act.cancelled.remove(i);
+                }
+            }
             if old.status != EntryStatus::Rejected {
                 if let Some(i) = act
                     .approvals
                     .iter()
                     .position(|x| *x == (old.approved_at, person))
                 {
-                    act.approvals.remove(i);
+                    removed = Some(act.approvals.remove(i));
                 }
             }
         }
+        if e.status == EntryStatus::Cancelled {
+            let key = (rec.approved_at, person);
+            let at = if bulk {
+                act.cancelled.len()
+            } else {
+                act.cancelled.partition_point(|x| *x <= key)
+            };
+            act.cancelled.insert(at, key);
+        }
+        let mut added = None;
         if e.status != EntryStatus::Rejected {
             let key = (rec.approved_at, person);
+            added = Some(key);
             if bulk || act.approvals.last().is_none_or(|l| *l <= key) {
                 act.approvals.push(key);
             } else {
                 let at = act.approvals.partition_point(|x| *x <= key);
                 act.approvals.insert(at, key);
             }
+        }
+        if bulk {
+            return;
+        }
+        match (removed, added) {
+            (Some(r), Some(a)) if r == a => {}
+            (None, Some((t, p))) => {
+                let canon = self.persons.canonical(p);
+                let data = self.activities.get(&e.activity_id);
+                self.memo
+                    .record(e.activity_id, data, &self.persons, (2, t), (p, canon));
+            }
+            (None, None) => {}
+            _ => self.memo.approvals_changed(e.activity_id),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod funnel;
 pub mod ledger;
 pub mod local;
+pub(crate) mod memo;
 pub mod persons;
 pub mod projector;
 pub mod purchases;

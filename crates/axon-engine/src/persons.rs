@@ -15,6 +15,9 @@ pub struct Persons {
     canon: Vec<u32>,
     /// Raw ids whose canonical person is another id.
     linked: RoaringBitmap,
+    /// The raw ids linked to each user (the reverse of `canon`), so one person's records can be
+    /// found again when a link merges them.
+    aliases: HashMap<u32, Vec<u32>>,
 }
 
 impl Persons {
@@ -39,14 +42,33 @@ impl Persons {
     }
 
     /// Links an anonymous (or session) person to a user: it counts as that user from now on.
-    pub fn link(&mut self, from: u32, to_user: u32) {
+    /// Returns the person it counted as before (itself for a first link) when that changed.
+    pub fn link(&mut self, from: u32, to_user: u32) -> Option<u32> {
         if from == to_user || self.canon[from as usize] == to_user {
-            return;
+            return None;
         }
         // A user is never linked onward, so one step always reaches the canonical person.
         let target = self.canon[to_user as usize];
+        let old = self.canon[from as usize];
         self.canon[from as usize] = target;
         self.linked.insert(from);
+        if old != from {
+            if let Some(v) = self.aliases.get_mut(&old) {
+                v.retain(|r| *r != from);
+            }
+        }
+        self.aliases.entry(target).or_default().push(from);
+        Some(old)
+    }
+
+    /// Every raw id that counts as canonical person `person` (itself and its linked ids).
+    pub fn raws_of(&self, person: u32) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        out.insert(person);
+        if let Some(v) = self.aliases.get(&person) {
+            out.extend(v.iter().copied());
+        }
+        out
     }
 
     pub fn canonical(&self, raw: u32) -> u32 {
@@ -101,8 +123,15 @@ mod tests {
         let other = p.intern("a:2");
         let set: RoaringBitmap = [a, u, other].into_iter().collect();
         assert_eq!(p.distinct(&set), 3);
-        p.link(a, u);
+        assert_eq!(p.link(a, u), Some(a));
+        assert_eq!(p.link(a, u), None);
         assert_eq!(p.distinct(&set), 2);
+        assert_eq!(p.raws_of(u).iter().collect::<Vec<_>>(), vec![a, u]);
+        let v = p.user("8");
+        assert_eq!(p.link(a, v), Some(u));
+        assert_eq!(p.raws_of(u).iter().collect::<Vec<_>>(), vec![u]);
+        assert_eq!(p.raws_of(v).iter().collect::<Vec<_>>(), vec![a, v]);
+        assert_eq!(p.link(a, u), Some(v));
         assert_eq!(p.canonical(a), u);
         let only_anon: RoaringBitmap = [a].into_iter().collect();
         assert_eq!(

@@ -147,16 +147,44 @@ impl Series {
         RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
     }
 
+    /// The times of the records in the window by any of `raws`, in time order; only the hours
+    /// whose bitmap holds one of them are scanned.
+    pub fn times_of(&self, w: &Window, raws: &RoaringBitmap) -> Vec<i64> {
+        let (s, e) = (w.start.0, w.end.0);
+        let mut out = Vec::new();
+        if e <= s || raws.is_empty() {
+            return out;
+        }
+        let (h0, h1) = (s.div_euclid(MS_PER_HOUR), (e - 1).div_euclid(MS_PER_HOUR));
+        for (h, set) in self.hours.range(h0..=h1) {
+            if set.is_disjoint(raws) {
+                continue;
+            }
+            let from = (h * MS_PER_HOUR).max(s);
+            let to = ((h + 1) * MS_PER_HOUR).min(e);
+            let part = Window::new(axon_domain::Ts(from), axon_domain::Ts(to));
+            out.extend(
+                self.range(&part)
+                    .iter()
+                    .filter(|r| raws.contains(r.1))
+                    .map(|r| r.0),
+            );
+        }
+        out
+    }
+
     /// Records per bucket of `bucket_ms` from `from` (aligned by the caller) up to the window end.
     pub fn bucket_counts(&self, w: &Window, from: i64, bucket_ms: i64) -> Vec<(i64, u64)> {
         let mut out = Vec::new();
+        // One forward pass: each bucket's end is searched only in what follows its start.
+        let recs = self.range(w);
+        let mut lo = 0usize;
         let mut t = from;
         while t < w.end.0 {
-            let b = Window::new(
-                axon_domain::Ts(t.max(w.start.0)),
-                axon_domain::Ts((t + bucket_ms).min(w.end.0)),
-            );
-            out.push((t, self.count(&b)));
+            let end = (t + bucket_ms).min(w.end.0);
+            let n = recs[lo..].partition_point(|r| r.0 < end);
+            out.push((t, n as u64));
+            lo += n;
             t += bucket_ms;
         }
         out

@@ -25,9 +25,15 @@ pub fn campaign() -> Campaign {
 /// The service over `engine`, stock from a ledger of `entries`.
 #[allow(dead_code)] // not every test binary needs it
 pub fn dashboards(engine: Engine, entries: &[Entry]) -> Dashboards {
+    dashboards_in(engine, entries, BusinessTz::default())
+}
+
+/// The same in a business time zone of the test's choice.
+#[allow(dead_code)] // not every test binary needs it
+pub fn dashboards_in(engine: Engine, entries: &[Entry], tz: BusinessTz) -> Dashboards {
     Dashboards::new(
         Arc::new(FixedSource(Arc::new(engine))),
         Arc::new(InMemoryLedger::from_entries(entries)),
-        BusinessTz::default(),
+        tz,
     )
 }
