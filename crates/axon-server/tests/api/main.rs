@@ -19,5 +19,6 @@ mod pages;
 mod peers;
 mod purchases;
 mod query;
+mod redis;
 mod scaleout;
 mod sessions;
