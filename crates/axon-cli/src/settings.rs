@@ -45,6 +45,19 @@ pub struct GlobalArgs {
         value_name = "URL"
     )]
     pub database_url: Option<Secret>,
+    /// Redis for the FCFS stock gate shared by every node, `redis://…` [default: none, the
+    /// gate of the database or of this process]
+    #[arg(
+        long,
+        global = true,
+        env = "AXON_REDIS_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key, so deployments can share one Redis [default: axon:]
+    #[arg(long, global = true, env = "AXON_REDIS_PREFIX", value_name = "PREFIX")]
+    pub redis_prefix: Option<String>,
     /// Business time zone: days, hours, "today" [default: Asia/Seoul]
     #[arg(long, global = true, env = "AXON_TIMEZONE", value_name = "IANA")]
     pub timezone: Option<Zone>,
@@ -148,6 +161,8 @@ pub struct ServerArgs {
 pub struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<Secret>,
+    redis_url: Option<Secret>,
+    redis_prefix: Option<String>,
     #[serde(default, deserialize_with = "parsed")]
     timezone: Option<Zone>,
     #[serde(default, deserialize_with = "parsed")]
@@ -262,6 +277,21 @@ impl Settings {
                     "--database-url / AXON_DATABASE_URL: expected postgres://… or mysql://…".into(),
                 ));
             }
+        }
+        config.redis_url = secret(g.redis_url.clone()).or(secret(file.redis_url));
+        if let Some(url) = &config.redis_url {
+            let u = url.expose();
+            if !(u.starts_with("redis://")
+                || u.starts_with("redis+unix://")
+                || u.starts_with("unix://"))
+            {
+                return Err(CliError::Config(
+                    "--redis-url / AXON_REDIS_URL: expected redis://…".into(),
+                ));
+            }
+        }
+        if let Some(p) = text(g.redis_prefix.clone()).or(text(file.redis_prefix)) {
+            config.redis.prefix = p;
         }
         config.tz = tz;
         config.jwt_secret = secret(server.jwt_secret.clone())

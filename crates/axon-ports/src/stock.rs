@@ -133,6 +133,12 @@ pub trait StockGate: crate::aggregates::StockLevels {
     /// True when the backend has lost (or never had) its state, detected by the backend itself
     /// (embedded: a fresh process; Redis: a missing generation marker) — never assumed.
     fn needs_recovery(&self) -> bool;
+    /// How long a recovery waits after `needs_recovery` before reading the durable store: a
+    /// shared gate that lost its state mid-sale (Redis) lets the writes it admitted before the
+    /// loss become durable first, so the rebuild sees them. Zero for the others.
+    fn recovery_grace(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
     /// Replaces the whole state with these seats (rebuilt from the durable store), atomically:
     /// nothing is admitted between the old state and the new one.
     fn recover(&self, seats: Vec<RecoveredSeat>);

@@ -49,6 +49,11 @@ pub struct Config {
     /// data and the commit feed instead of the embedded store (`AXON_DATABASE_URL`); `None` =
     /// SQLite in `data_dir`.
     pub database_url: Option<Secret>,
+    /// Redis (`redis://…`, `AXON_REDIS_URL`) holding the FCFS stock gate shared by every node;
+    /// `None` = the database's gate (shared database) or the in-process ledger (embedded).
+    pub redis_url: Option<Secret>,
+    /// The Redis gate's key prefix (`AXON_REDIS_PREFIX`), writing lease and rebuild grace.
+    pub redis: axon_redis::RedisGateOptions,
     /// Bootstrap admin key (`AXON_ADMIN_KEY`).
     pub admin_key: Secret,
     /// HS256 secret shared with the shop backend for end-user JWTs (`AXON_JWT_SECRET`).
@@ -93,6 +98,8 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
             .field("database_url", &self.database_url)
+            .field("redis_url", &self.redis_url)
+            .field("redis", &self.redis)
             .field("admin_key", &self.admin_key)
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt", &self.jwt)
@@ -125,6 +132,8 @@ impl Config {
         Config {
             data_dir,
             database_url: None,
+            redis_url: None,
+            redis: axon_redis::RedisGateOptions::default(),
             admin_key,
             jwt_secret: Secret::default(),
             jwt: crate::auth::JwtRules::default(),

@@ -5,6 +5,8 @@
 //! Shared database (`postgres://…`, `mysql://…`): the same ports on that database, its commit
 //! feed tailed so this node's engine follows every node's writes, and the FCFS stock gate on that
 //! database (`axon_store::sql::stock`) — the in-process ledger serves the embedded mode only.
+//! With `AXON_REDIS_URL` the FCFS stock gate is Redis's instead (`axon_redis`: one Lua script
+//! per decision, rebuilt from the store when Redis lost it), whichever store keeps the entries.
 //! Either way: the in-process engine, change feed and rate limiter.
 
 use crate::config::Config;
@@ -31,7 +33,11 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
     match config.database_url.as_ref().map(|u| u.expose().to_string()) {
         None => {
             let store = Arc::new(SqliteStore::open(&config.data_dir)?);
-            assemble(store, Arc::new(InMemoryLedger::default()), config).await
+            let stock = match redis_gate(&config)? {
+                Some(r) => r,
+                None => Arc::new(InMemoryLedger::default()),
+            };
+            assemble(store, stock, config).await
         }
         Some(url) => {
             let store = Arc::new(SqlStore::open(&url)?);
@@ -42,10 +48,28 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
             );
             // The FCFS stock gate is the database's too (never this node's in-process ledger),
             // so any node may take entries and confirms.
-            let stock: Arc<dyn StockGate> = store.clone();
+            let stock: Arc<dyn StockGate> = match redis_gate(&config)? {
+                Some(r) => r,
+                None => store.clone(),
+            };
             assemble(store, stock, config).await
         }
     }
+}
+
+/// The Redis stock gate when `AXON_REDIS_URL` is set.
+fn redis_gate(config: &Config) -> Result<Option<Arc<dyn StockGate>>, ServeError> {
+    let Some(url) = &config.redis_url else {
+        return Ok(None);
+    };
+    let gate = axon_redis::RedisGate::connect(url.expose(), config.redis.clone())
+        .map_err(|e| ServeError::Store(StoreError::Internal(e.to_string())))?;
+    tracing::info!(
+        url = %axon_redis::redact(url.expose()),
+        prefix = %config.redis.prefix,
+        "the FCFS stock gate is on Redis"
+    );
+    Ok(Some(Arc::new(gate)))
 }
 
 async fn assemble<S>(

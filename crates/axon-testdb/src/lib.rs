@@ -1,7 +1,8 @@
 //! Throwaway database servers for tests: a PostgreSQL 15+ cluster (`initdb` + `postgres`, run
 //! as the `postgres` user when the tests run as root) and a MariaDB server
 //! (`mariadb-install-db` + `mariadbd`), each in its own temp directory on a free 127.0.0.1
-//! port, one per test process, shared by its tests (each test takes a fresh database).
+//! port, one per test process, shared by its tests (each test takes a fresh database); and a
+//! Redis server (`redis-server`, no persistence) per test, which a test may restart empty.
 //!
 //! Every server runs under a small `sh` guard that holds the test process's pipe: when the test
 //! process ends — normally, by a panic, or killed — the pipe closes and the guard stops the
@@ -373,6 +374,157 @@ fn chown(dir: &Path, uid: u32, gid: u32) -> Result<(), String> {
         .map_err(|e| format!("chown {}: {e}", dir.display()))
 }
 
+/// A Redis server of one test (see [`redis`]): no persistence, so [`RedisServer::restart_empty`]
+/// comes back with nothing — as a Redis without AOF does after a crash.
+pub struct RedisServer {
+    pub port: u16,
+    pid: AtomicU32,
+    dir: PathBuf,
+    guard: Mutex<Option<(Child, ChildStdin, BufReader<std::process::ChildStdout>)>>,
+}
+
+impl RedisServer {
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid.load(Ordering::Relaxed)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Kills the server (`kill -9`) and starts a new, empty one on the same port; returns once
+    /// it answers `PING`.
+    pub fn restart_empty(&self) {
+        use std::io::Write;
+        let mut g = self.guard.lock().unwrap_or_else(|e| e.into_inner());
+        let (_, stdin, out) = g.as_mut().expect("the Redis server runs");
+        stdin
+            .write_all(b"restart\n")
+            .expect("the Redis guard listens");
+        stdin.flush().expect("the Redis guard listens");
+        let pid = read_pid(out).expect("the Redis guard restarted the server");
+        self.pid.store(pid, Ordering::Relaxed);
+        drop(g);
+        redis_ready(self.port).expect("the restarted Redis answers");
+    }
+
+    /// Stops the server by its PID and waits for the guard to clean up.
+    pub fn stop(&self) {
+        let Some((mut child, stdin, _)) = self.guard.lock().ok().and_then(|mut g| g.take()) else {
+            return;
+        };
+        drop(stdin);
+        let _ = child.wait();
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn read_pid(out: &mut impl BufRead) -> Option<u32> {
+    let mut line = String::new();
+    out.read_line(&mut line).ok()?;
+    line.trim().strip_prefix("pid ")?.parse().ok()
+}
+
+fn redis_ready(port: u16) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let pong = Command::new("redis-cli")
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "PING"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG");
+        if pong {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!(
+        "Redis on port {port} did not answer PING within 30 s"
+    ))
+}
+
+/// A fresh Redis server for this test; `None` (after printing why) when `redis-server` is not
+/// installed and CI is not set.
+pub fn redis(test: &str) -> Option<RedisServer> {
+    match start_redis() {
+        Ok(s) => Some(s),
+        Err(reason) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{test}: CI=true but no Redis server could be started: {reason}");
+            }
+            println!("SKIPPED {test}: {reason}");
+            eprintln!("SKIPPED {test}: {reason}");
+            None
+        }
+    }
+}
+
+fn start_redis() -> Result<RedisServer, String> {
+    let bin = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .ok_or("Redis is not installed (no redis-server; apt-get install redis-server)")?;
+    if Command::new("redis-cli").arg("--version").output().is_err() {
+        return Err("no redis-cli (apt-get install redis-tools)".into());
+    }
+    let port = free_port()?;
+    let dir = temp_dir("axon-redis")?;
+    // The guard restarts the server on a `restart` line and stops it when its stdin closes.
+    let script = format!(
+        r#"D="{dir}"
+start() {{
+  "{bin}" --bind 127.0.0.1 --port {port} --dir "$D" --save '' --appendonly no \
+    --protected-mode no --daemonize no --logfile "$D/server.log" &
+  PID=$!
+  echo "pid $PID"
+}}
+start
+while read cmd; do
+  [ "$cmd" = restart ] || break
+  kill -KILL $PID 2>/dev/null
+  wait $PID 2>/dev/null
+  start
+done
+kill -TERM $PID 2>/dev/null
+wait $PID 2>/dev/null
+rm -rf "$D"
+"#,
+        dir = dir.display(),
+        bin = bin.display(),
+    );
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("could not start sh: {e}"))?;
+    let stdin = child.stdin.take().ok_or("no stdin")?;
+    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let pid = read_pid(&mut out).ok_or("the Redis guard printed no PID")?;
+    let server = RedisServer {
+        port,
+        pid: AtomicU32::new(pid),
+        dir,
+        guard: Mutex::new(Some((child, stdin, out))),
+    };
+    if let Err(e) = redis_ready(port) {
+        let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap_or_default();
+        return Err(format!("{e}: {log}"));
+    }
+    Ok(server)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +560,37 @@ mod tests {
             );
             assert!(!dir.exists(), "{kind:?} left its directory");
         }
+    }
+
+    #[test]
+    fn redis_starts_restarts_empty_and_stops_by_pid() {
+        let Some(server) = redis("testdb::redis_starts_restarts_empty_and_stops_by_pid") else {
+            return;
+        };
+        let cli = |args: &[&str]| {
+            let out = Command::new("redis-cli")
+                .args(["-p", &server.port.to_string()])
+                .args(args)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        assert_eq!(cli(&["SET", "k", "v"]), "OK");
+        assert_eq!(cli(&["GET", "k"]), "v");
+        let first = server.pid();
+        server.restart_empty();
+        assert_ne!(server.pid(), first);
+        assert!(
+            !Path::new(&format!("/proc/{first}")).exists(),
+            "the old server still runs"
+        );
+        assert_eq!(cli(&["GET", "k"]), "", "a restarted Redis is empty");
+        let (pid, dir) = (server.pid(), server.dir().to_path_buf());
+        drop(server);
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "Redis still runs"
+        );
+        assert!(!dir.exists(), "Redis left its directory");
     }
 }

@@ -365,3 +365,23 @@ fn a_short_admin_key_is_refused_without_echoing_it() {
     assert!(e.contains("admin key must be at least 12"), "{e}");
     assert!(resolve(&["serve", "--admin-key=twelve-chars"], "").is_ok());
 }
+
+#[test]
+fn a_redis_url_puts_the_stock_gate_on_redis_and_a_bad_one_is_refused() {
+    let s = resolve(&["serve"], "").unwrap();
+    assert!(s.config.redis_url.is_none(), "no Redis by default");
+    assert_eq!(s.config.redis.prefix, "axon:");
+    let s = resolve(
+        &["serve", "--redis-url", "redis://127.0.0.1:6379/0"],
+        "redis_url = \"redis://other:6379\"\nredis_prefix = \"shop1:\"",
+    )
+    .unwrap();
+    assert_eq!(
+        s.config.redis_url.as_ref().map(Secret::expose),
+        Some("redis://127.0.0.1:6379/0"),
+        "the flag wins over the file"
+    );
+    assert_eq!(s.config.redis.prefix, "shop1:");
+    let bad = resolve(&["serve", "--redis-url", "http://x"], "").unwrap_err();
+    assert!(bad.contains("AXON_REDIS_URL"), "{bad}");
+}

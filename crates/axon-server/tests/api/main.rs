@@ -20,5 +20,6 @@ mod pages;
 mod peers;
 mod purchases;
 mod query;
+mod redis;
 mod scaleout;
 mod sessions;

@@ -130,7 +130,7 @@ async fn two_nodes_on_one_postgres_share_the_stock_gate() {
     let Some(server) = axon_testdb::postgres("api::scaleout::two_nodes_share_the_gate") else {
         return;
     };
-    shared_gate(server.database("shared_gate")).await;
+    shared_gate(server.database("shared_gate"), None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -138,7 +138,19 @@ async fn two_nodes_on_one_mariadb_share_the_stock_gate() {
     let Some(server) = axon_testdb::mariadb("api::scaleout::two_nodes_share_the_gate") else {
         return;
     };
-    shared_gate(server.database("shared_gate")).await;
+    shared_gate(server.database("shared_gate"), None).await;
+}
+
+/// The same herd and expiry-vs-confirm race with the gate on Redis (issue 13).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_on_one_postgres_and_one_redis_share_the_stock_gate() {
+    let Some(server) = axon_testdb::postgres("api::scaleout::redis_gate") else {
+        return;
+    };
+    let Some(redis) = axon_testdb::redis("api::scaleout::redis_gate") else {
+        return;
+    };
+    shared_gate(server.database("redis_gate"), Some(redis.url())).await;
 }
 
 /// 2026-11-15T00:00:00Z, inside the activity's dates.
@@ -177,11 +189,12 @@ async fn entries_total(client: &Client, base: &str, aid: i64, status: &str) -> i
     v["totalElements"].as_i64().unwrap()
 }
 
-async fn shared_gate(url: String) {
+pub(crate) async fn shared_gate(url: String, redis: Option<String>) {
     let clock = std::sync::Arc::new(axon_domain::ManualClock::new(axon_domain::Ts(T0)));
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let node = |c: &mut axon_server::Config| {
         c.database_url = Some(Secret::new(&url));
+        c.redis_url = redis.as_deref().map(Secret::new);
         c.clock = clock.clone();
         c.reservation_ttl = Duration::from_secs(60);
         c.approval_ttl = Duration::from_secs(60);

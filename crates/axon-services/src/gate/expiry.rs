@@ -20,6 +20,8 @@ use std::time::Duration;
 pub const SWEEP_BATCH: usize = 1000;
 /// How often the sweeper looks for expired holds.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(100);
+/// Sweeper ticks between two checks whether the stock gate lost its state.
+const RECOVERY_CHECK_TICKS: u64 = 10;
 /// Releases are logged as a summary at most this often.
 const LOG_EVERY_MS: i64 = 60_000;
 
@@ -39,7 +41,26 @@ impl Gate {
         if due.is_empty() {
             return 0;
         }
-        let ids = due.iter().map(|d| d.entry_id).collect();
+        let mut ids = Vec::with_capacity(due.len());
+        for d in &due {
+            if d.entry_id != 0 {
+                ids.push(d.entry_id);
+                continue;
+            }
+            // A seat whose node died between the reservation and its durable write (a shared
+            // gate's lease ended): cancel the entry if that write landed after all.
+            match self.b.repo.entry_of(d.activity_id, &d.user_id).await {
+                Ok(Some(e)) => ids.push(e.id),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "could not look up an abandoned seat's entry; will retry");
+                    for d in &due {
+                        stock.release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
+                    }
+                    return 0;
+                }
+            }
+        }
         match self.b.repo.cancel_entries(ids, now).await {
             Ok(_) => {
                 for d in &due {
@@ -75,8 +96,17 @@ impl Gate {
     pub async fn run_sweeper(&self) {
         let mut tick = tokio::time::interval(SWEEP_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut ticks = 0u64;
         loop {
             tick.tick().await;
+            ticks += 1;
+            // A shared gate can lose its state while this node runs (Redis restarted empty):
+            // it refuses to decide until some node has rebuilt it, so look about once a second.
+            if ticks.is_multiple_of(RECOVERY_CHECK_TICKS) {
+                if let Err(e) = self.recover_if_needed().await {
+                    tracing::error!(error = %e, "could not recover the stock gate; will retry");
+                }
+            }
             while self.sweep_once().await == SWEEP_BATCH {}
         }
     }
@@ -87,6 +117,14 @@ impl Gate {
     pub async fn recover_if_needed(&self) -> ServiceResult<bool> {
         if !self.b.stock.needs_recovery() {
             return Ok(false);
+        }
+        let grace = self.b.stock.recovery_grace();
+        if !grace.is_zero() {
+            tracing::warn!(
+                grace_ms = grace.as_millis() as u64,
+                "the stock gate lost its state; rebuilding from the store"
+            );
+            tokio::time::sleep(grace).await;
         }
         let repo = &self.b.repo;
         let fcfs: HashMap<i64, bool> = repo
