@@ -245,6 +245,11 @@ pub const CATALOGUE: &[Code] = &[
     // 5xx.
     c("INTERNAL_ERROR", 500, "an internal error; it was logged"),
     c("NOT_READY", 503, "the store is not reachable"),
+    c(
+        "GATE_UNAVAILABLE",
+        503,
+        "the stock gate cannot decide now (e.g. Redis is being rebuilt); nothing changed, retry",
+    ),
 ];
 
 /// The catalogued entry of `code` answered with `status`, if any.

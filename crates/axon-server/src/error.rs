@@ -117,7 +117,15 @@ impl IntoResponse for ApiError {
         body.insert("error".into(), Value::from(self.code));
         body.insert("message".into(), Value::from(self.message));
         body.extend(self.details);
-        (status, axum::Json(Value::Object(body))).into_response()
+        let mut answer = (status, axum::Json(Value::Object(body))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Nothing was changed: tell clients (and the loadtest) when to try again.
+            answer.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        answer
     }
 }
 
@@ -131,6 +139,7 @@ impl From<ServiceError> for ApiError {
             SKind::Conflict => Kind::Conflict,
             SKind::Gone => Kind::Gone,
             SKind::TooManyRequests => Kind::TooManyRequests,
+            SKind::Unavailable => Kind::Unavailable,
             SKind::Internal => Kind::Internal,
         };
         ApiError {

@@ -18,6 +18,9 @@ pub enum Kind {
     /// It existed but is over (410: sold out, expired approval).
     Gone,
     TooManyRequests,
+    /// A backend we depend on cannot decide right now (503 with `Retry-After`): e.g. the stock
+    /// gate while Redis is rebuilt. Nothing was changed; the caller may retry.
+    Unavailable,
     /// Something broke on our side; the cause is logged, the caller sees a generic message.
     Internal,
 }
@@ -63,6 +66,17 @@ impl ServiceError {
 
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> ServiceError {
         Self::new(Kind::Forbidden, code, message)
+    }
+
+    /// The stock gate cannot decide now (rebuilding or unreachable): nothing was admitted or
+    /// confirmed, so a retry is safe. The cause is logged.
+    pub fn gate_unavailable(cause: impl std::fmt::Display) -> ServiceError {
+        tracing::warn!(cause = %cause, "stock gate unavailable");
+        Self::new(
+            Kind::Unavailable,
+            "GATE_UNAVAILABLE",
+            "the stock gate cannot decide right now; nothing was changed, retry in a moment",
+        )
     }
 
     /// Logs the cause; the caller sees only a generic message.

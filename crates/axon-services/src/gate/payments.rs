@@ -88,7 +88,7 @@ impl Gate {
                     ServiceError::conflict("PAYMENT_IN_PROGRESS", "a payment is being confirmed")
                 }
                 ConfirmRefusal::Expired | ConfirmRefusal::Unknown => reservation_expired(),
-                ConfirmRefusal::Unavailable => ServiceError::internal("the stock gate failed"),
+                ConfirmRefusal::Unavailable => ServiceError::gate_unavailable("the stock gate failed"),
             })?;
         let token = generate_key("apv_");
         repo.add_token(TokenRecord {
@@ -159,7 +159,7 @@ impl Gate {
                 return Err(approval_expired())
             }
             Err(ConfirmRefusal::Unavailable) => {
-                return Err(ServiceError::internal("the stock gate failed"))
+                return Err(ServiceError::gate_unavailable("the stock gate failed"))
             }
         }
         let purchase = Purchase {
