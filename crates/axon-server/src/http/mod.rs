@@ -2,6 +2,7 @@
 //! cross-cutting layers (body limit, request metrics and logs, JSON 404/405).
 
 mod activities;
+mod alerts;
 mod campaigns;
 mod catalog;
 mod collect;
@@ -69,6 +70,7 @@ fn api_router(state: AppState) -> Router {
         .merge(catalog::router())
         .merge(definitions::router(&state))
         .merge(keys::router())
+        .merge(alerts::router())
         .merge(collect::router(&state))
         .merge(dashboard::router())
         .merge(live::router())
