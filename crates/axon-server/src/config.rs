@@ -86,7 +86,7 @@ pub struct Config {
     pub llm_model: String,
     /// Bearer key for that endpoint (`AXON_LLM_KEY`).
     pub llm_key: Option<Secret>,
-    /// How often the alert evaluator runs (`AXON_ALERT_INTERVAL_SECS`); its lease lasts six
+    /// How often the alert evaluator runs (5 s; not a CLI setting yet); its lease lasts six
     /// intervals, so a stopped node's duty moves to another within that.
     pub alert_interval: Duration,
     /// Webhook attempts and backoff.
