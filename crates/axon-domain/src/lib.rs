@@ -14,7 +14,10 @@ pub mod field;
 pub mod filter;
 pub mod horizon;
 pub mod metrics;
+#[macro_use]
 pub mod model;
+// After `model`: it uses the `wire_enum!` macro declared there.
+pub mod alert;
 pub mod money;
 pub mod period;
 pub mod status;

@@ -7,6 +7,7 @@
 //!
 //! | port | what it is for |
 //! |---|---|
+//! | [`alerts`] | alert rules, their delivery log and the evaluator's lease |
 //! | [`store`] | the append-only event log, listing stored events, the relational repos, bulk load |
 //! | [`gate`] | the durable side of the FCFS gate: entries, tokens, purchases, coupons, draws |
 //! | [`stock`] | the stock gate: reserve, commit, abort, confirm, claim expired holds, recovery |
@@ -21,6 +22,7 @@
 //! object-safe); writes return a [`Pending`] that resolves once the write is durable.
 
 pub mod aggregates;
+pub mod alerts;
 pub mod cache;
 pub mod catalog;
 pub mod error;
@@ -33,6 +35,7 @@ pub mod stock;
 pub mod store;
 
 pub use aggregates::{AnalyticsSource, Snapshot};
+pub use alerts::AlertRepo;
 pub use async_trait::async_trait;
 pub use catalog::Catalog;
 pub use error::StoreError;

@@ -212,11 +212,23 @@ pub trait BulkLoader: Send + Sync {
 
 /// Everything relational, for code that needs all of it.
 pub trait Repo:
-    CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::gate::GateRepo
+    CampaignRepo
+    + ActivityRepo
+    + CatalogRepo
+    + KeyRepo
+    + CommerceRepo
+    + crate::gate::GateRepo
+    + crate::alerts::AlertRepo
 {
 }
 impl<
-        T: CampaignRepo + ActivityRepo + CatalogRepo + KeyRepo + CommerceRepo + crate::gate::GateRepo,
+        T: CampaignRepo
+            + ActivityRepo
+            + CatalogRepo
+            + KeyRepo
+            + CommerceRepo
+            + crate::gate::GateRepo
+            + crate::alerts::AlertRepo,
     > Repo for T
 {
 }

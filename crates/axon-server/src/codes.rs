@@ -135,6 +135,12 @@ pub const CATALOGUE: &[Code] = &[
     ),
     // 404 / 405.
     c("NOT_FOUND", 404, "no such endpoint or record"),
+    c("ALERT_NOT_FOUND", 404, "no alert rule has this id"),
+    c(
+        "SCOPE_NOT_FOUND",
+        404,
+        "the activity or campaign an alert rule names does not exist",
+    ),
     c("CAMPAIGN_NOT_FOUND", 404, "no campaign with that id"),
     c(
         "ACTIVITY_NOT_FOUND",

@@ -91,6 +91,11 @@ pub struct Config {
     pub llm_model: String,
     /// Bearer key for that endpoint (`AXON_LLM_KEY`).
     pub llm_key: Option<Secret>,
+    /// How often the alert evaluator runs (5 s; not a CLI setting yet); its lease lasts six
+    /// intervals, so a stopped node's duty moves to another within that.
+    pub alert_interval: Duration,
+    /// Webhook attempts and backoff.
+    pub alert_retry: axon_services::alerts::webhook::Retry,
 }
 
 impl fmt::Debug for Config {
@@ -119,6 +124,8 @@ impl fmt::Debug for Config {
             .field("llm_url", &self.llm_url)
             .field("llm_model", &self.llm_model)
             .field("llm_key", &self.llm_key)
+            .field("alert_interval", &self.alert_interval)
+            .field("alert_retry", &self.alert_retry)
             .finish_non_exhaustive()
     }
 }
@@ -154,6 +161,8 @@ impl Config {
             llm_url: None,
             llm_model: Config::DEFAULT_LLM_MODEL.into(),
             llm_key: None,
+            alert_interval: Duration::from_secs(5),
+            alert_retry: axon_services::alerts::webhook::Retry::default(),
         }
     }
 

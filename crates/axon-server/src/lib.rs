@@ -19,6 +19,7 @@ pub mod session_key;
 pub mod startup;
 pub mod state;
 pub mod streams;
+pub mod webhooks;
 
 pub use config::{Config, Secret};
 pub use http::router;
@@ -55,6 +56,13 @@ pub async fn serve(
     let gate = state.gate.clone();
     let sweeper = tokio::spawn(async move { gate.run_sweeper().await });
     let closing = state.closing.clone();
+    // Every node runs the alert evaluator; the lease in the store lets one of them evaluate.
+    let evaluator = tokio::spawn(
+        state
+            .alerts
+            .clone()
+            .run(state.config.alert_interval, closing.subscribe()),
+    );
     let mut closed = closing.subscribe();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     tracing::info!(addr = %listener.local_addr()?, "axon listening");
@@ -73,6 +81,8 @@ pub async fn serve(
     // The sweeper holds the store: stop it so the data dir is released with the server.
     sweeper.abort();
     let _ = sweeper.await;
+    evaluator.abort();
+    let _ = evaluator.await;
     tracing::info!("axon stopped");
     Ok(())
 }

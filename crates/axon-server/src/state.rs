@@ -7,6 +7,7 @@ use crate::readers::ReadPool;
 use axon_domain::{BusinessTz, Ts};
 use axon_engine::Snapshots;
 use axon_services::admin::Admin;
+use axon_services::alerts::Alerts;
 use axon_services::collect::Collect;
 use axon_services::dashboards::Dashboards;
 use axon_services::gate::Gate;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub gate: Arc<Gate>,
     pub purchases: Arc<Purchases>,
     pub admin: Arc<Admin>,
+    /// Alert rules, their evaluation (one node at a time) and webhook deliveries.
+    pub alerts: Arc<Alerts>,
     /// Signs admin session cookies; the same across restarts and nodes (`session_key`).
     pub session_secret: Arc<[u8; 32]>,
     /// Every dashboard, cohort and drop-off answer, as typed structs.
@@ -89,6 +92,17 @@ impl AppState {
                 purchases.clone(),
             )),
             admin: Arc::new(Admin::new(backends.clone())),
+            alerts: Arc::new(
+                Alerts::new(
+                    backends.clone(),
+                    config.clock.clone(),
+                    Arc::new(crate::webhooks::HttpTransport::new(
+                        std::time::Duration::from_secs(10),
+                    )),
+                )
+                .with_retry(config.alert_retry)
+                .with_lease(config.alert_interval.saturating_mul(6)),
+            ),
             renders,
             operations,
             readers,

@@ -11,6 +11,7 @@
 //! | [`purchases::Purchases`] | the one way a purchase is recorded (shop API and FCFS confirm) |
 //! | [`admin::Admin`] | campaigns, activities and products: writes that the dashboards must see |
 //! | [`dashboards::Dashboards`] | every widget as a typed answer, from aggregates + domain formulas |
+//! | [`alerts::Alerts`] | alert rules, their one-node evaluation (a lease) and signed webhook deliveries |
 //! | [`operations::Operations`] | the process's counters, lag and memory (`/metrics`, the operations page) |
 //!
 //! Nothing here feeds the analytics engine: the store publishes what each commit made durable
@@ -18,6 +19,7 @@
 //! commit number ([`backends::Backends::caught_up`]), never for a lock.
 
 pub mod admin;
+pub mod alerts;
 pub mod backends;
 pub mod collect;
 pub mod counters;

@@ -16,6 +16,7 @@
     var sub = function (d) { return esc(localRange(d.startDate, d.endDate)) + (d.campaignId == null ? "" : ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">' + esc(meta.campaignName || t("campaignTag") + " #" + d.campaignId) + "</a>") + ' · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a>"; };
     app.innerHTML = badged(heading(meta.name, t("activityTag") + " #" + id)) + '<div class="sub">' + sub(params.get("period") ? {} : { startDate: run[0], endDate: run[1] }) + "</div>" + toolbar() + rawEventsLink("/api/v1/dashboard/activity/" + id + "/events?" + q) + '<div id="wa"></div>';
     var wa = document.getElementById("wa");
+    app.insertBefore(alertBanner("activity", id), wa);
     // The dashboard's cards, or how to install the tracker while nothing was collected (the
     // first event turns it into the dashboard, live).
     function layout(full) {

@@ -10,6 +10,7 @@
       '<div class="row"><div class="card panel" id="ac"><h2>' + t("activities") + '</h2><canvas id="acts"></canvas></div></div>' +
       '<div class="card" id="hm"><h2>' + t("heatmap") + '</h2><div class="tablewrap"><table class="heat" id="heat"></table></div></div>' +
       '<div class="card" id="tb"><h2>' + t("table") + '</h2><div class="tablewrap"><table id="tbl"></table></div></div>';
+    app.insertBefore(alertBanner("campaign", id), document.getElementById("kp"));
     bindToolbar(campaignPage);
     splitSlot("bdslot", campaignPage, null, true);
     app.appendChild(askBox("campaign/" + id));

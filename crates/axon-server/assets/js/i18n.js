@@ -49,3 +49,14 @@
       emptyTitle: "No data yet", emptyHelp: "Nothing was collected for this activity yet (no events, entries or purchases). Put the tracker below on the activity's page: the first event turns this page into the dashboard, live.",
       emptyDefs: "The tracker sends the page views and clicks that match an event definition (a page URL pattern, a click selector); an admin creates them once.", guide: "Integration guide: installing the tracker", copy: "Copy", copied: "Copied" }
   };
+  // Alerts (alerts.js): the dashboard banner and the admin section.
+  Object.assign(T.ko, { alerts: "알림 규칙", alertTarget: "대상", alertKind: "조건", alertThreshold: "기준값 (% 또는 분)", alertWindow: "비교 기간 (분, 전환율)",
+    alertUrl: "웹훅 주소", alertUrlHint: "수신 서버 주소", alertFiring: "발생 중", alertOk: "정상", alertLog: "전송 기록", alertNoLog: "아직 전송된 웹훅이 없습니다.", alertWhen: "시각", alertEvent: "알림",
+    alertAttempt: "시도", alertMinutes: "{n}분", alertsFiring: "발생 중인 알림 {n}건", delete: "삭제",
+    alertSecret: "서명 키(웹훅 수신 측에서 X-Axon-Signature 검증에 사용): {secret}",
+    alertKinds: { SOLD_OUT: "품절", STOCK_BELOW: "잔여 재고 N% 미만", CONVERSION_DROP: "전환율 X% 이상 하락", NO_EVENTS: "M분간 이벤트 없음" } });
+  Object.assign(T.en, { alerts: "Alert rules", alertTarget: "Target", alertKind: "Condition", alertThreshold: "Threshold (% or minutes)", alertWindow: "Period (minutes, conversion)",
+    alertUrl: "Webhook URL", alertUrlHint: "https://…", alertFiring: "Firing", alertOk: "OK", alertLog: "Delivery log", alertNoLog: "No webhook sent yet.", alertWhen: "When", alertEvent: "Alert",
+    alertAttempt: "Attempt", alertMinutes: "{n} min", alertsFiring: "{n} alert(s) firing", delete: "Delete",
+    alertSecret: "Signing secret (the receiver checks X-Axon-Signature with it): {secret}",
+    alertKinds: { SOLD_OUT: "Sold out", STOCK_BELOW: "Stock below N %", CONVERSION_DROP: "Conversion down X % or more", NO_EVENTS: "No events for M minutes" } });

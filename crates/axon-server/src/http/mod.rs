@@ -2,6 +2,7 @@
 //! cross-cutting layers (body limit, request metrics and logs, JSON 404/405).
 
 mod activities;
+mod alerts;
 mod campaigns;
 mod catalog;
 mod collect;
@@ -75,6 +76,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(catalog::router())
         .merge(definitions::router(state))
         .merge(keys::router())
+        .merge(alerts::router())
         .merge(collect::router(state))
         .merge(dashboard::router())
         .merge(live::router())

@@ -66,6 +66,7 @@ pub struct UserId {
         (name = "live", description = "Server-sent live dashboard streams"),
         (name = "query", description = "Questions in words (Korean or English)"),
         (name = "keys", description = "API keys"),
+        (name = "alerts", description = "Alert rules, their webhook deliveries and firing alerts"),
         (name = "pages", description = "Server-rendered pages and embedded assets"),
         (name = "docs", description = "This document and its Swagger UI"),
         (name = "mcp", description = "Model Context Protocol over streamable HTTP"),

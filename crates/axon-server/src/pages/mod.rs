@@ -28,6 +28,7 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/labels.js"),
     include_str!("../../assets/js/widgets.js"),
     include_str!("../../assets/js/exports.js"),
+    include_str!("../../assets/js/alerts.js"),
     include_str!("../../assets/js/live.js"),
     include_str!("../../assets/js/panels.js"),
     include_str!("../../assets/js/empty.js"),

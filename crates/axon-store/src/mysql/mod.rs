@@ -207,4 +207,37 @@ pub const MIGRATIONS: &[&str] = &[
         recovered_at BIGINT NOT NULL
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
     ",
+    // 4: alert rules with their firing state, the webhook delivery log, and named leases (the
+    // alert evaluator's: one holder at a time across nodes, taken by a conditional update).
+    r"
+    CREATE TABLE alert_rules (
+        id BIGINT AUTO_INCREMENT PRIMARY KEY,
+        scope VARCHAR(32) NOT NULL,
+        scope_id BIGINT NOT NULL,
+        kind VARCHAR(32) NOT NULL,
+        threshold BIGINT NOT NULL,
+        window_minutes BIGINT NOT NULL,
+        webhook_url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        firing BIGINT NOT NULL DEFAULT 0,
+        firing_since BIGINT,
+        detail TEXT NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    CREATE TABLE alert_deliveries (
+        id BIGINT AUTO_INCREMENT PRIMARY KEY,
+        rule_id BIGINT NOT NULL,
+        transition VARCHAR(32) NOT NULL,
+        attempt BIGINT NOT NULL,
+        status BIGINT,
+        error TEXT NOT NULL,
+        attempted_at BIGINT NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    CREATE INDEX alert_deliveries_rule ON alert_deliveries(rule_id, id);
+    CREATE TABLE leases (
+        name VARCHAR(64) PRIMARY KEY,
+        holder VARCHAR(64) NOT NULL,
+        expires_at BIGINT NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    ",
 ];

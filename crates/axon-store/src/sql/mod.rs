@@ -12,6 +12,7 @@
 //! The store runs its own small tokio runtime for the pool and the writer, so it serves async
 //! callers on any runtime and the synchronous ones (`Pending::wait`, import, tests) alike.
 
+mod alerts;
 mod bulk;
 mod catalog;
 mod commerce;

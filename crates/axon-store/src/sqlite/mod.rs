@@ -2,6 +2,7 @@
 //! `synchronous=FULL` so a commit is on disk before anyone is told. The directory is locked
 //! (`axon.lock`) while a store is open, so `serve` and `import` never share it.
 
+mod alerts;
 mod bulk;
 mod catalog;
 mod commerce;

@@ -162,6 +162,39 @@ const MIGRATIONS: &[&str] = &[
         drawn_at INTEGER NOT NULL
     );
     ",
+    // 2: alert rules with their firing state, the webhook delivery log, and named leases (the
+    // alert evaluator's: one holder at a time, taken by a conditional update).
+    r"
+    CREATE TABLE alert_rules (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,
+        scope_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        threshold INTEGER NOT NULL,
+        window_minutes INTEGER NOT NULL,
+        webhook_url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        firing INTEGER NOT NULL DEFAULT 0,
+        firing_since INTEGER,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE alert_deliveries (
+        id INTEGER PRIMARY KEY,
+        rule_id INTEGER NOT NULL,
+        transition TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        status INTEGER,
+        error TEXT NOT NULL DEFAULT '',
+        attempted_at INTEGER NOT NULL
+    );
+    CREATE INDEX alert_deliveries_rule ON alert_deliveries(rule_id, id);
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Applies every migration newer than the database's `user_version`.

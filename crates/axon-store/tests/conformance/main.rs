@@ -142,4 +142,6 @@ conformance!(
     stock_gate_recovers_from_stored_seats,
     stock_gate_two_nodes_never_oversell,
     stock_gate_expiry_racing_a_confirm,
+    alert_rules_state_and_deliveries,
+    alert_lease_has_one_holder_across_nodes,
 );

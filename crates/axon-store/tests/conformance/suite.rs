@@ -1,10 +1,12 @@
 //! The cases: every port method's success and failure paths, racing writers, migrations.
 
+mod alerts;
 mod cluster;
 mod gate_repo;
 mod repos;
 mod stock;
 
+pub use alerts::*;
 pub use cluster::*;
 pub use gate_repo::*;
 pub use repos::*;
