@@ -15,6 +15,8 @@
 mod bulk;
 mod catalog;
 mod commerce;
+#[cfg(feature = "postgres")]
+mod copy;
 mod coupons;
 pub mod dialect;
 mod events;
@@ -63,6 +65,9 @@ pub struct SqlStore {
     tail: Arc<feed::Tail>,
     runtime: Option<tokio::runtime::Runtime>,
     migrated: Vec<usize>,
+    /// For the second, native connection of the PostgreSQL bulk load (`COPY`).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    url: String,
 }
 
 fn install_drivers() {
@@ -113,6 +118,7 @@ impl SqlStore {
             .enable_all()
             .build()?;
         let url = url.to_string();
+        let own_url = url.clone();
         let connect = async move {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
@@ -151,6 +157,7 @@ impl SqlStore {
             tail,
             runtime: Some(runtime),
             migrated,
+            url: own_url,
         })
     }
 
