@@ -44,6 +44,10 @@ pub(crate) struct EventCopy {
     copier: tokio::task::JoinHandle<SqlResult<()>>,
     pub sent: u64,
     pub stored: u64,
+    /// Batches moved so far.
+    moved: u64,
+    /// A batch met a stored (source, eventId): later ones go straight to the ignoring insert.
+    duplicates_seen: bool,
 }
 
 impl EventCopy {
@@ -58,6 +62,8 @@ impl EventCopy {
             copier,
             sent: 0,
             stored: 0,
+            moved: 0,
+            duplicates_seen: false,
         }
     }
 
@@ -72,7 +78,7 @@ impl EventCopy {
             return Err(self.copier_error().await);
         }
         while let Ok(s) = self.ready.try_recv() {
-            self.stored += move_staged(c, &s.table).await?;
+            self.stored += self.move_staged(c, &s.table).await?;
         }
         Ok(())
     }
@@ -81,7 +87,7 @@ impl EventCopy {
     pub async fn finish(mut self, c: &mut AnyConnection) -> SqlResult<(u64, u64)> {
         self.tx = None;
         while let Some(s) = self.ready.recv().await {
-            self.stored += move_staged(c, &s.table).await?;
+            self.stored += self.move_staged(c, &s.table).await?;
         }
         match (&mut self.copier).await {
             Ok(r) => r?,
@@ -99,25 +105,69 @@ impl EventCopy {
     }
 }
 
+impl EventCopy {
+    /// Moves one staged batch into `events` in file order, skipping stored (source, eventId),
+    /// and drops the staging table with the transaction; returns the rows stored.
+    ///
+    /// `ON CONFLICT` costs a third more per row than a plain insert, and a first import has no
+    /// duplicates: so a batch is first inserted plainly in a savepoint, and only when that meets
+    /// a unique key is it rolled back and inserted again skipping what exists.
+    async fn move_staged(&mut self, c: &mut AnyConnection, table: &str) -> SqlResult<u64> {
+        if self.moved == 0 {
+            // The ORDER BY sorts a whole batch: in memory, not in temporary files.
+            (&mut *c)
+                .execute("SET LOCAL work_mem = '256MB'")
+                .await
+                .db()?;
+        }
+        self.moved += 1;
+        let insert = format!("INSERT INTO events ({COLS}) SELECT {COLS} FROM {table} ORDER BY n");
+        let mut stored = None;
+        if !self.duplicates_seen {
+            (&mut *c).execute("SAVEPOINT axon_stage").await.db()?;
+            match (&mut *c).execute(insert.as_str()).await {
+                Ok(r) => {
+                    (&mut *c)
+                        .execute("RELEASE SAVEPOINT axon_stage")
+                        .await
+                        .db()?;
+                    stored = Some(r.rows_affected());
+                }
+                Err(e) if super::rows::is_unique(&e) => {
+                    (&mut *c)
+                        .execute("ROLLBACK TO SAVEPOINT axon_stage")
+                        .await
+                        .db()?;
+                    (&mut *c)
+                        .execute("RELEASE SAVEPOINT axon_stage")
+                        .await
+                        .db()?;
+                    self.duplicates_seen = true;
+                }
+                Err(e) => return Err(super::rows::db_err(e)),
+            }
+        }
+        let stored = match stored {
+            Some(n) => n,
+            None => (&mut *c)
+                .execute(format!("{insert} ON CONFLICT DO NOTHING").as_str())
+                .await
+                .db()?
+                .rows_affected(),
+        };
+        (&mut *c)
+            .execute(format!("DROP TABLE {table}").as_str())
+            .await
+            .db()?;
+        Ok(stored)
+    }
+}
+
 impl Drop for EventCopy {
     /// An import that failed stops staging (its tables are dropped by [`cleanup`]).
     fn drop(&mut self) {
         self.copier.abort();
     }
-}
-
-/// Moves one staged batch into `events` in file order, skipping stored (source, eventId), and
-/// drops the staging table with the transaction; returns the rows stored.
-async fn move_staged(c: &mut AnyConnection, table: &str) -> SqlResult<u64> {
-    let sql = format!(
-        "INSERT INTO events ({COLS}) SELECT {COLS} FROM {table} ORDER BY n ON CONFLICT DO NOTHING"
-    );
-    let stored = (&mut *c).execute(sql.as_str()).await.db()?.rows_affected();
-    (&mut *c)
-        .execute(format!("DROP TABLE {table}").as_str())
-        .await
-        .db()?;
-    Ok(stored)
 }
 
 /// Drops every staging table left by an import that did not commit.
