@@ -275,4 +275,7 @@ pub struct ImportArgs {
     /// Folder holding campaigns.csv, activities.csv, entries.csv, purchases.csv, events.ndjson.
     #[arg(long)]
     pub dir: PathBuf,
+    /// Overwrite activities that already have entries or purchases (refused without it).
+    #[arg(long)]
+    pub replace: bool,
 }

@@ -63,7 +63,7 @@ fn seed(store: &SqliteStore, settings: &Settings, args: &DemoArgs) -> Result<boo
     );
     // The history runs up to this moment; the live traffic carries on from it.
     generate(&shape, &dir, now, tz)?;
-    crate::import::import_dir(store, &dir, tz, now, axon_domain::Horizon::default(), false)?;
+    crate::import::import_dir(store, &dir, tz, now, &crate::import::Options::default())?;
     let _ = std::fs::remove_dir_all(&dir);
     for mut c in block(store.campaigns())?? {
         if let Some(name) = CAMPAIGN_NAMES.get(usize::try_from(c.id - 1).unwrap_or(0)) {

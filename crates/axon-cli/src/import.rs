@@ -3,6 +3,12 @@
 //! whole import is one transaction, so nothing is half-written. Re-running the same files
 //! changes nothing: rows upsert by id, events dedupe by eventId (one is derived from the line
 //! when the file has none).
+//!
+//! The rows keep the API's invariants ([`guard`]): a named product exists, APPROVED and PAID
+//! units stay within an activity's `limit_count`, and an activity that already has entries or
+//! purchases is overwritten only with `--replace`.
+
+mod guard;
 
 use crate::cli::{ImportArgs, Settings};
 use crate::progress::{rate, Progress};
@@ -11,11 +17,12 @@ use crate::CliError;
 use axon_domain::activity::MAX_QUANTITY;
 use axon_domain::activity::{ActivityDraft, Rules, Spelling};
 use axon_domain::event::parse_event;
-use axon_domain::model::{Activity, Campaign, Entry, EntryStatus, Product, Purchase, PurchaseType};
+use axon_domain::model::{Campaign, Entry, EntryStatus, Product, Purchase, PurchaseType};
 use axon_domain::Horizon;
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axon_store::sqlite::SqliteStore;
 use axon_store::{BulkChunk, BulkLoader, BulkReport, EncodedEvent, Repo};
+use guard::Stored;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -28,14 +35,19 @@ pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let now = s.config.clock.now();
     // The same validation and one all-or-nothing transaction on either store.
+    let opts = Options {
+        horizon: s.config.horizon,
+        replace: args.replace,
+        show_progress: true,
+    };
     let r = match &s.config.database_url {
         Some(url) => {
             let store = axon_store::sql::SqlStore::open(url.expose())?;
-            import_dir(&store, &args.dir, &s.config.tz, now, s.config.horizon, true)?
+            import_dir(&store, &args.dir, &s.config.tz, now, &opts)?
         }
         None => {
             let store = SqliteStore::open(&s.config.data_dir)?;
-            import_dir(&store, &args.dir, &s.config.tz, now, s.config.horizon, true)?
+            import_dir(&store, &args.dir, &s.config.tz, now, &opts)?
         }
     };
     let rows = r.campaigns + r.activities + r.entries + r.purchases + r.events + r.duplicate_events;
@@ -53,16 +65,29 @@ pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// How an import runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Where the rows' dates may lie: the server's horizon, so import checks what the API does.
+    pub horizon: Horizon,
+    /// Overwrite activities that already have entries or purchases (`--replace`).
+    pub replace: bool,
+    pub show_progress: bool,
+}
+
 /// What is known while validating: ids that rows may refer to.
 struct Context<'a> {
     tz: &'a BusinessTz,
     now: Ts,
-    /// Where the rows' dates may lie: the server's horizon, so import checks what the API does.
-    horizon: Horizon,
+    opts: Options,
     campaigns: HashSet<i64>,
     campaign_names: HashMap<String, i64>,
-    activities: HashMap<i64, i64>,
-    show_progress: bool,
+    /// Activities as they will stand: the stored ones, then the file's rows.
+    activities: HashMap<i64, axon_domain::model::Activity>,
+    /// The line of each activities.csv row, to name it when a later check fails.
+    activity_lines: HashMap<i64, u64>,
+    products: HashSet<i64>,
+    stored: Stored,
 }
 
 /// A bad row: where it is and what is wrong.
@@ -76,8 +101,7 @@ pub fn import_dir<S: BulkLoader + Repo>(
     dir: &Path,
     tz: &BusinessTz,
     now: Ts,
-    horizon: Horizon,
-    show_progress: bool,
+    opts: &Options,
 ) -> Result<BulkReport, CliError> {
     if !dir.is_dir() {
         return Err(CliError::Import(format!(
@@ -100,17 +124,24 @@ pub fn import_dir<S: BulkLoader + Repo>(
             known.join(", ")
         )));
     }
+    let activities: HashMap<_, _> = block(store.activities(None))??
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let stored = Stored::read(store, !activities.is_empty())?;
     let mut ctx = Context {
         tz,
         now,
-        horizon,
+        opts: *opts,
         campaigns: HashSet::new(),
         campaign_names: HashMap::new(),
-        activities: block(store.activities(None))??
+        activities,
+        activity_lines: HashMap::new(),
+        products: block(store.products())??
             .into_iter()
-            .map(|a| (a.id, a.campaign_id))
+            .map(|p| p.id)
             .collect(),
-        show_progress,
+        stored,
     };
     for c in block(store.campaigns())?? {
         ctx.campaigns.insert(c.id);
@@ -138,6 +169,7 @@ fn send(tx: &SyncSender<BulkChunk>, chunk: BulkChunk) -> Result<(), String> {
 
 fn produce(ctx: &mut Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Result<(), String> {
     if let Some(rows) = read_csv(dir, "products.csv", |r| product(ctx, r))? {
+        ctx.products.extend(rows.iter().map(|p| p.id));
         send(tx, BulkChunk::Products(rows))?;
     }
     if let Some(rows) = read_csv(dir, "campaigns.csv", |r| campaign(ctx, r))? {
@@ -146,8 +178,13 @@ fn produce(ctx: &mut Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Res
     if let Some(rows) = read_csv(dir, "activities.csv", |r| activity(ctx, r))? {
         send(tx, BulkChunk::Activities(rows))?;
     }
-    if let Some(mut rows) = read_csv(dir, "entries.csv", |r| entry(ctx, r))? {
-        number_entries(&mut rows);
+    let mut entries = read_csv(dir, "entries.csv", |r| Ok((r.line, entry(ctx, r)?)))?;
+    if let Some(rows) = &mut entries {
+        number_entries(rows);
+    }
+    guard::check_limits(ctx, entries.as_deref().unwrap_or_default())?;
+    if let Some(rows) = entries {
+        let rows: Vec<Entry> = rows.into_iter().map(|(_, e)| e).collect();
         for c in rows.chunks(CHUNK) {
             send(tx, BulkChunk::Entries(c.to_vec()))?;
         }
@@ -222,9 +259,9 @@ impl Row<'_> {
                     .parse_instant(v)
                     .map_err(|e| self.err(format!("{col}: {}", e.message)))?;
                 let checked = if fact {
-                    ctx.horizon.fact(col, t, ctx.now)
+                    ctx.opts.horizon.fact(col, t, ctx.now)
                 } else {
-                    ctx.horizon.plan(col, t, ctx.now)
+                    ctx.opts.horizon.plan(col, t, ctx.now)
                 };
                 checked.map_err(|e| self.err(e.message))
             })
@@ -311,7 +348,7 @@ fn campaign(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Campaign, String> {
 
 /// An activity row through the domain's one validation (the API's rules, the columns' names);
 /// the import format has no type column, so a row without one is FIRST_COME_FIRST_SERVE.
-fn activity(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Activity, String> {
+fn activity(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<axon_domain::model::Activity, String> {
     let id = r.req_int("id")?;
     let campaign_id = r.req_int("campaign_id")?;
     if id <= 0 {
@@ -339,12 +376,22 @@ fn activity(ctx: &mut Context<'_>, r: &Row<'_>) -> Result<Activity, String> {
         tz: ctx.tz,
         now: ctx.now,
         spelling: Spelling::Csv,
-        horizon: ctx.horizon,
+        horizon: ctx.opts.horizon,
     };
     let a = draft
         .load(id, campaign_id, &rules)
         .map_err(|e| r.err(e.message))?;
-    ctx.activities.insert(id, campaign_id);
+    axon_domain::activity::known_product(
+        &a,
+        a.product_id.is_some_and(|p| ctx.products.contains(&p)),
+    )
+    .map_err(|e| r.err(e.message))?;
+    if ctx.activity_lines.contains_key(&id) {
+        return Err(r.err(format!("activity {id} appears twice in the file")));
+    }
+    guard::may_overwrite(ctx, &a).map_err(|e| r.err(e))?;
+    ctx.activity_lines.insert(id, r.line);
+    ctx.activities.insert(id, a.clone());
     Ok(a)
 }
 
@@ -373,12 +420,13 @@ fn entry(ctx: &Context<'_>, r: &Row<'_>) -> Result<Entry, String> {
     })
 }
 
-/// Numbers entries per activity in time order (the FCFS order), stable for re-runs.
-fn number_entries(rows: &mut [Entry]) {
-    rows.sort_by_key(|e| (e.activity_id, e.requested_at));
+/// Numbers entries per activity in time order (the FCFS order), stable for re-runs; that is
+/// also the order they are stored in (a later row of the same user replaces an earlier one).
+fn number_entries(rows: &mut [(u64, Entry)]) {
+    rows.sort_by_key(|(_, e)| (e.activity_id, e.requested_at));
     let mut last = None;
     let mut n = 0;
-    for e in rows.iter_mut() {
+    for (_, e) in rows.iter_mut() {
         if last != Some(e.activity_id) {
             last = Some(e.activity_id);
             n = 0;
@@ -426,10 +474,15 @@ fn purchase(
     if !(1..=MAX_QUANTITY).contains(&quantity) {
         return Err(r.err(format!("quantity must be between 1 and {MAX_QUANTITY}")));
     }
+    // The purchases API's rule: the product bought must exist.
+    let product_id = r.int("product_id")?;
+    if let Some(p) = product_id.filter(|p| !ctx.products.contains(p)) {
+        return Err(r.err(format!("product {p} does not exist")));
+    }
     Ok(Purchase {
         id,
         user_id,
-        product_id: r.int("product_id")?,
+        product_id,
         activity_id,
         purchase_type,
         price: r
@@ -479,13 +532,13 @@ fn events(ctx: &Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Result<(
         }
         let v: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| at(FILE, line, format!("not valid JSON: {e}")))?;
-        let mut e = parse_event(&v, ctx.now, ctx.tz, &ctx.horizon)
+        let mut e = parse_event(&v, ctx.now, ctx.tz, &ctx.opts.horizon)
             .map_err(|reasons| at(FILE, line, reasons.join("; ")))?;
         if e.event_id.is_none() {
             e.event_id = Some(format!("imp-{line}-{:016x}", fnv64(text.as_bytes())));
         }
-        if let Some(c) = e.activity_id.and_then(|a| ctx.activities.get(&a)) {
-            e.enrich_campaign(*c);
+        if let Some(a) = e.activity_id.and_then(|a| ctx.activities.get(&a)) {
+            e.enrich_campaign(a.campaign_id);
         }
         chunk.push(EncodedEvent::new(e).map_err(|err| at(FILE, line, err))?);
         rows += 1;
@@ -494,7 +547,7 @@ fn events(ctx: &Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Result<(
                 tx,
                 BulkChunk::Events(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))),
             )?;
-            if ctx.show_progress {
+            if ctx.opts.show_progress {
                 progress.tick(rows, bytes);
             }
         }
@@ -502,7 +555,7 @@ fn events(ctx: &Context<'_>, dir: &Path, tx: &SyncSender<BulkChunk>) -> Result<(
     if !chunk.is_empty() {
         send(tx, BulkChunk::Events(chunk))?;
     }
-    if ctx.show_progress {
+    if ctx.opts.show_progress {
         progress.finish(rows);
     }
     Ok(())

@@ -2,11 +2,12 @@
 //! drift: an [`ActivityDraft`] holds the field values a surface received, and `create`, `update`
 //! or `load` turn it into a valid [`Activity`] or the first rule it breaks. Dates are read in the
 //! business zone; a bare end date includes its whole business day (SPEC §1: dates inclusive).
-//! Rules that need storage (does the campaign or product exist?) stay with the caller.
+//! Rules that need what is stored (does the product exist? how many units are sold?) are
+//! [`known_product`] and [`within_limit`]: the caller looks the facts up, the rule is here.
 
 use crate::field::{double_option, non_negative, required_name};
 use crate::filter::parse_filters;
-use crate::model::{Activity, ActivityStatus, ActivityType, CampaignId, ProductId};
+use crate::model::{Activity, ActivityStatus, ActivityType, CampaignId, EntryStatus, ProductId};
 use crate::{status, BusinessTz, Dec2, DomainError, Ts};
 use serde::Deserialize;
 use serde_json::Value;
@@ -268,6 +269,40 @@ fn instant(
     } else {
         t
     }))
+}
+
+/// The product an activity names must exist; `exists` is the store's answer for
+/// `a.product_id` (ignored when it names none).
+pub fn known_product(a: &Activity, exists: bool) -> Result<(), DomainError> {
+    match a.product_id {
+        Some(id) if !exists => Err(DomainError::new(
+            "UNKNOWN_PRODUCT",
+            format!("product {id} does not exist"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// True when an entry in `status` takes units of the limit (held or sold), as the stock gate
+/// counts them: APPROVED (awaiting payment, or approved without one) and PAID.
+pub fn takes_units(status: EntryStatus) -> bool {
+    matches!(status, EntryStatus::Approved | EntryStatus::Paid)
+}
+
+/// The units of an activity's APPROVED and PAID entries may not exceed its `limit_count` — the
+/// stock gate's invariant, for entries that arrive by another road than the gate (import).
+pub fn within_limit(a: &Activity, taken_units: i64, spelling: Spelling) -> Result<(), DomainError> {
+    match a.limit_count {
+        Some(l) if taken_units > l => Err(DomainError::new(
+            "OVER_LIMIT",
+            format!(
+                "activity {} has {taken_units} units APPROVED or PAID, more than its {} {l}",
+                a.id,
+                spelling.field("limitCount")
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `axon import`: validates every row, all-or-nothing, idempotent, refuses a locked data dir.
+//! `axon import`: validates every row, all-or-nothing, idempotent, refuses a locked data dir,
+//! keeps the API's invariants (products exist, limits hold, no silent overwrite).
 
 use crate::helpers::*;
 use axon_cli::serve::block as wait_on;
@@ -7,6 +8,11 @@ use axon_store::{ActivityRepo, CampaignRepo, CommerceRepo, EventLog};
 use std::path::Path;
 
 fn write_dataset(dir: &Path) {
+    std::fs::write(
+        dir.join("products.csv"),
+        "id,name,price,stock\n5,TV,1290000,10\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("campaigns.csv"),
         "id,name,budget\n1,Black Friday,5000000\n2,Winter,0\n",
@@ -41,6 +47,10 @@ fn write_dataset(dir: &Path) {
 }
 
 fn import(data: &Path, input: &Path) -> std::process::Output {
+    import_with(data, input, &[])
+}
+
+fn import_with(data: &Path, input: &Path, extra: &[&str]) -> std::process::Output {
     axon()
         .args([
             "--data-dir",
@@ -49,8 +59,19 @@ fn import(data: &Path, input: &Path) -> std::process::Output {
             "--dir",
             input.to_str().unwrap(),
         ])
+        .args(extra)
         .output()
         .unwrap()
+}
+
+/// The import's error output, after checking it failed.
+fn refused(out: &std::process::Output) -> String {
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 fn import_ok(data: &Path, input: &Path) -> std::process::Output {
@@ -184,6 +205,11 @@ fn rows_dated_outside_the_horizon_are_refused_as_by_the_api() {
             r#"{"triggerType":"PAGE_VIEW","anonymousId":"a","occurredAt":"1999-01-01T00:00:00Z"}"#,
             "events.ndjson:1:",
         ),
+        (
+            "activities.csv",
+            "id,campaign_id,name,start_at,end_at\n10,1,TV deal,0001-01-01,2026-11-30\n",
+            "activities.csv:2: start_at must lie between",
+        ),
     ] {
         write_dataset(input.path());
         std::fs::write(input.path().join(file), content).unwrap();
@@ -297,4 +323,143 @@ fn import_into_a_shared_database_loads_everything_once() {
         ),
         (2, 2, 3, 2, 3)
     );
+}
+
+#[test]
+fn an_activity_with_entries_and_purchases_is_overwritten_only_with_replace() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    import_ok(data.path(), input.path());
+    let activities = std::fs::read_to_string(input.path().join("activities.csv")).unwrap();
+    std::fs::write(
+        input.path().join("activities.csv"),
+        activities.replace("10,1,TV deal,100", "10,1,TV deal (new),100"),
+    )
+    .unwrap();
+    std::fs::write(
+        input.path().join("events.ndjson"),
+        r#"{"eventId":"new","triggerType":"PAGE_VIEW","anonymousId":"a9","occurredAt":"2026-11-02T09:00:00Z"}"#,
+    )
+    .unwrap();
+    let err = refused(&import(data.path(), input.path()));
+    assert!(
+        err.contains("activities.csv:2: activity 10 already exists with 2 entries and 1 purchases")
+            && err.contains("--replace")
+            && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let s = SqliteStore::open(data.path()).unwrap();
+    assert_eq!(wait(s.activity(10)).unwrap().unwrap().name, "TV deal");
+    assert_eq!(wait(s.count()).unwrap(), 3, "not even the new event");
+    drop(s);
+    let out = import_with(data.path(), input.path(), &["--replace"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = SqliteStore::open(data.path()).unwrap();
+    assert_eq!(wait(s.activity(10)).unwrap().unwrap().name, "TV deal (new)");
+    assert_eq!(wait(s.count()).unwrap(), 4);
+    drop(s);
+    // The same files again: the rows equal what is stored, so no --replace is needed.
+    import_ok(data.path(), input.path());
+}
+
+#[test]
+fn approved_and_paid_entries_beyond_the_limit_are_refused_counting_stored_ones() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    let activities = std::fs::read_to_string(input.path().join("activities.csv")).unwrap();
+    std::fs::write(
+        input.path().join("activities.csv"),
+        activities.replace("10,1,TV deal,100", "10,1,TV deal,1"),
+    )
+    .unwrap();
+    std::fs::write(
+        input.path().join("entries.csv"),
+        "activity_id,user_id,status,created_at\n\
+         10,u1,PAID,2026-11-02T10:00:00Z\n\
+         10,u2,CANCELLED,2026-11-02T09:00:00Z\n\
+         10,u3,APPROVED,2026-11-02T11:00:00Z\n",
+    )
+    .unwrap();
+    let err = refused(&import(data.path(), input.path()));
+    assert!(
+        err.contains(
+            "entries.csv:4: activity 10 has 2 units APPROVED or PAID, more than its limit_count 1"
+        ) && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(counts(data.path()), (0, 0, 0, 0, 0));
+    // Within the limit it loads; a later file's entry counts with the stored ones.
+    std::fs::write(
+        input.path().join("entries.csv"),
+        "activity_id,user_id,status,created_at\n10,u1,PAID,2026-11-02T10:00:00Z\n",
+    )
+    .unwrap();
+    import_ok(data.path(), input.path());
+    for f in [
+        "campaigns.csv",
+        "activities.csv",
+        "purchases.csv",
+        "events.ndjson",
+    ] {
+        std::fs::remove_file(input.path().join(f)).unwrap();
+    }
+    std::fs::write(
+        input.path().join("entries.csv"),
+        "activity_id,user_id,status,created_at\n10,u7,APPROVED,2026-11-03T10:00:00Z\n",
+    )
+    .unwrap();
+    let err = refused(&import(data.path(), input.path()));
+    assert!(
+        err.contains("entries.csv:2: activity 10 has 2 units"),
+        "{err}"
+    );
+    // The stored PAID entry itself may change (u1 cancelled frees its unit for u7).
+    std::fs::write(
+        input.path().join("entries.csv"),
+        "activity_id,user_id,status,created_at\n\
+         10,u7,APPROVED,2026-11-03T10:00:00Z\n\
+         10,u1,CANCELLED,2026-11-02T10:00:00Z\n",
+    )
+    .unwrap();
+    import_ok(data.path(), input.path());
+}
+
+#[test]
+fn products_must_exist_for_activities_and_purchases() {
+    let input = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_dataset(input.path());
+    std::fs::write(
+        input.path().join("activities.csv"),
+        "id,campaign_id,name,start_at,end_at,product_id\n10,1,TV deal,2026-11-01,2026-11-30,77\n",
+    )
+    .unwrap();
+    let err = refused(&import(data.path(), input.path()));
+    assert!(
+        err.contains("activities.csv:2: product 77 does not exist"),
+        "{err}"
+    );
+    write_dataset(input.path());
+    std::fs::write(
+        input.path().join("purchases.csv"),
+        "id,user_id,product_id,price,purchased_at\n1,u1,77,1000,2026-11-02T10:05:00Z\n",
+    )
+    .unwrap();
+    let err = refused(&import(data.path(), input.path()));
+    assert!(
+        err.contains("purchases.csv:2: product 77 does not exist"),
+        "{err}"
+    );
+    assert_eq!(counts(data.path()), (0, 0, 0, 0, 0));
+    // A product stored by an earlier import counts.
+    write_dataset(input.path());
+    import_ok(data.path(), input.path());
+    std::fs::remove_file(input.path().join("products.csv")).unwrap();
+    import_ok(data.path(), input.path());
 }

@@ -263,3 +263,35 @@ fn a_blank_image_url_is_no_image() {
         None
     );
 }
+
+#[test]
+fn a_named_product_must_exist_and_none_needs_nothing() {
+    let tz = seoul();
+    let mut a = draft().create(1, &rules(&tz, Spelling::Json)).unwrap();
+    assert!(known_product(&a, false).is_ok(), "no product named");
+    a.product_id = Some(5);
+    assert!(known_product(&a, true).is_ok());
+    let e = known_product(&a, false).unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("UNKNOWN_PRODUCT", "product 5 does not exist")
+    );
+}
+
+#[test]
+fn approved_and_paid_units_may_not_exceed_the_limit() {
+    let tz = seoul();
+    let mut a = draft().load(10, 1, &rules(&tz, Spelling::Csv)).unwrap();
+    assert!(within_limit(&a, 1_000, Spelling::Csv).is_ok(), "unlimited");
+    a.limit_count = Some(2);
+    assert!(within_limit(&a, 2, Spelling::Csv).is_ok());
+    let e = within_limit(&a, 3, Spelling::Csv).unwrap_err();
+    assert_eq!(e.code, "OVER_LIMIT");
+    assert!(
+        e.message.contains("3 units") && e.message.contains("limit_count 2"),
+        "{}",
+        e.message
+    );
+    assert!(takes_units(EntryStatus::Paid) && takes_units(EntryStatus::Approved));
+    assert!(!takes_units(EntryStatus::Cancelled) && !takes_units(EntryStatus::Rejected));
+}

@@ -58,15 +58,13 @@ fn refused(e: DomainError) -> ApiError {
     }
 }
 
-/// The storage rule the domain cannot check: a referenced product must exist.
+/// A referenced product must exist: the domain's rule (`axon import` applies it too) on the
+/// store's answer.
 async fn known_product(state: &AppState, a: Activity, changed: bool) -> ApiResult<Activity> {
     if let (true, Some(id)) = (changed, a.product_id) {
-        if state.admin.repo().product(id).await?.is_none() {
-            return Err(ApiError::bad_request(
-                "UNKNOWN_PRODUCT",
-                format!("product {id} does not exist"),
-            ));
-        }
+        let exists = state.admin.repo().product(id).await?.is_some();
+        axon_domain::activity::known_product(&a, exists)
+            .map_err(|e| ApiError::bad_request(e.code, e.message))?;
     }
     Ok(a)
 }

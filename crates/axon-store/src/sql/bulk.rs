@@ -1,6 +1,7 @@
 //! The bulk loader behind `axon import` on the SQL backends: one writer job that consumes
 //! chunks as the producer parses them, inside one transaction, so a bad row anywhere leaves
-//! nothing written (mirrors `sqlite/bulk.rs`).
+//! nothing written (mirrors `sqlite/bulk.rs`). On PostgreSQL the events go through `COPY`
+//! ([`super::copy`]); on MySQL/MariaDB through large multi-row inserts.
 
 use super::catalog::save_product;
 use super::commerce::{insert_entries, insert_purchases};
@@ -14,6 +15,7 @@ use std::sync::mpsc::Receiver;
 impl BulkLoader for SqlStore {
     fn bulk_load(&self, chunks: Receiver<BulkChunk>) -> Pending<BulkReport> {
         let d = self.dialect();
+        let url = self.url.clone();
         // The producer hands chunks over a blocking channel; a thread forwards them to the
         // writer's async job.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<BulkChunk>(4);
@@ -24,9 +26,15 @@ impl BulkLoader for SqlStore {
                 }
             }
         });
-        self.writer().submit(move |c, _| {
+        #[cfg(feature = "postgres")]
+        let cleanup_url = url.clone();
+        let loaded = self.writer().submit(move |c, _| {
             Box::pin(async move {
                 let mut r = BulkReport::default();
+                #[cfg(feature = "postgres")]
+                let mut copy: Option<super::copy::EventCopy> = None;
+                #[cfg(not(feature = "postgres"))]
+                let _ = url;
                 while let Some(chunk) = rx.recv().await {
                     match chunk {
                         BulkChunk::Products(ps) => {
@@ -53,6 +61,12 @@ impl BulkLoader for SqlStore {
                         BulkChunk::Purchases(ps) => {
                             r.purchases += insert_purchases(c, d, &ps).await? as u64;
                         }
+                        #[cfg(feature = "postgres")]
+                        BulkChunk::Events(evs) if d == super::Dialect::Postgres => {
+                            copy.get_or_insert_with(|| super::copy::EventCopy::start(url.clone()))
+                                .send(c, evs)
+                                .await?;
+                        }
                         BulkChunk::Events(evs) => {
                             let (stored, duplicates) = insert_encoded(c, d, &evs).await?;
                             r.events += stored;
@@ -63,8 +77,30 @@ impl BulkLoader for SqlStore {
                         }
                     }
                 }
+                #[cfg(feature = "postgres")]
+                if let Some(copy) = copy {
+                    let (stored, duplicates) = copy.finish(c).await?;
+                    r.events += stored;
+                    r.duplicate_events += duplicates;
+                }
                 Ok(r)
             })
-        })
+        });
+        #[cfg(feature = "postgres")]
+        if d == super::Dialect::Postgres {
+            // Staging tables of a load that did not commit are dropped once it has ended.
+            let (done, answer) = Pending::channel();
+            self.shared.rt.spawn(async move {
+                let r = loaded.await;
+                if r.is_err() {
+                    if let Err(e) = super::copy::cleanup_url(&cleanup_url).await {
+                        tracing::warn!(error = %e, "could not drop the import's staging tables");
+                    }
+                }
+                let _ = done.send(r);
+            });
+            return answer;
+        }
+        loaded
     }
 }

@@ -16,6 +16,8 @@ mod alerts;
 mod bulk;
 mod catalog;
 mod commerce;
+#[cfg(feature = "postgres")]
+mod copy;
 mod coupons;
 pub mod dialect;
 mod events;
@@ -64,6 +66,9 @@ pub struct SqlStore {
     tail: Arc<feed::Tail>,
     runtime: Option<tokio::runtime::Runtime>,
     migrated: Vec<usize>,
+    /// For the second, native connection of the PostgreSQL bulk load (`COPY`).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    url: String,
 }
 
 fn install_drivers() {
@@ -114,6 +119,7 @@ impl SqlStore {
             .enable_all()
             .build()?;
         let url = url.to_string();
+        let own_url = url.clone();
         let connect = async move {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
@@ -152,6 +158,7 @@ impl SqlStore {
             tail,
             runtime: Some(runtime),
             migrated,
+            url: own_url,
         })
     }
 

@@ -133,6 +133,7 @@ conformance!(
     feed_publishes_what_each_commit_made_durable,
     bulk_load_is_all_or_nothing_and_idempotent,
     bulk_load_in_large_batches_keeps_the_one_row_semantics,
+    bulk_load_keeps_odd_text_the_load_order_and_stored_duplicates,
     racing_writers_on_one_unique_key,
     racing_buyers_never_oversell,
     migrations_from_empty_rerun_and_concurrent,

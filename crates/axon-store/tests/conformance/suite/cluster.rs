@@ -104,6 +104,56 @@ pub async fn bulk_load_is_all_or_nothing_and_idempotent(b: &Backend) {
     assert_eq!(b.repo().activity(9).await.unwrap().unwrap().campaign_id, 5);
 }
 
+/// Event text arrives as given whatever it holds (tabs, newlines, backslashes, Korean — the
+/// PostgreSQL path streams it through `COPY`'s text format), sequence numbers follow the load's
+/// order, and an event already stored by the one-row path is a duplicate of the bulk path.
+pub async fn bulk_load_keeps_odd_text_the_load_order_and_stored_duplicates(b: &Backend) {
+    b.log().append(vec![view("pre", 9, "u0")]).await.unwrap();
+    let users = [
+        "tab\there",
+        "line\nbreak",
+        "back\\slash\\N",
+        "한글 사용자",
+        "\\N",
+    ];
+    let users: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+    let mut events: Vec<EncodedEvent> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| EncodedEvent::new(view(&format!("odd{i}"), 9, u)).unwrap())
+        .collect();
+    events.insert(2, EncodedEvent::new(view("pre", 9, "u0")).unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    tx.send(BulkChunk::Events(events)).unwrap();
+    drop(tx);
+    let r = b.store.bulk_load(rx).await.unwrap();
+    assert_eq!((r.events, r.duplicate_events), (5, 1), "{}", b.name);
+    let mut seen = Vec::new();
+    b.log()
+        .replay(&mut |_, e| seen.push((e.event_id.clone().unwrap(), e.user_id.clone().unwrap())))
+        .await
+        .unwrap();
+    let mut want = vec![("pre".to_string(), "u0".to_string())];
+    want.extend(
+        users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (format!("odd{i}"), u.clone())),
+    );
+    assert_eq!(seen, want, "{}", b.name);
+    let mut by_column = Vec::new();
+    b.log()
+        .replay_core(&mut |_, e| by_column.push(e.user_id.unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_column,
+        want.iter().map(|w| w.1.clone()).collect::<Vec<_>>(),
+        "{}",
+        b.name
+    );
+}
+
 /// Thousands of rows in one load (the SQL backends write many rows per statement): the later
 /// of two rows for one entry key wins, duplicate events inside the load are skipped, ids are
 /// assigned past the explicit ones, each buyer keeps the latest purchase time, and a repeated
