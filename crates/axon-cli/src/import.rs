@@ -305,9 +305,7 @@ pub fn check_csv(
             number_entries(&mut v);
             v.len()
         }),
-        "purchases.csv" => {
-            read_rows(rdr, name, |r| purchase(&ctx, &mut promo, r)).map(|v| v.len())
-        }
+        "purchases.csv" => read_rows(rdr, name, |r| purchase(&ctx, &mut promo, r)).map(|v| v.len()),
         other => Err(format!("{other} is not an import file")),
     }
 }

@@ -18,6 +18,15 @@ pub struct CollectReport {
     pub duplicates: usize,
 }
 
+/// Who sends a batch: the client's address (as resolved through the trusted proxies), the id
+/// of the API key it authenticated with, and whether that key may send backend events.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sender<'a> {
+    pub client: Option<&'a str>,
+    pub key: Option<&'a str>,
+    pub trusted: bool,
+}
+
 pub struct Collect {
     b: Backends,
     settings: Settings,
@@ -33,29 +42,36 @@ impl Collect {
         }
     }
 
-    /// Stores a batch (`body`: one event object or an array) from `client` (its address, for
-    /// the per-client rate limit). An untrusted sender (no ADMIN key: a browser) may send only
-    /// browser events; approvals, purchases and `source: "backend"` events are refused with 403,
-    /// so the dashboards' purchase and approval figures come only from the gate, the purchases
-    /// API, `axon import` and key-holding backends.
-    pub async fn collect(
-        &self,
-        client: Option<&str>,
-        body: &[u8],
-        trusted: bool,
-    ) -> ServiceResult<CollectReport> {
-        if let Some(c) = client {
-            let key = format!("ip:{c}");
-            let limit = self.settings.rate_limit_per_ip;
-            if !self.b.limits.allow(&key, limit, self.settings.now()) {
+    /// Stores a batch (`body`: one event object or an array) from `sender`. An untrusted
+    /// sender (no ADMIN key: a browser) may send only browser events; approvals, purchases and
+    /// `source: "backend"` events are refused with 403, so the dashboards' purchase and approval
+    /// figures come only from the gate, the purchases API, `axon import` and key-holding
+    /// backends. A sender with a key is rate-limited per key, any other per client address.
+    pub async fn collect(&self, sender: Sender<'_>, body: &[u8]) -> ServiceResult<CollectReport> {
+        let (limit_key, limit, what) = match (sender.key, sender.client) {
+            (Some(k), _) => (
+                Some(format!("key:{k}")),
+                self.settings.rate_limit_per_key,
+                "this key",
+            ),
+            (None, Some(c)) => (
+                Some(format!("ip:{c}")),
+                self.settings.rate_limit_per_ip,
+                "this address",
+            ),
+            (None, None) => (None, 0, ""),
+        };
+        if let Some(key) = limit_key {
+            if !self.b.limits.allow(&key, limit) {
                 Counters::inc(&self.counters.rate_limited_total, 1);
                 return Err(ServiceError::new(
                     Kind::TooManyRequests,
                     "RATE_LIMITED",
-                    "too many requests from this address; slow down",
+                    format!("too many requests from {what}; slow down"),
                 ));
             }
         }
+        let trusted = sender.trusted;
         let events = self.parse_batch(body)?;
         if !trusted {
             refuse_backend_events(&events)?;
