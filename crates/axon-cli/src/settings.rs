@@ -12,7 +12,7 @@ use clap::Args;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use values::{parsed, LogFormat, LogLevel, Origins, Zone};
+use values::{parsed, LogFormat, LogLevel, Origins, Proxies, Zone};
 
 pub const DEFAULT_DATA_DIR: &str = "axon-data";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -106,6 +106,29 @@ pub struct ServerArgs {
     /// Collection requests per second per client address, 0 = off [default: 0]
     #[arg(long, env = "AXON_RATE_LIMIT_PER_IP", value_name = "N")]
     pub rate_limit_per_ip: Option<u32>,
+    /// Collection requests per second per API key of a backend sender, 0 = off [default: 0]
+    #[arg(long, env = "AXON_RATE_LIMIT_PER_KEY", value_name = "N")]
+    pub rate_limit_per_key: Option<u32>,
+    /// Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-For names the client
+    /// (rate limits, stream caps, login throttling); from others the header is ignored
+    /// [default: none]
+    #[arg(long, env = "AXON_TRUSTED_PROXIES", value_name = "CIDRS")]
+    pub trusted_proxies: Option<Proxies>,
+    /// Seconds a client may take to send a request's headers [default: 10]
+    #[arg(long, env = "AXON_HEADER_TIMEOUT", value_name = "SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a client may take to send a request's body [default: 30]
+    #[arg(long, env = "AXON_BODY_TIMEOUT", value_name = "SECS")]
+    pub body_timeout_secs: Option<u64>,
+    /// Seconds a keep-alive connection may stay idle before it is closed [default: 60]
+    #[arg(long, env = "AXON_IDLE_TIMEOUT", value_name = "SECS")]
+    pub idle_timeout_secs: Option<u64>,
+    /// Open connections in all, 0 = no cap [default: 10000]
+    #[arg(long, env = "AXON_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Open connections from one client address, 0 = no cap [default: 512]
+    #[arg(long, env = "AXON_MAX_CONNECTIONS_PER_IP", value_name = "N")]
+    pub max_connections_per_ip: Option<usize>,
     /// FCFS reservation token lifetime in seconds [default: 300]
     #[arg(long, env = "AXON_RESERVATION_TTL", value_name = "SECS")]
     pub reservation_ttl_secs: Option<u64>,
@@ -175,6 +198,13 @@ pub struct FileConfig {
     write_key: Option<Secret>,
     cors_origins: Option<Origins>,
     rate_limit_per_ip: Option<u32>,
+    rate_limit_per_key: Option<u32>,
+    trusted_proxies: Option<Proxies>,
+    header_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    max_connections_per_ip: Option<usize>,
     reservation_ttl_secs: Option<u64>,
     approval_ttl_secs: Option<u64>,
     jwt_max_lifetime_secs: Option<u64>,
@@ -307,6 +337,49 @@ impl Settings {
             .rate_limit_per_ip
             .or(file.rate_limit_per_ip)
             .unwrap_or(0);
+        config.rate_limit_per_key = server
+            .rate_limit_per_key
+            .or(file.rate_limit_per_key)
+            .unwrap_or(0);
+        if let Some(p) = server.trusted_proxies.clone().or(file.trusted_proxies) {
+            config.trusted_proxies = p.0;
+        }
+        let c = &mut config.connections;
+        let secs = |v: Option<u64>, name: &str| -> Result<Option<Duration>, CliError> {
+            match v {
+                Some(0) => Err(CliError::Config(format!(
+                    "{name} must be at least 1 second"
+                ))),
+                v => Ok(v.map(Duration::from_secs)),
+            }
+        };
+        if let Some(d) = secs(
+            server.header_timeout_secs.or(file.header_timeout_secs),
+            "header_timeout_secs / AXON_HEADER_TIMEOUT",
+        )? {
+            c.header_timeout = d;
+        }
+        if let Some(d) = secs(
+            server.body_timeout_secs.or(file.body_timeout_secs),
+            "body_timeout_secs / AXON_BODY_TIMEOUT",
+        )? {
+            c.body_timeout = d;
+        }
+        if let Some(d) = secs(
+            server.idle_timeout_secs.or(file.idle_timeout_secs),
+            "idle_timeout_secs / AXON_IDLE_TIMEOUT",
+        )? {
+            c.idle_timeout = d;
+        }
+        if let Some(n) = server.max_connections.or(file.max_connections) {
+            c.max_connections = n;
+        }
+        if let Some(n) = server
+            .max_connections_per_ip
+            .or(file.max_connections_per_ip)
+        {
+            c.max_connections_per_ip = n;
+        }
         if let Some(s) = server.reservation_ttl_secs.or(file.reservation_ttl_secs) {
             config.reservation_ttl = Duration::from_secs(s);
         }

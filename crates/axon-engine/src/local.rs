@@ -2,11 +2,18 @@
 //! change feed live dashboards wait on, and the collection rate limiter. Several nodes use the
 //! same traits over Redis.
 
-use axon_domain::Ts;
+use axon_domain::Clock;
 use axon_ports::live::{ChangeFeed, Scope};
 use axon_ports::ratelimit::RateLimit;
+use governor::nanos::Nanos;
+use governor::state::keyed::DashMapStateStore;
+use governor::Quota;
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// The embedded change feed: a watch channel of the newest data version plus, per scope, the
@@ -45,28 +52,72 @@ impl ChangeFeed for LocalChanges {
     }
 }
 
-/// A fixed one-second window per key, in memory.
-#[derive(Default)]
-pub struct LocalRateLimit {
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+/// The embedded rate limiter: `governor`'s keyed GCRA limiter, one per rate asked for, over the
+/// injected clock (so tests drive it with a manual clock and the engine reads no clock itself).
+pub struct GovernorRateLimit {
+    clock: InjectedClock,
+    limiters: Mutex<HashMap<u32, Arc<Keyed>>>,
+    calls: AtomicU64,
 }
 
-impl RateLimit for LocalRateLimit {
-    fn allow(&self, key: &str, per_second: u32, now: Ts) -> bool {
-        if per_second == 0 {
+type Keyed = governor::RateLimiter<
+    String,
+    DashMapStateStore<String>,
+    InjectedClock,
+    governor::middleware::NoOpMiddleware<Nanos>,
+>;
+
+/// `governor`'s view of the injected clock: nanoseconds since the epoch.
+#[derive(Clone)]
+struct InjectedClock(Arc<dyn Clock>);
+
+impl governor::clock::Clock for InjectedClock {
+    type Instant = Nanos;
+
+    fn now(&self) -> Nanos {
+        let ms = u64::try_from(self.0.now().0).unwrap_or(0);
+        Nanos::from(Duration::from_millis(ms))
+    }
+}
+
+/// How often (in calls) keys back at a full budget are forgotten, bounding the memory a flood
+/// of distinct addresses can take.
+const PRUNE_EVERY: u64 = 4_096;
+
+impl GovernorRateLimit {
+    pub fn new(clock: Arc<dyn Clock>) -> GovernorRateLimit {
+        GovernorRateLimit {
+            clock: InjectedClock(clock),
+            limiters: Mutex::new(HashMap::new()),
+            calls: AtomicU64::new(0),
+        }
+    }
+
+    fn limiter(&self, per_second: NonZeroU32) -> Arc<Keyed> {
+        self.limiters
+            .lock()
+            .entry(per_second.get())
+            .or_insert_with(|| {
+                Arc::new(governor::RateLimiter::dashmap_with_clock(
+                    Quota::per_second(per_second),
+                    self.clock.clone(),
+                ))
+            })
+            .clone()
+    }
+}
+
+impl RateLimit for GovernorRateLimit {
+    fn allow(&self, key: &str, per_second: u32) -> bool {
+        let Some(rate) = NonZeroU32::new(per_second) else {
             return true;
+        };
+        let limiter = self.limiter(rate);
+        if self.calls.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
         }
-        let second = now.0.div_euclid(1000);
-        let mut w = self.windows.lock();
-        if w.len() > 100_000 {
-            w.retain(|_, (s, _)| *s == second);
-        }
-        let slot = w.entry(key.to_string()).or_insert((second, 0));
-        if slot.0 != second {
-            *slot = (second, 0);
-        }
-        slot.1 += 1;
-        slot.1 <= per_second
+        limiter.check_key(&key.to_string()).is_ok()
     }
 }
 
@@ -75,13 +126,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn requests_over_the_limit_are_refused_until_the_next_second() {
-        let l = LocalRateLimit::default();
-        assert!(l.allow("ip:1", 2, Ts(1_000)) && l.allow("ip:1", 2, Ts(1_500)));
-        assert!(!l.allow("ip:1", 2, Ts(1_999)));
-        assert!(l.allow("ip:2", 2, Ts(1_999)));
-        assert!(l.allow("ip:1", 2, Ts(2_000)));
-        assert!(l.allow("ip:1", 0, Ts(0)));
+    fn requests_over_the_limit_are_refused_until_the_budget_refills() {
+        use axon_domain::{ManualClock, Ts};
+        let clock = Arc::new(ManualClock::new(Ts(1_000)));
+        let l = GovernorRateLimit::new(clock.clone());
+        assert!(l.allow("ip:1", 2) && l.allow("ip:1", 2));
+        assert!(!l.allow("ip:1", 2), "a third request in the same instant");
+        assert!(l.allow("ip:2", 2), "another key has its own budget");
+        clock.advance_ms(500);
+        assert!(l.allow("ip:1", 2), "half a second refills one of two");
+        assert!(!l.allow("ip:1", 2));
+        clock.advance_ms(1_000);
+        assert!(l.allow("ip:1", 2) && l.allow("ip:1", 2));
+        assert!((0..100).all(|_| l.allow("ip:1", 0)), "0 = unlimited");
+    }
+
+    #[test]
+    fn a_flood_of_distinct_keys_is_forgotten_once_their_budget_is_full_again() {
+        use axon_domain::{ManualClock, Ts};
+        let clock = Arc::new(ManualClock::new(Ts(1_000)));
+        let l = GovernorRateLimit::new(clock.clone());
+        for i in 0..PRUNE_EVERY - 1 {
+            assert!(l.allow(&format!("ip:{i}"), 5));
+        }
+        clock.advance_ms(10_000);
+        assert!(l.allow("ip:last", 5));
+        assert!(l.limiter(NonZeroU32::new(5).unwrap()).len() <= 1);
     }
 
     #[test]

@@ -252,6 +252,11 @@ pub const CATALOGUE: &[Code] = &[
     c("INTERNAL_ERROR", 500, "an internal error; it was logged"),
     c("NOT_READY", 503, "the store is not reachable"),
     c(
+        "TOO_MANY_CONNECTIONS",
+        503,
+        "the server or this address holds too many open connections; retry",
+    ),
+    c(
         "GATE_UNAVAILABLE",
         503,
         "the stock gate cannot decide now (e.g. Redis is being rebuilt); nothing changed, retry",

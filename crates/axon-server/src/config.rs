@@ -74,6 +74,13 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Collection requests per second allowed per client IP (0 = unlimited).
     pub rate_limit_per_ip: u32,
+    /// Collection requests per second allowed per API key of a backend sender (0 = unlimited).
+    pub rate_limit_per_key: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (`AXON_TRUSTED_PROXIES`); from any other
+    /// peer the header is ignored and the client address is the socket's.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Connection timeouts and caps of the accept loop.
+    pub connections: crate::listen::Limits,
     pub tz: BusinessTz,
     /// Where accepted dates may lie (`AXON_EARLIEST_DATE`, facts up to 24 h ahead).
     pub horizon: axon_domain::Horizon,
@@ -115,6 +122,9 @@ impl fmt::Debug for Config {
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit_per_ip", &self.rate_limit_per_ip)
+            .field("rate_limit_per_key", &self.rate_limit_per_key)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("connections", &self.connections)
             .field("tz", &self.tz.name())
             .field("horizon", &self.horizon)
             .field("reservation_ttl", &self.reservation_ttl)
@@ -151,6 +161,9 @@ impl Config {
             login_attempts_per_minute: 20,
             cors_origins: vec!["*".into()],
             rate_limit_per_ip: 0,
+            rate_limit_per_key: 0,
+            trusted_proxies: Vec::new(),
+            connections: crate::listen::Limits::default(),
             tz: BusinessTz::default(),
             horizon: axon_domain::Horizon::default(),
             clock: Arc::new(SystemClock),

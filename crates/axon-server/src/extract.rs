@@ -106,18 +106,106 @@ fn form_rejection(rej: &FormRejection) -> ApiError {
     }
 }
 
-/// The client's address (from the listener's connect info), when the server has one.
+/// The client's address, when the server has one: the socket's peer, or — when the peer is one
+/// of the configured trusted proxies (`AXON_TRUSTED_PROXIES`) — the address `X-Forwarded-For`
+/// names ([`client_ip`]). Rate limits, stream caps and login throttling key on it.
 pub struct ClientIp(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<crate::state::AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(
             parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
+                .map(|c| client_ip(c.0.ip(), &parts.headers, &state.config.trusted_proxies)),
         ))
+    }
+}
+
+/// The client behind `peer`: `peer` itself unless it is a trusted proxy; then the
+/// `X-Forwarded-For` hops are read from the right (the nearest) and the first one that is not
+/// a trusted proxy is the client — entries further left were written by the client and prove
+/// nothing. A malformed hop stops the walk at the last address known good.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry: `203.0.113.7`, `203.0.113.7:5123`, `2001:db8::1` or
+/// `[2001:db8::1]:5123`.
+fn parse_hop(hop: &str) -> Option<std::net::IpAddr> {
+    let hop = hop.trim();
+    hop.parse()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn headers(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    fn ip(s: &str) -> std::net::IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let h = headers(&["198.51.100.1, 203.0.113.9"]);
+        assert_eq!(client_ip(ip("192.0.2.4"), &h, &proxies), ip("192.0.2.4"));
+        assert_eq!(client_ip(ip("10.1.2.3"), &h, &proxies), ip("203.0.113.9"));
+        assert_eq!(client_ip(ip("10.1.2.3"), &h, &[]), ip("10.1.2.3"));
+    }
+
+    #[test]
+    fn the_walk_skips_trusted_hops_and_stops_at_garbage() {
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let h = headers(&["1.1.1.1, 203.0.113.9:443", "10.0.0.7"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("203.0.113.9"));
+        let h = headers(&["1.1.1.1, nonsense, 10.0.0.7"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("10.0.0.7"));
+        let h = headers(&["[2001:db8::1]:80"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &h, &proxies), ip("2001:db8::1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &headers(&[]), &proxies),
+            ip("10.0.0.1")
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod listen;
 pub mod mcp;
 pub mod openapi;
 pub mod pages;
@@ -29,7 +30,6 @@ pub use state::AppState;
 pub use startup::{backend_of, open_state};
 
 use std::future::Future;
-use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 /// Everything that can stop the server from starting.
@@ -64,15 +64,26 @@ pub async fn serve(
             .run(state.config.alert_interval, closing.subscribe()),
     );
     let mut closed = closing.subscribe();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = state.config.connections;
+    let proxies = state.config.trusted_proxies.clone();
+    match listen::raise_nofile() {
+        Ok(n) => tracing::debug!(nofile = n, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
+    let app = router(state);
     tracing::info!(addr = %listener.local_addr()?, "axon listening");
-    let signal = async move {
+    tokio::spawn(async move {
         shutdown.await;
         closing.send_replace(true);
-    };
-    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    });
+    let server = listen::Listener {
+        listener,
+        limits,
+        proxies,
+    }
+    .run(app, closed.clone());
     tokio::select! {
-        r = std::future::IntoFuture::into_future(server) => r?,
+        () = server => {}
         () = async {
             let _ = closed.wait_for(|c| *c).await;
             tokio::time::sleep(DRAIN_LIMIT).await;

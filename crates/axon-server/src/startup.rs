@@ -12,7 +12,7 @@
 use crate::config::Config;
 use crate::state::AppState;
 use crate::ServeError;
-use axon_engine::local::{LocalChanges, LocalRateLimit};
+use axon_engine::local::{GovernorRateLimit, LocalChanges};
 use axon_engine::{ledger::InMemoryLedger, Engine, Projector};
 use axon_ports::cache::NoCache;
 use axon_ports::stock::StockGate;
@@ -95,7 +95,7 @@ where
         analytics: snapshots.clone(),
         changes,
         cache: Arc::new(NoCache),
-        limits: Arc::new(LocalRateLimit::default()),
+        limits: Arc::new(GovernorRateLimit::new(config.clock.clone())),
     };
     let secret = crate::session_key::signing_key(&config)?;
     let state = AppState::new(backends, snapshots, config, secret);

@@ -67,6 +67,7 @@ impl AppState {
             reservation_ttl: config.reservation_ttl,
             approval_ttl: config.approval_ttl,
             rate_limit_per_ip: config.rate_limit_per_ip,
+            rate_limit_per_key: config.rate_limit_per_key,
             horizon: config.horizon,
         };
         let metrics = Arc::new(Counters::default());

@@ -76,6 +76,8 @@ pub struct Settings {
     pub approval_ttl: Duration,
     /// Collection requests per second per client address (0 = unlimited).
     pub rate_limit_per_ip: u32,
+    /// Collection requests per second per sender key (0 = unlimited).
+    pub rate_limit_per_key: u32,
     /// Where accepted dates may lie.
     pub horizon: axon_domain::Horizon,
 }

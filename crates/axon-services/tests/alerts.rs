@@ -10,7 +10,7 @@ use axon_domain::event::Event;
 use axon_domain::model::*;
 use axon_domain::{BusinessTz, Dec2, ManualClock, Ts};
 use axon_engine::ledger::InMemoryLedger;
-use axon_engine::local::{LocalChanges, LocalRateLimit};
+use axon_engine::local::{GovernorRateLimit, LocalChanges};
 use axon_engine::Engine;
 use axon_ports::aggregates::FixedSource;
 use axon_ports::cache::NoCache;
@@ -165,7 +165,7 @@ fn backends(store: &Arc<SqliteStore>, w: &World, now: i64) -> Backends {
         analytics: Arc::new(FixedSource(Arc::new(e))),
         changes: Arc::new(LocalChanges::default()),
         cache: Arc::new(NoCache),
-        limits: Arc::new(LocalRateLimit::default()),
+        limits: Arc::new(GovernorRateLimit::new(Arc::new(ManualClock::new(Ts(now))))),
     }
 }
 

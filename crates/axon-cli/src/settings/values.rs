@@ -105,6 +105,47 @@ impl<'de> Deserialize<'de> for Origins {
     }
 }
 
+/// Proxies trusted to name the client in `X-Forwarded-For`: comma-separated addresses
+/// (`10.0.0.5`) or CIDR ranges (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proxies(pub Vec<ipnet::IpNet>);
+
+impl FromStr for Proxies {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Proxies, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("trusted_proxies: '{p}' is not an IP address or a CIDR range")
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map(Proxies)
+    }
+}
+
+impl<'de> Deserialize<'de> for Proxies {
+    /// `"10.0.0.0/8, 192.168.1.7"` or `["10.0.0.0/8", "192.168.1.7"]`.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Proxies, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            One(String),
+            Many(Vec<String>),
+        }
+        let text = match Either::deserialize(d)? {
+            Either::One(s) => s,
+            Either::Many(v) => v.join(","),
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The business time zone, by IANA name.
 #[derive(Debug, Clone)]
 pub struct Zone(pub BusinessTz);

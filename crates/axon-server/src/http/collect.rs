@@ -5,13 +5,15 @@
 use super::MAX_BODY;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult, Kind};
-use crate::extract::ApiQuery;
+
+use crate::extract::{ApiQuery, ClientIp};
 use crate::openapi::errors::{CollectErrors, ReadErrors};
+use crate::session::KeyRef;
 use crate::state::AppState;
 use axon_domain::model::TriggerType;
 use axon_ports::EventQuery;
-use axon_services::collect::CollectReport;
-use axum::extract::{ConnectInfo, Query, Request, State};
+use axon_services::collect::{CollectReport, Sender};
+use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderName, Method, StatusCode};
 use axum::Json;
 use utoipa::ToSchema;
@@ -20,7 +22,6 @@ use utoipa_axum::routes;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
@@ -118,16 +119,22 @@ fn check_content_type(parts: &axum::http::request::Parts) -> ApiResult<()> {
     }
 }
 
-/// Whether the request comes from a trusted backend: it carries an ADMIN key as a bearer token
-/// (a browser session cookie does not count: the tracker on an admin's page would carry it). A
-/// bearer that is not a valid ADMIN key is an error, not a silent downgrade.
-async fn trusted_sender(state: &AppState, parts: &axum::http::request::Parts) -> ApiResult<bool> {
+/// The key of a trusted backend sender, when the request carries an ADMIN key as a bearer
+/// token (a browser session cookie does not count: the tracker on an admin's page would carry
+/// it). A bearer that is not a valid ADMIN key is an error, not a silent downgrade.
+async fn trusted_sender(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+) -> ApiResult<Option<String>> {
     if !parts.headers.contains_key(header::AUTHORIZATION) {
-        return Ok(false);
+        return Ok(None);
     }
     let caller = crate::auth::authenticate_bearer(parts, state).await?;
     match caller.role {
-        axon_domain::model::Role::Admin => Ok(true),
+        axon_domain::model::Role::Admin => Ok(Some(match caller.key {
+            KeyRef::Stored(id) => id.to_string(),
+            KeyRef::Bootstrap(_) => "bootstrap".into(),
+        })),
         axon_domain::model::Role::Viewer => Err(ApiError::forbidden(
             "a VIEWER key cannot send backend events; use an ADMIN key",
         )),
@@ -143,16 +150,14 @@ async fn trusted_sender(state: &AppState, parts: &axum::http::request::Parts) ->
     responses((status = 202, description = "stored durably", body = CollectReport), CollectErrors))]
 async fn collect(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<CollectReport>)> {
     let (parts, body) = req.into_parts();
-    let client = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let client = client.map(|ip| ip.to_string());
     check_write_key(&state, &parts)?;
     check_content_type(&parts)?;
-    let trusted = trusted_sender(&state, &parts).await?;
+    let key = trusted_sender(&state, &parts).await?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
         ApiError::new(
             Kind::PayloadTooLarge,
@@ -160,10 +165,12 @@ async fn collect(
             format!("a request carries at most {MAX_BODY} bytes"),
         )
     })?;
-    let report = state
-        .collect
-        .collect(client.as_deref(), &bytes, trusted)
-        .await?;
+    let sender = Sender {
+        client: client.as_deref(),
+        key: key.as_deref(),
+        trusted: key.is_some(),
+    };
+    let report = state.collect.collect(sender, &bytes).await?;
     Ok((StatusCode::ACCEPTED, Json(report)))
 }
 

@@ -147,7 +147,9 @@ impl Gate {
                 Counters::inc(&self.counters.gate_duplicates_total, 1);
                 return Err(ServiceError::conflict("DUPLICATED", msg));
             }
-            Admit::Unavailable => return Err(ServiceError::gate_unavailable("the stock gate failed")),
+            Admit::Unavailable => {
+                return Err(ServiceError::gate_unavailable("the stock gate failed"))
+            }
             Admit::SoldOut { remaining } => {
                 Counters::inc(&self.counters.gate_sold_out_total, 1);
                 return Err(ServiceError::new(

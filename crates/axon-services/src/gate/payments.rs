@@ -88,7 +88,9 @@ impl Gate {
                     ServiceError::conflict("PAYMENT_IN_PROGRESS", "a payment is being confirmed")
                 }
                 ConfirmRefusal::Expired | ConfirmRefusal::Unknown => reservation_expired(),
-                ConfirmRefusal::Unavailable => ServiceError::gate_unavailable("the stock gate failed"),
+                ConfirmRefusal::Unavailable => {
+                    ServiceError::gate_unavailable("the stock gate failed")
+                }
             })?;
         let token = generate_key("apv_");
         repo.add_token(TokenRecord {
