@@ -270,7 +270,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 25, "{serve:?}");
+    assert_eq!(serve.len(), 34, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(
