@@ -8,6 +8,7 @@
 //! units stay within an activity's `limit_count`, and an activity that already has entries or
 //! purchases is overwritten only with `--replace`.
 
+mod check;
 mod guard;
 
 use crate::cli::{ImportArgs, Settings};
@@ -22,6 +23,7 @@ use axon_domain::Horizon;
 use axon_domain::{BusinessTz, Dec2, Ts};
 use axon_store::sqlite::SqliteStore;
 use axon_store::{BulkChunk, BulkLoader, BulkReport, EncodedEvent, Repo};
+pub use check::{check_csv, Held};
 use guard::Stored;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -308,61 +310,6 @@ fn read_rows<T, R: std::io::Read>(
         })?);
     }
     Ok(out)
-}
-
-/// What a store holds that [`check_csv`]'s rows may name.
-pub struct Held<'a> {
-    pub campaigns: &'a [i64],
-    pub activities: &'a [axon_domain::model::Activity],
-    pub products: &'a [i64],
-}
-
-/// Validates the rows of one import file given as bytes (`name`: `products.csv`,
-/// `campaigns.csv`, `activities.csv`, `entries.csv` or `purchases.csv`) exactly as `axon import`
-/// does, against a store that already holds `campaigns`, `activities` and `products` (ids);
-/// the number of valid rows, or the first bad row. The fuzz target `csv_rows` calls this.
-pub fn check_csv(
-    name: &str,
-    bytes: &[u8],
-    tz: &BusinessTz,
-    now: Ts,
-    horizon: Horizon,
-    held: &Held<'_>,
-) -> Result<usize, String> {
-    let Held {
-        campaigns,
-        activities,
-        products,
-    } = held;
-    let mut ctx = Context {
-        tz,
-        now,
-        opts: Options {
-            horizon,
-            replace: false,
-            show_progress: false,
-        },
-        campaigns: campaigns.iter().copied().collect(),
-        campaign_names: HashMap::new(),
-        activities: activities.iter().map(|a| (a.id, a.clone())).collect(),
-        activity_lines: HashMap::new(),
-        products: products.iter().copied().collect(),
-        stored: Stored::default(),
-    };
-    let rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let mut promo = HashSet::new();
-    match name {
-        "products.csv" => read_rows(rdr, name, |r| product(&ctx, r)).map(|v| v.len()),
-        "campaigns.csv" => read_rows(rdr, name, |r| campaign(&mut ctx, r)).map(|v| v.len()),
-        "activities.csv" => read_rows(rdr, name, |r| activity(&mut ctx, r)).map(|v| v.len()),
-        "entries.csv" => read_rows(rdr, name, |r| entry(&ctx, r)).map(|v| {
-            let mut rows: Vec<(u64, Entry)> = v.into_iter().map(|e| (0, e)).collect();
-            number_entries(&mut rows);
-            rows.len()
-        }),
-        "purchases.csv" => read_rows(rdr, name, |r| purchase(&ctx, &mut promo, r)).map(|v| v.len()),
-        other => Err(format!("{other} is not an import file")),
-    }
 }
 
 fn product(_ctx: &Context<'_>, r: &Row<'_>) -> Result<Product, String> {
