@@ -31,19 +31,18 @@ fn bearer(parts: &Parts) -> Option<&str> {
 }
 
 /// The admin session cookie set by the login page.
-pub const SESSION_COOKIE: &str = "axon_session";
+pub use crate::session::SESSION_COOKIE;
 
 /// The value of a cookie in the request.
-pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 /// Who made a request: the role, the key it came with, and the session when it came by cookie.
@@ -80,7 +79,7 @@ pub async fn session_caller(
     state: &AppState,
 ) -> Result<Option<Caller>, ApiError> {
     let Some(s) = cookie(headers, SESSION_COOKIE)
-        .and_then(|v| session::verify(&state.session_secret[..], v, state.now()))
+        .and_then(|v| session::verify(&state.session_secret, &v, state.now()))
     else {
         return Ok(None);
     };

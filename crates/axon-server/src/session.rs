@@ -1,4 +1,6 @@
-//! Admin session cookies: `v2.{sid}.{key}.{role}.{expires_ms}.{signature}`.
+//! Admin session cookies: `v2.{sid}.{key}.{role}.{expires_ms}`, signed (HMAC-SHA256 over the
+//! cookie's name and value) by the `cookie` crate's signed jar, with a key derived (HKDF) from the
+//! node's 32-byte session secret; the `Set-Cookie` lines are built by the same crate.
 //!
 //! The cookie names the key it was made from (`k{id}` for a stored key, `b{fingerprint}` for the
 //! bootstrap `AXON_ADMIN_KEY`), so a session dies when that key is revoked (or the bootstrap key
@@ -13,8 +15,11 @@ use axon_domain::model::Role;
 use axon_domain::Ts;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
+use cookie::{Cookie, CookieJar, Key, SameSite};
 use sha2::{Digest, Sha256};
+
+/// The admin session cookie's name.
+pub const SESSION_COOKIE: &str = "axon_session";
 
 /// The prefix of a signed-out session's marker row; real keys start with `axk_`.
 pub const MARKER_PREFIX: &str = "session";
@@ -71,10 +76,9 @@ impl Session {
     }
 }
 
-fn sig(secret: &[u8], payload: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(payload.as_bytes());
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+/// The signing key of `secret` (HKDF-expanded: the signed jar wants 64 bytes).
+fn signing_key(secret: &[u8; 32]) -> Key {
+    Key::derive_from(secret)
 }
 
 /// A fresh random session id.
@@ -85,23 +89,39 @@ pub fn new_sid() -> String {
 }
 
 /// A signed session value for `key` with `role`, valid until `expires`.
-pub fn mint(secret: &[u8], sid: &str, key: &KeyRef, role: Role, expires: Ts) -> String {
+pub fn mint(secret: &[u8; 32], sid: &str, key: &KeyRef, role: Role, expires: Ts) -> String {
     let payload = format!("v2.{sid}.{}.{}.{}", key.encode(), role.as_str(), expires.0);
-    format!("{payload}.{}", sig(secret, &payload))
+    let mut jar = CookieJar::new();
+    jar.signed_mut(&signing_key(secret))
+        .add(Cookie::new(SESSION_COOKIE, payload));
+    jar.get(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .expect("the jar holds the cookie just added")
+}
+
+/// The `Set-Cookie` line carrying `value` for `max_age_s` seconds (`Secure` when `secure`).
+pub fn set_cookie(value: &str, max_age_s: i64, secure: bool) -> String {
+    Cookie::build((SESSION_COOKIE, value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(max_age_s))
+        .secure(secure)
+        .build()
+        .to_string()
+}
+
+/// The `Set-Cookie` line that clears the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    set_cookie("", 0, secure)
 }
 
 /// The session when `value` is genuine (signature) and not expired at `now`.
-pub fn verify(secret: &[u8], value: &str, now: Ts) -> Option<Session> {
-    let (payload, s) = value.rsplit_once('.')?;
-    let expected = sig(secret, payload);
-    let same = expected.len() == s.len()
-        && expected
-            .bytes()
-            .zip(s.bytes())
-            .fold(true, |ok, (a, b)| ok & (a == b));
-    if !same {
-        return None;
-    }
+pub fn verify(secret: &[u8; 32], value: &str, now: Ts) -> Option<Session> {
+    let mut jar = CookieJar::new();
+    jar.add_original(Cookie::new(SESSION_COOKIE, value.to_string()));
+    let genuine = jar.signed(&signing_key(secret)).get(SESSION_COOKIE)?;
+    let payload = genuine.value();
     let mut it = payload.split('.');
     let (Some("v2"), Some(sid), Some(key), Some(role), Some(exp), None) = (
         it.next(),
@@ -125,33 +145,56 @@ pub fn verify(secret: &[u8], value: &str, now: Ts) -> Option<Session> {
 mod tests {
     use super::*;
 
+    const K: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+    const OTHER: &[u8; 32] = b"fedcba9876543210fedcba9876543210";
+
     #[test]
     fn sessions_are_signed_name_their_key_and_expire() {
         let key = KeyRef::Stored(7);
-        let s = mint(b"k", "sid1", &key, Role::Viewer, Ts(1000));
-        let got = verify(b"k", &s, Ts(999)).unwrap();
+        let s = mint(K, "sid1", &key, Role::Viewer, Ts(1000));
+        let got = verify(K, &s, Ts(999)).unwrap();
         assert_eq!(
             (got.sid.as_str(), got.key, got.role),
             ("sid1", key, Role::Viewer)
         );
-        assert_eq!(verify(b"k", &s, Ts(1000)), None);
-        assert_eq!(verify(b"other", &s, Ts(1)), None);
-        assert_eq!(verify(b"k", &s.replace("VIEWER", "ADMIN"), Ts(1)), None);
-        assert_eq!(verify(b"k", &s.replace(".k7.", ".k8."), Ts(1)), None);
+        assert_eq!(verify(K, &s, Ts(1000)), None);
+        assert_eq!(verify(OTHER, &s, Ts(1)), None);
+        assert_eq!(verify(K, &s.replace("VIEWER", "ADMIN"), Ts(1)), None);
+        assert_eq!(verify(K, &s.replace(".k7.", ".k8."), Ts(1)), None);
+        assert_eq!(verify(K, "", Ts(1)), None);
+        assert_eq!(verify(K, "v2.sid1.k7.VIEWER.1000", Ts(1)), None);
     }
 
     #[test]
     fn the_bootstrap_fingerprint_round_trips_and_changes_with_the_key() {
         let a = KeyRef::bootstrap("first-admin-key");
         assert_ne!(a, KeyRef::bootstrap("second-admin-key"));
-        let s = mint(b"k", "x", &a, Role::Admin, Ts(10));
-        assert_eq!(verify(b"k", &s, Ts(1)).unwrap().key, a);
+        let s = mint(K, "x", &a, Role::Admin, Ts(10));
+        assert_eq!(verify(K, &s, Ts(1)).unwrap().key, a);
     }
 
     #[test]
     fn an_old_format_cookie_is_refused() {
-        let payload = "ADMIN.99999999999999";
-        let old = format!("{payload}.{}", sig(b"k", payload));
-        assert_eq!(verify(b"k", &old, Ts(1)), None);
+        // The earlier hand-signed `{role}.{exp}.{sig}` and `v2.….{sig}` shapes never verify.
+        assert_eq!(verify(K, "ADMIN.99999999999999.c2ln", Ts(1)), None);
+        let v2 = "v2.sid.k1.ADMIN.99999999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_eq!(verify(K, v2, Ts(1)), None);
+    }
+
+    #[test]
+    fn the_set_cookie_lines_carry_the_house_attributes() {
+        let line = set_cookie("abc", 3600, true);
+        for part in [
+            "axon_session=abc",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/",
+            "Secure",
+            "Max-Age=3600",
+        ] {
+            assert!(line.contains(part), "{line} lacks {part}");
+        }
+        assert!(!set_cookie("abc", 60, false).contains("Secure"));
+        assert!(clear_cookie(false).contains("Max-Age=0"));
     }
 }

@@ -415,21 +415,14 @@ async fn login(
         Ok(caller) => {
             let expires = state.now().plus_ms(SESSION_HOURS * 3_600_000);
             let value = session::mint(
-                &state.session_secret[..],
+                &state.session_secret,
                 &session::new_sid(),
                 &caller.key,
                 caller.role,
                 expires,
             );
-            let secure = if state.config.secure_cookie {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-                SESSION_HOURS * 3600
-            );
+            let cookie =
+                session::set_cookie(&value, SESSION_HOURS * 3600, state.config.secure_cookie);
             let mut resp = Redirect::to(&next).into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 resp.headers_mut().insert(header::SET_COOKIE, v);
@@ -445,16 +438,15 @@ async fn login(
 #[utoipa::path(get, path = "/admin/logout", tag = "pages", security(()), responses((status = 303, description = "signed out: to `/admin/login`"), (status = 500, description = "the sign-out could not be stored", body = crate::openapi::errors::Error)))]
 async fn logout(State(state): State<AppState>, h: HeaderMap) -> Response {
     if let Some(s) = auth::cookie(&h, SESSION_COOKIE)
-        .and_then(|v| session::verify(&state.session_secret[..], v, state.now()))
+        .and_then(|v| session::verify(&state.session_secret, &v, state.now()))
     {
         if let Err(e) = auth::sign_out(&state, &s).await {
             return e.into_response();
         }
     }
     let mut resp = Redirect::to("/admin/login").into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("axon_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
-    );
+    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(state.config.secure_cookie)) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
     resp
 }
