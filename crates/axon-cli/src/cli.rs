@@ -54,9 +54,15 @@ pub struct McpArgs {
 /// The running server a load command drives, and the credentials it needs.
 #[derive(Debug, Args)]
 pub struct Target {
-    /// Base URL of the server.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    pub url: String,
+    /// Base URL of the server; `axon loadtest` takes several nodes of one cluster (repeat the
+    /// flag or give a comma list) and spreads its virtual users over them.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8080",
+        value_delimiter = ',',
+        num_args = 1
+    )]
+    pub url: Vec<String>,
     /// Admin key, to create the campaign and FCFS activity and read the server's answers.
     #[arg(long, env = "AXON_ADMIN_KEY", hide_env_values = true)]
     pub admin_key: String,
@@ -74,6 +80,23 @@ pub struct Target {
 }
 
 impl Target {
+    /// The first (for most commands the only) node's base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        self.url
+            .first()
+            .map_or("http://127.0.0.1:8080", |u| u.trim_end_matches('/'))
+    }
+
+    /// The one node a single-node command drives (an error when several were given).
+    pub fn one(&self) -> Result<&str, CliError> {
+        match self.url.len() {
+            0 | 1 => Ok(self.base()),
+            _ => Err(CliError::Config(
+                "this command drives one node: give --url once".into(),
+            )),
+        }
+    }
+
     /// The JWT secret, which the FCFS gate's requests cannot do without.
     pub fn jwt_secret(&self) -> Result<&str, CliError> {
         if self.secret.is_empty() {

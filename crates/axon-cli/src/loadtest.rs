@@ -4,7 +4,9 @@
 //! Each iteration of a VU is one arriving shopper: PAGE_VIEW, CLICK, entry and — on approval —
 //! prepare and confirm. A share of iterations (the duplicate rate) re-sends the previous
 //! shopper's entry instead, like a double click. At the end the server's entries are read back:
-//! successes must equal the stock and the held + paid units must never exceed it.
+//! successes must equal the stock and the held + paid units must never exceed it. Given several
+//! `--url`s (the nodes of one cluster), VU `i` drives node `i mod n`; the verdict is read from
+//! the first node (they share one store).
 
 use crate::bench::Samples;
 use crate::cli::LoadtestArgs;
@@ -56,7 +58,8 @@ fn target(n: usize, t: f64, ramp: f64, hold: f64, decay: f64) -> usize {
 }
 
 struct Ctx {
-    authority: String,
+    /// The nodes' `host:port`; virtual user `i` drives node `i % len`.
+    authorities: Vec<String>,
     secret: String,
     write_key: Option<String>,
     activity: i64,
@@ -269,7 +272,7 @@ async fn vu(ctx: Arc<Ctx>, i: usize, shape: Shape, run: Arc<String>) -> Samples 
     let begin = start + Duration::from_secs_f64(ramp * i as f64 / n as f64);
     tokio::time::sleep_until(begin.into()).await;
     let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (i as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    let mut conn = Conn::new(ctx.authority.clone());
+    let mut conn = Conn::new(ctx.authorities[i % ctx.authorities.len()].clone());
     let mut iteration = 0u64;
     let mut last: Option<String> = None;
     loop {
@@ -307,7 +310,7 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
             None => {
                 let gate = Gate {
                     label: "loadtest",
-                    base: &args.server.url,
+                    base: args.server.base(),
                     admin_key: &args.server.admin_key,
                     stock: Some(args.stock),
                     quantity: args.quantity,
@@ -316,7 +319,12 @@ pub fn run(args: &LoadtestArgs) -> Result<(), CliError> {
             }
         };
         let ctx = Arc::new(Ctx {
-            authority: rawhttp::authority(&args.server.url)?,
+            authorities: args
+                .server
+                .url
+                .iter()
+                .map(|u| rawhttp::authority(u))
+                .collect::<Result<_, _>>()?,
             secret,
             write_key: args.server.write_key.clone(),
             activity,
@@ -355,7 +363,7 @@ async fn units(
     activity: i64,
     status: &str,
 ) -> Result<(i64, i64), CliError> {
-    let base = args.server.url.trim_end_matches('/');
+    let base = args.server.base();
     let (mut page, mut total, mut n) = (0, 0, 0);
     loop {
         let v = admin(
@@ -396,7 +404,10 @@ async fn report(
     let (_, held_units) = units(client, args, activity, "APPROVED").await?;
     let stock_units = args.stock;
     let successes = get(&c.paid);
-    println!("axon loadtest: {} (activity {activity})", args.server.url);
+    println!(
+        "axon loadtest: {} (activity {activity})",
+        args.server.url.join(", ")
+    );
     println!(
         "  virtual users     {} (ramp {}s, hold {}s, decay 20% {}s, 4% {}s)",
         args.users, args.ramp_secs, args.hold_secs, args.decay_secs, args.decay_secs

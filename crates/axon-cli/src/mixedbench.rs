@@ -270,11 +270,11 @@ fn figures(readers: usize, batch: usize, span: Span, o: [Outcome; 3]) -> Figures
 pub fn run(args: &MixedBenchArgs) -> Result<(), CliError> {
     let target = &args.server;
     let secret: Arc<str> = Arc::from(target.jwt_secret()?);
-    let authority = rawhttp::authority(&target.url)?;
+    let authority = rawhttp::authority(target.one()?)?;
     if !loopback(&authority) {
         return Err(CliError::Config(format!(
             "{} is not a loopback address; axon bench mixed only loads this machine",
-            target.url
+            target.base()
         )));
     }
     crate::serve::runtime()?.block_on(async {
@@ -326,7 +326,7 @@ async fn prepare(
     authority: String,
     secret: Arc<str>,
 ) -> Result<Plan, CliError> {
-    let base = args.server.url.trim_end_matches('/');
+    let base = args.server.base();
     let key = args.server.admin_key.as_str();
     let batch = args.batch.max(1);
     let (activity, visits) = match args.activity {
