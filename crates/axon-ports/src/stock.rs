@@ -129,6 +129,10 @@ pub trait StockGate: crate::aggregates::StockLevels {
     fn due(&self, now: Ts, max: usize) -> Vec<Due>;
     fn has_due(&self, now: Ts) -> bool;
     fn released(&self, activity: ActivityId, user: &str) -> bool;
+    /// A claimed (`Releasing`) seat whose entry the durable store shows paid — its node died
+    /// between the purchase's durable write and `end_confirm`: it becomes final, its units stay
+    /// sold and stop counting as held. True when the seat was claimed.
+    fn finalised(&self, activity: ActivityId, user: &str) -> bool;
     fn release_failed(&self, activity: ActivityId, user: &str, retry_at: Ts);
     /// True when the backend has lost (or never had) its state, detected by the backend itself
     /// (embedded: a fresh process; Redis: a missing generation marker) — never assumed.

@@ -238,7 +238,12 @@ impl StockGate for RedisGate {
         user: &str,
         now: Ts,
     ) -> Result<i64, ConfirmRefusal> {
-        let args = vec![activity.to_string(), user.to_string(), now.0.to_string()];
+        let args = vec![
+            activity.to_string(),
+            user.to_string(),
+            now.0.to_string(),
+            ms(self.shared.opts.writing_lease).to_string(),
+        ];
         match self.script("begin_confirm", |s| &s.begin_confirm, args) {
             Some(a) if a.first().map(String::as_str) == Some("OK") => Ok(num(a.get(1))),
             Some(a) => Err(refusal(a.first().map_or("", String::as_str))),
@@ -256,7 +261,11 @@ impl StockGate for RedisGate {
     }
 
     fn due(&self, now: Ts, max: usize) -> Vec<Due> {
-        let args = vec![now.0.to_string(), max.to_string()];
+        let args = vec![
+            now.0.to_string(),
+            max.to_string(),
+            ms(self.shared.opts.writing_lease).to_string(),
+        ];
         let Some(a) = self.script("due", |s| &s.due, args) else {
             return Vec::new();
         };
@@ -284,6 +293,12 @@ impl StockGate for RedisGate {
     fn released(&self, activity: ActivityId, user: &str) -> bool {
         let args = vec![activity.to_string(), user.to_string()];
         self.script("released", |s| &s.released, args)
+            .is_some_and(|a| a.first().map(String::as_str) == Some("OK"))
+    }
+
+    fn finalised(&self, activity: ActivityId, user: &str) -> bool {
+        let args = vec![activity.to_string(), user.to_string()];
+        self.script("finalised", |s| &s.finalised, args)
             .is_some_and(|a| a.first().map(String::as_str) == Some("OK"))
     }
 

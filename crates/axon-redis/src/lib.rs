@@ -11,9 +11,12 @@
 //! - `campaign:{id}:seats` (hash): user → `state|units|order|entryId|token|resExp|exp`, the
 //!   embedded ledger's states (`WRITING`, `HELD`, `CONFIRMING`, `RELEASING`, `FINAL`,
 //!   `CANCELLED`).
-//! - `gate:holds` (sorted set): `{id}:{user}` scored by when it is due — a hold's expiry, or a
-//!   `WRITING` seat's lease end (a node that dies between the reservation and its durable write
-//!   leaves a seat that a surviving node claims when the lease ends, never an oversell).
+//! - `gate:holds` (sorted set): `{id}:{user}` of every unsettled seat, scored by when it is due —
+//!   a hold's expiry; a `WRITING` seat's lease end; a `CONFIRMING` seat's expiry + the lease; a
+//!   `RELEASING` claim's lease end. Whatever is due is claimed by exactly one node, so a node
+//!   that dies mid-write, mid-confirm or mid-release leaves nothing stuck: a surviving node claims
+//!   the seat when its lease ends and settles it against the SQL store (never an oversell; a
+//!   purchase that landed stays sold).
 //! - `gate:generation` (string): the generation marker. Every script refuses to decide while it
 //!   is missing; `gate:rebuild` is the lock of the node rebuilding it.
 //!

@@ -24,6 +24,7 @@ pub(crate) struct Scripts {
     pub end_confirm: Script,
     pub due: Script,
     pub released: Script,
+    pub finalised: Script,
     pub release_failed: Script,
     pub seal: Script,
 }
@@ -39,12 +40,13 @@ impl Scripts {
             end_confirm: gate_script!("end_confirm.lua"),
             due: gate_script!("due.lua"),
             released: gate_script!("released.lua"),
+            finalised: gate_script!("finalised.lua"),
             release_failed: gate_script!("release_failed.lua"),
             seal: Script::new(include_str!("lua/seal.lua")),
         }
     }
 
-    fn all(&self) -> [&Script; 10] {
+    fn all(&self) -> [&Script; 11] {
         [
             &self.admit,
             &self.committed,
@@ -54,6 +56,7 @@ impl Scripts {
             &self.end_confirm,
             &self.due,
             &self.released,
+            &self.finalised,
             &self.release_failed,
             &self.seal,
         ]

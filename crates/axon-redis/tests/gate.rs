@@ -260,3 +260,56 @@ fn a_redis_that_lost_its_data_refuses_until_rebuilt() {
     let due = g.due(Ts(10_000), 10);
     assert_eq!(due.len(), 1, "the recovered hold expires as before");
 }
+
+#[test]
+fn a_node_dying_mid_confirm_or_mid_release_leaves_nothing_stuck() {
+    let Some(server) = axon_testdb::redis("redis::gate::nothing_stuck") else {
+        return;
+    };
+    // The gate of `gate()` has a 30 s lease.
+    let g = gate(&server.url(), "t9:");
+    let now = Ts(1_000);
+    for (i, user) in ["paid", "unpaid", "claimed"].iter().enumerate() {
+        assert!(matches!(
+            g.admit(9, user, 1, Some(3), now),
+            Admit::Reserved { .. }
+        ));
+        let id = i64::try_from(i).unwrap() + 1;
+        g.committed(9, user, id, Some(hold("r", 5_000)));
+    }
+    assert_eq!(g.remaining(9, Some(3)), 0);
+    // Two confirms begin and their node dies: not claimable at the hold's expiry ...
+    assert_eq!(g.begin_confirm(9, "paid", now), Ok(1));
+    assert_eq!(g.begin_confirm(9, "unpaid", now), Ok(1));
+    let at_expiry: Vec<String> = g
+        .due(Ts(5_000), 10)
+        .into_iter()
+        .map(|d| d.user_id)
+        .collect();
+    assert_eq!(at_expiry, vec!["claimed".to_string()]);
+    // ... the claimer of "claimed" dies too; at expiry + lease all three are due, once.
+    let mut late: Vec<String> = g
+        .due(Ts(35_001), 10)
+        .into_iter()
+        .map(|d| d.user_id)
+        .collect();
+    late.sort();
+    assert_eq!(late, vec!["claimed", "paid", "unpaid"]);
+    assert!(g.due(Ts(35_001), 10).is_empty(), "claimed twice");
+    // The sweeper settles them against SQL: the paid one stays sold, the others come back.
+    assert!(g.finalised(9, "paid"));
+    assert!(g.released(9, "unpaid"));
+    assert!(g.released(9, "claimed"));
+    assert!(!g.released(9, "claimed"), "released twice");
+    assert!(!g.finalised(9, "unpaid"));
+    assert_eq!(g.held(9), 0);
+    assert_eq!(g.remaining(9, Some(3)), 2);
+    assert_eq!(
+        g.begin_confirm(9, "paid", Ts(40_000)),
+        Err(ConfirmRefusal::AlreadyFinal)
+    );
+    assert!(
+        !g.has_due(Ts(i64::MAX / 2)),
+        "a settled seat is still queued"
+    );
+}

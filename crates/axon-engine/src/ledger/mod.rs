@@ -291,6 +291,21 @@ impl Ledger {
         }
     }
 
+    /// A claimed seat turned out paid (the durable store says so): final, its units stay sold.
+    pub fn finalised(&mut self, activity: ActivityId, user: &str) -> bool {
+        match self
+            .books
+            .get_mut(&activity)
+            .and_then(|b| b.seats.get_mut(user))
+        {
+            Some(seat) if seat.state == SeatState::Releasing => {
+                seat.state = SeatState::Final;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The cancellation could not be written: keep the (expired) hold and try again soon.
     pub fn release_failed(&mut self, activity: ActivityId, user: &str, retry_at: Ts) {
         if let Some(seat) = self

@@ -96,6 +96,10 @@ impl StockGate for InMemoryLedger {
         self.book.lock().released(activity, user)
     }
 
+    fn finalised(&self, activity: ActivityId, user: &str) -> bool {
+        self.book.lock().finalised(activity, user)
+    }
+
     fn release_failed(&self, activity: ActivityId, user: &str, retry_at: Ts) {
         self.book.lock().release_failed(activity, user, retry_at);
     }

@@ -1,14 +1,16 @@
--- begin_confirm: ARGV = prefix, activity, user, now. Of a confirm and an expiry racing for one
--- hold, whichever script runs first wins: `HELD → CONFIRMING` leaves the expiry queue, so no
--- node can claim it while the purchase is written.
-local a, user, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+-- begin_confirm: ARGV = prefix, activity, user, now, lease (ms). Of a confirm and an expiry
+-- racing for one hold, whichever script runs first wins: `HELD → CONFIRMING` is no longer
+-- claimable as an expired hold. The seat stays queued, due at its expiry + the lease: a confirm
+-- still in flight then is presumed dead with its node, and the seat is claimed for the sweeper
+-- to settle against the SQL store (paid → final, otherwise released).
+local a, user, now, lease = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local s = redis.call('HGET', k_seats(a), user)
 if not s then return {'UNKNOWN'} end
 local f = split(s)
 if f[1] == 'HELD' and tonumber(f[7]) > now then
   f[1] = 'CONFIRMING'
   redis.call('HSET', k_seats(a), user, join(f))
-  redis.call('ZREM', HOLDS, a .. ':' .. user)
+  redis.call('ZADD', HOLDS, tonumber(f[7]) + lease, a .. ':' .. user)
   return {'OK', f[2]}
 end
 if f[1] == 'FINAL' then return {'FINAL'} end

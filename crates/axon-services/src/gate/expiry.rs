@@ -61,13 +61,39 @@ impl Gate {
                 }
             }
         }
-        match self.b.repo.cancel_entries(ids, now).await {
-            Ok(_) => {
-                for d in &due {
-                    stock.released(d.activity_id, &d.user_id);
+        match self.b.repo.cancel_entries(ids.clone(), now).await {
+            Ok(cancelled) => {
+                let cancelled: std::collections::HashSet<i64> =
+                    cancelled.iter().map(|e| e.id).collect();
+                // An entry the cancellation did not change may have been paid: its node died
+                // between the purchase's durable write and the gate's `end_confirm` (a confirm
+                // whose lease ended). Such a seat is final, its units stay sold.
+                let mut paid = std::collections::HashSet::new();
+                for id in ids.iter().filter(|id| !cancelled.contains(id)) {
+                    match self.b.repo.entry(*id).await {
+                        Ok(Some(e)) if e.status == EntryStatus::Paid => {
+                            paid.insert((e.activity_id, e.user_id));
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::error!(error = %e, "could not read a claimed seat's entry; will retry");
+                            for d in &due {
+                                stock.release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
+                            }
+                            return 0;
+                        }
+                    }
                 }
-                Counters::inc(&self.counters.gate_holds_expired_total, due.len() as u64);
-                self.log_releases(due.len(), now);
+                for d in &due {
+                    if paid.contains(&(d.activity_id, d.user_id.clone())) {
+                        stock.finalised(d.activity_id, &d.user_id);
+                    } else {
+                        stock.released(d.activity_id, &d.user_id);
+                    }
+                }
+                let released = due.len() - paid.len();
+                Counters::inc(&self.counters.gate_holds_expired_total, released as u64);
+                self.log_releases(released, now);
                 due.len()
             }
             Err(e) => {

@@ -22,8 +22,9 @@
 //! multi-threaded runtime. A database error is logged and answered as `Unavailable` (admit,
 //! extend, confirm), nothing due, or no change.
 //!
-//! Not yet handled: a node that dies between `admit` and `committed`/`abort` (or between `due`
-//! and `released`) leaves that seat `WRITING` (`RELEASING`) — its units stay counted, so the
+//! Not yet handled (the Redis gate handles them by leases): a node that dies between `admit` and
+//! `committed`/`abort` (or between `begin_confirm` and `end_confirm`, or between `due`
+//! and `released`) leaves that seat `WRITING` (`CONFIRMING`, `RELEASING`) — its units stay counted, so the
 //! gate can undersell by them but never oversell; reconciling such seats with the entries table
 //! after a timeout is the missing step.
 
@@ -403,6 +404,16 @@ impl StockGate for SqlStore {
         let user = user.to_string();
         self.gate("released", move |sh| released(sh, activity, user))
             .unwrap_or(false)
+    }
+
+    fn finalised(&self, activity: ActivityId, user: &str) -> bool {
+        let d = self.shared.dialect;
+        let user = user.to_string();
+        self.gate("finalised", move |sh| async move {
+            let mut c = sh.pool.acquire().await?;
+            set_state(&mut c, d, activity, &user, RELEASING, FINAL).await
+        })
+        .unwrap_or(false)
     }
 
     fn release_failed(&self, activity: ActivityId, user: &str, retry_at: Ts) {
