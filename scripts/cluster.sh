@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# A local Axon cluster in one command: PostgreSQL, Redis and N `axon serve` nodes on free
+# 127.0.0.1 ports, in one state directory, every PID recorded, so `down` stops exactly what `up`
+# started.
+#
+#   scripts/cluster.sh up [--nodes N] [--dir DIR]   start (default 3 nodes, DIR /tmp/axon-cluster)
+#   scripts/cluster.sh status [--dir DIR]           what runs, with URLs
+#   scripts/cluster.sh down [--dir DIR] [--keep]    stop it (and delete DIR unless --keep)
+#
+# The nodes run `$AXON_BIN` (default: `cargo build --release` here, then target/release/axon).
+# Any AXON_* variable in the caller's environment reaches every node (e.g. AXON_APPROVAL_TTL);
+# the script sets the shared ones itself: AXON_DATABASE_URL, AXON_REDIS_URL, AXON_ADMIN_KEY,
+# AXON_JWT_SECRET, AXON_SESSION_SECRET (the last three generated unless already set).
+# `up` prints the URLs and keys and writes them to DIR/cluster.env (shell syntax, mode 0600).
+# PostgreSQL keeps its defaults (fsync on); Redis runs with AOF `appendfsync always`, the setting
+# the README's Scale-out section recommends for the gate.
+set -Eeuo pipefail
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+NODES=3
+DIR="${AXON_CLUSTER_DIR:-${TMPDIR:-/tmp}/axon-cluster}"
+KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) NODES="$2"; shift 2 ;;
+    --dir) DIR="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "cluster.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+case "$NODES" in '' | *[!0-9]*) echo "cluster.sh: --nodes takes a number" >&2; exit 2 ;; esac
+
+die() { echo "cluster.sh: $*" >&2; exit 1; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+secret() { head -c 24 /dev/urandom | base64 | tr -d '/+='; }
+
+# Runs a command as the postgres user when we are root (PostgreSQL refuses to run as root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+record() { echo "$1 $2" >>"$DIR/pids"; }
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local secs="$1" what="$2"; shift 2
+  local end=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || { echo "cluster.sh: $what did not come up within ${secs}s" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+up() {
+  [ -e "$DIR/pids" ] && die "a cluster is already recorded in $DIR (scripts/cluster.sh down --dir $DIR)"
+  [ "$NODES" -ge 1 ] || die "--nodes must be at least 1"
+  local pgbin
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$pgbin" ] && [ -x "$pgbin/postgres" ] || die "PostgreSQL is not installed (apt-get install postgresql)"
+  command -v redis-server >/dev/null || die "redis-server is not installed (apt-get install redis-server)"
+  local bin="${AXON_BIN:-}"
+  if [ -z "$bin" ]; then
+    local here; here="$(cd "$(dirname "$0")/.." && pwd)"
+    (cd "$here" && cargo build --release -q)
+    bin="${CARGO_TARGET_DIR:-$here/target}/release/axon"
+  fi
+  [ -x "$bin" ] || die "no axon binary at $bin"
+  mkdir -p "$DIR"
+  : >"$DIR/pids"
+  trap 'echo "cluster.sh: up failed; stopping what started" >&2; down_recorded; exit 1' ERR
+
+  # PostgreSQL: its own cluster in DIR/pg, owned by postgres when we are root.
+  local pgport; pgport=$(free_port)
+  mkdir -p "$DIR/pg"
+  [ "$(id -u)" = 0 ] && chown postgres: "$DIR/pg"
+  as_pg "$pgbin/initdb" -D "$DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C >"$DIR/pg/initdb.log" 2>&1
+  as_pg "$pgbin/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w -t 60 \
+    -o "-p $pgport -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  record postgres "$(head -1 "$DIR/pg/data/postmaster.pid")"
+  as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres axon
+
+  # Redis: AOF with fsync on every write.
+  local rport; rport=$(free_port)
+  mkdir -p "$DIR/redis"
+  redis-server --port "$rport" --bind 127.0.0.1 --dir "$DIR/redis" --appendonly yes \
+    --appendfsync always --save "" --daemonize yes --pidfile "$DIR/redis/redis.pid" \
+    --logfile "$DIR/redis/redis.log"
+  wait_for 20 "Redis" test -s "$DIR/redis/redis.pid"
+  record redis "$(cat "$DIR/redis/redis.pid")"
+  wait_for 20 "Redis" redis-cli -p "$rport" ping
+
+  export AXON_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/axon"
+  export AXON_REDIS_URL="redis://127.0.0.1:$rport/0"
+  export AXON_ADMIN_KEY="${AXON_ADMIN_KEY:-axk_cluster_$(secret)}"
+  export AXON_JWT_SECRET="${AXON_JWT_SECRET:-$(secret)}"
+  export AXON_SESSION_SECRET="${AXON_SESSION_SECRET:-$(secret)$(secret)}"
+
+  # Nodes: the first alone (it applies the migrations), then the others together.
+  local urls=() i port
+  start_node() {
+    local i="$1" port="$2"
+    mkdir -p "$DIR/node$i"
+    "$bin" --data-dir "$DIR/node$i" serve --listen "127.0.0.1:$port" >"$DIR/node$i.log" 2>&1 &
+    record "node$i" "$!"
+  }
+  for i in $(seq 1 "$NODES"); do
+    port=$(free_port)
+    start_node "$i" "$port"
+    urls+=("http://127.0.0.1:$port")
+    if [ "$i" = 1 ]; then
+      wait_for 120 "node1" grep -q "axon serving on" "$DIR/node1.log" || { cat "$DIR/node1.log" >&2; false; }
+    fi
+  done
+  for i in $(seq 1 "$NODES"); do
+    wait_for 120 "node$i" grep -q "axon serving on" "$DIR/node$i.log" || { cat "$DIR/node$i.log" >&2; false; }
+  done
+  trap - ERR
+
+  local list; list=$(IFS=,; echo "${urls[*]}")
+  umask 077
+  cat >"$DIR/cluster.env" <<EOF
+AXON_CLUSTER_URLS=$list
+AXON_ADMIN_KEY=$AXON_ADMIN_KEY
+AXON_JWT_SECRET=$AXON_JWT_SECRET
+AXON_SESSION_SECRET=$AXON_SESSION_SECRET
+AXON_DATABASE_URL=$AXON_DATABASE_URL
+AXON_REDIS_URL=$AXON_REDIS_URL
+EOF
+  echo "axon cluster up in $DIR ($NODES nodes)"
+  echo "  postgres   $AXON_DATABASE_URL"
+  echo "  redis      $AXON_REDIS_URL"
+  for i in $(seq 1 "$NODES"); do echo "  node$i      ${urls[$((i - 1))]}"; done
+  echo "  urls       $list"
+  echo "  admin key  $AXON_ADMIN_KEY"
+  echo "  jwt secret $AXON_JWT_SECRET"
+  echo "  env file   $DIR/cluster.env"
+}
+
+# Stops every recorded PID, newest first: TERM, then KILL after 15 s.
+down_recorded() {
+  [ -e "$DIR/pids" ] || return 0
+  local name pid
+  tac "$DIR/pids" | while read -r name pid; do
+    alive "$pid" || continue
+    # PostgreSQL's fast shutdown is SIGINT (SIGTERM would wait for its clients).
+    if [ "$name" = postgres ]; then kill -INT "$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
+    for _ in $(seq 1 75); do alive "$pid" || break; sleep 0.2; done
+    alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -f "$DIR/pids"
+}
+
+down() {
+  [ -e "$DIR/pids" ] || { echo "cluster.sh: no cluster recorded in $DIR"; return 0; }
+  down_recorded
+  if [ "$KEEP" = 0 ]; then rm -rf "$DIR"; fi
+  echo "axon cluster in $DIR stopped"
+}
+
+status() {
+  [ -e "$DIR/pids" ] || { echo "no cluster recorded in $DIR"; return 1; }
+  local name pid
+  while read -r name pid; do
+    if alive "$pid"; then echo "$name $pid running"; else echo "$name $pid stopped"; fi
+  done <"$DIR/pids"
+  grep '^AXON_CLUSTER_URLS=' "$DIR/cluster.env" 2>/dev/null | sed 's/^AXON_CLUSTER_URLS=/urls /'
+}
+
+case "$cmd" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
