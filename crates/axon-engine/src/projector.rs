@@ -77,11 +77,19 @@ impl Projector {
                 engine.apply_change(change);
             }
         }
-        let scopes = touched(engine, &batch);
+        // Each scope's version is the number of the last commit that touched it (not the
+        // batch's last), so nodes that batched the same commits differently agree on it.
+        let scopes: Vec<(u64, Vec<Scope>)> = batch
+            .iter()
+            .map(|c| (c.number, touched(engine, std::slice::from_ref(c))))
+            .collect();
         let old = self.shared.current.swap(spare);
         self.spare = Some(old);
         self.behind = batch;
-        self.changes.publish(last, &scopes);
+        for (number, touched) in &scopes {
+            self.changes.publish(*number, touched);
+        }
+        debug_assert!(scopes.last().is_none_or(|(n, _)| *n == last));
     }
 
     /// Follows the store's commits until the feed closes (the store shut down), applying

@@ -39,7 +39,7 @@ pub use alerts::AlertRepo;
 pub use async_trait::async_trait;
 pub use catalog::Catalog;
 pub use error::StoreError;
-pub use feed::{Change, Commit, CommitFeed};
+pub use feed::{Change, Commit, CommitFeed, Peers};
 pub use gate::*;
 pub use pending::Pending;
 pub use store::*;

@@ -6,6 +6,7 @@ mod admin;
 mod alerts;
 mod auth;
 mod bounds;
+mod cluster;
 mod collect;
 mod connections;
 mod coupons;
