@@ -25,6 +25,7 @@ pub mod aggregates;
 pub mod alerts;
 pub mod cache;
 pub mod catalog;
+pub mod eligibility;
 pub mod error;
 pub mod feed;
 pub mod gate;

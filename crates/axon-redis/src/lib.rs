@@ -1,10 +1,12 @@
 //! Axon's Redis adapters for the scale-out mode (`AXON_REDIS_URL`, issue 13): the FCFS stock
 //! gate as one Lua script per operation, shared by every node; and, over a second connection
 //! ([`RedisLink`]), the bus between nodes ([`bus`]: commit announcements and revocations), the
-//! shared answer cache ([`cache`]) and the shared rate limits ([`limit`]).
+//! shared answer cache ([`cache`]), the shared rate limits ([`limit`]) and the eligibility cache
+//! ([`profiles`]).
 //!
 //! More keys: `dashboard:…` (cached answers, 5 minutes), `rate:{n}:{client}` (GCRA arrival
-//! times), and the pub/sub channel `changes`.
+//! times), `validation:{user}:{activity}` with `validation-of:{user}` and `validation-gen:{user}`
+//! (filter inputs, 5 minutes), and the pub/sub channel `changes`.
 //!
 //! ## Keys (all under a configurable prefix, default `axon:`)
 //! "campaign" is SPEC §11's word for a campaign activity: `{id}` is the activity's id.
@@ -51,6 +53,7 @@ pub mod cache;
 mod gate;
 pub mod limit;
 mod link;
+pub mod profiles;
 mod recover;
 mod scripts;
 
@@ -58,6 +61,7 @@ pub use bus::{Heard, RedisBus};
 pub use cache::RedisCache;
 pub use limit::RedisRateLimit;
 pub use link::RedisLink;
+pub use profiles::RedisProfiles;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use scripts::Scripts;

@@ -12,7 +12,7 @@
 //! A shared database with `AXON_REDIS_URL` also gets the rest of the scale-out on Redis, over
 //! one more connection ([`axon_redis::RedisLink`]): the bus (each node announces its commits
 //! and revocations; the others' tails look at once and their live streams re-check), the
-//! shared answer cache and the shared rate limits (falling back to this node's own limiter
+//! shared answer cache, the eligibility cache and the shared rate limits (falling back to this node's own limiter
 //! while Redis is away). Otherwise the cache stores nothing and the rate limiter is this
 //! node's.
 
@@ -22,6 +22,7 @@ use crate::ServeError;
 use axon_engine::local::{GovernorRateLimit, LocalChanges};
 use axon_engine::{ledger::InMemoryLedger, Engine, Projector};
 use axon_ports::cache::{AnswerCache, NoCache};
+use axon_ports::eligibility::{NoProfileCache, ProfileCache};
 use axon_ports::ratelimit::RateLimit;
 use axon_ports::stock::StockGate;
 use axon_ports::{CommitFeed, EventLog, Peers, Repo, StoreError};
@@ -85,6 +86,7 @@ struct Cluster {
     bus: Arc<axon_redis::RedisBus>,
     cache: Arc<dyn AnswerCache>,
     limits: Arc<dyn RateLimit>,
+    profiles: Arc<dyn ProfileCache>,
     /// Bumped for every revocation heard from another node (and on every reconnection).
     heard: tokio::sync::watch::Receiver<u64>,
 }
@@ -120,7 +122,8 @@ fn cluster<S: CommitFeed + 'static>(
     Ok(Some(Cluster {
         bus,
         cache: Arc::new(axon_redis::RedisCache::new(link.clone())),
-        limits: Arc::new(axon_redis::RedisRateLimit::new(link, local)),
+        limits: Arc::new(axon_redis::RedisRateLimit::new(link.clone(), local)),
+        profiles: Arc::new(axon_redis::RedisProfiles::new(link)),
         heard,
     }))
 }
@@ -160,6 +163,10 @@ where
             |c| c.cache.clone(),
         ),
         limits: cluster.as_ref().map_or(local, |c| c.limits.clone()),
+        profiles: cluster.as_ref().map_or_else(
+            || Arc::new(NoProfileCache) as Arc<dyn ProfileCache>,
+            |c| c.profiles.clone(),
+        ),
     };
     let secret = crate::session_key::signing_key(&config)?;
     let mut state = AppState::new(backends, snapshots, config, secret);
