@@ -180,3 +180,55 @@ fn two_nodes_share_one_budget_that_refills_and_fall_back_to_their_own_without_re
     );
     assert!(fallback.0.load(Ordering::Relaxed) >= 1);
 }
+
+#[test]
+fn filter_inputs_are_shared_dropped_on_a_profile_write_and_a_late_reader_cannot_put_them_back() {
+    use axon_domain::model::UserProfile;
+    use axon_ports::eligibility::{Lookup, ProfileCache};
+    use axon_redis::RedisProfiles;
+    let Some(server) = axon_testdb::redis("redis::shared::profiles") else {
+        return;
+    };
+    let a = RedisProfiles::new(RedisLink::connect(&server.url(), "p:").unwrap());
+    let b = RedisProfiles::new(RedisLink::connect(&server.url(), "p:").unwrap());
+    let profile = |age| UserProfile {
+        user_id: "u:1".into(),
+        age: Some(age),
+        ..UserProfile::default()
+    };
+    let Lookup::Miss { generation } = a.lookup("u:1", 7) else {
+        panic!("nothing cached yet");
+    };
+    a.store("u:1", 7, generation, Some(&profile(31)));
+    a.store("u:1", 8, generation, None);
+    assert_eq!(
+        b.lookup("u:1", 7),
+        Lookup::Hit(Some(profile(31))),
+        "B reads A's"
+    );
+    assert_eq!(
+        b.lookup("u:1", 8),
+        Lookup::Hit(None),
+        "known to have no profile"
+    );
+
+    // A reader misses, the profile is written (and forgotten) before it stores what it read.
+    b.forget("u:1");
+    let Lookup::Miss { generation: late } = b.lookup("u:1", 7) else {
+        panic!("the write dropped every activity of the person");
+    };
+    assert!(matches!(b.lookup("u:1", 8), Lookup::Miss { .. }));
+    a.forget("u:1");
+    b.store("u:1", 7, late, Some(&profile(31)));
+    let Lookup::Miss { generation: now } = a.lookup("u:1", 7) else {
+        panic!("a store older than the last write is refused");
+    };
+    assert!(now > late);
+    a.store("u:1", 7, now, Some(&profile(50)));
+    assert_eq!(b.lookup("u:1", 7), Lookup::Hit(Some(profile(50))));
+    assert!(a.enabled());
+
+    server.stop();
+    assert_eq!(a.lookup("u:1", 7), Lookup::Off, "no Redis: read the store");
+    a.forget("u:1");
+}
