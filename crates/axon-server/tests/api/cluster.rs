@@ -297,6 +297,7 @@ async fn nodes_share_cached_answers_and_a_write_makes_the_next_one_fresh() {
     assert_eq!(hit["activityId"], aid);
 
     // A write in the scope moves its version: the next answer is computed, on every node.
+    let sent = Instant::now();
     visit(&t.client, &t.a.base, aid, 1).await;
     let fresh = until(&t.client, &t.b.base, &path, Duration::from_secs(1), |v| {
         v["data"]["overview"]["totalVisits"] == 4
@@ -306,6 +307,7 @@ async fn nodes_share_cached_answers_and_a_write_makes_the_next_one_fresh() {
         fresh.is_some(),
         "after a write B answers fresh, not the cached 777"
     );
+    eprintln!("A's write in B's REST answer after {:?}", sent.elapsed());
     let (_, a_now) = dashboard(&t.client, &t.a.base, &path).await;
     assert_eq!(a_now["data"]["overview"]["totalVisits"], 4);
 
