@@ -12,9 +12,9 @@
 //! A shared database with `AXON_REDIS_URL` also gets the rest of the scale-out on Redis, over
 //! one more connection ([`axon_redis::RedisLink`]): the bus (each node announces its commits
 //! and revocations; the others' tails look at once and their live streams re-check), the
-//! shared answer cache, the eligibility cache and the shared rate limits (falling back to this node's own limiter
-//! while Redis is away). Otherwise the cache stores nothing and the rate limiter is this
-//! node's.
+//! shared answer cache, the eligibility cache and the shared rate limits (falling back to this
+//! node's own limiter while Redis is away). Otherwise the caches keep nothing and the rate
+//! limiter is this node's.
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -81,7 +81,7 @@ fn redis_gate(config: &Config) -> Result<Option<Arc<dyn StockGate>>, ServeError>
     Ok(Some(Arc::new(gate)))
 }
 
-/// The Redis side of several nodes on one database: the bus, the cache, the rate limits.
+/// The Redis side of several nodes on one database: the bus, the caches, the rate limits.
 struct Cluster {
     bus: Arc<axon_redis::RedisBus>,
     cache: Arc<dyn AnswerCache>,
@@ -117,7 +117,7 @@ fn cluster<S: CommitFeed + 'static>(
     store.announce_to(bus.clone(), config.bus_poll);
     tracing::info!(
         node = bus.node(),
-        "the bus, the answer cache and the rate limits are on Redis"
+        "the bus, the caches and the rate limits are on Redis"
     );
     Ok(Some(Cluster {
         bus,

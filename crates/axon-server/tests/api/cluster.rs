@@ -4,7 +4,7 @@
 //! what A cached; a write makes the next answer fresh; realtime is never cached; a Redis that is
 //! gone degrades to computing), the rate limits are one budget for all nodes (and each node's
 //! own while Redis is away), and an admin session signed in on A works on B and dies on B —
-//! its live stream too — when it is signed out on A.
+//! its live stream too — when it is signed out on A. The eligibility cache: `cluster_profiles`.
 
 use crate::helpers::{Node, ADMIN_KEY};
 use axon_server::{Secret, SessionSecret};
@@ -14,17 +14,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// 2026-11-15T00:00:00Z.
-const T0: i64 = 1_794_700_800_000;
+pub(crate) const T0: i64 = 1_794_700_800_000;
 
-struct Two {
-    a: Node,
-    b: Node,
+pub(crate) struct Two {
+    pub a: Node,
+    pub b: Node,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
-    client: Client,
+    pub client: Client,
 }
 
 /// Two nodes on `db` and `redis`, one manual clock; `tune` adjusts both configs.
-async fn two(db: &str, redis: &str, tune: impl Fn(&mut axon_server::Config)) -> Two {
+pub(crate) async fn two(db: &str, redis: &str, tune: impl Fn(&mut axon_server::Config)) -> Two {
     let clock = Arc::new(axon_domain::ManualClock::new(axon_domain::Ts(T0)));
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let config = |c: &mut axon_server::Config| {
@@ -46,14 +46,20 @@ async fn two(db: &str, redis: &str, tune: impl Fn(&mut axon_server::Config)) -> 
     }
 }
 
-fn servers(test: &str) -> Option<(String, axon_testdb::RedisServer)> {
+pub(crate) fn servers(test: &str) -> Option<(String, axon_testdb::RedisServer)> {
     let pg = axon_testdb::postgres(test)?;
     let redis = axon_testdb::redis(test)?;
     let name: String = test.rsplit("::").next().unwrap().chars().take(24).collect();
     Some((pg.database(&name), redis))
 }
 
-async fn admin(client: &Client, base: &str, m: reqwest::Method, path: &str, body: Value) -> Value {
+pub(crate) async fn admin(
+    client: &Client,
+    base: &str,
+    m: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> Value {
     let r = client
         .request(m, format!("{base}{path}"))
         .bearer_auth(ADMIN_KEY)
@@ -66,7 +72,7 @@ async fn admin(client: &Client, base: &str, m: reqwest::Method, path: &str, body
 }
 
 /// A campaign and an activity created on `base`; their ids.
-async fn activity(client: &Client, base: &str) -> (i64, i64) {
+pub(crate) async fn activity(client: &Client, base: &str) -> (i64, i64) {
     let post = reqwest::Method::POST;
     let c = admin(
         client,
@@ -105,7 +111,7 @@ async fn visit(client: &Client, base: &str, aid: i64, n: usize) {
     assert_eq!(r.status(), 202);
 }
 
-async fn dashboard(client: &Client, base: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn dashboard(client: &Client, base: &str, path: &str) -> (u16, Value) {
     let r = client
         .get(format!("{base}{path}"))
         .bearer_auth(ADMIN_KEY)
@@ -220,7 +226,7 @@ async fn viewers_on_b_see_writes_made_on_a_through_the_bus_even_after_a_redis_re
     }
 }
 
-fn redis_cli(redis: &axon_testdb::RedisServer, args: &[&str]) -> String {
+pub(crate) fn redis_cli(redis: &axon_testdb::RedisServer, args: &[&str]) -> String {
     let out = std::process::Command::new("redis-cli")
         .args(["-h", "127.0.0.1", "-p", &redis.port.to_string()])
         .args(args)
@@ -476,154 +482,4 @@ async fn a_session_from_a_works_on_b_and_its_sign_out_on_a_ends_it_on_b_at_once(
         "sign-out on A → B's stream closed in {:?}",
         signed_out.elapsed()
     );
-}
-
-async fn enter(client: &Client, base: &str, aid: i64, user: &str) -> (u16, Value) {
-    let r = client
-        .post(format!("{base}/api/v1/activities/{aid}/entries"))
-        .bearer_auth(axon_server::auth::mint_jwt(
-            crate::helpers::JWT_SECRET.as_bytes(),
-            user,
-            axon_domain::Ts(T0 + 3_600_000),
-        ))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    let s = r.status().as_u16();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn warmed_filter_inputs_serve_entries_on_every_node_until_the_profile_changes() {
-    let Some((db, redis)) = servers("api::cluster::warmed_filter_inputs") else {
-        return;
-    };
-    let t = two(&db, &redis.url(), |c| c.redis.prefix = "elig:".into()).await;
-    let (c, post, put) = (&t.client, reqwest::Method::POST, reqwest::Method::PUT);
-    let (cid, _) = activity(c, &t.a.base).await;
-    let a = admin(
-        c,
-        &t.a.base,
-        post.clone(),
-        &format!("/api/v1/campaigns/{cid}/activities"),
-        json!({"name": "filtered", "activityType": "FIRST_COME_FIRST_SERVE", "limitCount": 10,
-            "startDate": "2026-11-01", "endDate": "2026-11-30",
-            "filters": [{"type": "AGE", "operator": "BETWEEN", "values": [20, 39]}]}),
-    )
-    .await;
-    let aid = a["id"].as_i64().unwrap();
-    admin(
-        c,
-        &t.a.base,
-        reqwest::Method::PATCH,
-        &format!("/api/v1/activities/{aid}/status"),
-        json!({"status": "ACTIVE"}),
-    )
-    .await;
-    for (user, age) in [("u1", 31), ("u2", 50), ("u4", 22)] {
-        admin(
-            c,
-            &t.a.base,
-            put.clone(),
-            &format!("/api/v1/users/{user}"),
-            json!({"age": age}),
-        )
-        .await;
-    }
-    // u1, u2 and u3 (no profile) looked at the activity; u4 did not.
-    let events: Vec<Value> = ["u1", "u2", "u3"]
-        .iter()
-        .map(
-            |u| json!({"triggerType": "PAGE_VIEW", "userId": u, "properties": {"activityId": aid}}),
-        )
-        .collect();
-    let r = c
-        .post(format!("{}/api/v1/behavior/events", t.a.base))
-        .json(&events)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
-
-    let w = admin(
-        c,
-        &t.a.base,
-        post.clone(),
-        &format!("/api/v1/admin/activities/{aid}/warm"),
-        json!({}),
-    )
-    .await;
-    assert_eq!(w["candidates"], 3, "{w}");
-    assert_eq!(w["withProfile"], 2, "{w}");
-    assert_eq!(w["cached"], 3, "{w}");
-    assert_eq!(w["cacheEnabled"], true);
-    let key = |u: &str| format!("elig:validation:{u}:{aid}");
-    let u1: Value = serde_json::from_str(&redis_cli(&redis, &["GET", &key("u1")])).unwrap();
-    assert_eq!(u1["age"], 31);
-    assert_eq!(
-        redis_cli(&redis, &["GET", &key("u3")]),
-        "null",
-        "known to have no profile"
-    );
-    let ttl: i64 = redis_cli(&redis, &["PTTL", &key("u1")]).parse().unwrap();
-    assert!((290_000..=300_000).contains(&ttl), "kept 5 minutes: {ttl}");
-    assert_eq!(
-        redis_cli(&redis, &["EXISTS", &key("u4")]),
-        "0",
-        "u4 was not a likely entrant"
-    );
-
-    // B decides from the cache, not the database: a cached age of 25 lets the 50-year-old in.
-    redis_cli(
-        &redis,
-        &[
-            "SET",
-            &key("u2"),
-            r#"{"userId":"u2","age":25}"#,
-            "PX",
-            "300000",
-        ],
-    );
-    assert_eq!(
-        enter(c, &t.b.base, aid, "u2").await.0,
-        200,
-        "B read the cached inputs"
-    );
-    assert_eq!(enter(c, &t.b.base, aid, "u1").await.0, 200);
-    let (s, v) = enter(c, &t.b.base, aid, "u3").await;
-    assert_eq!((s, v["error"].as_str()), (400, Some("NOT_ELIGIBLE")), "{v}");
-
-    // A profile written on A drops its cached inputs: B's next entry reads the new profile.
-    admin(c, &t.a.base, put, "/api/v1/users/u3", json!({"age": 30})).await;
-    assert_eq!(
-        redis_cli(&redis, &["EXISTS", &key("u3")]),
-        "0",
-        "dropped on the write"
-    );
-    assert_eq!(
-        enter(c, &t.b.base, aid, "u3").await.0,
-        200,
-        "the new profile counts at once"
-    );
-    // A person who was not warmed is read once and then cached.
-    assert_eq!(enter(c, &t.b.base, aid, "u4").await.0, 200);
-    let u4: Value = serde_json::from_str(&redis_cli(&redis, &["GET", &key("u4")])).unwrap();
-    assert_eq!(u4["age"], 22);
-
-    let (s, v) = dashboard(c, &t.a.base, "/api/v1/activities/999").await;
-    assert_eq!(s, 404, "{v}");
-    let r = c
-        .post(format!("{}/api/v1/admin/activities/999/warm", t.a.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    let r = c
-        .post(format!("{}/api/v1/admin/activities/{aid}/warm", t.a.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401, "admins only");
 }

@@ -7,6 +7,7 @@ mod alerts;
 mod auth;
 mod bounds;
 mod cluster;
+mod cluster_profiles;
 mod collect;
 mod connections;
 mod coupons;
