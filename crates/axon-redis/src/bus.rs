@@ -58,8 +58,10 @@ impl RedisBus {
         let channel = link.key("changes");
         let (commits, commits_rx) = watch::channel(0u64);
         let (revocations, revocations_rx) = watch::channel(0u64);
+        // The publisher holds a connection, not the link: the link (and its runtime) goes
+        // when the node's backends go.
         link.rt.spawn(publish(
-            link.clone(),
+            link.conn.clone(),
             channel.clone(),
             node.clone(),
             commits_rx,
@@ -91,7 +93,7 @@ impl Peers for RedisBus {
 }
 
 async fn publish(
-    link: Arc<RedisLink>,
+    conn: redis::aio::ConnectionManager,
     channel: String,
     node: String,
     mut commits: watch::Receiver<u64>,
@@ -112,7 +114,7 @@ async fn publish(
         // A Redis restart breaks the connection under the first command after it: try again
         // while the connection manager reconnects, then give up (the tails' poll covers it).
         for attempt in 1..=5u32 {
-            let mut c = link.conn.clone();
+            let mut c = conn.clone();
             let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
                 .arg(&channel)
                 .arg(&message)
