@@ -17,17 +17,28 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The embedded change feed: a watch channel of the newest data version plus, per scope, the
-/// version at which it last changed.
+/// version at which it last changed. A scope that has not changed since start-up reports the
+/// version the engine was rebuilt at (`base`): on a shared database that is the feed number at
+/// start-up, so two nodes reporting the same version for a scope hold the same data for it.
 pub struct LocalChanges {
     wake: watch::Sender<u64>,
     versions: Mutex<HashMap<Scope, u64>>,
+    base: u64,
 }
 
 impl Default for LocalChanges {
     fn default() -> LocalChanges {
+        LocalChanges::starting_at(0)
+    }
+}
+
+impl LocalChanges {
+    /// A feed whose engine was rebuilt with every commit up to `base`.
+    pub fn starting_at(base: u64) -> LocalChanges {
         LocalChanges {
-            wake: watch::Sender::new(0),
+            wake: watch::Sender::new(base),
             versions: Mutex::new(HashMap::new()),
+            base,
         }
     }
 }
@@ -44,7 +55,11 @@ impl ChangeFeed for LocalChanges {
     }
 
     fn version_of(&self, scope: Scope) -> u64 {
-        self.versions.lock().get(&scope).copied().unwrap_or(0)
+        self.versions
+            .lock()
+            .get(&scope)
+            .copied()
+            .unwrap_or(self.base)
     }
 
     fn subscribe(&self) -> watch::Receiver<u64> {

@@ -77,11 +77,27 @@ impl Projector {
                 engine.apply_change(change);
             }
         }
-        let scopes = touched(engine, &batch);
+        // Each scope's version is the number of the last commit that touched it (not the
+        // batch's last), so nodes that batched the same commits differently agree on it. One
+        // publish per distinct version, oldest first; every commit touches the global scope, so
+        // the last publish is at the batch's last number.
+        let mut newest: std::collections::BTreeMap<Scope, u64> = Default::default();
+        for c in &batch {
+            for s in touched(engine, std::slice::from_ref(c)) {
+                newest.insert(s, c.number);
+            }
+        }
+        let mut by_version: std::collections::BTreeMap<u64, Vec<Scope>> = Default::default();
+        for (s, v) in newest {
+            by_version.entry(v).or_default().push(s);
+        }
         let old = self.shared.current.swap(spare);
         self.spare = Some(old);
         self.behind = batch;
-        self.changes.publish(last, &scopes);
+        debug_assert_eq!(by_version.keys().next_back(), Some(&last));
+        for (number, scopes) in &by_version {
+            self.changes.publish(*number, scopes);
+        }
     }
 
     /// Follows the store's commits until the feed closes (the store shut down), applying
@@ -168,6 +184,37 @@ mod tests {
 
     fn commit(number: u64, changes: Vec<Change>) -> Arc<Commit> {
         Arc::new(Commit { number, changes })
+    }
+
+    #[test]
+    fn a_scope_is_versioned_by_the_last_commit_that_touched_it_however_commits_are_batched() {
+        let elsewhere = |seq: u64| {
+            let Change::Event { mut event, .. } = view(seq, "u9") else {
+                unreachable!()
+            };
+            event.activity_id = Some(8);
+            event.properties.insert("activityId".into(), 8.into());
+            Change::Event { seq, event }
+        };
+        let changes = Arc::new(LocalChanges::starting_at(40));
+        let (mut p, _snaps) = Projector::new(Engine::new(BusinessTz::default()), changes.clone());
+        assert_eq!(
+            changes.version_of(Scope::Activity(7)),
+            40,
+            "the start-up version"
+        );
+        p.apply(vec![
+            commit(41, vec![view(41, "u1")]),
+            commit(42, vec![elsewhere(42)]),
+        ]);
+        assert_eq!(
+            changes.version_of(Scope::Activity(7)),
+            41,
+            "not the batch's 42"
+        );
+        assert_eq!(changes.version_of(Scope::Activity(8)), 42);
+        assert_eq!(changes.version_of(Scope::Global), 42);
+        assert_eq!(*changes.subscribe().borrow(), 42);
     }
 
     #[test]

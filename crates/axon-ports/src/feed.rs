@@ -25,7 +25,9 @@ pub enum Change {
     Activity(Activity),
 }
 
-/// One durable commit: its number (1, 2, … per store) and its changes in write order.
+/// One durable commit: its number and its changes in write order. Numbers increase in commit
+/// order: 1, 2, … on the embedded store; on a shared database the commit's feed number, the
+/// same on every node (so data versions derived from it agree across nodes).
 #[derive(Debug, Clone, Default)]
 pub struct Commit {
     pub number: u64,
@@ -39,4 +41,18 @@ pub trait CommitFeed: Send + Sync {
     /// Follows the commits made from now on, in order. Called once per follower at start-up,
     /// after the follower has replayed what was stored.
     fn follow(&self) -> UnboundedReceiver<Arc<Commit>>;
+    /// Another node announced a commit: look for it now rather than at the next poll.
+    fn look_now(&self) {}
+    /// Tells `peers` about every commit this node makes durable from now on (after COMMIT);
+    /// as they announce theirs too ([`CommitFeed::look_now`]), the feed then looks for other
+    /// nodes' commits by itself only every `poll` (for announcements lost on the way).
+    fn announce_to(&self, _peers: Arc<dyn Peers>, _poll: std::time::Duration) {}
+}
+
+/// The other nodes sharing the database, reached through a message bus (Redis pub/sub).
+pub trait Peers: Send + Sync {
+    /// This node made the commit with feed number `position` durable.
+    fn committed(&self, position: u64);
+    /// This node revoked a key or signed a session out: every node's live streams re-check.
+    fn revoked(&self);
 }

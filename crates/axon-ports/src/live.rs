@@ -18,7 +18,8 @@ pub enum Scope {
 pub trait ChangeFeed: Send + Sync {
     /// Records that `scopes` changed at data `version` and wakes every subscriber.
     fn publish(&self, version: u64, scopes: &[Scope]);
-    /// The data version at which `scope` last changed (0: not since start).
+    /// The data version at which `scope` last changed (the start-up version when it has not
+    /// changed since).
     fn version_of(&self, scope: Scope) -> u64;
     /// A receiver that wakes on every publish (its value is the newest version).
     fn subscribe(&self) -> tokio::sync::watch::Receiver<u64>;

@@ -1,5 +1,12 @@
 //! Axon's Redis adapters for the scale-out mode (`AXON_REDIS_URL`, issue 13): the FCFS stock
-//! gate as one Lua script per operation, shared by every node.
+//! gate as one Lua script per operation, shared by every node; and, over a second connection
+//! ([`RedisLink`]), the bus between nodes ([`bus`]: commit announcements and revocations), the
+//! shared answer cache ([`cache`]), the shared rate limits ([`limit`]) and the eligibility cache
+//! ([`profiles`]).
+//!
+//! More keys: `dashboard:…` (cached answers, 5 minutes), `rate:{n}:{client}` (GCRA arrival
+//! times), `validation:{user}:{activity}` with `validation-of:{user}` and `validation-gen:{user}`
+//! (filter inputs, 5 minutes), and the pub/sub channel `changes`.
 //!
 //! ## Keys (all under a configurable prefix, default `axon:`)
 //! "campaign" is SPEC §11's word for a campaign activity: `{id}` is the activity's id.
@@ -44,9 +51,20 @@
 //! error is logged and answered as `Unavailable` (admit, extend, confirm), nothing due, or no
 //! change.
 
+pub mod bus;
+pub mod cache;
 mod gate;
+pub mod limit;
+mod link;
+pub mod profiles;
 mod recover;
 mod scripts;
+
+pub use bus::{Heard, RedisBus};
+pub use cache::RedisCache;
+pub use limit::RedisRateLimit;
+pub use link::RedisLink;
+pub use profiles::RedisProfiles;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use scripts::Scripts;
@@ -192,7 +210,7 @@ impl Drop for RedisGate {
 }
 
 /// Runs `f` on `rt` and blocks this thread for its answer (safe inside another runtime).
-fn block_on<T: Send + 'static>(
+pub(crate) fn block_on<T: Send + 'static>(
     rt: &tokio::runtime::Handle,
     f: impl Future<Output = T> + Send + 'static,
 ) -> Option<T> {

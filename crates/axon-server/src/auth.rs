@@ -187,7 +187,7 @@ pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), ApiErro
             .await?;
         repo.revoke_key(marker.id, now).await?;
     }
-    state.revocations.send_modify(|n| *n += 1);
+    state.revoked_here();
     Ok(())
 }
 

@@ -54,6 +54,10 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// The Redis gate's key prefix (`AXON_REDIS_PREFIX`), writing lease and rebuild grace.
     pub redis: axon_redis::RedisGateOptions,
+    /// A shared database with Redis: how often the commit feed still polls for other nodes'
+    /// commits although the Redis bus announces them (for announcements lost while Redis was
+    /// away). 1 s; not a setting (tests lengthen it to show the bus at work).
+    pub bus_poll: std::time::Duration,
     /// Bootstrap admin key (`AXON_ADMIN_KEY`).
     pub admin_key: Secret,
     /// HS256 secret shared with the shop backend for end-user JWTs (`AXON_JWT_SECRET`).
@@ -112,6 +116,7 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("redis_url", &self.redis_url)
             .field("redis", &self.redis)
+            .field("bus_poll", &self.bus_poll)
             .field("admin_key", &self.admin_key)
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt", &self.jwt)
@@ -151,6 +156,7 @@ impl Config {
             database_url: None,
             redis_url: None,
             redis: axon_redis::RedisGateOptions::default(),
+            bus_poll: std::time::Duration::from_secs(1),
             admin_key,
             jwt_secret: Secret::default(),
             jwt: crate::auth::JwtRules::default(),

@@ -7,16 +7,25 @@
 //! database (`axon_store::sql::stock`) — the in-process ledger serves the embedded mode only.
 //! With `AXON_REDIS_URL` the FCFS stock gate is Redis's instead (`axon_redis`: one Lua script
 //! per decision, rebuilt from the store when Redis lost it), whichever store keeps the entries.
-//! Either way: the in-process engine, change feed and rate limiter.
+//! Either way: the in-process engine and change feed.
+//!
+//! A shared database with `AXON_REDIS_URL` also gets the rest of the scale-out on Redis, over
+//! one more connection ([`axon_redis::RedisLink`]): the bus (each node announces its commits
+//! and revocations; the others' tails look at once and their live streams re-check), the
+//! shared answer cache, the eligibility cache and the shared rate limits (falling back to this
+//! node's own limiter while Redis is away). Otherwise the caches keep nothing and the rate
+//! limiter is this node's.
 
 use crate::config::Config;
 use crate::state::AppState;
 use crate::ServeError;
 use axon_engine::local::{GovernorRateLimit, LocalChanges};
 use axon_engine::{ledger::InMemoryLedger, Engine, Projector};
-use axon_ports::cache::NoCache;
+use axon_ports::cache::{AnswerCache, NoCache};
+use axon_ports::eligibility::{NoProfileCache, ProfileCache};
+use axon_ports::ratelimit::RateLimit;
 use axon_ports::stock::StockGate;
-use axon_ports::{CommitFeed, EventLog, Repo, StoreError};
+use axon_ports::{CommitFeed, EventLog, Peers, Repo, StoreError};
 use axon_services::Backends;
 use axon_store::sql::{Dialect, SqlStore};
 use axon_store::sqlite::SqliteStore;
@@ -37,7 +46,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 Some(r) => r,
                 None => Arc::new(InMemoryLedger::default()),
             };
-            assemble(store, stock, config).await
+            assemble(store, stock, config, false).await
         }
         Some(url) => {
             let store = Arc::new(SqlStore::open(&url)?);
@@ -52,7 +61,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 Some(r) => r,
                 None => store.clone(),
             };
-            assemble(store, stock, config).await
+            assemble(store, stock, config, true).await
         }
     }
 }
@@ -72,21 +81,76 @@ fn redis_gate(config: &Config) -> Result<Option<Arc<dyn StockGate>>, ServeError>
     Ok(Some(Arc::new(gate)))
 }
 
+/// The Redis side of several nodes on one database: the bus, the caches, the rate limits.
+struct Cluster {
+    bus: Arc<axon_redis::RedisBus>,
+    cache: Arc<dyn AnswerCache>,
+    limits: Arc<dyn RateLimit>,
+    profiles: Arc<dyn ProfileCache>,
+    /// Bumped for every revocation heard from another node (and on every reconnection).
+    heard: tokio::sync::watch::Receiver<u64>,
+}
+
+fn cluster<S: CommitFeed + 'static>(
+    config: &Config,
+    store: &Arc<S>,
+    local: Arc<dyn RateLimit>,
+) -> Result<Option<Cluster>, ServeError> {
+    let Some(url) = &config.redis_url else {
+        return Ok(None);
+    };
+    let link = axon_redis::RedisLink::connect(url.expose(), &config.redis.prefix)
+        .map_err(|e| ServeError::Store(StoreError::Internal(e.to_string())))?;
+    let (heard_tx, heard) = tokio::sync::watch::channel(0u64);
+    let feed = Arc::downgrade(store);
+    let bus = axon_redis::RedisBus::start(&link, move |h| {
+        use axon_redis::Heard;
+        if matches!(h, Heard::Commit(_) | Heard::Connected) {
+            if let Some(f) = feed.upgrade() {
+                f.look_now();
+            }
+        }
+        if matches!(h, Heard::Revoked | Heard::Connected) {
+            heard_tx.send_modify(|n| *n += 1);
+        }
+    });
+    store.announce_to(bus.clone(), config.bus_poll);
+    tracing::info!(
+        node = bus.node(),
+        "the bus, the caches and the rate limits are on Redis"
+    );
+    Ok(Some(Cluster {
+        bus,
+        cache: Arc::new(axon_redis::RedisCache::new(link.clone())),
+        limits: Arc::new(axon_redis::RedisRateLimit::new(link.clone(), local)),
+        profiles: Arc::new(axon_redis::RedisProfiles::new(link)),
+        heard,
+    }))
+}
+
 async fn assemble<S>(
     store: Arc<S>,
     stock: Arc<dyn StockGate>,
     config: Config,
+    shared_database: bool,
 ) -> Result<AppState, ServeError>
 where
     S: Repo + EventLog + CommitFeed + 'static,
 {
     let engine = rebuild_engine(&*store, &*store, &config).await?;
-    let changes = Arc::new(LocalChanges::default());
+    // Versions are commit numbers; the engine holds everything up to the current one.
+    let changes = Arc::new(LocalChanges::starting_at(store.committed()));
     let (projector, snapshots) = Projector::new(engine, changes.clone());
     let feed = store.follow();
     std::thread::Builder::new()
         .name("axon-projector".into())
         .spawn(move || projector.run(feed))?;
+    let local: Arc<dyn RateLimit> = Arc::new(GovernorRateLimit::new(config.clock.clone()));
+    let cluster = if shared_database {
+        cluster(&config, &store, local.clone())?
+    } else {
+        None
+    };
     let backends = Backends {
         events: store.clone(),
         repo: store.clone(),
@@ -94,11 +158,27 @@ where
         stock,
         analytics: snapshots.clone(),
         changes,
-        cache: Arc::new(NoCache),
-        limits: Arc::new(GovernorRateLimit::new(config.clock.clone())),
+        cache: cluster.as_ref().map_or_else(
+            || Arc::new(NoCache) as Arc<dyn AnswerCache>,
+            |c| c.cache.clone(),
+        ),
+        limits: cluster.as_ref().map_or(local, |c| c.limits.clone()),
+        profiles: cluster.as_ref().map_or_else(
+            || Arc::new(NoProfileCache) as Arc<dyn ProfileCache>,
+            |c| c.profiles.clone(),
+        ),
     };
     let secret = crate::session_key::signing_key(&config)?;
-    let state = AppState::new(backends, snapshots, config, secret);
+    let mut state = AppState::new(backends, snapshots, config, secret);
+    if let Some(c) = cluster {
+        state.peers = Some(c.bus.clone() as Arc<dyn Peers>);
+        let (revocations, mut heard) = (state.revocations.clone(), c.heard);
+        tokio::spawn(async move {
+            while heard.changed().await.is_ok() {
+                revocations.send_modify(|n| *n += 1);
+            }
+        });
+    }
     state.gate.recover_if_needed().await?;
     Ok(state)
 }

@@ -49,8 +49,11 @@ pub struct AppState {
     pub streams: Arc<crate::streams::StreamSlots>,
     /// Sign-in attempts per client address (`None` = unlimited), by `governor`.
     pub login_limiter: Option<Arc<LoginLimiter>>,
-    /// Bumped when a key is revoked or a session signed out here: live streams re-check at once.
+    /// Bumped when a key is revoked or a session signed out here (or, heard on the Redis bus,
+    /// on another node): live streams re-check at once.
     pub revocations: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The other nodes, told of this node's revocations (several nodes on Redis).
+    pub peers: Option<Arc<dyn axon_ports::Peers>>,
 }
 
 impl AppState {
@@ -115,8 +118,8 @@ impl AppState {
             )),
             login_limiter: std::num::NonZeroU32::new(config.login_attempts_per_minute)
                 .map(|n| Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(n)))),
-            dashboards: Arc::new(
-                Dashboards::new(
+            dashboards: Arc::new({
+                let d = Dashboards::new(
                     backends.analytics.clone(),
                     backends.stock_levels(),
                     config.tz.clone(),
@@ -125,8 +128,14 @@ impl AppState {
                     events: backends.events.clone(),
                     repo: backends.repo.clone(),
                 }))
-                .with_horizon(config.horizon),
-            ),
+                .with_horizon(config.horizon);
+                if backends.cache.remembers() {
+                    d.with_cache(backends.cache.clone())
+                } else {
+                    d
+                }
+            }),
+            peers: None,
             purchases,
             metrics,
             backends,
@@ -138,6 +147,15 @@ impl AppState {
 
     pub fn now(&self) -> Ts {
         self.config.clock.now()
+    }
+
+    /// A key was revoked or a session signed out here: this node's live streams re-check now,
+    /// and so do the other nodes' when a bus connects them.
+    pub fn revoked_here(&self) {
+        self.revocations.send_modify(|n| *n += 1);
+        if let Some(p) = &self.peers {
+            p.revoked();
+        }
     }
 
     pub fn tz(&self) -> &BusinessTz {

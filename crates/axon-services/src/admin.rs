@@ -1,12 +1,15 @@
 //! Administration of what the dashboards are about: campaigns, activities and products. Each
 //! write is durable when the store answers and visible to the dashboards once the projector
 //! has applied it, so these writes wait for the projector before answering (an admin who saves
-//! an activity and opens its dashboard sees it). Other relational reads and writes (profiles,
-//! definitions, keys) need no projection and go straight to the repo port.
+//! an activity and opens its dashboard sees it). Other relational reads and writes (definitions,
+//! keys) need no projection and go straight to the repo port; a profile write also drops the
+//! person's cached filter inputs (`gate::warm`).
 
 use crate::backends::Backends;
 use crate::error::{ServiceError, ServiceResult};
-use axon_domain::model::{Activity, ActivityId, ActivityStatus, Campaign, CampaignId, Product};
+use axon_domain::model::{
+    Activity, ActivityId, ActivityStatus, Campaign, CampaignId, Product, UserProfile,
+};
 use axon_domain::{status, Ts};
 use axon_ports::Repo;
 
@@ -22,6 +25,13 @@ impl Admin {
     /// The relational port, for reads and for writes the dashboards do not depend on.
     pub fn repo(&self) -> &dyn Repo {
         &*self.b.repo
+    }
+
+    /// Stores a profile; once durable, every node's cached filter inputs of the person go.
+    pub async fn save_profile(&self, p: UserProfile) -> ServiceResult<UserProfile> {
+        let saved = self.b.repo.upsert_profile(p).await?;
+        self.b.profiles.forget(&saved.user_id);
+        Ok(saved)
     }
 
     pub async fn campaign(&self, id: CampaignId) -> ServiceResult<Campaign> {

@@ -4,6 +4,7 @@
 use axon_domain::{BusinessTz, Clock, Ts};
 use axon_ports::aggregates::{AnalyticsSource, StockLevels};
 use axon_ports::cache::AnswerCache;
+use axon_ports::eligibility::ProfileCache;
 use axon_ports::live::ChangeFeed;
 use axon_ports::ratelimit::RateLimit;
 use axon_ports::stock::StockGate;
@@ -26,6 +27,8 @@ pub struct Backends {
     pub changes: Arc<dyn ChangeFeed>,
     pub cache: Arc<dyn AnswerCache>,
     pub limits: Arc<dyn RateLimit>,
+    /// Filter inputs per person and activity, so an entry needs no profile read (Redis).
+    pub profiles: Arc<dyn ProfileCache>,
 }
 
 /// Longest a caller waits for the projector to apply its own write.

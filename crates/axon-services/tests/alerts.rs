@@ -166,6 +166,7 @@ fn backends(store: &Arc<SqliteStore>, w: &World, now: i64) -> Backends {
         changes: Arc::new(LocalChanges::default()),
         cache: Arc::new(NoCache),
         limits: Arc::new(GovernorRateLimit::new(Arc::new(ManualClock::new(Ts(now))))),
+        profiles: Arc::new(axon_ports::eligibility::NoProfileCache),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Activity administration: `/api/v1/campaigns/{id}/activities`, `/api/v1/activities/{id}`,
-//! `PATCH /api/v1/activities/{id}/status` (the state machine of SPEC §1).
+//! `PATCH /api/v1/activities/{id}/status` (the state machine of SPEC §1), and
+//! `POST /api/v1/admin/activities/{id}/warm` (the eligibility cache, before opening).
 
 use super::campaigns;
 use crate::auth::{Admin, Viewer};
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_all))
         .routes(routes!(show, update))
         .routes(routes!(change_status))
+        .routes(routes!(warm))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -168,4 +170,18 @@ async fn change_status(
     Ok(Json(
         state.admin.set_activity_status(id, to, state.now()).await?,
     ))
+}
+
+/// Warms the eligibility cache (several nodes on Redis) for the activity's likely entrants —
+/// the identified people with an event of it in the last 30 days, at most 10,000 — so their
+/// entries at opening read no profile from the database. Without a cache it reports
+/// `cacheEnabled: false` and changes nothing.
+#[utoipa::path(post, path = "/api/v1/admin/activities/{id}/warm", tag = "activities", params(Id),
+    responses((status = 200, body = axon_services::gate::Warmed), WriteErrors))]
+async fn warm(
+    _: Admin,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ActivityId>,
+) -> ApiResult<Json<axon_services::gate::Warmed>> {
+    Ok(Json(state.gate.warm(id, state.now()).await?))
 }

@@ -195,7 +195,7 @@ async fn put_user(
     if let Some(l) = input.last_purchase_at {
         p.last_purchase_at = fact_instant(&state, "lastPurchaseAt", l.as_deref())?;
     }
-    Ok(Json(state.admin.repo().upsert_profile(p).await?))
+    Ok(Json(state.admin.save_profile(p).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "catalog", params(UserId), responses((status = 200, body = UserProfile), ReadErrors))]

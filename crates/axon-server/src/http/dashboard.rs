@@ -15,7 +15,7 @@ use axon_services::dashboards::export::{self, Table};
 use axon_services::dashboards::Scope as Covers;
 use axon_services::dashboards::{
     breakdown, dropoff_page, dropoff_step, query, wants_csv, window, ActivityCohort,
-    CampaignCohort, DropoffPage, Query, Request, Retention, ServiceResult, View, Widget,
+    CampaignCohort, DropoffPage, Query, Request, Retention, ServiceResult, Versions, View, Widget,
     ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
 use axon_services::dashboards::{ActivityDashboard, CampaignDashboard, GlobalOverview};
@@ -117,10 +117,11 @@ impl Checked {
         }
     }
 
-    fn render(&self, view: &View<'_>) -> ServiceResult<String> {
+    /// The answer's JSON from `view` (through the shared answer cache, under `versions`).
+    fn render(&self, view: &View<'_>, versions: Versions) -> ServiceResult<String> {
         match self {
-            Checked::Activity(id, q) => json(&view.activity(*id, q)?),
-            Checked::Campaign(id, q) => json(&view.campaign(*id, q)?),
+            Checked::Activity(id, q) => view.activity_json(*id, q, versions),
+            Checked::Campaign(id, q) => view.campaign_json(*id, q, versions),
             Checked::Global(period, w, now, split) => {
                 json(&view.global_split(*period, w, *now, *split)?)
             }
@@ -146,12 +147,21 @@ pub(super) async fn shared(
         data: state.backends.changes.version_of(subject.scope()),
         second: checked.now().0.div_euclid(1000),
     };
+    // Read before the view's snapshot is taken (the cache's rule, `dashboards::cached`).
+    let versions = Versions {
+        scope: version.data,
+        global: state.backends.changes.version_of(Scope::Global),
+    };
     let key = format!("{subject:?}|{live}|{p:?}");
     let st = state.clone();
     let readers = state.readers.clone();
     let render = async move {
         readers
-            .run(move || checked.render(&st.dashboards.view()).map(Arc::from))
+            .run(move || {
+                checked
+                    .render(&st.dashboards.view(), versions)
+                    .map(Arc::from)
+            })
             .await
             .unwrap_or_else(|e| Err(ServiceError::internal(e)))
     };

@@ -96,7 +96,8 @@ async fn revoke(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ApiKey>> {
     let revoked = state.admin.repo().revoke_key(id, state.now()).await?;
-    // Live streams of this key on this node close now (other nodes' within a few seconds).
-    state.revocations.send_modify(|n| *n += 1);
+    // Live streams of this key close now (on other nodes: at once with a Redis bus, else
+    // within a few seconds).
+    state.revoked_here();
     Ok(Json(revoked))
 }

@@ -95,7 +95,7 @@ async fn session(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         region: Some("서울특별시-강남구".into()),
         last_purchase_at: None,
     };
-    state.admin.repo().upsert_profile(profile).await?;
+    state.admin.save_profile(profile).await?;
     let token = mint_jwt(
         state.config.jwt_secret.expose().as_bytes(),
         &user,

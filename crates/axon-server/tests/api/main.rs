@@ -6,6 +6,8 @@ mod admin;
 mod alerts;
 mod auth;
 mod bounds;
+mod cluster;
+mod cluster_profiles;
 mod collect;
 mod connections;
 mod coupons;

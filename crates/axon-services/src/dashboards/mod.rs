@@ -8,6 +8,7 @@
 
 mod activity;
 mod breakdown;
+mod cached;
 mod campaign;
 mod cohort;
 mod comparison;
@@ -22,6 +23,7 @@ mod trend;
 
 pub use activity::{ActivityDashboard, Widgets};
 pub use breakdown::{Breakdown, BreakdownRow};
+pub use cached::{answer_key, Versions, TTL as CACHE_TTL};
 pub use campaign::{ActivityRow, CampaignDashboard, CampaignWidgets, Heatmap, HourCount};
 pub use cohort::{
     ActivityCohort, CampaignCohort, CohortRow, LtvWindows, MonthRow, Retention, WindowState,
@@ -61,6 +63,8 @@ pub struct Dashboards {
     tz: BusinessTz,
     /// Where cohort windows' dates may lie.
     horizon: axon_domain::Horizon,
+    /// The shared answer cache (several nodes on Redis; `cached`), if any.
+    cache: Option<Arc<dyn axon_ports::cache::AnswerCache>>,
 }
 
 impl Dashboards {
@@ -75,7 +79,14 @@ impl Dashboards {
             raw: None,
             horizon: axon_domain::Horizon::default(),
             tz,
+            cache: None,
         }
+    }
+
+    /// Serves cacheable answers through `cache` (module `cached`).
+    pub fn with_cache(mut self, cache: Arc<dyn axon_ports::cache::AnswerCache>) -> Dashboards {
+        self.cache = Some(cache);
+        self
     }
 
     /// Enables breakdowns, which split raw events and profiles.

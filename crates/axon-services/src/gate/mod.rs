@@ -12,6 +12,8 @@ mod expiry;
 pub use expiry::{SWEEP_BATCH, SWEEP_EVERY};
 mod giveaway;
 mod payments;
+mod warm;
+pub use warm::{Warmed, WARM_DAYS, WARM_MAX};
 
 use crate::backends::{ms, Backends, Settings};
 use crate::counters::Counters;
@@ -195,7 +197,7 @@ impl Gate {
         if a.filters.is_empty() {
             return Ok(());
         }
-        let profile = self.b.repo.profile(user).await?;
+        let profile = self.filter_inputs(a, user).await?;
         evaluate(&a.filters, profile.as_ref(), &self.settings.tz).map_err(|i| {
             ServiceError::invalid(
                 "NOT_ELIGIBLE",

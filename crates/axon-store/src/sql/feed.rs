@@ -5,7 +5,14 @@
 //! (their bodies are in `events` already). The [`Tail`] publishes commits to this node's
 //! followers strictly in feed order: its own commits as they are handed over by the writer
 //! (after filling any gap from the table first), other nodes' by polling the table every
-//! [`POLL`], so a write made anywhere is on every node's dashboards within a second.
+//! [`POLL`], so a write made anywhere is on every node's dashboards within a second. With a bus
+//! ([`Peers`], Redis pub/sub) each node announces its commits after COMMIT and the others look
+//! at once ([`Tail::look_now`]); the poll then only covers announcements lost while the bus was
+//! down, and may be slower.
+//!
+//! A commit's number is its feed number, the same on every node, so the data versions the
+//! projector derives from it (`ChangeFeed`) agree between nodes (the shared answer cache keys
+//! on them). The tail starts at the head read when the store opened.
 //!
 //! Start-up: the tail starts from the feed number read when the store opened, and the engine is
 //! rebuilt from the tables after that, so a commit in between can be seen twice. Entries,
@@ -14,7 +21,7 @@
 
 use super::rows::{i, s, Db, SqlResult};
 use super::Shared;
-use crate::{Change, Commit, StoreError};
+use crate::{Change, Commit, Peers, StoreError};
 use axon_domain::event::Event;
 use axon_domain::model::{Activity, Campaign, CampaignId, Entry, Product, Purchase};
 use parking_lot::Mutex;
@@ -108,8 +115,15 @@ pub struct Tail {
     shared: Arc<Shared>,
     /// The feed number published last.
     last: tokio::sync::Mutex<i64>,
-    /// Commits published to this node's followers (1, 2, …): `CommitFeed::committed`.
+    /// The feed number of the newest commit published to this node's followers:
+    /// `CommitFeed::committed`.
     number: AtomicU64,
+    /// Told to look now (another node announced a commit).
+    wake: tokio::sync::Notify,
+    /// The poll interval in milliseconds.
+    poll_ms: AtomicU64,
+    /// Told of this node's own commits.
+    peers: Mutex<Option<Arc<dyn Peers>>>,
     followers: Mutex<Vec<UnboundedSender<Arc<Commit>>>>,
     /// Events up to this sequence number are already in the engine (start-up replay).
     replayed_through: AtomicU64,
@@ -121,7 +135,10 @@ impl Tail {
         Tail {
             shared,
             last: tokio::sync::Mutex::new(head),
-            number: AtomicU64::new(0),
+            number: AtomicU64::new(head.cast_unsigned()),
+            wake: tokio::sync::Notify::new(),
+            poll_ms: AtomicU64::new(u64::try_from(POLL.as_millis()).unwrap_or(200)),
+            peers: Mutex::new(None),
             followers: Mutex::new(Vec::new()),
             replayed_through: AtomicU64::new(0),
             polling: AtomicBool::new(false),
@@ -130,6 +147,19 @@ impl Tail {
 
     pub fn committed(&self) -> u64 {
         self.number.load(Ordering::Acquire)
+    }
+
+    pub fn look_now(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn set_poll(&self, every: Duration) {
+        let ms = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.poll_ms.store(ms, Ordering::Relaxed);
+    }
+
+    pub fn announce_to(&self, peers: Arc<dyn Peers>) {
+        *self.peers.lock() = Some(peers);
     }
 
     pub fn replayed(&self, seq: u64) {
@@ -144,7 +174,20 @@ impl Tail {
             let tail = Arc::downgrade(self);
             self.shared.rt.spawn(async move {
                 loop {
-                    tokio::time::sleep(POLL).await;
+                    let Some(every) = tail.upgrade().map(|t| t.poll_ms.load(Ordering::Relaxed))
+                    else {
+                        return;
+                    };
+                    let told = async {
+                        match tail.upgrade() {
+                            Some(t) => t.wake.notified().await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_millis(every)) => {}
+                        () = told => {}
+                    }
                     let Some(tail) = tail.upgrade() else { return };
                     let mut last = tail.last.lock().await;
                     if let Err(e) = tail.catch_up(&mut last, None).await {
@@ -167,8 +210,13 @@ impl Tail {
                 tracing::warn!(error = %e, "could not read the commit feed before a local commit");
             }
         }
-        self.publish(changes);
+        self.publish(seq, changes);
         *last = seq;
+        drop(last);
+        let peers = self.peers.lock().clone();
+        if let Some(p) = peers {
+            p.committed(seq.cast_unsigned());
+        }
     }
 
     /// Publishes stored commits after `last` (up to `until`), in order.
@@ -190,7 +238,7 @@ impl Tail {
                     return Ok(());
                 }
                 let changes = decode(&self.shared, &s(&r, 1)?).await?;
-                self.publish(changes);
+                self.publish(seq, changes);
                 *last = seq;
             }
             if n < 256 {
@@ -199,7 +247,7 @@ impl Tail {
         }
     }
 
-    fn publish(&self, mut changes: Vec<Change>) {
+    fn publish(&self, seq: i64, mut changes: Vec<Change>) {
         let through = self.replayed_through.load(Ordering::Acquire);
         if through > 0 {
             changes.retain(|c| !matches!(c, Change::Event { seq, .. } if *seq <= through));
@@ -208,7 +256,7 @@ impl Tail {
             return;
         }
         let mut followers = self.followers.lock();
-        let number = self.number.load(Ordering::Relaxed) + 1;
+        let number = seq.cast_unsigned();
         let commit = Arc::new(Commit { number, changes });
         // Counted before it is sent, so a follower that has it never reads an older number.
         self.number.store(number, Ordering::Release);

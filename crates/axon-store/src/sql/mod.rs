@@ -253,6 +253,15 @@ impl crate::CommitFeed for SqlStore {
     fn follow(&self) -> tokio::sync::mpsc::UnboundedReceiver<Arc<crate::Commit>> {
         self.tail.follow()
     }
+
+    fn look_now(&self) {
+        self.tail.look_now();
+    }
+
+    fn announce_to(&self, peers: Arc<dyn crate::Peers>, poll: Duration) {
+        self.tail.announce_to(peers);
+        self.tail.set_poll(poll);
+    }
 }
 
 /// The URL without its password, for messages.
