@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pages;
 pub mod readers;
 pub mod session;
+pub mod share_access;
 pub mod session_key;
 pub mod startup;
 pub mod state;

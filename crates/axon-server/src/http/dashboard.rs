@@ -2,11 +2,14 @@
 //! (JSON or CSV) and cohorts — parsed here, answered by the dashboards service, serialised.
 
 use crate::auth::Viewer;
+use crate::share_access::Reader;
+use axon_domain::share::ScopeRef;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::openapi::errors::ReadErrors;
+use crate::openapi::errors::{ReadErrors, SharedReadErrors};
 use crate::openapi::Id;
 use crate::state::AppState;
+use axon_domain::annotation::Annotation;
 use axon_domain::dimension::Dimension;
 use axon_domain::period::{Period, Window};
 use axon_domain::Ts;
@@ -117,10 +120,27 @@ impl Checked {
         }
     }
 
-    fn render(&self, view: &View<'_>) -> ServiceResult<String> {
+    /// The scope and window whose annotations the answer lists (none for the overview).
+    fn noted(&self) -> Option<(ScopeRef, Ts, Ts)> {
         match self {
-            Checked::Activity(id, q) => json(&view.activity(*id, q)?),
-            Checked::Campaign(id, q) => json(&view.campaign(*id, q)?),
+            Checked::Activity(id, q) => Some((ScopeRef::Activity(*id), q.window.start, q.window.end)),
+            Checked::Campaign(id, q) => Some((ScopeRef::Campaign(*id), q.window.start, q.window.end)),
+            Checked::Global(..) => None,
+        }
+    }
+
+    fn render(&self, view: &View<'_>, notes: Vec<Annotation>) -> ServiceResult<String> {
+        match self {
+            Checked::Activity(id, q) => {
+                let mut a = view.activity(*id, q)?;
+                a.annotations = notes;
+                json(&a)
+            }
+            Checked::Campaign(id, q) => {
+                let mut c = view.campaign(*id, q)?;
+                c.annotations = notes;
+                json(&c)
+            }
             Checked::Global(period, w, now, split) => {
                 json(&view.global_split(*period, w, *now, *split)?)
             }
@@ -142,16 +162,26 @@ pub(super) async fn shared(
     live: bool,
 ) -> ApiResult<Arc<str>> {
     let checked = Checked::new(state, subject, p, live)?;
+    let notes = match checked.noted() {
+        Some((scope, start, end)) => state.annotations.for_dashboard(scope, start, end).await?,
+        None => Vec::new(),
+    };
     let version = RenderVersion {
         data: state.backends.changes.version_of(subject.scope()),
         second: checked.now().0.div_euclid(1000),
     };
-    let key = format!("{subject:?}|{live}|{p:?}");
+    // The notes are part of the key: a new or deleted note is a new answer at once.
+    let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
+    let key = format!("{subject:?}|{live}|{p:?}|{ids:?}");
     let st = state.clone();
     let readers = state.readers.clone();
     let render = async move {
         readers
-            .run(move || checked.render(&st.dashboards.view()).map(Arc::from))
+            .run(move || {
+                checked
+                    .render(&st.dashboards.view(), notes)
+                    .map(Arc::from)
+            })
             .await
             .unwrap_or_else(|e| Err(ServiceError::internal(e)))
     };
@@ -162,26 +192,28 @@ fn json_text(s: &str) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((ActivityDashboard = "application/json"), (String = "text/csv"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((ActivityDashboard = "application/json"), (String = "text/csv"))), SharedReadErrors))]
 async fn activity(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    reader.allow(ScopeRef::Activity(id))?;
     let file = format!("activity-{id}");
     json_or_csv(&state, Subject::Activity(id), &p, &headers, &file).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((CampaignDashboard = "application/json"), (String = "text/csv"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((CampaignDashboard = "application/json"), (String = "text/csv"))), SharedReadErrors))]
 async fn campaign(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    reader.allow(ScopeRef::Campaign(id))?;
     let file = format!("campaign-{id}");
     json_or_csv(&state, Subject::Campaign(id), &p, &headers, &file).await
 }
@@ -345,26 +377,28 @@ async fn dropoff(
     Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = ActivityCohort), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = ActivityCohort), SharedReadErrors))]
 async fn cohort_activity(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<ActivityCohort>> {
+    reader.allow(ScopeRef::Activity(id))?;
     answer(state, move |v, now| {
         v.activity_cohort_between(id, p.start_date.as_deref(), p.end_date.as_deref(), now)
     })
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/cohort/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = CampaignCohort), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = CampaignCohort), SharedReadErrors))]
 async fn cohort_campaign(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<CampaignCohort>> {
+    reader.allow(ScopeRef::Campaign(id))?;
     answer(state, move |v, now| {
         let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
         v.campaign_cohort_between(id, p.granularity.as_deref(), start, end, now)
@@ -372,13 +406,14 @@ async fn cohort_campaign(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}/retention", tag = "dashboards", params(Id, Request), responses((status = 200, body = Retention), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}/retention", tag = "dashboards", params(Id, Request), responses((status = 200, body = Retention), SharedReadErrors))]
 async fn retention_activity(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<Retention>> {
+    reader.allow(ScopeRef::Activity(id))?;
     answer(state, move |v, now| {
         let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
         v.activity_retention_between(id, p.granularity.as_deref(), start, end, now)

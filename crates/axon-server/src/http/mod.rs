@@ -3,6 +3,7 @@
 
 mod activities;
 mod alerts;
+mod annotations;
 mod campaigns;
 mod catalog;
 mod collect;
@@ -17,6 +18,7 @@ mod live;
 mod payments;
 mod purchases;
 mod query;
+mod shares;
 
 use crate::error::{ApiError, Kind};
 use crate::openapi::OpenApiJson;
@@ -77,6 +79,8 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(definitions::router(state))
         .merge(keys::router())
         .merge(alerts::router())
+        .merge(shares::router())
+        .merge(annotations::router())
         .merge(collect::router(state))
         .merge(dashboard::router())
         .merge(live::router())

@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin;
 mod alerts;
+mod annotations;
 mod auth;
 mod bounds;
 mod collect;
@@ -26,3 +27,4 @@ mod ratelimits;
 mod redis;
 mod scaleout;
 mod sessions;
+mod shares;

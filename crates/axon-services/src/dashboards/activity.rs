@@ -48,6 +48,9 @@ pub struct ActivityDashboard {
     /// shows how to install the tracker instead of charts of zeros.
     pub has_data: bool,
     pub data: Widgets,
+    /// The notes within the window on this scope and its family (an activity's campaign, a
+    /// campaign's activities), by time: the markers of the page's time charts.
+    pub annotations: Vec<axon_domain::annotation::Annotation>,
 }
 
 impl View<'_> {
@@ -65,6 +68,7 @@ impl View<'_> {
             timestamp: q.now,
             has_data: self.snap.records(id) > 0,
             data: self.widgets(Scope::Activity(id), &[id], meta.budget, q)?,
+            annotations: Vec::new(),
         })
     }
 

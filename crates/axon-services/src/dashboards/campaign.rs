@@ -71,6 +71,9 @@ pub struct CampaignDashboard {
     pub end_date: Ts,
     pub timestamp: Ts,
     pub data: CampaignWidgets,
+    /// The notes within the window on this scope and its family (an activity's campaign, a
+    /// campaign's activities), by time: the markers of the page's time charts.
+    pub annotations: Vec<axon_domain::annotation::Annotation>,
 }
 
 impl View<'_> {
@@ -100,6 +103,7 @@ impl View<'_> {
             end_date: w.end,
             timestamp: q.now,
             data,
+            annotations: Vec::new(),
         })
     }
 

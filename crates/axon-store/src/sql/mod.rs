@@ -13,6 +13,7 @@
 //! callers on any runtime and the synchronous ones (`Pending::wait`, import, tests) alike.
 
 mod alerts;
+mod shares;
 mod bulk;
 mod catalog;
 mod commerce;

@@ -3,6 +3,7 @@
 //! (`axon.lock`) while a store is open, so `serve` and `import` never share it.
 
 mod alerts;
+mod shares;
 mod bulk;
 mod catalog;
 mod commerce;
