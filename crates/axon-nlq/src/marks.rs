@@ -97,3 +97,37 @@ pub fn around_note(c: &mut Ctx, t: &crate::text::Text, note: &Annotation) -> Opt
     a.data["definition"] = json!(definition);
     Some(a)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axon_domain::share::ScopeKind;
+    use axon_domain::Ts;
+
+    fn n(id: i64, at: i64, text: &str) -> Annotation {
+        Annotation {
+            id,
+            scope: ScopeKind::Activity,
+            scope_id: 1,
+            at: Ts(at),
+            text: text.into(),
+            created_at: Ts(0),
+        }
+    }
+
+    #[test]
+    fn only_questions_about_after_a_note_use_one() {
+        let notes = [n(1, 10, "TV 광고 송출"), n(2, 20, "가격 인하")];
+        let now = Ts(100);
+        let id = |q| note_of(q, &notes, now).map(|a| a.id);
+        assert_eq!(id("광고 이후 방문이 늘었어?"), Some(1));
+        assert_eq!(id("did visits rise after the TV ad?"), Some(1));
+        assert_eq!(id("가격 인하 후에 구매는?"), Some(2));
+        assert_eq!(id("sales since the annotation?"), Some(2), "generic: the newest");
+        assert_eq!(id("메모 뒤로 전환율은?"), Some(2));
+        assert_eq!(id("광고 방문 몇 건?"), None, "no 'after'");
+        assert_eq!(id("visits after lunch?"), None, "no note named, nothing generic");
+        assert_eq!(id("what happened afterwards in advertising?"), None, "whole English words only");
+        assert_eq!(note_of("광고 이후?", &[], now), None);
+    }
+}

@@ -132,7 +132,12 @@ async fn method_not_allowed() -> ApiError {
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // A shared page's path is its token: logs name the route, never the secret.
+    let path = if req.uri().path().starts_with("/share/") {
+        "/share/{token}".to_string()
+    } else {
+        req.uri().path().to_string()
+    };
     let resp = next.run(req).await;
     let status = resp.status();
     let m = &state.metrics;
