@@ -76,7 +76,12 @@ pub fn around(at: Ts, now: Ts) -> Option<((Ts, Ts), (Ts, Ts))> {
 /// (words of two or more characters, compared case-insensitively, Korean particles allowed to
 /// follow a word); else, when `generic` (the question said "광고", "annotation" …), the newest
 /// note before `now`. Notes after `now` are never picked.
-pub fn pick<'a>(notes: &'a [Annotation], question: &str, generic: bool, now: Ts) -> Option<&'a Annotation> {
+pub fn pick<'a>(
+    notes: &'a [Annotation],
+    question: &str,
+    generic: bool,
+    now: Ts,
+) -> Option<&'a Annotation> {
     let q = question.to_lowercase();
     let mut past: Vec<&Annotation> = notes.iter().filter(|a| a.at < now).collect();
     past.sort_by_key(|a| (a.at, a.id));
@@ -87,7 +92,9 @@ pub fn pick<'a>(notes: &'a [Annotation], question: &str, generic: bool, now: Ts)
             .filter(|w| w.chars().count() >= 2)
             .any(|w| q.contains(w))
     });
-    named.copied().or_else(|| generic.then(|| past.last().copied()).flatten())
+    named
+        .copied()
+        .or_else(|| generic.then(|| past.last().copied()).flatten())
 }
 
 #[cfg(test)]
@@ -120,12 +127,18 @@ mod tests {
         assert!(d("TV", FUTURE_MS + 1).validate(Ts(0)).is_err());
         assert!(d("TV", -PAST_MS - 1).validate(Ts(0)).is_err());
         let a = d("  TV 광고 송출 ", 5).validate(Ts(9)).unwrap();
-        assert_eq!((a.text.as_str(), a.at, a.created_at), ("TV 광고 송출", Ts(5), Ts(9)));
+        assert_eq!(
+            (a.text.as_str(), a.at, a.created_at),
+            ("TV 광고 송출", Ts(5), Ts(9))
+        );
     }
 
     #[test]
     fn the_periods_around_a_note_have_equal_length() {
-        assert_eq!(around(Ts(100), Ts(160)), Some(((Ts(40), Ts(100)), (Ts(100), Ts(160)))));
+        assert_eq!(
+            around(Ts(100), Ts(160)),
+            Some(((Ts(40), Ts(100)), (Ts(100), Ts(160))))
+        );
         let far = around(Ts(0), Ts(MAX_SIDE_MS * 3)).unwrap();
         assert_eq!(far, ((Ts(-MAX_SIDE_MS), Ts(0)), (Ts(0), Ts(MAX_SIDE_MS))));
         assert_eq!(around(Ts(100), Ts(100)), None);
@@ -134,13 +147,39 @@ mod tests {
 
     #[test]
     fn a_question_picks_the_note_it_names_or_the_newest() {
-        let notes = [note(1, 10, "TV 광고 송출"), note(2, 20, "가격 인하"), note(3, 99, "future launch")];
+        let notes = [
+            note(1, 10, "TV 광고 송출"),
+            note(2, 20, "가격 인하"),
+            note(3, 99, "future launch"),
+        ];
         let now = Ts(50);
-        assert_eq!(pick(&notes, "광고 이후 방문이 늘었어?", true, now).unwrap().id, 1);
-        assert_eq!(pick(&notes, "가격 인하 후에 구매는?", false, now).unwrap().id, 2);
-        assert_eq!(pick(&notes, "did visits rise after the tv ad?", true, now).unwrap().id, 1);
-        assert_eq!(pick(&notes, "after the annotation?", true, now).unwrap().id, 2, "newest");
-        assert!(pick(&notes, "after the launch?", false, now).is_none(), "future notes are never picked");
+        assert_eq!(
+            pick(&notes, "광고 이후 방문이 늘었어?", true, now)
+                .unwrap()
+                .id,
+            1
+        );
+        assert_eq!(
+            pick(&notes, "가격 인하 후에 구매는?", false, now)
+                .unwrap()
+                .id,
+            2
+        );
+        assert_eq!(
+            pick(&notes, "did visits rise after the tv ad?", true, now)
+                .unwrap()
+                .id,
+            1
+        );
+        assert_eq!(
+            pick(&notes, "after the annotation?", true, now).unwrap().id,
+            2,
+            "newest"
+        );
+        assert!(
+            pick(&notes, "after the launch?", false, now).is_none(),
+            "future notes are never picked"
+        );
         assert!(pick(&notes, "after lunch?", false, now).is_none());
     }
 }

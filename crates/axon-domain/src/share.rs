@@ -144,7 +144,11 @@ impl ShareDraft {
                 p => p,
             },
         };
-        let label = plain_text("label", self.label.as_deref().unwrap_or(""), MAX_LABEL_CHARS)?;
+        let label = plain_text(
+            "label",
+            self.label.as_deref().unwrap_or(""),
+            MAX_LABEL_CHARS,
+        )?;
         Ok(ShareLink {
             id: 0,
             token_hash,
@@ -196,7 +200,10 @@ mod tests {
             ..draft(Some(24))
         };
         assert_eq!(
-            with("30d", "x", 1).validate("h".into(), Ts(0)).unwrap().period,
+            with("30d", "x", 1)
+                .validate("h".into(), Ts(0))
+                .unwrap()
+                .period,
             "30d"
         );
         assert!(with("custom", "x", 1).validate("h".into(), Ts(0)).is_err());
@@ -204,7 +211,9 @@ mod tests {
         assert!(with("1d", &"가".repeat(101), 1)
             .validate("h".into(), Ts(0))
             .is_err());
-        assert!(with("1d", "a\u{7}b", 1).validate("h".into(), Ts(0)).is_err());
+        assert!(with("1d", "a\u{7}b", 1)
+            .validate("h".into(), Ts(0))
+            .is_err());
         assert!(with("1d", "x", 0).validate("h".into(), Ts(0)).is_err());
     }
 

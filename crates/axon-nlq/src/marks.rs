@@ -30,7 +30,11 @@ fn says(q: &str, word: &str) -> bool {
 }
 
 /// The note the question sets its periods around, if it asks about one.
-pub fn note_of<'a>(question: &str, notes: &'a [Annotation], now: axon_domain::Ts) -> Option<&'a Annotation> {
+pub fn note_of<'a>(
+    question: &str,
+    notes: &'a [Annotation],
+    now: axon_domain::Ts,
+) -> Option<&'a Annotation> {
     let q = question.to_lowercase();
     if !AFTER.iter().any(|w| says(&q, w)) {
         return None;
@@ -123,11 +127,23 @@ mod tests {
         assert_eq!(id("광고 이후 방문이 늘었어?"), Some(1));
         assert_eq!(id("did visits rise after the TV ad?"), Some(1));
         assert_eq!(id("가격 인하 후에 구매는?"), Some(2));
-        assert_eq!(id("sales since the annotation?"), Some(2), "generic: the newest");
+        assert_eq!(
+            id("sales since the annotation?"),
+            Some(2),
+            "generic: the newest"
+        );
         assert_eq!(id("메모 뒤로 전환율은?"), Some(2));
         assert_eq!(id("광고 방문 몇 건?"), None, "no 'after'");
-        assert_eq!(id("visits after lunch?"), None, "no note named, nothing generic");
-        assert_eq!(id("what happened afterwards in advertising?"), None, "whole English words only");
+        assert_eq!(
+            id("visits after lunch?"),
+            None,
+            "no note named, nothing generic"
+        );
+        assert_eq!(
+            id("what happened afterwards in advertising?"),
+            None,
+            "whole English words only"
+        );
         assert_eq!(note_of("광고 이후?", &[], now), None);
     }
 }

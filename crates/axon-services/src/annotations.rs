@@ -44,7 +44,11 @@ impl Annotations {
     }
 
     pub async fn get(&self, id: i64) -> ServiceResult<Annotation> {
-        self.b.repo.annotation(id).await?.ok_or_else(|| not_found(id))
+        self.b
+            .repo
+            .annotation(id)
+            .await?
+            .ok_or_else(|| not_found(id))
     }
 
     /// Removes a note and answers what it was.

@@ -146,11 +146,15 @@ impl Shares {
         let snap = self.b.analytics.snapshot();
         let (name, start, end) = match link.scope_ref() {
             ScopeRef::Activity(id) => {
-                let a = snap.activity(id).ok_or_else(|| scope_not_found(link.scope_ref()))?;
+                let a = snap
+                    .activity(id)
+                    .ok_or_else(|| scope_not_found(link.scope_ref()))?;
                 (a.name, Some(a.start_date), Some(a.end_date))
             }
             ScopeRef::Campaign(id) => {
-                let c = snap.campaign(id).ok_or_else(|| scope_not_found(link.scope_ref()))?;
+                let c = snap
+                    .campaign(id)
+                    .ok_or_else(|| scope_not_found(link.scope_ref()))?;
                 (c.name, None, None)
             }
         };

@@ -45,6 +45,6 @@
     var notes = d && d.annotations || [];
     box.hidden = !notes.length;
     box.innerHTML = notes.length ? '<span class="def">' + esc(t("notes")) + "</span> " + notes.map(function (n) {
-      return '<span class="note" data-note="' + n.id + '" title="' + esc(n.scope === "CAMPAIGN" ? t("campaignTag") : t("activityTag")) + " #" + n.scopeId + '">📌 ' + esc(localMinute(n.at)) + " · " + esc(n.text) + "</span>";
+      return '<span class="note" data-note="' + n.id + '" title="' + esc(n.scope === "CAMPAIGN" ? t("campaignTag") : t("activityTag")) + " #" + n.scopeId + '">' + esc(localMinute(n.at)) + " · " + esc(n.text) + "</span>";
     }).join(" ") : "";
   }

@@ -80,7 +80,9 @@ async fn list(
         None => Ts(i64::MAX / 2),
     };
     if start >= end {
-        return Err(ServiceError::invalid("INVALID_PERIOD", "startDate must be before endDate").into());
+        return Err(
+            ServiceError::invalid("INVALID_PERIOD", "startDate must be before endDate").into(),
+        );
     }
     let notes = state
         .annotations
@@ -101,7 +103,10 @@ async fn create(
         at: state.tz().parse_instant(&input.at)?,
         text: input.text,
     };
-    Ok((StatusCode::CREATED, Json(state.annotations.create(draft).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.annotations.create(draft).await?),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/annotations/{id}", tag = "annotations", params(Id), responses((status = 204), WriteErrors))]

@@ -2,16 +2,16 @@
 //! (JSON or CSV) and cohorts — parsed here, answered by the dashboards service, serialised.
 
 use crate::auth::Viewer;
-use crate::share_access::Reader;
-use axon_domain::share::ScopeRef;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::openapi::errors::{ReadErrors, SharedReadErrors};
 use crate::openapi::Id;
+use crate::share_access::Reader;
 use crate::state::AppState;
 use axon_domain::annotation::Annotation;
 use axon_domain::dimension::Dimension;
 use axon_domain::period::{Period, Window};
+use axon_domain::share::ScopeRef;
 use axon_domain::Ts;
 use axon_ports::live::Scope;
 use axon_services::dashboards::export::{self, Table};
@@ -123,8 +123,12 @@ impl Checked {
     /// The scope and window whose annotations the answer lists (none for the overview).
     fn noted(&self) -> Option<(ScopeRef, Ts, Ts)> {
         match self {
-            Checked::Activity(id, q) => Some((ScopeRef::Activity(*id), q.window.start, q.window.end)),
-            Checked::Campaign(id, q) => Some((ScopeRef::Campaign(*id), q.window.start, q.window.end)),
+            Checked::Activity(id, q) => {
+                Some((ScopeRef::Activity(*id), q.window.start, q.window.end))
+            }
+            Checked::Campaign(id, q) => {
+                Some((ScopeRef::Campaign(*id), q.window.start, q.window.end))
+            }
             Checked::Global(..) => None,
         }
     }
@@ -177,11 +181,7 @@ pub(super) async fn shared(
     let readers = state.readers.clone();
     let render = async move {
         readers
-            .run(move || {
-                checked
-                    .render(&st.dashboards.view(), notes)
-                    .map(Arc::from)
-            })
+            .run(move || checked.render(&st.dashboards.view(), notes).map(Arc::from))
             .await
             .unwrap_or_else(|e| Err(ServiceError::internal(e)))
     };

@@ -6,13 +6,13 @@
 
 use super::dashboard::{shared, Subject};
 use crate::auth::Viewer;
-use crate::share_access::Reader;
-use axon_domain::share::ScopeRef;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery, ClientIp};
 use crate::openapi::errors::{SharedStreamErrors, StreamErrors};
 use crate::openapi::Id;
+use crate::share_access::Reader;
 use crate::state::AppState;
+use axon_domain::share::ScopeRef;
 use axon_services::dashboards::Request;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};

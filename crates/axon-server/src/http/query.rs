@@ -114,9 +114,7 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     };
     let readers = state.readers.clone();
     let a = readers
-        .run(move || {
-            axon_nlq::ask_with(&state.dashboards, scope, &q, lang, state.now(), &notes)
-        })
+        .run(move || axon_nlq::ask_with(&state.dashboards, scope, &q, lang, state.now(), &notes))
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| to_api(&e))?;

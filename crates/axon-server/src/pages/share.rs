@@ -75,8 +75,15 @@ async fn page(State(s): State<AppState>, ApiPath(token): ApiPath<String>) -> Res
                 esc(&link.period)
             );
             let tz = (s.tz().name(), s.tz().abbreviation(s.now()));
-            shell_with(&title, page, &link.scope_id.to_string(), (tz.0, &tz.1), NAV, &attrs)
-                .into_response()
+            shell_with(
+                &title,
+                page,
+                &link.scope_id.to_string(),
+                (tz.0, &tz.1),
+                NAV,
+                &attrs,
+            )
+            .into_response()
         }
         Err(e) if e.code.starts_with("SHARE_") => {
             let status = if e.code == "SHARE_NOT_FOUND" {
@@ -89,8 +96,14 @@ async fn page(State(s): State<AppState>, ApiPath(token): ApiPath<String>) -> Res
         Err(e) => crate::error::ApiError::from(e).into_response(),
     };
     let h = resp.headers_mut();
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    h.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
     resp
 }

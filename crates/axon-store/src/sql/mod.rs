@@ -13,7 +13,6 @@
 //! callers on any runtime and the synchronous ones (`Pending::wait`, import, tests) alike.
 
 mod alerts;
-mod shares;
 mod bulk;
 mod catalog;
 mod commerce;
@@ -28,6 +27,7 @@ mod keys;
 mod migrate;
 mod relational;
 mod rows;
+mod shares;
 mod stock;
 mod writer;
 

@@ -3,7 +3,6 @@
 //! (`axon.lock`) while a store is open, so `serve` and `import` never share it.
 
 mod alerts;
-mod shares;
 mod bulk;
 mod catalog;
 mod commerce;
@@ -14,6 +13,7 @@ mod keys;
 mod relational;
 mod rows;
 mod schema;
+mod shares;
 mod writer;
 
 use crate::StoreError;

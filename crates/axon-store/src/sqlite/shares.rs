@@ -143,10 +143,8 @@ impl AnnotationRepo for SqliteStore {
                 "{NOTE} WHERE scope = ?1 AND scope_id = ?2 AND marked_at >= ?3 AND marked_at < ?4 \
                  ORDER BY marked_at, id"
             ))?;
-            let rows = stmt.query_map(
-                params![scope.as_str(), scope_id, start.0, end.0],
-                note_row,
-            )?;
+            let rows =
+                stmt.query_map(params![scope.as_str(), scope_id, start.0, end.0], note_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }

@@ -51,7 +51,11 @@ pub async fn share_links_by_hash_revoked_once(b: &Backend) {
     let r = repo.revoke_share(a.id, Ts(5_000)).await.unwrap();
     assert_eq!(r.revoked_at, Some(Ts(5_000)));
     let again = repo.revoke_share(a.id, Ts(9_000)).await.unwrap();
-    assert_eq!(again.revoked_at, Some(Ts(5_000)), "the first revocation stays");
+    assert_eq!(
+        again.revoked_at,
+        Some(Ts(5_000)),
+        "the first revocation stays"
+    );
     assert_eq!(
         repo.share_by_hash(&"a".repeat(64))
             .await
@@ -100,10 +104,7 @@ pub async fn annotations_by_scope_and_window(b: &Backend) {
         .unwrap();
     assert!(first.id > later.id && other.id > first.id, "{}", b.name);
 
-    let all = repo
-        .annotations(act, 7, Ts(0), Ts(100_000))
-        .await
-        .unwrap();
+    let all = repo.annotations(act, 7, Ts(0), Ts(100_000)).await.unwrap();
     assert_eq!(
         all.iter().map(|a| a.text.as_str()).collect::<Vec<_>>(),
         ["TV 광고 송출 📺", "가격 인하"],
@@ -121,7 +122,10 @@ pub async fn annotations_by_scope_and_window(b: &Backend) {
         .await
         .unwrap();
     assert_eq!(c, vec![other.clone()]);
-    assert_eq!(repo.annotation(first.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        repo.annotation(first.id).await.unwrap(),
+        Some(first.clone())
+    );
 
     let gone = repo.delete_annotation(first.id).await.unwrap();
     assert_eq!(gone, first);
