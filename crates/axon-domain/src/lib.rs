@@ -18,8 +18,10 @@ pub mod metrics;
 pub mod model;
 // After `model`: it uses the `wire_enum!` macro declared there.
 pub mod alert;
+pub mod annotation;
 pub mod money;
 pub mod period;
+pub mod share;
 pub mod status;
 pub mod time;
 

@@ -17,6 +17,7 @@ pub mod figures;
 pub mod insight;
 pub mod josa;
 pub mod llm;
+pub mod marks;
 pub mod names;
 pub mod parse;
 pub mod pick;
@@ -145,6 +146,19 @@ pub fn ask(
     language: Option<Lang>,
     now: Ts,
 ) -> Result<Answer, NlqError> {
+    ask_with(dashboards, scope, question, language, now, &[])
+}
+
+/// [`ask`], with the annotations of the scope (and its family) a question may set its periods
+/// around ([`marks`]).
+pub fn ask_with(
+    dashboards: &Dashboards,
+    scope: Scope,
+    question: &str,
+    language: Option<Lang>,
+    now: Ts,
+    notes: &[axon_domain::annotation::Annotation],
+) -> Result<Answer, NlqError> {
     let q = validate(question)?;
     let view = dashboards.view();
     let catalog = view.snapshot();
@@ -177,6 +191,23 @@ pub fn ask(
             return Ok(a);
         }
     };
+    if let Some(note) = marks::note_of(q, notes, now) {
+        let mut c = exec::Ctx {
+            view: dashboards.view(),
+            scope,
+            lang,
+            when: None,
+            versus: None,
+            now,
+            breakdown: None,
+            text: Some(&t),
+        };
+        if let Some(mut a) = marks::around_note(&mut c, &t, note) {
+            a.answer.insert_str(0, &qualify::notice(lang, &skipped));
+            a.not_applied = skipped.iter().map(|s| s.key).collect();
+            return Ok(a);
+        }
+    }
     let breakdown = parse::breakdown(&t).and_then(|d| Dimension::parse(d).ok());
     let splits = view.splits();
     let has_versus = versus.is_some();

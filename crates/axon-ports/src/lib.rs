@@ -8,6 +8,7 @@
 //! | port | what it is for |
 //! |---|---|
 //! | [`alerts`] | alert rules, their delivery log and the evaluator's lease |
+//! | [`shares`] | share links (by token hash) and annotations (by scope and time) |
 //! | [`store`] | the append-only event log, listing stored events, the relational repos, bulk load |
 //! | [`gate`] | the durable side of the FCFS gate: entries, tokens, purchases, coupons, draws |
 //! | [`stock`] | the stock gate: reserve, commit, abort, confirm, claim expired holds, recovery |
@@ -32,6 +33,7 @@ pub mod gate;
 pub mod live;
 pub mod pending;
 pub mod ratelimit;
+pub mod shares;
 pub mod stock;
 pub mod store;
 
@@ -43,4 +45,5 @@ pub use error::StoreError;
 pub use feed::{Change, Commit, CommitFeed, Peers};
 pub use gate::*;
 pub use pending::Pending;
+pub use shares::{AnnotationRepo, ShareRepo};
 pub use store::*;

@@ -219,6 +219,8 @@ pub trait Repo:
     + CommerceRepo
     + crate::gate::GateRepo
     + crate::alerts::AlertRepo
+    + crate::shares::ShareRepo
+    + crate::shares::AnnotationRepo
 {
 }
 impl<
@@ -228,7 +230,9 @@ impl<
             + KeyRepo
             + CommerceRepo
             + crate::gate::GateRepo
-            + crate::alerts::AlertRepo,
+            + crate::alerts::AlertRepo
+            + crate::shares::ShareRepo
+            + crate::shares::AnnotationRepo,
     > Repo for T
 {
 }

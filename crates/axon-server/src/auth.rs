@@ -55,6 +55,10 @@ pub struct Caller {
 
 /// Resolves the caller from `Authorization: Bearer <key>` or the admin session cookie.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    // A share link's request reaches only the routes that take a `Reader`.
+    if crate::share_access::share_token(parts).is_some() {
+        return Err(crate::share_access::outside_share());
+    }
     if bearer(parts).is_none() {
         if let Some(caller) = session_caller(&parts.headers, state).await? {
             return Ok(caller);

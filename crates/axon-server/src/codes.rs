@@ -133,13 +133,20 @@ pub const CATALOGUE: &[Code] = &[
         403,
         "approvals and purchases may only be reported with an ADMIN key",
     ),
+    c(
+        "SHARE_SCOPE_FORBIDDEN",
+        403,
+        "a share link grants only GET of its own dashboard, cohort, live stream and annotations",
+    ),
     // 404 / 405.
     c("NOT_FOUND", 404, "no such endpoint or record"),
+    c("SHARE_NOT_FOUND", 404, "no share link has this token or id"),
+    c("ANNOTATION_NOT_FOUND", 404, "no annotation has this id"),
     c("ALERT_NOT_FOUND", 404, "no alert rule has this id"),
     c(
         "SCOPE_NOT_FOUND",
         404,
-        "the activity or campaign an alert rule names does not exist",
+        "the activity or campaign an alert rule, share link or annotation names does not exist",
     ),
     c("CAMPAIGN_NOT_FOUND", 404, "no campaign with that id"),
     c(
@@ -218,6 +225,8 @@ pub const CATALOGUE: &[Code] = &[
         409,
         "a purchase with that orderId exists",
     ),
+    c("SHARE_REVOKED", 410, "the share link was revoked"),
+    c("SHARE_EXPIRED", 410, "the share link has expired"),
     c("KEY_EXISTS", 409, "an API key with that name exists"),
     c("IMPORT_ABORTED", 409, "the import was refused as a whole"),
     c("SOLD_OUT", 410, "the activity is sold out"),

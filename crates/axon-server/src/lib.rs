@@ -17,6 +17,7 @@ pub mod pages;
 pub mod readers;
 pub mod session;
 pub mod session_key;
+pub mod share_access;
 pub mod startup;
 pub mod state;
 pub mod streams;

@@ -8,12 +8,14 @@ use axon_domain::{BusinessTz, Ts};
 use axon_engine::Snapshots;
 use axon_services::admin::Admin;
 use axon_services::alerts::Alerts;
+use axon_services::annotations::Annotations;
 use axon_services::collect::Collect;
 use axon_services::dashboards::Dashboards;
 use axon_services::gate::Gate;
 use axon_services::operations::Operations;
 use axon_services::purchases::Purchases;
 use axon_services::renders::Renders;
+use axon_services::shares::Shares;
 use axon_services::{Backends, Counters, Settings};
 use std::sync::Arc;
 
@@ -34,6 +36,10 @@ pub struct AppState {
     pub admin: Arc<Admin>,
     /// Alert rules, their evaluation (one node at a time) and webhook deliveries.
     pub alerts: Arc<Alerts>,
+    /// Read-only share links of one dashboard.
+    pub shares: Arc<Shares>,
+    /// Notes on moments of an activity or campaign.
+    pub annotations: Arc<Annotations>,
     /// Signs admin session cookies; the same across restarts and nodes (`session_key`).
     pub session_secret: Arc<[u8; 32]>,
     /// Every dashboard, cohort and drop-off answer, as typed structs.
@@ -107,6 +113,8 @@ impl AppState {
                 .with_retry(config.alert_retry)
                 .with_lease(config.alert_interval.saturating_mul(6)),
             ),
+            shares: Arc::new(Shares::new(backends.clone(), config.clock.clone())),
+            annotations: Arc::new(Annotations::new(backends.clone(), config.clock.clone())),
             renders,
             operations,
             readers,

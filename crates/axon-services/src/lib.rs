@@ -12,6 +12,8 @@
 //! | [`admin::Admin`] | campaigns, activities and products: writes that the dashboards must see |
 //! | [`dashboards::Dashboards`] | every widget as a typed answer, from aggregates + domain formulas |
 //! | [`alerts::Alerts`] | alert rules, their one-node evaluation (a lease) and signed webhook deliveries |
+//! | [`shares::Shares`] | read-only share links: created, listed, revoked, resolved from a token |
+//! | [`annotations::Annotations`] | notes on moments of an activity or campaign, for charts, answers and questions |
 //! | [`operations::Operations`] | the process's counters, lag and memory (`/metrics`, the operations page) |
 //!
 //! Nothing here feeds the analytics engine: the store publishes what each commit made durable
@@ -20,6 +22,7 @@
 
 pub mod admin;
 pub mod alerts;
+pub mod annotations;
 pub mod backends;
 pub mod collect;
 pub mod counters;
@@ -29,6 +32,7 @@ pub mod gate;
 pub mod operations;
 pub mod purchases;
 pub mod renders;
+pub mod shares;
 pub mod tokens;
 
 pub use backends::{Backends, Settings};

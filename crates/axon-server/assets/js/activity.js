@@ -13,10 +13,10 @@
       return;
     }
     var q = periodQuery(), shown = null;
-    var sub = function (d) { return esc(localRange(d.startDate, d.endDate)) + (d.campaignId == null ? "" : ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">' + esc(meta.campaignName || t("campaignTag") + " #" + d.campaignId) + "</a>") + ' · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a>"; };
-    app.innerHTML = badged(heading(meta.name, t("activityTag") + " #" + id)) + '<div class="sub">' + sub(params.get("period") ? {} : { startDate: run[0], endDate: run[1] }) + "</div>" + toolbar() + rawEventsLink("/api/v1/dashboard/activity/" + id + "/events?" + q) + '<div id="wa"></div>';
+    var sub = function (d) { return esc(localRange(d.startDate, d.endDate)) + (SHARE ? "" : (d.campaignId == null ? "" : ' · <a href="/admin/dashboard/campaign/' + d.campaignId + '">' + esc(meta.campaignName || t("campaignTag") + " #" + d.campaignId) + "</a>") + ' · <a href="/admin/dashboard/cohort/' + id + '">' + t("cohort") + "</a>"); };
+    app.innerHTML = badged(heading(meta.name, t("activityTag") + " #" + id)) + '<div class="sub">' + sub(params.get("period") ? {} : { startDate: run[0], endDate: run[1] }) + "</div>" + toolbar() + (SHARE ? "" : rawEventsLink("/api/v1/dashboard/activity/" + id + "/events?" + q)) + '<div id="wa"></div>';
     var wa = document.getElementById("wa");
-    app.insertBefore(alertBanner("activity", id), wa);
+    if (!SHARE) app.insertBefore(alertBanner("activity", id), wa);
     // The dashboard's cards, or how to install the tracker while nothing was collected (the
     // first event turns it into the dashboard, live).
     function layout(full) {
@@ -33,20 +33,21 @@
     }
     layout(true);
     bindToolbar(activityPage);
-    app.appendChild(askBox("activity/" + id));
+    if (!SHARE) app.appendChild(askBox("activity/" + id));
     var b = board({
       // The funnel's request carries the conversion window; a chosen split is its own request
       // (it reads the raw events; the stream does not).
       path: function (names) { return "/api/v1/dashboard/activity/" + id + "?" + splitPath(names, "funnel") + "&" + q + (names.indexOf("funnel") >= 0 || names.indexOf("breakdown") >= 0 ? windowQuery() : ""); },
       answer: function (d) {
         app.querySelector(".sub").innerHTML = sub(d);
+        notesStrip(d);
         showRange(d);
         var full = d.hasData !== false, was = shown;
         // Data arrived while the guide was shown: every widget loads (this answer may carry one).
         if (layout(full) && full && was === false) b.reload();
         return full;
       },
-      csv: function (name) { return "/api/v1/dashboard/activity/" + id + "?" + splitPath([name], "funnel") + "&" + q + windowQuery() + "&format=csv&part=" + name; },
+      csv: SHARE ? null : function (name) { return "/api/v1/dashboard/activity/" + id + "?" + splitPath([name], "funnel") + "&" + q + windowQuery() + "&format=csv&part=" + name; },
       widgets: [
         { name: "overview", cards: ["kp"], draw: function (o) { document.getElementById("kp").innerHTML = kpis(o); } },
         { name: "funnel", cards: ["fu"], draw: drawFunnel },
@@ -64,20 +65,21 @@
       options: { plugins: { tooltip: { callbacks: { afterBody: function (it) { var s = steps[it[0].dataIndex]; return tf("stepRates", { rate: pct(s.rate), first: pct(s.rateFromFirst) }); } } } } } });
     funnelExtras(d, activityPage);
   }
-  function drawComparison(c) {
-    var daily = c.daily || [];
-    chart("cmp", document.getElementById("cmp"), { type: "bar", data: { labels: daily.map(function (x) { return x.date.slice(5); }), datasets: [
+  function drawComparison(c, d) {
+    var daily = c.daily || [], canvas = document.getElementById("cmp");
+    chart("cmp", canvas, withNotes({ type: "bar", data: { labels: daily.map(function (x) { return x.date.slice(5); }), datasets: [
       { label: t("promotion"), data: daily.map(function (x) { return x.promotion; }), backgroundColor: "#f76707" },
       { label: t("normal"), data: daily.map(function (x) { return x.normal; }), backgroundColor: "#74c0fc" },
-      { type: "line", label: t("baseline"), data: daily.map(function () { return c.baselineDaily; }), borderColor: "#495057", pointRadius: 0 }] } });
+      { type: "line", label: t("baseline"), data: daily.map(function () { return c.baselineDaily; }), borderColor: "#495057", pointRadius: 0 }] } }, canvas, dayMarks(d && d.annotations, daily.map(function (x) { return x.date; }))));
     var s = c.significance || {};
     document.getElementById("sig").textContent = t("uplift") + " " + pct(c.upliftPercent) + " (" + t("upliftBasis") + ") · " + (t("significant")[s.verdict] || s.verdict || "") + (s.pValue != null ? " (" + pText(s.pValue) + ")" : "");
   }
-  function realtime(r) {
+  function realtime(r, d) {
     var k = document.getElementById("rtk"); if (!k) return;
     k.innerHTML = kpi(t("stock"), r.totalStock == null ? "∞" : num(r.remainingStock) + " / " + num(r.totalStock)) + kpi(t("entrants"), num(r.participants)) +
       kpi(t("active"), num(r.activeUsers)) + kpi(t("inflow"), num(r.inflowLastHour));
     var sold = r.totalStock == null ? 0 : r.totalStock - r.remainingStock;
     chart("gauge", document.getElementById("gauge"), { type: "doughnut", data: { labels: [t("stock"), t("taken")], datasets: [{ data: r.totalStock == null ? [1, 0] : [r.remainingStock, sold], backgroundColor: ["#40c057", "#e9ecef"] }] }, options: { animation: false, rotation: -90, circumference: 180, aspectRatio: 2.4 } });
-    chart("inflow", document.getElementById("inflow"), { type: "bar", data: lineData(r.hourlyInflow, t("visits"), "#3b5bdb"), options: { animation: false } });
+    var inflow = document.getElementById("inflow"), hours = (r.hourlyInflow || []).map(function (x) { return Date.parse(x.timestamp); });
+    chart("inflow", inflow, withNotes({ type: "bar", data: lineData(r.hourlyInflow, t("visits"), "#3b5bdb"), options: { animation: false } }, inflow, bucketMarks(d && d.annotations, hours, 3600000)));
   }

@@ -27,6 +27,8 @@
           (MOVES[a.status] || []).map(function (m) { return '<button class="ghost" data-act="' + a.id + '" data-status="' + m[0] + '">' + esc(label("moves", m[1])) + "</button>"; }).join(" ") +
           ' <button class="ghost" data-edit="' + a.id + '" title="' + esc(t("edit")) + '" aria-label="' + esc(t("edit")) + '">✎</button> <button class="ghost" data-entries="' + a.id + '">' + t("entries") + "</button></td></tr>"; }).join("") + '</table></div></div><div class="card" id="entries" hidden></div>';
       app.appendChild(alertsAdmin(cs, acts));
+      app.appendChild(sharesAdmin(cs, acts));
+      app.appendChild(notesAdmin(cs, acts));
       var json = function (path, method, payload) { return api(path, { method: method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) }); };
       var f = document.getElementById("na"), err = document.getElementById("naerr"), box = document.getElementById("filters");
       var readFilters = filterEditor(box, document.getElementById("filter-add"), []);

@@ -19,10 +19,13 @@
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
   function el(html) { var d = document.createElement("div"); d.innerHTML = html; return d.firstElementChild; }
   function api(path, opts) {
-    return fetch(path, Object.assign({ credentials: "same-origin" }, opts || {})).then(function (r) {
-      if (r.status == 401) { location.href = "/admin/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }
+    opts = Object.assign({ credentials: "same-origin" }, opts || {});
+    // A shared page's calls carry its token (share.js).
+    if (SHARE) opts.headers = Object.assign({ "X-Axon-Share": SHARE }, opts.headers || {});
+    return fetch(path, opts).then(function (r) {
+      if (r.status == 401 && !SHARE) { location.href = "/admin/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }
       // A failure keeps the API's stable `error` code, for words in the reader's language.
-      return r.json().then(function (j) { if (!r.ok) { var e = new Error(j.message || r.status); e.code = j.error; throw e; } return j; });
+      return r.json().then(function (j) { if (SHARE && /^SHARE_(REVOKED|EXPIRED|NOT_FOUND)$/.test(j.error)) shareClosed(j.error); if (!r.ok) { var e = new Error(j.message || r.status); e.code = j.error; throw e; } return j; });
     });
   }
   function fail(e) { app.innerHTML = '<div class="error">' + esc(t("error")) + ": " + esc(e.message) + "</div>"; }

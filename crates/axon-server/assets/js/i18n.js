@@ -60,3 +60,14 @@
     alertAttempt: "Attempt", alertMinutes: "{n} min", alertsFiring: "{n} alert(s) firing", delete: "Delete",
     alertSecret: "Signing secret (the receiver checks X-Axon-Signature with it): {secret}",
     alertKinds: { SOLD_OUT: "Sold out", STOCK_BELOW: "Stock below N %", CONVERSION_DROP: "Conversion down X % or more", NO_EVENTS: "No events for M minutes" } });
+  // Share links and notes (share.js, notes.js).
+  Object.assign(T.ko, { shares: "공유 링크", shareHours: "유효 시간 (시간, 최대 2160 = 90일)", shareLabel: "이름표", shareCreated: "만든 시각", shareExpires: "만료", revoke: "취소",
+    shareOnce: "이 주소는 지금 한 번만 보입니다. 복사해서 전달하세요 (로그인 없이 이 대시보드만 읽을 수 있습니다).",
+    shareStatuses: { ACTIVE: "사용 중", EXPIRED: "만료됨", REVOKED: "취소됨" }, sharedView: "공유된 대시보드 (읽기 전용)",
+    shareRevoked: "이 공유 링크는 취소되었습니다. 링크를 보낸 분께 새 링크를 요청하세요.", shareExpired: "이 공유 링크는 만료되었습니다. 링크를 보낸 분께 새 링크를 요청하세요.",
+    shareUnknown: "이 공유 링크를 찾을 수 없습니다.", notes: "메모", noteAt: "시각 ({tz})", noteText: "내용", noteHint: "예: TV 광고 송출", dailyVisits: "일별 방문 추이" });
+  Object.assign(T.en, { shares: "Share links", shareHours: "Valid for (hours, at most 2160 = 90 days)", shareLabel: "Label", shareCreated: "Created", shareExpires: "Expires", revoke: "Revoke",
+    shareOnce: "This address is shown only now: copy it and pass it on (it opens this dashboard only, read-only, without login).",
+    shareStatuses: { ACTIVE: "Active", EXPIRED: "Expired", REVOKED: "Revoked" }, sharedView: "Shared dashboard (read-only)",
+    shareRevoked: "This share link has been revoked. Ask whoever sent it for a new one.", shareExpired: "This share link has expired. Ask whoever sent it for a new one.",
+    shareUnknown: "This share link does not exist.", notes: "Notes", noteAt: "Moment ({tz})", noteText: "Text", noteHint: "e.g. TV ad aired", dailyVisits: "Daily visits" });

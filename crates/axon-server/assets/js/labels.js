@@ -11,6 +11,7 @@
   }
   // An activity with its campaign's name (for titles and links), or the activity alone.
   function activityMeta(aid) {
+    if (SHARE) return shareContext().then(function (c) { return { id: c.scopeId, name: c.name, startDate: c.startDate, endDate: c.endDate }; });
     return api("/api/v1/activities/" + aid).then(function (a) {
       return api("/api/v1/campaigns/" + a.campaignId).then(function (c) { a.campaignName = c.name; return a; }, function () { return a; });
     });

@@ -21,7 +21,7 @@
       if (gen != stream.gen) return;
       clearTimeout(stream.timer);
       if (stream.es) stream.es.close();
-      var es = stream.es = new EventSource(path);
+      var es = stream.es = new EventSource(SHARE ? path + "&share=" + encodeURIComponent(SHARE) : path);
       es.addEventListener("dashboard-update", function (e) {
         if (es != stream.es) return;
         stream.delay = LIVE_FIRST_MS;
@@ -34,6 +34,8 @@
         if (gen != stream.gen || es != stream.es) return;
         es.close();
         liveState("off");
+        // A shared page asks why: a revoked or expired link replaces the page with the reason.
+        if (SHARE) shareContext().catch(function () {});
         stream.timer = setTimeout(connect, stream.delay);
         stream.delay = Math.min(stream.delay * 2, LIVE_CAP_MS);
       };

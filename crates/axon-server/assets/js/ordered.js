@@ -52,7 +52,8 @@
     else {
       more = el('<div class="row"></div>');
       more.appendChild(orderedCard(f));
-      more.appendChild(dropoffCard(d, f));
+      // The drop-off lists name persons: not on a shared page (its link grants the dashboard only).
+      if (!SHARE) more.appendChild(dropoffCard(d, f));
       row.after(more);
     }
     // The split's slot follows the ordered table and the drop-off list.

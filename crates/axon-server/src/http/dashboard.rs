@@ -4,11 +4,14 @@
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::openapi::errors::ReadErrors;
+use crate::openapi::errors::{ReadErrors, SharedReadErrors};
 use crate::openapi::Id;
+use crate::share_access::Reader;
 use crate::state::AppState;
+use axon_domain::annotation::Annotation;
 use axon_domain::dimension::Dimension;
 use axon_domain::period::{Period, Window};
+use axon_domain::share::ScopeRef;
 use axon_domain::Ts;
 use axon_ports::live::Scope;
 use axon_services::dashboards::export::{self, Table};
@@ -117,11 +120,30 @@ impl Checked {
         }
     }
 
-    /// The answer's JSON from `view` (through the shared answer cache, under `versions`).
-    fn render(&self, view: &View<'_>, versions: Versions) -> ServiceResult<String> {
+    /// The scope and window whose annotations the answer lists (none for the overview).
+    fn noted(&self) -> Option<(ScopeRef, Ts, Ts)> {
         match self {
-            Checked::Activity(id, q) => view.activity_json(*id, q, versions),
-            Checked::Campaign(id, q) => view.campaign_json(*id, q, versions),
+            Checked::Activity(id, q) => {
+                Some((ScopeRef::Activity(*id), q.window.start, q.window.end))
+            }
+            Checked::Campaign(id, q) => {
+                Some((ScopeRef::Campaign(*id), q.window.start, q.window.end))
+            }
+            Checked::Global(..) => None,
+        }
+    }
+
+    /// The answer's JSON from `view` (through the shared answer cache, under `versions`), with
+    /// the scope's `notes`.
+    fn render(
+        &self,
+        view: &View<'_>,
+        versions: Versions,
+        notes: &[Annotation],
+    ) -> ServiceResult<String> {
+        match self {
+            Checked::Activity(id, q) => view.activity_json(*id, q, versions, notes),
+            Checked::Campaign(id, q) => view.campaign_json(*id, q, versions, notes),
             Checked::Global(period, w, now, split) => {
                 json(&view.global_split(*period, w, *now, *split)?)
             }
@@ -143,6 +165,10 @@ pub(super) async fn shared(
     live: bool,
 ) -> ApiResult<Arc<str>> {
     let checked = Checked::new(state, subject, p, live)?;
+    let notes = match checked.noted() {
+        Some((scope, start, end)) => state.annotations.for_dashboard(scope, start, end).await?,
+        None => Vec::new(),
+    };
     let version = RenderVersion {
         data: state.backends.changes.version_of(subject.scope()),
         second: checked.now().0.div_euclid(1000),
@@ -152,14 +178,16 @@ pub(super) async fn shared(
         scope: version.data,
         global: state.backends.changes.version_of(Scope::Global),
     };
-    let key = format!("{subject:?}|{live}|{p:?}");
+    // The notes are part of the key: a new or deleted note is a new answer at once.
+    let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
+    let key = format!("{subject:?}|{live}|{p:?}|{ids:?}");
     let st = state.clone();
     let readers = state.readers.clone();
     let render = async move {
         readers
             .run(move || {
                 checked
-                    .render(&st.dashboards.view(), versions)
+                    .render(&st.dashboards.view(), versions, &notes)
                     .map(Arc::from)
             })
             .await
@@ -172,26 +200,28 @@ fn json_text(s: &str) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((ActivityDashboard = "application/json"), (String = "text/csv"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((ActivityDashboard = "application/json"), (String = "text/csv"))), SharedReadErrors))]
 async fn activity(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    reader.allow(ScopeRef::Activity(id))?;
     let file = format!("activity-{id}");
     json_or_csv(&state, Subject::Activity(id), &p, &headers, &file).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((CampaignDashboard = "application/json"), (String = "text/csv"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((CampaignDashboard = "application/json"), (String = "text/csv"))), SharedReadErrors))]
 async fn campaign(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    reader.allow(ScopeRef::Campaign(id))?;
     let file = format!("campaign-{id}");
     json_or_csv(&state, Subject::Campaign(id), &p, &headers, &file).await
 }
@@ -355,26 +385,28 @@ async fn dropoff(
     Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = ActivityCohort), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = ActivityCohort), SharedReadErrors))]
 async fn cohort_activity(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<ActivityCohort>> {
+    reader.allow(ScopeRef::Activity(id))?;
     answer(state, move |v, now| {
         v.activity_cohort_between(id, p.start_date.as_deref(), p.end_date.as_deref(), now)
     })
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/cohort/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = CampaignCohort), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, body = CampaignCohort), SharedReadErrors))]
 async fn cohort_campaign(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<CampaignCohort>> {
+    reader.allow(ScopeRef::Campaign(id))?;
     answer(state, move |v, now| {
         let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
         v.campaign_cohort_between(id, p.granularity.as_deref(), start, end, now)
@@ -382,13 +414,14 @@ async fn cohort_campaign(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}/retention", tag = "dashboards", params(Id, Request), responses((status = 200, body = Retention), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/cohort/activity/{id}/retention", tag = "dashboards", params(Id, Request), responses((status = 200, body = Retention), SharedReadErrors))]
 async fn retention_activity(
-    _: Viewer,
+    reader: Reader,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> ApiResult<Json<Retention>> {
+    reader.allow(ScopeRef::Activity(id))?;
     answer(state, move |v, now| {
         let (start, end) = (p.start_date.as_deref(), p.end_date.as_deref());
         v.activity_retention_between(id, p.granularity.as_deref(), start, end, now)

@@ -5,12 +5,14 @@
 //! receives the one shared render of each data version (see `dashboard::shared`).
 
 use super::dashboard::{shared, Subject};
-use crate::auth::{Caller, Viewer};
+use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery, ClientIp};
-use crate::openapi::errors::StreamErrors;
+use crate::openapi::errors::{SharedStreamErrors, StreamErrors};
 use crate::openapi::Id;
+use crate::share_access::Reader;
 use crate::state::AppState;
+use axon_domain::share::ScopeRef;
 use axon_services::dashboards::Request;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -66,7 +68,7 @@ fn updates(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
 
 async fn open(
     state: AppState,
-    caller: Caller,
+    reader: Reader,
     ip: Option<std::net::IpAddr>,
     subject: Subject,
     params: Request,
@@ -74,10 +76,14 @@ async fn open(
     // Validate (and 404) before the stream starts, so errors are plain JSON answers.
     shared(&state, subject, &params, true).await?;
     // Held by the stream below: freed when the stream ends or the viewer goes away.
-    let slot = state.streams.acquire(&format!("{:?}", caller.key), ip)?;
+    let slot = state.streams.acquire(&reader.stream_key(), ip)?;
     let changes = state.backends.changes.subscribe();
     let mut closing = state.closing.subscribe();
-    let revoked = crate::auth::revoked(state.clone(), caller);
+    // A revoked key, a signed-out session, or a share link revoked or expired ends it.
+    let revoked: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = match reader {
+        Reader::Key(caller) => Box::pin(crate::auth::revoked(state.clone(), caller)),
+        Reader::Share(link) => Box::pin(crate::share_access::closed(state.clone(), link)),
+    };
     let cursor = Cursor {
         state,
         subject,
@@ -99,26 +105,28 @@ async fn open(
     )
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/stream/activity/{id}", tag = "live", params(Id, Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), StreamErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/stream/activity/{id}", tag = "live", params(Id, Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), SharedStreamErrors))]
 async fn activity(
-    Viewer(caller): Viewer,
+    reader: Reader,
     ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, caller, ip, Subject::Activity(id), p).await
+    reader.allow(ScopeRef::Activity(id))?;
+    open(state, reader, ip, Subject::Activity(id), p).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/stream/campaign/{id}", tag = "live", params(Id, Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), StreamErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/stream/campaign/{id}", tag = "live", params(Id, Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), SharedStreamErrors))]
 async fn campaign(
-    Viewer(caller): Viewer,
+    reader: Reader,
     ClientIp(ip): ClientIp,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, caller, ip, Subject::Campaign(id), p).await
+    reader.allow(ScopeRef::Campaign(id))?;
+    open(state, reader, ip, Subject::Campaign(id), p).await
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboard/stream/overview", tag = "live", params(Request), responses((status = 200, description = "Server-Sent Events: `dashboard-update` events carrying the REST answer's JSON", content_type = "text/event-stream", body = String), StreamErrors))]
@@ -128,5 +136,5 @@ async fn overview(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    open(state, caller, ip, Subject::Global, p).await
+    open(state, Reader::Key(caller), ip, Subject::Global, p).await
 }

@@ -3,6 +3,7 @@
 
 mod activities;
 mod alerts;
+mod annotations;
 mod campaigns;
 mod catalog;
 mod collect;
@@ -17,6 +18,7 @@ mod live;
 mod payments;
 mod purchases;
 mod query;
+mod shares;
 
 use crate::error::{ApiError, Kind};
 use crate::openapi::OpenApiJson;
@@ -77,6 +79,8 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(definitions::router(state))
         .merge(keys::router())
         .merge(alerts::router())
+        .merge(shares::router())
+        .merge(annotations::router())
         .merge(collect::router(state))
         .merge(dashboard::router())
         .merge(live::router())
@@ -128,7 +132,12 @@ async fn method_not_allowed() -> ApiError {
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // A shared page's path is its token: logs name the route, never the secret.
+    let path = if req.uri().path().starts_with("/share/") {
+        "/share/{token}".to_string()
+    } else {
+        req.uri().path().to_string()
+    };
     let resp = next.run(req).await;
     let status = resp.status();
     let m = &state.metrics;

@@ -102,9 +102,19 @@ async fn answer(state: AppState, scope: Scope, body: &[u8]) -> ApiResult<Json<Va
     let (question, lang) = read_body(body)?;
     let q = question.clone();
     let llm = state.config.llm();
+    // The scope's notes (and its family's), for questions about "after the TV ad".
+    let noted = match scope {
+        Scope::Activity(id) => Some(axon_domain::share::ScopeRef::Activity(id)),
+        Scope::Campaign(id) => Some(axon_domain::share::ScopeRef::Campaign(id)),
+        Scope::Global => None,
+    };
+    let notes = match noted {
+        Some(s) => state.annotations.for_questions(s).await?,
+        None => Vec::new(),
+    };
     let readers = state.readers.clone();
     let a = readers
-        .run(move || axon_nlq::ask(&state.dashboards, scope, &q, lang, state.now()))
+        .run(move || axon_nlq::ask_with(&state.dashboards, scope, &q, lang, state.now(), &notes))
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| to_api(&e))?;

@@ -122,6 +122,15 @@ error_set!(
     ReadErrors = [400, 401, 404, 500]
 );
 error_set!(
+    /// A read that a share link of the same scope may make too (`X-Axon-Share` or `share=`):
+    /// also another scope's link (403) and a revoked or expired one (410).
+    SharedReadErrors = [400, 401, 403, 404, 410, 500]
+);
+error_set!(
+    /// A live stream a share link of the same scope may open too.
+    SharedStreamErrors = [400, 401, 403, 404, 410, 429, 500]
+);
+error_set!(
     /// A read that needs an ADMIN key.
     AdminReadErrors = [400, 401, 403, 404, 500]
 );

@@ -67,6 +67,8 @@ pub struct UserId {
         (name = "query", description = "Questions in words (Korean or English)"),
         (name = "keys", description = "API keys"),
         (name = "alerts", description = "Alert rules, their webhook deliveries and firing alerts"),
+        (name = "shares", description = "Read-only share links of one dashboard"),
+        (name = "annotations", description = "Notes on moments of an activity or campaign"),
         (name = "pages", description = "Server-rendered pages and embedded assets"),
         (name = "docs", description = "This document and its Swagger UI"),
         (name = "mcp", description = "Model Context Protocol over streamable HTTP"),
@@ -110,6 +112,14 @@ impl Modify for Schemes {
                     ))
                     .build(),
             ),
+        );
+        c.add_security_scheme(
+            "share",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Axon-Share",
+                "a share link's token (or the `share` query parameter): GET of its own scope's \
+                 dashboard, cohort, live stream and annotations only",
+            ))),
         );
         c.add_security_scheme(
             "writeKey",

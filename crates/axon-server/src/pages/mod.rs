@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 mod guide;
+mod share;
 mod shop;
 use serde::Deserialize;
 
@@ -28,6 +29,8 @@ const APP_JS: &str = concat!(
     include_str!("../../assets/js/labels.js"),
     include_str!("../../assets/js/widgets.js"),
     include_str!("../../assets/js/exports.js"),
+    include_str!("../../assets/js/notes.js"),
+    include_str!("../../assets/js/share.js"),
     include_str!("../../assets/js/alerts.js"),
     include_str!("../../assets/js/live.js"),
     include_str!("../../assets/js/panels.js"),
@@ -77,6 +80,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns))
         .routes(routes!(operations))
         .merge(shop::router())
+        .merge(share::router())
         .merge(guide::router())
         .routes(routes!(tracker_js))
         .routes(routes!(shop_config_js))
@@ -166,7 +170,7 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -184,10 +188,23 @@ pub fn shell(title: &str, page: &str, id: &str, tz: (&str, &str), with_nav: bool
     } else {
         ""
     };
+    shell_with(title, page, id, tz, nav, "")
+}
+
+/// [`shell`] with the header's links (`nav`, trusted HTML) and extra `<body>` attributes
+/// (`attrs`, trusted HTML with escaped values) given.
+pub fn shell_with(
+    title: &str,
+    page: &str,
+    id: &str,
+    tz: (&str, &str),
+    nav: &str,
+    attrs: &str,
+) -> Html<String> {
     Html(format!(
         r#"<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Axon · {title}</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"><script src="/assets/chart.umd.min.js"></script><script defer src="/assets/app.js"></script></head>
-<body data-page="{page}" data-id="{id}" data-tz="{tz}" data-tzabbr="{abbr}"><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
+<body data-page="{page}" data-id="{id}" data-tz="{tz}" data-tzabbr="{abbr}"{attrs}><header><span class="brand">Axon</span>{nav}</header><main id="app"><div class="loading">불러오는 중… · Loading…</div></main></body></html>"#,
         title = esc(title),
         page = esc(page),
         id = esc(id),

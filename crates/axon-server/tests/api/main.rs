@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin;
 mod alerts;
+mod annotations;
 mod auth;
 mod bounds;
 mod cluster;
@@ -28,3 +29,4 @@ mod ratelimits;
 mod redis;
 mod scaleout;
 mod sessions;
+mod shares;

@@ -47,6 +47,10 @@ pub struct ActivityDashboard {
     /// purchase, at any time): false before its shop sends the first event, when the page
     /// shows how to install the tracker instead of charts of zeros.
     pub has_data: bool,
+    /// The notes within the window on this scope and its family (an activity's campaign, a
+    /// campaign's activities), by time: the markers of the page's time charts.
+    pub annotations: Vec<axon_domain::annotation::Annotation>,
+    /// The widgets; serialised last (the answer cache splices cached widgets in here).
     pub data: Widgets,
 }
 
@@ -65,6 +69,7 @@ impl View<'_> {
             timestamp: q.now,
             has_data: self.snap.records(id) > 0,
             data: self.widgets(Scope::Activity(id), &[id], meta.budget, q)?,
+            annotations: Vec::new(),
         })
     }
 

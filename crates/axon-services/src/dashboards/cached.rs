@@ -19,6 +19,7 @@
 use super::error::{ServiceError, ServiceResult};
 use super::request::{Query, Widget};
 use super::View;
+use axon_domain::annotation::Annotation;
 const MS_PER_MINUTE: i64 = 60_000;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -107,13 +108,33 @@ impl Answer for super::CampaignDashboard {
 
 impl View<'_> {
     /// The activity dashboard's JSON, through the cache when the service has one.
-    pub fn activity_json(&self, id: i64, q: &Query, versions: Versions) -> ServiceResult<String> {
-        self.through("activity", id, q, versions, |q| self.activity(id, q))
+    pub fn activity_json(
+        &self,
+        id: i64,
+        q: &Query,
+        versions: Versions,
+        notes: &[Annotation],
+    ) -> ServiceResult<String> {
+        self.through("activity", id, q, versions, |q| {
+            let mut a = self.activity(id, q)?;
+            a.annotations = notes.to_vec();
+            Ok(a)
+        })
     }
 
     /// The campaign dashboard's JSON, through the cache when the service has one.
-    pub fn campaign_json(&self, id: i64, q: &Query, versions: Versions) -> ServiceResult<String> {
-        self.through("campaign", id, q, versions, |q| self.campaign(id, q))
+    pub fn campaign_json(
+        &self,
+        id: i64,
+        q: &Query,
+        versions: Versions,
+        notes: &[Annotation],
+    ) -> ServiceResult<String> {
+        self.through("campaign", id, q, versions, |q| {
+            let mut c = self.campaign(id, q)?;
+            c.annotations = notes.to_vec();
+            Ok(c)
+        })
     }
 
     /// `render(q)` answers; asked for no widgets it renders the envelope alone (and still

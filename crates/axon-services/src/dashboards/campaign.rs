@@ -70,6 +70,10 @@ pub struct CampaignDashboard {
     pub start_date: Ts,
     pub end_date: Ts,
     pub timestamp: Ts,
+    /// The notes within the window on this scope and its family (an activity's campaign, a
+    /// campaign's activities), by time: the markers of the page's time charts.
+    pub annotations: Vec<axon_domain::annotation::Annotation>,
+    /// The widgets; serialised last (the answer cache splices cached widgets in here).
     pub data: CampaignWidgets,
 }
 
@@ -100,6 +104,7 @@ impl View<'_> {
             end_date: w.end,
             timestamp: q.now,
             data,
+            annotations: Vec::new(),
         })
     }
 

@@ -240,4 +240,28 @@ pub const MIGRATIONS: &[&str] = &[
         expires_at BIGINT NOT NULL
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
     ",
+    // 5: share links (only the SHA-256 of each token is kept) and annotations (a marketer's
+    // notes on moments of an activity or campaign).
+    r"
+    CREATE TABLE share_links (
+        id BIGINT AUTO_INCREMENT PRIMARY KEY,
+        token_hash VARCHAR(64) NOT NULL UNIQUE,
+        scope VARCHAR(32) NOT NULL,
+        scope_id BIGINT NOT NULL,
+        period VARCHAR(32) NOT NULL,
+        label TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    CREATE TABLE annotations (
+        id BIGINT AUTO_INCREMENT PRIMARY KEY,
+        scope VARCHAR(32) NOT NULL,
+        scope_id BIGINT NOT NULL,
+        marked_at BIGINT NOT NULL,
+        note TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    CREATE INDEX annotations_scope_at ON annotations(scope, scope_id, marked_at);
+    ",
 ];

@@ -27,6 +27,7 @@ mod keys;
 mod migrate;
 mod relational;
 mod rows;
+mod shares;
 mod stock;
 mod writer;
 

@@ -13,6 +13,7 @@ mod keys;
 mod relational;
 mod rows;
 mod schema;
+mod shares;
 mod writer;
 
 use crate::StoreError;

@@ -195,6 +195,30 @@ const MIGRATIONS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     ",
+    // 3: share links (only the SHA-256 of each token is kept) and annotations (a marketer's
+    // notes on moments of an activity or campaign).
+    r"
+    CREATE TABLE share_links (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        scope TEXT NOT NULL,
+        scope_id INTEGER NOT NULL,
+        period TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE annotations (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL,
+        scope_id INTEGER NOT NULL,
+        marked_at INTEGER NOT NULL,
+        note TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX annotations_scope_at ON annotations(scope, scope_id, marked_at);
+    ",
 ];
 
 /// Applies every migration newer than the database's `user_version`.

@@ -145,4 +145,6 @@ conformance!(
     stock_gate_expiry_racing_a_confirm,
     alert_rules_state_and_deliveries,
     alert_lease_has_one_holder_across_nodes,
+    share_links_by_hash_revoked_once,
+    annotations_by_scope_and_window,
 );

@@ -4,12 +4,14 @@ mod alerts;
 mod cluster;
 mod gate_repo;
 mod repos;
+mod shares;
 mod stock;
 
 pub use alerts::*;
 pub use cluster::*;
 pub use gate_repo::*;
 pub use repos::*;
+pub use shares::*;
 pub use stock::*;
 
 use super::Backend;
