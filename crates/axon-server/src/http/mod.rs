@@ -10,6 +10,7 @@ mod coupons;
 mod dashboard;
 mod definitions;
 mod entries;
+mod export;
 mod giveaways;
 mod health;
 mod keys;
