@@ -45,23 +45,25 @@ pub fn event_header() -> Vec<String> {
         .collect()
 }
 
-/// One stored event as a row: its fields, and its properties as one JSON cell.
-pub fn event_row(e: &Event) -> Vec<Cell> {
+/// One stored event as a row (consumed: its text moves into the cells): its fields, and its
+/// properties as one JSON cell.
+pub fn event_row(e: Event) -> Vec<Cell> {
+    let text = |s: Option<String>| s.map_or(Cell::Null, Cell::Text);
     vec![
         Cell::Time(e.occurred_at),
         e.trigger_type.as_str().into(),
-        Cell::opt(e.event_name.as_deref()),
-        Cell::opt(e.event_id.as_deref()),
-        Cell::opt(e.user_id.as_deref()),
-        Cell::opt(e.anonymous_id.as_deref()),
-        Cell::opt(e.session_id.as_deref()),
+        text(e.event_name),
+        text(e.event_id),
+        text(e.user_id),
+        text(e.anonymous_id),
+        text(e.session_id),
         e.activity_id.map_or(Cell::Null, Cell::Int),
         e.campaign_id.map_or(Cell::Null, Cell::Int),
-        Cell::opt(e.page_url.as_deref()),
-        Cell::opt(e.referrer.as_deref()),
-        Cell::opt(e.user_agent.as_deref()),
+        text(e.page_url),
+        text(e.referrer),
+        text(e.user_agent),
         Cell::Bool(e.bot),
-        Cell::Text(Value::Object(e.properties.clone()).to_string()),
+        Cell::Text(Value::Object(e.properties).to_string()),
     ]
 }
 
@@ -164,7 +166,7 @@ impl EventExport {
                 };
                 match page {
                     Some(events) => {
-                        let rows: Vec<Vec<Cell>> = events.iter().map(event_row).collect();
+                        let rows: Vec<Vec<Cell>> = events.into_iter().map(event_row).collect();
                         Ok(Some(csv_rows(&rows, head)?))
                     }
                     None if head.is_empty() => Ok(None),
@@ -173,8 +175,8 @@ impl EventExport {
             }
             Encoder::Parquet(file) => match (page, file.as_mut()) {
                 (Some(events), Some(w)) => {
-                    let rows: Vec<Vec<Cell>> = events.iter().map(event_row).collect();
-                    w.row_group(&rows)?;
+                    let rows: Vec<Vec<Cell>> = events.into_iter().map(event_row).collect();
+                    w.row_group(rows)?;
                     Ok(Some(w.take()?))
                 }
                 (None, Some(_)) => match file.take() {

@@ -150,7 +150,7 @@ pub fn parquet(t: &Table) -> ServiceResult<Vec<u8>> {
         rows,
     };
     let mut w = ParquetWriter::with_metadata(&columns_of(&table), metadata)?;
-    w.row_group(&table.rows)?;
+    w.row_group(table.rows)?;
     w.finish()
 }
 
@@ -246,25 +246,39 @@ impl ParquetWriter {
         })
     }
 
-    /// Writes `rows` as one row group (none when `rows` is empty). A cell that its column's
-    /// type cannot hold is an internal error, never a silent null.
-    pub fn row_group(&mut self, rows: &[Vec<Cell>]) -> ServiceResult<()> {
+    /// Writes `rows` as one row group (none when `rows` is empty). The rows are consumed
+    /// column by column (text moves into the column writer, not copied), so a group's memory
+    /// is its rows and their encoding, not more. A cell that its column's type cannot hold is
+    /// an internal error, never a silent null.
+    pub fn row_group(&mut self, rows: Vec<Vec<Cell>>) -> ServiceResult<()> {
         if rows.is_empty() {
             return Ok(());
         }
+        let mut columns: Vec<Vec<Cell>> = self
+            .types
+            .iter()
+            .map(|_| Vec::with_capacity(rows.len()))
+            .collect();
+        for row in rows {
+            let mut cells = row.into_iter();
+            for column in &mut columns {
+                column.push(cells.next().unwrap_or(Cell::Null));
+            }
+        }
         let mut group = self.file.next_row_group().map_err(failed)?;
+        let mut columns = columns.into_iter();
         let mut i = 0;
         while let Some(mut col) = group.next_column().map_err(failed)? {
             let t = self.types[i];
-            let cells = rows.iter().map(|r| r.get(i).unwrap_or(&Cell::Null));
-            let defs: Vec<i16> = cells.clone().map(|c| i16::from(*c != Cell::Null)).collect();
-            let present = cells.filter(|c| **c != Cell::Null);
+            let cells = columns.next().unwrap_or_default();
+            let defs: Vec<i16> = cells.iter().map(|c| i16::from(*c != Cell::Null)).collect();
+            let present = cells.into_iter().filter(|c| *c != Cell::Null);
             let wrong = || failed(format!("column {i} ({t:?}) cannot hold a value"));
             let written = match (col.untyped(), t) {
                 (ColumnWriter::Int64ColumnWriter(w), ColumnType::Int64 | ColumnType::Time) => {
                     let v = present
                         .map(|c| match (c, t) {
-                            (Cell::Int(n), ColumnType::Int64) => Ok(*n),
+                            (Cell::Int(n), ColumnType::Int64) => Ok(n),
                             (Cell::Time(ts), ColumnType::Time) => Ok(ts.0),
                             _ => Err(wrong()),
                         })
@@ -274,9 +288,9 @@ impl ParquetWriter {
                 (ColumnWriter::DoubleColumnWriter(w), ColumnType::Double) => {
                     let v = present
                         .map(|c| match c {
-                            Cell::Float(x) => Ok(*x),
+                            Cell::Float(x) => Ok(x),
                             #[allow(clippy::cast_precision_loss)]
-                            Cell::Int(n) => Ok(*n as f64),
+                            Cell::Int(n) => Ok(n as f64),
                             _ => Err(wrong()),
                         })
                         .collect::<ServiceResult<Vec<f64>>>()?;
@@ -285,7 +299,7 @@ impl ParquetWriter {
                 (ColumnWriter::BoolColumnWriter(w), ColumnType::Bool) => {
                     let v = present
                         .map(|c| match c {
-                            Cell::Bool(b) => Ok(*b),
+                            Cell::Bool(b) => Ok(b),
                             _ => Err(wrong()),
                         })
                         .collect::<ServiceResult<Vec<bool>>>()?;
@@ -293,7 +307,10 @@ impl ParquetWriter {
                 }
                 (ColumnWriter::ByteArrayColumnWriter(w), ColumnType::Text) => {
                     let v: Vec<ByteArray> = present
-                        .map(|c| ByteArray::from(c.text().into_bytes()))
+                        .map(|c| match c {
+                            Cell::Text(s) => ByteArray::from(s.into_bytes()),
+                            other => ByteArray::from(other.text().into_bytes()),
+                        })
                         .collect();
                     w.write_batch(&v, Some(&defs), None)
                 }

@@ -155,14 +155,14 @@ fn raw_events_read_back_with_timestamps_ids_and_korean_text_over_several_row_gro
     bare.user_id = None;
     bare.bot = true;
     let mut bytes = Vec::new();
-    w.row_group(&[event_row(&e)]).unwrap();
+    w.row_group(vec![event_row(e.clone())]).unwrap();
     bytes.extend(w.take().unwrap());
     assert!(
         bytes.starts_with(b"PAR1"),
         "the first group comes with the magic"
     );
-    w.row_group(&[event_row(&bare)]).unwrap();
-    w.row_group(&[]).unwrap();
+    w.row_group(vec![event_row(bare.clone())]).unwrap();
+    w.row_group(Vec::new()).unwrap();
     bytes.extend(w.take().unwrap());
     bytes.extend(w.finish().unwrap());
     let (columns, rows, groups) = read_back(&bytes);
@@ -198,7 +198,7 @@ fn raw_events_read_back_with_timestamps_ids_and_korean_text_over_several_row_gro
     assert_eq!(second[12], Field::Bool(true));
     // Every value of every column, against the row the CSV would write.
     for (row, event) in rows.iter().zip([&e, &bare]) {
-        for (field, cell) in row.iter().zip(event_row(event)) {
+        for (field, cell) in row.iter().zip(event_row(event.clone())) {
             let back = match field {
                 Field::Null => Cell::Null,
                 Field::Str(s) => Cell::Text(s.clone()),
@@ -215,5 +215,5 @@ fn raw_events_read_back_with_timestamps_ids_and_korean_text_over_several_row_gro
 #[test]
 fn a_cell_its_column_cannot_hold_is_an_error_not_a_null() {
     let mut w = ParquetWriter::new(&[("n".into(), ColumnType::Int64)]).unwrap();
-    assert!(w.row_group(&[vec!["text".into()]]).is_err());
+    assert!(w.row_group(vec![vec!["text".into()]]).is_err());
 }
