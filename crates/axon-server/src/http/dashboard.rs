@@ -7,7 +7,7 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::openapi::errors::ReadErrors;
-use crate::openapi::Id;
+use crate::openapi::{Id, ParquetFile};
 use crate::state::AppState;
 use axon_domain::dimension::Dimension;
 use axon_domain::period::{Period, Window};
@@ -164,7 +164,7 @@ fn json_text(s: &str) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv|parquet` (or `Accept: text/csv` / `application/vnd.apache.parquet`) one part of it as a CSV or Parquet file", content((ActivityDashboard = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv|parquet` (or `Accept: text/csv` / `application/vnd.apache.parquet`) one part of it as a CSV or Parquet file", content((ActivityDashboard = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn activity(
     _: Viewer,
     State(state): State<AppState>,
@@ -176,7 +176,7 @@ async fn activity(
     json_or_export(&state, Subject::Activity(id), &p, &headers, &file).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv|parquet` (or `Accept: text/csv` / `application/vnd.apache.parquet`) one part of it as a CSV or Parquet file", content((CampaignDashboard = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv|parquet` (or `Accept: text/csv` / `application/vnd.apache.parquet`) one part of it as a CSV or Parquet file", content((CampaignDashboard = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn campaign(
     _: Viewer,
     State(state): State<AppState>,
@@ -188,7 +188,7 @@ async fn campaign(
     json_or_export(&state, Subject::Campaign(id), &p, &headers, &file).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/overview", tag = "dashboards", params(Request), responses((status = 200, description = "the overview of every campaign, or with `format=csv|parquet` one part of it as a CSV or Parquet file", content((GlobalOverview = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/overview", tag = "dashboards", params(Request), responses((status = 200, description = "the overview of every campaign, or with `format=csv|parquet` one part of it as a CSV or Parquet file", content((GlobalOverview = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn overview(
     _: Viewer,
     State(state): State<AppState>,
@@ -198,7 +198,7 @@ async fn overview(
     json_or_export(&state, Subject::Global, &p, &headers, "overview").await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window, streamed: CSV (the default, or `format=csv`) or Parquet (`format=parquet` or `Accept: application/vnd.apache.parquet`)", content((String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window, streamed: CSV (the default, or `format=csv`) or Parquet (`format=parquet` or `Accept: application/vnd.apache.parquet`)", content((String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn activity_events(
     _: Viewer,
     State(state): State<AppState>,
@@ -210,7 +210,7 @@ async fn activity_events(
     raw_events(&state, Covers::Activity(id), &file, &p, &headers)
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window, streamed: CSV (the default, or `format=csv`) or Parquet (`format=parquet` or `Accept: application/vnd.apache.parquet`)", content((String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window, streamed: CSV (the default, or `format=csv`) or Parquet (`format=parquet` or `Accept: application/vnd.apache.parquet`)", content((String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn campaign_events(
     _: Viewer,
     State(state): State<AppState>,
@@ -291,7 +291,7 @@ async fn json_or_export(
     table_download(format, &format!("{file}-{name}"), &export::table_of(part))
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/funnel/dropoff", tag = "dashboards", params(Id, Request), responses((status = 200, description = "who stopped after a funnel step (a page), or the whole list as a CSV or Parquet file", content((DropoffPage = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/funnel/dropoff", tag = "dashboards", params(Id, Request), responses((status = 200, description = "who stopped after a funnel step (a page), or the whole list as a CSV or Parquet file", content((DropoffPage = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn dropoff(
     _: Viewer,
     State(state): State<AppState>,

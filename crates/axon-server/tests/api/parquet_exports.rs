@@ -493,3 +493,30 @@ async fn duckdb_reads_the_exports_with_their_types_counts_and_values() {
     }
     assert_eq!(steps.len(), 4);
 }
+
+#[tokio::test]
+async fn the_document_names_both_download_types_on_every_export_route() {
+    let app = spawn_app().await;
+    let doc: Value = app.get("/api/v1/openapi.json").await.body;
+    for path in [
+        "/api/v1/dashboard/activity/{id}",
+        "/api/v1/dashboard/campaign/{id}",
+        "/api/v1/dashboard/overview",
+        "/api/v1/dashboard/activity/{id}/funnel/dropoff",
+        "/api/v1/dashboard/activity/{id}/events",
+        "/api/v1/dashboard/campaign/{id}/events",
+    ] {
+        let content = &doc["paths"][path]["get"]["responses"]["200"]["content"];
+        assert!(content["text/csv"].is_object(), "{path}: {content}");
+        let parquet = &content[PARQUET]["schema"];
+        let schema = match parquet.get("$ref").and_then(Value::as_str) {
+            Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+            None => parquet,
+        };
+        assert_eq!(
+            (&schema["type"], &schema["format"]),
+            (&json!("string"), &json!("binary")),
+            "{path}: {schema}"
+        );
+    }
+}
