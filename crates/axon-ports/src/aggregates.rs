@@ -222,6 +222,15 @@ pub trait RawEvents: Send + Sync {
         activities: &[ActivityId],
         w: &Window,
     ) -> Result<Vec<Event>, SourceError>;
+    /// One page of one activity's events in the window for a streamed export: sequence number
+    /// above `after`, in sequence order, at most `limit`, each with its sequence number.
+    fn activity_events_after(
+        &self,
+        activity: ActivityId,
+        w: &Window,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Event)>, SourceError>;
     /// The profiles of these users (unknown users are left out).
     fn profiles(&self, users: &[String]) -> Result<Vec<UserProfile>, SourceError>;
 }

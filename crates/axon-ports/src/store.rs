@@ -71,6 +71,17 @@ pub trait EventLog: Send + Sync {
         start: Ts,
         end: Ts,
     ) -> Result<Vec<Event>, StoreError>;
+    /// One page of the same events for a streamed export: those with a sequence number above
+    /// `after`, in sequence order, at most `limit`, each with its sequence number (the cursor of
+    /// the next page). Served by the `(activity_id, seq)` index, so every page costs its size.
+    async fn activity_events_after(
+        &self,
+        activity: ActivityId,
+        start: Ts,
+        end: Ts,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Event)>, StoreError>;
     /// The highest sequence number stored (0 when empty); cheap, used by readiness checks.
     async fn last_seq(&self) -> Result<u64, StoreError>;
 }

@@ -37,6 +37,19 @@ impl RawEvents for StoreEvents {
         Ok(out)
     }
 
+    fn activity_events_after(
+        &self,
+        activity: ActivityId,
+        w: &Window,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Event)>, SourceError> {
+        let read = self
+            .events
+            .activity_events_after(activity, w.start, w.end, after, limit);
+        futures_executor::block_on(read).map_err(source)
+    }
+
     fn profiles(&self, users: &[String]) -> Result<Vec<UserProfile>, SourceError> {
         futures_executor::block_on(self.repo.profiles(users)).map_err(source)
     }

@@ -59,6 +59,11 @@ pub const CATALOGUE: &[Code] = &[
         "a CSV export names more than one part",
     ),
     c(
+        "INVALID_FORMAT",
+        400,
+        "format= names no export format (json, csv or parquet)",
+    ),
+    c(
         "UNKNOWN_PART",
         400,
         "the export names an unknown part of the answer",

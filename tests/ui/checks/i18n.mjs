@@ -3,9 +3,9 @@
 // filter editor that round-trips through the API) and the demo shop's messages for every entry
 // and payment error code in the shopper's language.
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/;
-// Latin words a Korean page may show: the trade's acronyms, the zone, the brand, grade names.
+// Latin words a Korean page may show: the trade's acronyms, file formats, the zone, the brand, grade names.
 const GRADES = ['BRONZE', 'SILVER', 'GOLD', 'PLATINUM', 'DIAMOND', 'VIP', 'VVIP', 'VVVIP'];
-const KO_LATIN_OK = new Set(['ROAS', 'LTV', 'CAC', 'KST', 'Axon', 'UTM', 'CSV', ...GRADES]);
+const KO_LATIN_OK = new Set(['ROAS', 'LTV', 'CAC', 'KST', 'Axon', 'UTM', 'CSV', 'Parquet', ...GRADES]);
 const ENUMS = /^(FIRST_COME_FIRST_SERVE|COUPON|GIVEAWAY|DRAFT|ACTIVE|PAUSED|ENDED|APPROVED|PAID|CANCELLED|REJECTED|GOOD|WARN|BAD)$/;
 // Filters as the API returns them, keys in one order, to compare with what the editor made.
 const norm = (fs) => JSON.stringify((fs || []).map((f) => ({ type: f.type, operator: f.operator, values: f.values })));

@@ -1,6 +1,6 @@
   // Drop-off lists (SPEC §5.2 `funnel/dropoff?step=`): the persons of the ordered funnel who
-  // reached a step and not the next, a page at a time, and the whole list as a CSV download
-  // (`format=csv`, the same window and conversion window as the page).
+  // reached a step and not the next, a page at a time, and the whole list as a CSV or Parquet download
+  // (`format=csv` or `format=parquet`, the same window and conversion window as the page).
   var DROP_SIZE = 10;
   function dropoffPath(step, extra) {
     return "/api/v1/dashboard/activity/" + id + "/funnel/dropoff?step=" + step + "&" + periodQuery() + windowQuery() + (extra || "");
@@ -20,7 +20,8 @@
         var next = f.steps.filter(function (s) { return s.step == r.nextStep; })[0];
         var cur = f.steps.filter(function (s) { return s.step == r.step; })[0];
         body.innerHTML = '<div class="sub" id="dropoff-total">' + esc(t("dropoffOf").replace("{a}", stepName(cur)).replace("{b}", stepName(next))) + " · <b>" + num(r.totalElements) + "</b> " + esc(t("persons")) +
-          ' · <a id="dropoff-csv" download href="' + esc(dropoffPath(step, "&format=csv")) + '">' + esc(t("csv")) + "</a></div>" +
+          ' · <a id="dropoff-csv" download href="' + esc(dropoffPath(step, "&format=csv")) + '">' + esc(t("csv")) + "</a>" +
+          ' · <a id="dropoff-parquet" download href="' + esc(dropoffPath(step, "&format=parquet")) + '">' + esc(t("parquetExport")) + "</a></div>" +
           '<div class="tablewrap"><table id="dropoff"><tr><th>' + esc(t("person")) + "</th><th>" + esc(t("userIdCol")) + "</th><th>" + esc(t("anonIdCol")) + "</th><th>" + esc(t("reachedAt")) + "</th></tr>" +
           (r.persons.length ? r.persons.map(function (p) { return "<tr><td>" + esc(p.personId) + "</td><td>" + esc(p.userId || "–") + "</td><td>" + esc(p.anonymousId || p.sessionId || "–") + "</td><td>" + esc(localMinute(p.reachedAt, true)) + "</td></tr>"; }).join("")
             : '<tr><td colspan="4">' + esc(t("noData")) + "</td></tr>") + "</table></div>";

@@ -1,11 +1,13 @@
 //! Dashboards (SPEC §5, §6): activity, campaign and global answers, the funnel drop-off list
-//! (JSON or CSV) and cohorts — parsed here, answered by the dashboards service, serialised.
+//! and cohorts — parsed here, answered by the dashboards service, serialised as JSON or (one
+//! part, the drop-off list, the raw events) downloaded as CSV or Parquet (`export`).
 
+use super::export::{events_download, format_of, table_download};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::openapi::errors::{ReadErrors, SharedReadErrors};
-use crate::openapi::Id;
+use crate::openapi::{Id, ParquetFile};
 use crate::share_access::Reader;
 use crate::state::AppState;
 use axon_domain::annotation::Annotation;
@@ -14,11 +16,11 @@ use axon_domain::period::{Period, Window};
 use axon_domain::share::ScopeRef;
 use axon_domain::Ts;
 use axon_ports::live::Scope;
-use axon_services::dashboards::export::{self, Table};
+use axon_services::dashboards::export::{self, Cell, Table};
 use axon_services::dashboards::Scope as Covers;
 use axon_services::dashboards::{
-    breakdown, dropoff_page, dropoff_step, query, wants_csv, window, ActivityCohort,
-    CampaignCohort, DropoffPage, Query, Request, Retention, ServiceResult, Versions, View, Widget,
+    breakdown, dropoff_page, dropoff_step, query, window, ActivityCohort, CampaignCohort,
+    DropoffPage, ExportFormat, Query, Request, Retention, ServiceResult, Versions, View, Widget,
     ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
 };
 use axon_services::dashboards::{ActivityDashboard, CampaignDashboard, GlobalOverview};
@@ -200,7 +202,7 @@ fn json_text(s: &str) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], s.to_string()).into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((ActivityDashboard = "application/json"), (String = "text/csv"))), SharedReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv|parquet` (or `Accept: text/csv` / `application/vnd.apache.parquet`) one part of it as a CSV or Parquet file", content((ActivityDashboard = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), SharedReadErrors))]
 async fn activity(
     reader: Reader,
     State(state): State<AppState>,
@@ -210,10 +212,10 @@ async fn activity(
 ) -> ApiResult<Response> {
     reader.allow(ScopeRef::Activity(id))?;
     let file = format!("activity-{id}");
-    json_or_csv(&state, Subject::Activity(id), &p, &headers, &file).await
+    json_or_export(&state, Subject::Activity(id), &p, &headers, &file).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv` one part of it as CSV", content((CampaignDashboard = "application/json"), (String = "text/csv"))), SharedReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the dashboard, or with `format=csv|parquet` (or `Accept: text/csv` / `application/vnd.apache.parquet`) one part of it as a CSV or Parquet file", content((CampaignDashboard = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), SharedReadErrors))]
 async fn campaign(
     reader: Reader,
     State(state): State<AppState>,
@@ -223,77 +225,68 @@ async fn campaign(
 ) -> ApiResult<Response> {
     reader.allow(ScopeRef::Campaign(id))?;
     let file = format!("campaign-{id}");
-    json_or_csv(&state, Subject::Campaign(id), &p, &headers, &file).await
+    json_or_export(&state, Subject::Campaign(id), &p, &headers, &file).await
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/overview", tag = "dashboards", params(Request), responses((status = 200, description = "the overview of every campaign, or with `format=csv` one part of it as CSV", content((GlobalOverview = "application/json"), (String = "text/csv"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/overview", tag = "dashboards", params(Request), responses((status = 200, description = "the overview of every campaign, or with `format=csv|parquet` one part of it as a CSV or Parquet file", content((GlobalOverview = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn overview(
     _: Viewer,
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<Request>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    json_or_csv(&state, Subject::Global, &p, &headers, "overview").await
+    json_or_export(&state, Subject::Global, &p, &headers, "overview").await
 }
 
-/// A CSV download (RFC 4180, UTF-8 with a byte-order mark) saved as `name`.
-fn csv_download(name: &str, table: &Table) -> ApiResult<Response> {
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        export::csv(table)?,
-    )
-        .into_response())
-}
-
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window", content_type = "text/csv", body = String), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window, streamed: CSV (the default, or `format=csv`) or Parquet (`format=parquet` or `Accept: application/vnd.apache.parquet`)", content((String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn activity_events(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    raw_events(
-        state,
-        Covers::Activity(id),
-        &format!("events-activity-{id}"),
-        &p,
-    )
-    .await
+    let file = format!("events-activity-{id}");
+    raw_events(&state, Covers::Activity(id), &file, &p, &headers)
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window", content_type = "text/csv", body = String), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/campaign/{id}/events", tag = "dashboards", params(Id, Request), responses((status = 200, description = "the raw events of the window, streamed: CSV (the default, or `format=csv`) or Parquet (`format=parquet` or `Accept: application/vnd.apache.parquet`)", content((String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn campaign_events(
     _: Viewer,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<Request>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    raw_events(
-        state,
-        Covers::Campaign(id),
-        &format!("events-campaign-{id}"),
-        &p,
-    )
-    .await
+    let file = format!("events-campaign-{id}");
+    raw_events(&state, Covers::Campaign(id), &file, &p, &headers)
 }
 
-/// The raw events of a scope's window as a CSV file, bounded by the windows' limits.
-async fn raw_events(
-    state: AppState,
+/// The raw events of a scope's window as a streamed CSV (the default: a download link) or
+/// Parquet file, bounded by the dashboards' window limits.
+fn raw_events(
+    state: &AppState,
     scope: Covers,
     file: &str,
     p: &Request,
+    headers: &HeaderMap,
 ) -> ApiResult<Response> {
+    let format = match format_of(p.format.as_deref(), headers)? {
+        ExportFormat::Json if p.format.as_deref().is_some_and(|f| !f.trim().is_empty()) => {
+            return Err(ServiceError::invalid(
+                "INVALID_FORMAT",
+                "raw events download as csv or parquet, not json",
+            )
+            .into())
+        }
+        ExportFormat::Json => ExportFormat::Csv,
+        f => f,
+    };
     let (_, w) = window(p, state.now(), state.tz())?;
+    let view = state.dashboards.view();
     let known = match scope {
-        Covers::Activity(id) => state.dashboards.view().snapshot().activity(id).is_some(),
-        Covers::Campaign(id) => state.dashboards.view().snapshot().campaign(id).is_some(),
+        Covers::Activity(id) => view.snapshot().activity(id).is_some(),
+        Covers::Campaign(id) => view.snapshot().campaign(id).is_some(),
         Covers::Global => true,
     };
     if !known {
@@ -302,20 +295,21 @@ async fn raw_events(
             "no such activity or campaign",
         ));
     }
-    let Json(events) = answer(state, move |v, _| v.raw_events(scope, &w)).await?;
-    csv_download(&format!("{file}.csv"), &export::events_table(events))
+    let pages = |page| Ok(view.event_pages(scope, &w, page)?);
+    events_download(state, pages, format, file)
 }
 
-/// A dashboard answer, or (`format=csv` / `Accept: text/csv`) one part of it as a CSV file.
-async fn json_or_csv(
+/// A dashboard answer, or (`format=csv|parquet`, or the matching `Accept`) one part of it as a
+/// CSV or Parquet file.
+async fn json_or_export(
     state: &AppState,
     subject: Subject,
     p: &Request,
     headers: &HeaderMap,
     file: &str,
 ) -> ApiResult<Response> {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    if !wants_csv(p.format.as_deref(), accept)? {
+    let format = format_of(p.format.as_deref(), headers)?;
+    if format == ExportFormat::Json {
         return Ok(json_text(&shared(state, subject, p, false).await?));
     }
     let name = match subject {
@@ -334,10 +328,10 @@ async fn json_or_csv(
             format!("this answer has no part '{name}' to export"),
         ))
     })?;
-    csv_download(&format!("{file}-{name}.csv"), &export::table_of(part))
+    table_download(format, &format!("{file}-{name}"), &export::table_of(part))
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/funnel/dropoff", tag = "dashboards", params(Id, Request), responses((status = 200, description = "who stopped after a funnel step (a page), or the whole list as CSV", content((DropoffPage = "application/json"), (String = "text/csv"))), ReadErrors))]
+#[utoipa::path(get, path = "/api/v1/dashboard/activity/{id}/funnel/dropoff", tag = "dashboards", params(Id, Request), responses((status = 200, description = "who stopped after a funnel step (a page), or the whole list as a CSV or Parquet file", content((DropoffPage = "application/json"), (String = "text/csv"), (ParquetFile = "application/vnd.apache.parquet"))), ReadErrors))]
 async fn dropoff(
     _: Viewer,
     State(state): State<AppState>,
@@ -347,12 +341,11 @@ async fn dropoff(
 ) -> ApiResult<Response> {
     let step = dropoff_step(p.step.as_deref())?;
     let (page, size) = dropoff_page(p.page, p.size)?;
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let csv = wants_csv(p.format.as_deref(), accept)?;
+    let format = format_of(p.format.as_deref(), &headers)?;
     let q = checked(&state, &Request { widgets: None, ..p }, &ACTIVITY_WIDGETS)?;
     let q2 = q.clone();
     let Json(rows) = answer(state, move |v, _| v.dropoffs(id, step, &q2)).await?;
-    if csv {
+    if format != ExportFormat::Json {
         let table = Table {
             header: [
                 "personId",
@@ -367,20 +360,18 @@ async fn dropoff(
                 .iter()
                 .map(|r| {
                     vec![
-                        r.person_id.clone(),
-                        r.user_id.clone().unwrap_or_default(),
-                        r.anonymous_id.clone().unwrap_or_default(),
-                        r.session_id.clone().unwrap_or_default(),
-                        r.reached_at.to_iso(),
+                        Cell::Text(r.person_id.clone()),
+                        Cell::opt(r.user_id.as_deref()),
+                        Cell::opt(r.anonymous_id.as_deref()),
+                        Cell::opt(r.session_id.as_deref()),
+                        Cell::Time(r.reached_at),
                     ]
                 })
                 .collect(),
         };
         // The whole list (not a page), saved under a name that says what it is.
-        return csv_download(
-            &format!("dropoff-activity-{id}-{}.csv", step.as_str()),
-            &table,
-        );
+        let stem = format!("dropoff-activity-{id}-{}", step.as_str());
+        return table_download(format, &stem, &table);
     }
     Ok(Json(DropoffPage::new(id, step, &q, rows, page, size)).into_response())
 }

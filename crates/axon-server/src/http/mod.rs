@@ -11,6 +11,7 @@ mod coupons;
 mod dashboard;
 mod definitions;
 mod entries;
+mod export;
 mod giveaways;
 mod health;
 mod keys;

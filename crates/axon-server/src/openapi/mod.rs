@@ -29,6 +29,12 @@ pub struct Id {
 }
 
 /// The `{id}` path segment of a user id (the shop's own identifier, a string).
+/// A Parquet file (`application/vnd.apache.parquet`): the binary body of an export.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct ParquetFile(Vec<u8>);
+
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)]

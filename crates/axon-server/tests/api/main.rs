@@ -22,6 +22,7 @@ mod health;
 mod live;
 mod openapi;
 mod pages;
+mod parquet_exports;
 mod peers;
 mod purchases;
 mod query;

@@ -135,7 +135,7 @@ async fn a_drop_off_list_downloads_as_csv_with_a_header_row() {
     assert_error(
         &app.get(&format!("{path}&format=xlsx")).await,
         400,
-        "INVALID_QUERY",
+        "INVALID_FORMAT",
     );
 }
 

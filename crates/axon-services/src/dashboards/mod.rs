@@ -30,13 +30,14 @@ pub use cohort::{
 };
 pub use comparison::{Comparison, DailySales, Sales, SalesTotals};
 pub use error::{ServiceError, ServiceResult};
+pub use export::events::EventPages;
 pub use funnel::{DropoffPage, DropoffRow, FunnelWidget, Ordered, StepRow, StepTiming};
 pub use global::{CampaignRow, GlobalData, GlobalOverview};
 pub use overview::{OverviewWidget, Totals};
 pub use realtime::Realtime;
 pub use request::{
-    breakdown, cohort_window, dropoff_page, dropoff_step, query, wants_csv, weekly, window, Query,
-    Request, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS,
+    breakdown, cohort_window, dropoff_page, dropoff_step, query, weekly, window, ExportFormat,
+    Query, Request, Widget, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS, PARQUET_MEDIA_TYPE,
 };
 pub use trend::{DayCount, Point, TrendWidget};
 
@@ -139,18 +140,16 @@ impl View<'_> {
         self.service.raw.is_some()
     }
 
-    /// The stored events of a scope's activities in the window (exports).
-    pub fn raw_events(
-        &self,
-        scope: Scope,
-        w: &Window,
-    ) -> ServiceResult<Vec<axon_domain::event::Event>> {
+    /// The stored events of a scope's activities in the window, as pages of at most `page`
+    /// events read one at a time (streamed exports): activity by activity, each in the order
+    /// its events were stored.
+    pub fn event_pages(&self, scope: Scope, w: &Window, page: usize) -> ServiceResult<EventPages> {
         let raw = self
             .service
             .raw
-            .as_ref()
+            .clone()
             .ok_or_else(|| ServiceError::internal("exports need a raw event source"))?;
-        Ok(raw.activity_events(&self.activity_ids(scope), w)?)
+        Ok(EventPages::new(raw, self.activity_ids(scope), *w, page))
     }
 
     /// "2026-11-11 00:00 – 2026-11-18 00:00 KST".

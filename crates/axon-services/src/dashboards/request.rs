@@ -170,17 +170,59 @@ pub fn breakdown(r: &Request) -> ServiceResult<Option<Dimension>> {
         .transpose()?)
 }
 
-/// Whether a drop-off list is asked as CSV: `format=csv`, or (without `format`) an `Accept`
-/// naming `text/csv` — a download link cannot set headers, an HTTP client can.
-pub fn wants_csv(format: Option<&str>, accept: Option<&str>) -> ServiceResult<bool> {
-    match format.filter(|f| !f.is_empty()) {
-        Some("csv") => Ok(true),
-        Some("json") => Ok(false),
-        Some(other) => Err(ServiceError::invalid(
-            "INVALID_QUERY",
-            format!("format must be csv or json, not '{other}'"),
-        )),
-        None => Ok(accept.is_some_and(|a| a.contains("text/csv"))),
+/// What an answer is asked as: JSON (the default), or a download — CSV (RFC 4180, UTF-8 with a
+/// byte-order mark) or Parquet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Parquet,
+}
+
+/// The media type of a Parquet file.
+pub const PARQUET_MEDIA_TYPE: &str = "application/vnd.apache.parquet";
+
+impl ExportFormat {
+    /// `format=json|csv|parquet`, or (without `format`) an `Accept` naming `text/csv` or the
+    /// Parquet media type — a download link cannot set headers, an HTTP client can.
+    pub fn parse(format: Option<&str>, accept: Option<&str>) -> ServiceResult<ExportFormat> {
+        match format.map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) if f.eq_ignore_ascii_case("json") => Ok(ExportFormat::Json),
+            Some(f) if f.eq_ignore_ascii_case("csv") => Ok(ExportFormat::Csv),
+            Some(f) if f.eq_ignore_ascii_case("parquet") => Ok(ExportFormat::Parquet),
+            Some(other) => Err(ServiceError::invalid(
+                "INVALID_FORMAT",
+                format!("format must be json, csv or parquet, not '{other}'"),
+            )),
+            None => {
+                let accept = accept.unwrap_or_default().to_ascii_lowercase();
+                Ok(if accept.contains(PARQUET_MEDIA_TYPE) {
+                    ExportFormat::Parquet
+                } else if accept.contains("text/csv") {
+                    ExportFormat::Csv
+                } else {
+                    ExportFormat::Json
+                })
+            }
+        }
+    }
+
+    /// The download's file name extension (`None` for JSON, which is an answer, not a file).
+    pub fn extension(self) -> Option<&'static str> {
+        match self {
+            ExportFormat::Json => None,
+            ExportFormat::Csv => Some("csv"),
+            ExportFormat::Parquet => Some("parquet"),
+        }
+    }
+
+    /// The `Content-Type` of the answer.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Parquet => PARQUET_MEDIA_TYPE,
+        }
     }
 }
 
@@ -338,11 +380,26 @@ mod tests {
         assert_eq!(code(dropoff_page(None, Some(0))), "INVALID_QUERY");
         assert_eq!(dropoff_page(Some(2), None).unwrap(), (2, 100));
         assert_eq!(code(weekly(Some("year"))), "INVALID_QUERY");
-        assert!(wants_csv(Some("csv"), None).unwrap());
-        assert!(!wants_csv(Some("json"), Some("text/csv")).unwrap());
-        assert!(wants_csv(None, Some("text/csv, */*")).unwrap());
-        assert!(!wants_csv(Some(""), Some("application/json")).unwrap());
-        assert_eq!(code(wants_csv(Some("xlsx"), None)), "INVALID_QUERY");
+        let f = ExportFormat::parse;
+        assert_eq!(f(Some("csv"), None).unwrap(), ExportFormat::Csv);
+        assert_eq!(
+            f(Some("json"), Some("text/csv")).unwrap(),
+            ExportFormat::Json
+        );
+        assert_eq!(f(None, Some("text/csv, */*")).unwrap(), ExportFormat::Csv);
+        assert_eq!(
+            f(Some(""), Some("application/json")).unwrap(),
+            ExportFormat::Json
+        );
+        assert_eq!(
+            f(Some("parquet"), Some("text/csv")).unwrap(),
+            ExportFormat::Parquet
+        );
+        let pq = Some("application/vnd.apache.parquet");
+        assert_eq!(f(None, pq).unwrap(), ExportFormat::Parquet);
+        assert_eq!(f(None, None).unwrap(), ExportFormat::Json);
+        assert_eq!(code(f(Some("xlsx"), None)), "INVALID_FORMAT");
+        assert_eq!(ExportFormat::Parquet.extension(), Some("parquet"));
         let tz = BusinessTz::default();
         let h = axon_domain::Horizon::default();
         let now = Ts::parse_utc("2026-11-18T00:00:00Z").unwrap();

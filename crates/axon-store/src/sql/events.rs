@@ -270,6 +270,37 @@ impl EventLog for SqlStore {
         .await
     }
 
+    async fn activity_events_after(
+        &self,
+        activity: ActivityId,
+        start: Ts,
+        end: Ts,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Event)>, StoreError> {
+        let (after, limit) = (
+            after.cast_signed(),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        );
+        self.read(move |sh| async move {
+            query(&sh.dialect.q(
+                "SELECT seq, body FROM events WHERE activity_id = ? AND seq > ? AND occurred_at >= ? AND occurred_at < ? ORDER BY seq LIMIT ?",
+            ))
+            .bind(activity)
+            .bind(after)
+            .bind(start.0)
+            .bind(end.0)
+            .bind(limit)
+            .fetch_all(&sh.pool)
+            .await
+            .db()?
+            .iter()
+            .map(body_row)
+            .collect()
+        })
+        .await
+    }
+
     async fn count(&self) -> Result<u64, StoreError> {
         self.read(move |sh| async move {
             let n: i64 = query_scalar("SELECT count(*) FROM events")

@@ -255,6 +255,32 @@ impl EventLog for SqliteStore {
         })
     }
 
+    async fn activity_events_after(
+        &self,
+        activity: ActivityId,
+        start: Ts,
+        end: Ts,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Event)>, StoreError> {
+        let (after, limit) = (
+            after.cast_signed(),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        );
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, body FROM events WHERE activity_id = ?1 AND seq > ?2 AND occurred_at >= ?3 AND occurred_at < ?4 ORDER BY seq LIMIT ?5",
+            )?;
+            let mut rows = stmt.query(params![activity, after, start.0, end.0, limit])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let body = row.get_ref(1)?.as_str().map_err(|e| StoreError::Internal(e.to_string()))?;
+                out.push(decode(row.get(0)?, body)?);
+            }
+            Ok(out)
+        })
+    }
+
     async fn count(&self) -> Result<u64, StoreError> {
         self.read(|conn| {
             Ok(conn

@@ -112,6 +112,30 @@ pub async fn events_query_pages_by_cursor_and_filters(b: &Backend) {
     let window = log.activity_events(0, Ts(200), Ts(1_000)).await.unwrap();
     // activity 0: even i, occurredAt 100*i in [200, 1000): i = 2, 4, 6, 8.
     assert_eq!(window.len(), 4);
+    // The same window in pages of 3 by sequence number: 3, then 1, then none.
+    let first = log
+        .activity_events_after(0, Ts(200), Ts(1_000), 0, 3)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 3, "{}", b.name);
+    assert!(
+        first.windows(2).all(|p| p[0].0 < p[1].0),
+        "in sequence order"
+    );
+    let cursor = first[2].0;
+    let second = log
+        .activity_events_after(0, Ts(200), Ts(1_000), cursor, 3)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert!(second[0].0 > cursor);
+    let paged: Vec<Event> = first.into_iter().chain(second).map(|(_, e)| e).collect();
+    assert_eq!(paged, window, "the pages are the window, in the same order");
+    let past = log
+        .activity_events_after(0, Ts(200), Ts(1_000), u64::MAX >> 1, 3)
+        .await
+        .unwrap();
+    assert!(past.is_empty());
     assert!(log
         .activity_events(9, Ts(0), Ts(i64::MAX))
         .await

@@ -1,31 +1,91 @@
-//! Exports (`format=csv`): a part of a dashboard answer as a table, written as RFC 4180 CSV in
-//! UTF-8 with a byte-order mark so that Excel opens Korean text correctly. The table is read off
+//! Exports (`format=csv|parquet`): a part of a dashboard answer as a table, written as RFC 4180
+//! CSV in UTF-8 with a byte-order mark so that Excel opens Korean text correctly, or as a Parquet
+//! file with typed columns (`parquet`). The table is read off
 //! the answer's JSON — the same numbers the page shows: a list of rows becomes its rows, an
 //! object its list-valued part (funnel steps, daily sales, hourly inflow, split rows) or its
 //! figures one per line (with the previous period and the change when the answer has them), the
 //! weekday × hour heat map one row per weekday.
 
+pub mod events;
+pub mod parquet;
+
 use crate::dashboards::ServiceResult;
 use crate::ServiceError;
+use axon_domain::Ts;
 use serde_json::{Map, Value};
 
-/// A header and its rows, every cell already text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One value of a table: typed, so that a Parquet column keeps numbers as numbers and instants
+/// as timestamps, and CSV writes each exactly as the JSON answer shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+    Time(Ts),
+}
+
+impl Cell {
+    /// The cell as CSV text: empty for null, numbers as the JSON answer writes them, instants
+    /// in ISO-8601 UTC.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Null => String::new(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Float(x) => {
+                serde_json::Number::from_f64(*x).map_or_else(String::new, |n| n.to_string())
+            }
+            Cell::Bool(b) => b.to_string(),
+            Cell::Text(s) => s.clone(),
+            Cell::Time(t) => t.to_iso(),
+        }
+    }
+
+    /// Text, or null when absent.
+    pub fn opt(s: Option<&str>) -> Cell {
+        s.map_or(Cell::Null, |s| Cell::Text(s.to_string()))
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Cell {
+        Cell::Int(n)
+    }
+}
+
+/// A header and its rows.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
 }
 
 /// The byte-order mark Excel needs to read UTF-8.
 pub const BOM: &str = "\u{feff}";
 
-fn cell(v: &Value) -> String {
+/// A JSON value as a cell: a string that is an instant written the way the answers write
+/// instants becomes a timestamp; arrays and objects stay JSON text.
+fn cell(v: &Value) -> Cell {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        other => other.to_string(),
+        Value::Null => Cell::Null,
+        Value::String(s) => match Ts::parse_utc(s) {
+            Ok(t) if t.to_iso() == *s => Cell::Time(t),
+            _ => Cell::Text(s.clone()),
+        },
+        Value::Bool(b) => Cell::Bool(*b),
+        Value::Number(n) => n
+            .as_i64()
+            .map(Cell::Int)
+            .or_else(|| n.as_f64().map(Cell::Float))
+            .unwrap_or_else(|| Cell::Text(n.to_string())),
+        other => Cell::Text(other.to_string()),
     }
 }
 
@@ -73,7 +133,7 @@ fn rows_of(items: &[Value]) -> Table {
         .map(|item| {
             header
                 .iter()
-                .map(|k| item.get(k).map(cell).unwrap_or_default())
+                .map(|k| item.get(k).map_or(Cell::Null, cell))
                 .collect()
         })
         .collect();
@@ -95,12 +155,12 @@ fn figures(m: &Map<String, Value>) -> Table {
         .iter()
         .filter(|(_, v)| scalar(v))
         .map(|(k, v)| {
-            let mut row = vec![k.clone(), cell(v)];
+            let mut row = vec![Cell::Text(k.clone()), cell(v)];
             if let Some(p) = prev {
-                row.push(p.get(k).map(cell).unwrap_or_default());
+                row.push(p.get(k).map_or(Cell::Null, cell));
             }
             if let Some(c) = change {
-                row.push(c.get(k).map(cell).unwrap_or_default());
+                row.push(c.get(k).map_or(Cell::Null, cell));
             }
             row
         })
@@ -158,60 +218,12 @@ pub fn table_of(part: &Value) -> Table {
     }
 }
 
-/// The raw events of a window as a table: one row per stored event, oldest first, its fields as
-/// columns and its properties as one JSON cell.
-pub fn events_table(mut events: Vec<axon_domain::event::Event>) -> Table {
-    events.sort_by_key(|e| e.occurred_at);
-    let header = [
-        "occurredAt",
-        "triggerType",
-        "eventName",
-        "eventId",
-        "userId",
-        "anonymousId",
-        "sessionId",
-        "activityId",
-        "campaignId",
-        "pageUrl",
-        "referrer",
-        "userAgent",
-        "bot",
-        "properties",
-    ]
-    .map(String::from)
-    .to_vec();
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let id = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
-    let rows = events
-        .iter()
-        .map(|e| {
-            vec![
-                e.occurred_at.to_iso(),
-                e.trigger_type.as_str().to_string(),
-                text(&e.event_name),
-                text(&e.event_id),
-                text(&e.user_id),
-                text(&e.anonymous_id),
-                text(&e.session_id),
-                id(e.activity_id),
-                id(e.campaign_id),
-                text(&e.page_url),
-                text(&e.referrer),
-                text(&e.user_agent),
-                e.bot.to_string(),
-                Value::Object(e.properties.clone()).to_string(),
-            ]
-        })
-        .collect();
-    Table { header, rows }
-}
-
 /// The part `name` of an answer's `data` (a widget, or `breakdown`): `None` when absent.
 pub fn part<'a>(answer: &'a Value, name: &str) -> Option<&'a Value> {
     answer.get("data").and_then(|d| d.get(name))
 }
 
-/// Which part a CSV export is of: `part=`, else the one widget asked for.
+/// Which part an export is of: `part=`, else the one widget asked for.
 pub fn export_part(part: Option<&str>, widgets: Option<&str>) -> ServiceResult<String> {
     if let Some(p) = part.filter(|p| !p.is_empty()) {
         return Ok(p.to_string());
@@ -220,25 +232,37 @@ pub fn export_part(part: Option<&str>, widgets: Option<&str>) -> ServiceResult<S
         Some(w) if w.len() == 1 => Ok(w[0].to_string()),
         _ => Err(ServiceError::invalid(
             "CSV_NEEDS_ONE_PART",
-            "a CSV export is of one widget: ask for one in widgets= or name it in part=",
+            "an export is of one widget: ask for one in widgets= or name it in part=",
         )),
     }
 }
 
-/// RFC 4180 CSV (CRLF line ends, quoted where needed) with the UTF-8 byte-order mark.
-pub fn csv(t: &Table) -> ServiceResult<String> {
+/// RFC 4180 CSV lines (CRLF line ends, quoted where needed), without the byte-order mark: the
+/// streamed raw events write their rows a page at a time.
+pub fn csv_rows<'a>(
+    rows: impl IntoIterator<Item = &'a Vec<Cell>>,
+    out: Vec<u8>,
+) -> ServiceResult<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    w.write_record(&t.header).map_err(ServiceError::internal)?;
-    for r in &t.rows {
-        w.write_record(r).map_err(ServiceError::internal)?;
+        .from_writer(out);
+    for r in rows {
+        w.write_record(r.iter().map(Cell::text))
+            .map_err(ServiceError::internal)?;
     }
-    let bytes = w.into_inner().map_err(ServiceError::internal)?;
-    Ok(format!(
-        "{BOM}{}",
-        String::from_utf8(bytes).map_err(ServiceError::internal)?
-    ))
+    w.into_inner().map_err(ServiceError::internal)
+}
+
+/// The byte-order mark and the header line of a CSV file.
+pub fn csv_head(header: &[String]) -> ServiceResult<Vec<u8>> {
+    let head: Vec<Cell> = header.iter().map(|h| Cell::Text(h.clone())).collect();
+    csv_rows([&head], BOM.as_bytes().to_vec())
+}
+
+/// RFC 4180 CSV (CRLF line ends, quoted where needed) with the UTF-8 byte-order mark.
+pub fn csv(t: &Table) -> ServiceResult<String> {
+    let bytes = csv_rows(&t.rows, csv_head(&t.header)?)?;
+    String::from_utf8(bytes).map_err(ServiceError::internal)
 }
 
 #[cfg(test)]
@@ -266,15 +290,15 @@ mod tests {
         assert_eq!(t.header, ["metric", "value", "previous", "changePercent"]);
         assert!(t.rows.contains(&vec![
             "totalVisits".into(),
-            "5".into(),
-            "4".into(),
-            "25".into()
+            Cell::Int(5),
+            Cell::Int(4),
+            Cell::Int(25)
         ]));
         assert!(t.rows.contains(&vec![
             "gmv".into(),
-            "1000".into(),
-            "0".into(),
-            String::new()
+            Cell::Int(1000),
+            Cell::Int(0),
+            Cell::Null
         ]));
     }
 
@@ -283,8 +307,30 @@ mod tests {
         let h = json!({"weekdays": ["MON"], "byWeekdayHour": [(0..24).collect::<Vec<_>>()]});
         let t = table_of(&h);
         assert_eq!(t.header.len(), 25);
-        assert_eq!(t.rows[0][0], "MON");
-        assert_eq!(t.rows[0][24], "23");
+        assert_eq!(t.rows[0][0], "MON".into());
+        assert_eq!(t.rows[0][24], Cell::Int(23));
+    }
+
+    #[test]
+    fn numbers_and_instants_keep_their_type_and_their_json_text() {
+        let t = table_of(
+            &json!([{"timestamp": "2026-11-12T10:00:00Z", "count": 3, "rate": 45.5,
+            "whole": 100.0, "date": "2026-11-12"}]),
+        );
+        let row = &t.rows[0];
+        let at = |k: &str| &row[t.header.iter().position(|h| h == k).unwrap()];
+        assert_eq!(
+            at("timestamp"),
+            &Cell::Time(Ts::parse_utc("2026-11-12T10:00:00Z").unwrap())
+        );
+        assert_eq!(at("count"), &Cell::Int(3));
+        assert_eq!(at("rate"), &Cell::Float(45.5));
+        assert_eq!(at("date"), &"2026-11-12".into(), "a day is not an instant");
+        let line = csv(&t).unwrap();
+        assert!(
+            line.ends_with("2026-11-12,2026-11-12T10:00:00Z,3,45.5,100.0\r\n"),
+            "CSV writes what the JSON shows: {line:?}"
+        );
     }
 
     #[test]
