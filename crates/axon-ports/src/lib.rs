@@ -24,6 +24,7 @@
 
 pub mod aggregates;
 pub mod alerts;
+pub mod blocking;
 pub mod cache;
 pub mod catalog;
 pub mod eligibility;

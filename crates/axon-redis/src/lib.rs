@@ -178,15 +178,7 @@ impl RedisGate {
         Fut: Future<Output = redis::RedisResult<T>> + Send + 'static,
     {
         let fut = f(self.shared.clone());
-        let rt = self.shared.rt.clone();
-        let run = move || block_on(&rt, fut);
-        let multi = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        let answer = if multi {
-            tokio::task::block_in_place(run)
-        } else {
-            run()
-        };
+        let answer = axon_ports::blocking::run_on(&self.shared.rt, fut);
         match answer {
             Some(Ok(v)) => Some(v),
             Some(Err(e)) => {
@@ -209,14 +201,4 @@ impl Drop for RedisGate {
     }
 }
 
-/// Runs `f` on `rt` and blocks this thread for its answer (safe inside another runtime).
-pub(crate) fn block_on<T: Send + 'static>(
-    rt: &tokio::runtime::Handle,
-    f: impl Future<Output = T> + Send + 'static,
-) -> Option<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    rt.spawn(async move {
-        let _ = tx.send(f.await);
-    });
-    rx.recv().ok()
-}
+pub(crate) use axon_ports::blocking::block_on;

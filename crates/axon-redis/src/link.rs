@@ -62,15 +62,7 @@ impl RedisLink {
         T: Send + 'static,
         Fut: Future<Output = redis::RedisResult<T>> + Send + 'static,
     {
-        let rt = self.rt.clone();
-        let run = move || block_on(&rt, fut);
-        let multi = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        let answer = if multi {
-            tokio::task::block_in_place(run)
-        } else {
-            run()
-        };
+        let answer = axon_ports::blocking::run_on(&self.rt, fut);
         match answer {
             Some(Ok(v)) => Some(v),
             Some(Err(e)) => {

@@ -131,14 +131,6 @@ impl Drop for Cluster {
     }
 }
 
-fn jwt(user: &str) -> String {
-    axon_server::auth::mint_jwt(
-        JWT_SECRET.as_bytes(),
-        user,
-        axon_server::auth::jwt_expiry_from_now(),
-    )
-}
-
 async fn post(
     client: &reqwest::Client,
     url: String,
@@ -154,29 +146,6 @@ async fn post(
         .ok()?;
     let s = r.status().as_u16();
     Some((s, r.json().await.ok()?))
-}
-
-/// Every entry of the activity: user → (status, quantity).
-async fn entries(client: &reqwest::Client, base: &str, a: i64) -> HashMap<String, (String, i64)> {
-    let mut out = HashMap::new();
-    for page in 0.. {
-        let v = admin(
-            client,
-            reqwest::Method::GET,
-            format!("{base}/api/v1/activities/{a}/entries?size=100&page={page}"),
-            Value::Null,
-        )
-        .await;
-        for e in v["entries"].as_array().unwrap() {
-            let user = e["userId"].as_str().unwrap().to_string();
-            let status = e["status"].as_str().unwrap().to_string();
-            out.insert(user, (status, e["quantity"].as_i64().unwrap()));
-        }
-        if page + 1 >= v["totalPages"].as_i64().unwrap() {
-            break;
-        }
-    }
-    out
 }
 
 fn taken(stored: &HashMap<String, (String, i64)>) -> i64 {

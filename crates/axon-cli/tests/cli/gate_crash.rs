@@ -10,40 +10,6 @@ use std::time::Duration;
 const STOCK: i64 = 1000;
 const TTL: &str = "4";
 
-async fn entries(client: &reqwest::Client, base: &str, a: i64) -> HashMap<String, (String, i64)> {
-    let mut out = HashMap::new();
-    for page in 0.. {
-        let v = admin(
-            client,
-            reqwest::Method::GET,
-            format!("{base}/api/v1/activities/{a}/entries?size=100&page={page}"),
-            Value::Null,
-        )
-        .await;
-        for e in v["entries"].as_array().unwrap() {
-            out.insert(
-                e["userId"].as_str().unwrap().to_string(),
-                (
-                    e["status"].as_str().unwrap().to_string(),
-                    e["quantity"].as_i64().unwrap(),
-                ),
-            );
-        }
-        if page + 1 >= v["totalPages"].as_i64().unwrap() {
-            break;
-        }
-    }
-    out
-}
-
-fn jwt(user: &str) -> String {
-    axon_server::auth::mint_jwt(
-        JWT_SECRET.as_bytes(),
-        user,
-        axon_server::auth::jwt_expiry_from_now(),
-    )
-}
-
 async fn enter(client: &reqwest::Client, base: &str, a: i64, user: &str) -> Option<(u16, Value)> {
     let r = client
         .post(format!("{base}/api/v1/activities/{a}/entries"))

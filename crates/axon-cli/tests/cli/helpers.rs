@@ -1,6 +1,7 @@
 //! Starting and stopping the real `axon` binary.
 
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -158,4 +159,44 @@ pub async fn admin(
         .unwrap();
     assert!(r.status().is_success(), "{url}: {}", r.status());
     r.json().await.unwrap()
+}
+
+/// Every entry of an activity: user → (status, quantity).
+pub async fn entries(
+    client: &reqwest::Client,
+    base: &str,
+    a: i64,
+) -> HashMap<String, (String, i64)> {
+    let mut out = HashMap::new();
+    for page in 0.. {
+        let v = admin(
+            client,
+            reqwest::Method::GET,
+            format!("{base}/api/v1/activities/{a}/entries?size=100&page={page}"),
+            Value::Null,
+        )
+        .await;
+        for e in v["entries"].as_array().unwrap() {
+            out.insert(
+                e["userId"].as_str().unwrap().to_string(),
+                (
+                    e["status"].as_str().unwrap().to_string(),
+                    e["quantity"].as_i64().unwrap(),
+                ),
+            );
+        }
+        if page + 1 >= v["totalPages"].as_i64().unwrap() {
+            break;
+        }
+    }
+    out
+}
+
+/// An end-user JWT for `user`, signed with the test servers' secret.
+pub fn jwt(user: &str) -> String {
+    axon_server::auth::mint_jwt(
+        JWT_SECRET.as_bytes(),
+        user,
+        axon_server::auth::jwt_expiry_from_now(),
+    )
 }

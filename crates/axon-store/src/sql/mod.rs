@@ -85,17 +85,7 @@ fn install_drivers() {
     });
 }
 
-/// Runs `f` on `rt` and blocks this thread for its answer (safe inside another runtime).
-fn block_on<T: Send + 'static>(
-    rt: &tokio::runtime::Handle,
-    f: impl Future<Output = T> + Send + 'static,
-) -> Option<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    rt.spawn(async move {
-        let _ = tx.send(f.await);
-    });
-    rx.recv().ok()
-}
+use axon_ports::blocking::block_on;
 
 impl SqlStore {
     /// Connects to `url` (`postgres://…`, `mysql://…`), applies the embedded migrations and

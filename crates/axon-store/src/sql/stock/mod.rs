@@ -211,15 +211,7 @@ impl SqlStore {
         Fut: Future<Output = Sql<T>> + Send + 'static,
     {
         let fut = f(self.shared.clone());
-        let rt = self.shared.rt.clone();
-        let run = move || super::block_on(&rt, fut);
-        let multi = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        let answer = if multi {
-            tokio::task::block_in_place(run)
-        } else {
-            run()
-        };
+        let answer = axon_ports::blocking::run_on(&self.shared.rt, fut);
         match answer {
             Some(Ok(v)) => Some(v),
             Some(Err(e)) => {
