@@ -73,16 +73,24 @@ up() {
   [ -x "$bin" ] || die "no axon binary at $bin"
   mkdir -p "$DIR"
   : >"$DIR/pids"
-  trap 'echo "cluster.sh: up failed; stopping what started" >&2; down_recorded; exit 1' ERR
+  trap 'echo "cluster.sh: up failed (line $LINENO); stopping what started" >&2; down_recorded; exit 1' ERR
 
-  # PostgreSQL: its own cluster in DIR/pg, owned by postgres when we are root.
-  local pgport; pgport=$(free_port)
-  mkdir -p "$DIR/pg"
-  [ "$(id -u)" = 0 ] && chown postgres: "$DIR/pg"
-  as_pg "$pgbin/initdb" -D "$DIR/pg/data" -U postgres -A trust -E UTF8 --locale=C >"$DIR/pg/initdb.log" 2>&1
-  as_pg "$pgbin/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w -t 60 \
-    -o "-p $pgport -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
-  record postgres "$(head -1 "$DIR/pg/data/postmaster.pid")"
+  # PostgreSQL: its own cluster. As root it runs as `postgres`, which may not be able to reach
+  # DIR (a 0700 temp dir), so its directory is then a temp dir of its own, recorded in DIR/pgdir.
+  local pgport pg; pgport=$(free_port)
+  if [ "$(id -u)" = 0 ]; then
+    pg=$(mktemp -d "${TMPDIR:-/tmp}/axon-cluster-pg.XXXXXX")
+    chown postgres: "$pg"
+  else
+    pg="$DIR/pg"; mkdir -p "$pg"
+  fi
+  echo "$pg" >"$DIR/pgdir"
+  as_pg "$pgbin/initdb" -D "$pg/data" -U postgres -A trust -E UTF8 --locale=C >"$DIR/pg-initdb.log" 2>&1 ||
+    { cat "$DIR/pg-initdb.log" >&2; die "initdb failed"; }
+  as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 \
+    -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null ||
+    { cat "$pg/server.log" >&2; die "PostgreSQL did not start"; }
+  record postgres "$(head -1 "$pg/data/postmaster.pid")"
   as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres axon
 
   # Redis: AOF with fsync on every write.
@@ -159,7 +167,10 @@ down_recorded() {
 down() {
   [ -e "$DIR/pids" ] || { echo "cluster.sh: no cluster recorded in $DIR"; return 0; }
   down_recorded
-  if [ "$KEEP" = 0 ]; then rm -rf "$DIR"; fi
+  if [ "$KEEP" = 0 ]; then
+    [ -s "$DIR/pgdir" ] && rm -rf "$(cat "$DIR/pgdir")"
+    rm -rf "$DIR"
+  fi
   echo "axon cluster in $DIR stopped"
 }
 
