@@ -1,6 +1,6 @@
 //! Activity administration: `/api/v1/campaigns/{id}/activities`, `/api/v1/activities/{id}`,
 //! `PATCH /api/v1/activities/{id}/status` (the state machine of SPEC §1), and
-//! `POST /api/v1/admin/activities/{id}/warm` (the eligibility cache, before opening).
+//! `POST /api/v1/activities/{id}/warm` (the eligibility cache, before opening).
 
 use super::campaigns;
 use crate::auth::{Admin, Viewer};
@@ -176,7 +176,7 @@ async fn change_status(
 /// the identified people with an event of it in the last 30 days, at most 10,000 — so their
 /// entries at opening read no profile from the database. Without a cache it reports
 /// `cacheEnabled: false` and changes nothing.
-#[utoipa::path(post, path = "/api/v1/admin/activities/{id}/warm", tag = "activities", params(Id),
+#[utoipa::path(post, path = "/api/v1/activities/{id}/warm", tag = "activities", params(Id),
     responses((status = 200, body = axon_services::gate::Warmed), WriteErrors))]
 async fn warm(
     _: Admin,

@@ -79,7 +79,7 @@ async fn warmed_filter_inputs_serve_entries_on_every_node_until_the_profile_chan
         c,
         &t.a.base,
         post.clone(),
-        &format!("/api/v1/admin/activities/{aid}/warm"),
+        &format!("/api/v1/activities/{aid}/warm"),
         json!({}),
     )
     .await;
@@ -143,14 +143,14 @@ async fn warmed_filter_inputs_serve_entries_on_every_node_until_the_profile_chan
     let (s, v) = dashboard(c, &t.a.base, "/api/v1/activities/999").await;
     assert_eq!(s, 404, "{v}");
     let r = c
-        .post(format!("{}/api/v1/admin/activities/999/warm", t.a.base))
+        .post(format!("{}/api/v1/activities/999/warm", t.a.base))
         .bearer_auth(ADMIN_KEY)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
     let r = c
-        .post(format!("{}/api/v1/admin/activities/{aid}/warm", t.a.base))
+        .post(format!("{}/api/v1/activities/{aid}/warm", t.a.base))
         .send()
         .await
         .unwrap();
