@@ -10,9 +10,9 @@ use crate::counters::Counters;
 use crate::error::ServiceResult;
 use axon_domain::model::{ActivityType, EntryStatus};
 use axon_domain::Ts;
-use axon_ports::stock::{Hold, RecoveredSeat, Seat, SeatState};
+use axon_ports::stock::{Due, Hold, RecoveredSeat, Seat, SeatState};
 use axon_ports::TokenKind;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -54,56 +54,66 @@ impl Gate {
                 Ok(None) => {}
                 Err(e) => {
                     tracing::error!(error = %e, "could not look up an abandoned seat's entry; will retry");
-                    for d in &due {
-                        stock.release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
-                    }
-                    return 0;
+                    return self.retry_later(&due, now);
                 }
             }
         }
-        match self.b.repo.cancel_entries(ids.clone(), now).await {
-            Ok(cancelled) => {
-                let cancelled: std::collections::HashSet<i64> =
-                    cancelled.iter().map(|e| e.id).collect();
-                // An entry the cancellation did not change may have been paid: its node died
-                // between the purchase's durable write and the gate's `end_confirm` (a confirm
-                // whose lease ended). Such a seat is final, its units stay sold.
-                let mut paid = std::collections::HashSet::new();
-                for id in ids.iter().filter(|id| !cancelled.contains(id)) {
-                    match self.b.repo.entry(*id).await {
-                        Ok(Some(e)) if e.status == EntryStatus::Paid => {
-                            paid.insert((e.activity_id, e.user_id));
-                        }
-                        Ok(_) => {}
-                        Err(e) => {
-                            tracing::error!(error = %e, "could not read a claimed seat's entry; will retry");
-                            for d in &due {
-                                stock.release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
-                            }
-                            return 0;
-                        }
-                    }
-                }
-                for d in &due {
-                    if paid.contains(&(d.activity_id, d.user_id.clone())) {
-                        stock.finalised(d.activity_id, &d.user_id);
-                    } else {
-                        stock.released(d.activity_id, &d.user_id);
-                    }
-                }
-                let released = due.len() - paid.len();
-                Counters::inc(&self.counters.gate_holds_expired_total, released as u64);
-                self.log_releases(released, now);
-                due.len()
-            }
+        let cancelled = match self.b.repo.cancel_entries(ids.clone(), now).await {
+            Ok(c) => c.into_iter().map(|e| e.id).collect::<HashSet<i64>>(),
             Err(e) => {
                 tracing::error!(error = %e, holds = due.len(), "could not cancel expired holds; will retry");
-                for d in &due {
-                    stock.release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
-                }
-                0
+                return self.retry_later(&due, now);
+            }
+        };
+        let paid = match self
+            .paid_among(ids.iter().filter(|id| !cancelled.contains(id)))
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read a claimed seat's entry; will retry");
+                return self.retry_later(&due, now);
+            }
+        };
+        for d in &due {
+            if paid.contains(&(d.activity_id, d.user_id.clone())) {
+                stock.finalised(d.activity_id, &d.user_id);
+            } else {
+                stock.released(d.activity_id, &d.user_id);
             }
         }
+        let released = due.len() - paid.len();
+        Counters::inc(&self.counters.gate_holds_expired_total, released as u64);
+        self.log_releases(released, now);
+        due.len()
+    }
+
+    /// Of claimed seats' entries the cancellation did not change, the paid ones: their node
+    /// died between the purchase's durable write and the gate's `end_confirm` (a confirm whose
+    /// lease ended). Such a seat is final, its units stay sold.
+    async fn paid_among(
+        &self,
+        ids: impl Iterator<Item = &i64>,
+    ) -> ServiceResult<HashSet<(i64, String)>> {
+        let mut paid = HashSet::new();
+        for id in ids {
+            if let Some(e) = self.b.repo.entry(*id).await? {
+                if e.status == EntryStatus::Paid {
+                    paid.insert((e.activity_id, e.user_id));
+                }
+            }
+        }
+        Ok(paid)
+    }
+
+    /// Puts every claimed seat back in the queue for a retry in a second; nothing released.
+    fn retry_later(&self, due: &[Due], now: Ts) -> usize {
+        for d in due {
+            self.b
+                .stock
+                .release_failed(d.activity_id, &d.user_id, now.plus_ms(1000));
+        }
+        0
     }
 
     fn log_releases(&self, n: usize, now: Ts) {
