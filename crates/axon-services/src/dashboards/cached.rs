@@ -87,9 +87,11 @@ fn json(v: &impl Serialize) -> ServiceResult<String> {
 }
 
 /// A dashboard answer whose widgets (`data`, serialised last) may be cached.
+/// Its annotations are part of the envelope, never cached.
 trait Answer: Serialize {
     type Data: Serialize;
     fn data(&self) -> &Self::Data;
+    fn annotate(&mut self, notes: &[Annotation]);
 }
 
 impl Answer for super::ActivityDashboard {
@@ -97,12 +99,18 @@ impl Answer for super::ActivityDashboard {
     fn data(&self) -> &super::Widgets {
         &self.data
     }
+    fn annotate(&mut self, notes: &[Annotation]) {
+        self.annotations = notes.to_vec();
+    }
 }
 
 impl Answer for super::CampaignDashboard {
     type Data = super::CampaignWidgets;
     fn data(&self) -> &super::CampaignWidgets {
         &self.data
+    }
+    fn annotate(&mut self, notes: &[Annotation]) {
+        self.annotations = notes.to_vec();
     }
 }
 
@@ -115,11 +123,7 @@ impl View<'_> {
         versions: Versions,
         notes: &[Annotation],
     ) -> ServiceResult<String> {
-        self.through("activity", id, q, versions, |q| {
-            let mut a = self.activity(id, q)?;
-            a.annotations = notes.to_vec();
-            Ok(a)
-        })
+        self.through("activity", id, q, versions, notes, |q| self.activity(id, q))
     }
 
     /// The campaign dashboard's JSON, through the cache when the service has one.
@@ -130,23 +134,25 @@ impl View<'_> {
         versions: Versions,
         notes: &[Annotation],
     ) -> ServiceResult<String> {
-        self.through("campaign", id, q, versions, |q| {
-            let mut c = self.campaign(id, q)?;
-            c.annotations = notes.to_vec();
-            Ok(c)
-        })
+        self.through("campaign", id, q, versions, notes, |q| self.campaign(id, q))
     }
 
-    /// `render(q)` answers; asked for no widgets it renders the envelope alone (and still
-    /// checks that the subject exists).
+    /// `render(q)` answers, with `notes`; asked for no widgets it renders the envelope alone
+    /// (and still checks that the subject exists).
     fn through<T: Answer>(
         &self,
         scope: &str,
         id: i64,
         q: &Query,
         versions: Versions,
+        notes: &[Annotation],
         render: impl Fn(&Query) -> ServiceResult<T>,
     ) -> ServiceResult<String> {
+        let render = |q: &Query| {
+            let mut answer = render(q)?;
+            answer.annotate(notes);
+            Ok::<T, ServiceError>(answer)
+        };
         let Some(cache) = &self.service.cache else {
             return json(&render(q)?);
         };
