@@ -3,7 +3,9 @@
 # 127.0.0.1 ports, in one state directory, every PID recorded, so `down` stops exactly what `up`
 # started.
 #
-#   scripts/cluster.sh up [--nodes N] [--dir DIR]   start (default 3 nodes, DIR /tmp/axon-cluster)
+#   scripts/cluster.sh up [--nodes N] [--dir DIR] [--kafka]
+#                                                   start (default 3 nodes, DIR /tmp/axon-cluster);
+#                                                   --kafka adds a Kafka-protocol broker (tansu)
 #   scripts/cluster.sh status [--dir DIR]           what runs, with URLs
 #   scripts/cluster.sh down [--dir DIR] [--keep]    stop it (and delete DIR unless --keep)
 #
@@ -13,7 +15,9 @@
 # AXON_JWT_SECRET, AXON_SESSION_SECRET (the last three generated unless already set).
 # `up` prints the URLs and keys and writes them to DIR/cluster.env (shell syntax, mode 0600).
 # PostgreSQL keeps its defaults (fsync on); Redis runs with AOF `appendfsync always`, the setting
-# the README's Scale-out section recommends for the gate.
+# the README's Scale-out section recommends for the gate. With --kafka, tansu (`$AXON_TANSU`, else
+# ../shared/bin/tansu, else ~/.cache/axon/tansu/bin/tansu) keeps its log in DIR/kafka/tansu.db
+# (durable across a restart) and every node gets AXON_KAFKA_BROKERS.
 set -Eeuo pipefail
 
 cmd="${1:-}"
@@ -21,11 +25,13 @@ cmd="${1:-}"
 NODES=3
 DIR="${AXON_CLUSTER_DIR:-${TMPDIR:-/tmp}/axon-cluster}"
 KEEP=0
+KAFKA=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) NODES="$2"; shift 2 ;;
     --dir) DIR="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --kafka) KAFKA=1; shift ;;
     *) echo "cluster.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -103,6 +109,24 @@ up() {
   record redis "$(cat "$DIR/redis/redis.pid")"
   wait_for 20 "Redis" redis-cli -p "$rport" ping
 
+  # Kafka (tansu): durable storage in DIR/kafka (its sqlite path is relative to its cwd).
+  if [ "$KAFKA" = 1 ]; then
+    local tansu="${AXON_TANSU:-}" here kport
+    here="$(cd "$(dirname "$0")/.." && pwd)"
+    [ -n "$tansu" ] || for c in "$here/../shared/bin/tansu" "$HOME/.cache/axon/tansu/bin/tansu"; do
+      [ -x "$c" ] && { tansu="$c"; break; }
+    done
+    [ -n "$tansu" ] && [ -x "$tansu" ] || die "no tansu broker (set AXON_TANSU; .ci/run shows how to build it)"
+    kport=$(free_port)
+    mkdir -p "$DIR/kafka"
+    (cd "$DIR/kafka" && exec "$tansu" broker --listener-url "tcp://127.0.0.1:$kport" \
+      --advertised-listener-url "tcp://127.0.0.1:$kport" --storage-engine sqlite://tansu.db \
+      >"$DIR/kafka/tansu.log" 2>&1) &
+    record kafka "$!"
+    wait_for 30 "the Kafka broker" bash -c "exec 3<>/dev/tcp/127.0.0.1/$kport"
+    export AXON_KAFKA_BROKERS="127.0.0.1:$kport"
+  fi
+
   export AXON_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/axon"
   export AXON_REDIS_URL="redis://127.0.0.1:$rport/0"
   export AXON_ADMIN_KEY="${AXON_ADMIN_KEY:-axk_cluster_$(secret)}"
@@ -140,9 +164,11 @@ AXON_SESSION_SECRET=$AXON_SESSION_SECRET
 AXON_DATABASE_URL=$AXON_DATABASE_URL
 AXON_REDIS_URL=$AXON_REDIS_URL
 EOF
+  if [ "$KAFKA" = 1 ]; then echo "AXON_KAFKA_BROKERS=$AXON_KAFKA_BROKERS" >>"$DIR/cluster.env"; fi
   echo "axon cluster up in $DIR ($NODES nodes)"
   echo "  postgres   $AXON_DATABASE_URL"
   echo "  redis      $AXON_REDIS_URL"
+  if [ "$KAFKA" = 1 ]; then echo "  kafka      $AXON_KAFKA_BROKERS"; fi
   for i in $(seq 1 "$NODES"); do echo "  node$i      ${urls[$((i - 1))]}"; done
   echo "  urls       $list"
   echo "  admin key  $AXON_ADMIN_KEY"
@@ -187,5 +213,5 @@ case "$cmd" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -58,6 +58,29 @@ pub struct GlobalArgs {
     /// Prefix of every Redis key, so deployments can share one Redis [default: axon:]
     #[arg(long, global = true, env = "AXON_REDIS_PREFIX", value_name = "PREFIX")]
     pub redis_prefix: Option<String>,
+    /// Kafka brokers (`host:port[,host:port…]`): behaviour events go through the topic
+    /// `axon.event.raw`, acknowledged by the broker, and a consumer group stores them in the
+    /// shared database (needs --database-url) [default: none, events are stored directly]
+    #[arg(long, global = true, env = "AXON_KAFKA_BROKERS", value_name = "HOSTS")]
+    pub kafka_brokers: Option<String>,
+    /// Prefix of the Kafka topics and of the sink's consumer group, so deployments can share one
+    /// cluster [default: none]
+    #[arg(long, global = true, env = "AXON_KAFKA_PREFIX", value_name = "PREFIX")]
+    pub kafka_prefix: Option<String>,
+    /// Partitions of the Kafka topics Axon creates (existing topics are kept) [default: 6]
+    #[arg(long, global = true, env = "AXON_KAFKA_PARTITIONS", value_name = "N")]
+    pub kafka_partitions: Option<i32>,
+    /// librdkafka settings passed through as `key=value,key=value` (SASL, TLS:
+    /// `security.protocol=SASL_SSL,sasl.mechanisms=PLAIN,sasl.username=…,sasl.password=…`)
+    /// [default: none]
+    #[arg(
+        long,
+        global = true,
+        env = "AXON_KAFKA_PROPERTIES",
+        hide_env_values = true,
+        value_name = "PAIRS"
+    )]
+    pub kafka_properties: Option<Secret>,
     /// Business time zone: days, hours, "today" [default: Asia/Seoul]
     #[arg(long, global = true, env = "AXON_TIMEZONE", value_name = "IANA")]
     pub timezone: Option<Zone>,
@@ -186,6 +209,10 @@ pub struct FileConfig {
     database_url: Option<Secret>,
     redis_url: Option<Secret>,
     redis_prefix: Option<String>,
+    kafka_brokers: Option<String>,
+    kafka_prefix: Option<String>,
+    kafka_partitions: Option<i32>,
+    kafka_properties: Option<Secret>,
     #[serde(default, deserialize_with = "parsed")]
     timezone: Option<Zone>,
     #[serde(default, deserialize_with = "parsed")]
@@ -249,6 +276,55 @@ pub struct Settings {
 }
 
 /// A secret given but empty counts as not given (e.g. `AXON_WRITE_KEY=`).
+/// The Kafka settings: brokers (none = no Kafka), prefix, partitions, pass-through properties.
+/// The Kafka keys of `axon.toml`.
+struct KafkaFile {
+    brokers: Option<String>,
+    prefix: Option<String>,
+    partitions: Option<i32>,
+    properties: Option<Secret>,
+}
+
+fn kafka(
+    g: &GlobalArgs,
+    file: KafkaFile,
+    shared_database: bool,
+) -> Result<Option<axon_kafka::KafkaOptions>, CliError> {
+    let Some(brokers) = text(g.kafka_brokers.clone()).or(text(file.brokers)) else {
+        return Ok(None);
+    };
+    if !shared_database {
+        return Err(CliError::Config(
+            "--kafka-brokers / AXON_KAFKA_BROKERS needs --database-url / AXON_DATABASE_URL: the sink stores the events there".into(),
+        ));
+    }
+    let mut o = axon_kafka::KafkaOptions {
+        brokers,
+        ..Default::default()
+    };
+    if let Some(p) = text(g.kafka_prefix.clone()).or(text(file.prefix)) {
+        o.prefix = p;
+    }
+    if let Some(n) = g.kafka_partitions.or(file.partitions) {
+        if !(1..=1000).contains(&n) {
+            return Err(CliError::Config(format!(
+                "--kafka-partitions / AXON_KAFKA_PARTITIONS: expected 1 to 1000, got {n}"
+            )));
+        }
+        o.partitions = n;
+    }
+    if let Some(p) = secret(g.kafka_properties.clone()).or(secret(file.properties)) {
+        // The message names the pair, never the value (it may hold a password).
+        o.properties = axon_kafka::parse_properties(p.expose()).map_err(|_| {
+            CliError::Config(
+                "--kafka-properties / AXON_KAFKA_PROPERTIES: expected key=value[,key=value…]"
+                    .into(),
+            )
+        })?;
+    }
+    Ok(Some(o))
+}
+
 fn secret(s: Option<Secret>) -> Option<Secret> {
     s.filter(|s| !s.expose().is_empty())
 }
@@ -320,6 +396,13 @@ impl Settings {
                 ));
             }
         }
+        let kafka_file = KafkaFile {
+            brokers: file.kafka_brokers,
+            prefix: file.kafka_prefix,
+            partitions: file.kafka_partitions,
+            properties: file.kafka_properties,
+        };
+        config.kafka = kafka(g, kafka_file, config.database_url.is_some())?;
         if let Some(p) = text(g.redis_prefix.clone()).or(text(file.redis_prefix)) {
             config.redis.prefix = p;
         }

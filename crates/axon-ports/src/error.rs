@@ -13,6 +13,10 @@ pub enum StoreError {
     /// The data directory is used by another process.
     #[error("data directory {0} is locked by another axon process")]
     Locked(String),
+    /// A backend that must acknowledge the write (the broker) cannot now: nothing was
+    /// acknowledged and the caller may retry (503 with `Retry-After`).
+    #[error("{0} is unavailable")]
+    Unavailable(String),
     /// Anything else: I/O, database corruption, a stopped writer.
     #[error("storage failure: {0}")]
     Internal(String),

@@ -16,6 +16,7 @@
 //! | [`live`] | the change feed live dashboards wait on (per-scope data versions) |
 //! | [`cache`] | the answer cache (a no-op embedded; Redis in the scale-out mode) |
 //! | [`ratelimit`] | collection rate limits shared by every node |
+//! | [`sink`] | the broker's sink consumer: events stored with their offsets, exactly once; its lag |
 //! | [`aggregates`] | raw analytic aggregates (numbers, never JSON) and the snapshots that hold them |
 //! | [`catalog`] | campaign/activity/product metadata as of one snapshot |
 //!
@@ -35,6 +36,7 @@ pub mod live;
 pub mod pending;
 pub mod ratelimit;
 pub mod shares;
+pub mod sink;
 pub mod stock;
 pub mod store;
 

@@ -275,6 +275,11 @@ pub const CATALOGUE: &[Code] = &[
         503,
         "the stock gate cannot decide now (e.g. Redis is being rebuilt); nothing changed, retry",
     ),
+    c(
+        "BROKER_UNAVAILABLE",
+        503,
+        "the event broker (Kafka) did not acknowledge every event of the batch; retry it (events with an eventId are stored once)",
+    ),
 ];
 
 /// The catalogued entry of `code` answered with `status`, if any.

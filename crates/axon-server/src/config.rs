@@ -54,6 +54,9 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// The Redis gate's key prefix (`AXON_REDIS_PREFIX`), writing lease and rebuild grace.
     pub redis: axon_redis::RedisGateOptions,
+    /// Kafka (`AXON_KAFKA_BROKERS`): behaviour events through `axon.event.raw` and the sink
+    /// consumer group into the shared database; `None` = events stored directly.
+    pub kafka: Option<axon_kafka::KafkaOptions>,
     /// A shared database with Redis: how often the commit feed still polls for other nodes'
     /// commits although the Redis bus announces them (for announcements lost while Redis was
     /// away). 1 s; not a setting (tests lengthen it to show the bus at work).
@@ -116,6 +119,7 @@ impl fmt::Debug for Config {
             .field("database_url", &self.database_url)
             .field("redis_url", &self.redis_url)
             .field("redis", &self.redis)
+            .field("kafka_brokers", &self.kafka.as_ref().map(|k| &k.brokers))
             .field("bus_poll", &self.bus_poll)
             .field("admin_key", &self.admin_key)
             .field("jwt_secret", &self.jwt_secret)
@@ -156,6 +160,7 @@ impl Config {
             database_url: None,
             redis_url: None,
             redis: axon_redis::RedisGateOptions::default(),
+            kafka: None,
             bus_poll: std::time::Duration::from_secs(1),
             admin_key,
             jwt_secret: Secret::default(),

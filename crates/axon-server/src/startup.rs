@@ -46,7 +46,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 Some(r) => r,
                 None => Arc::new(InMemoryLedger::default()),
             };
-            assemble(store, stock, config, false).await
+            assemble(store, stock, config, None).await
         }
         Some(url) => {
             let store = Arc::new(SqlStore::open(&url)?);
@@ -61,7 +61,21 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 Some(r) => r,
                 None => store.clone(),
             };
-            assemble(store, stock, config, true).await
+            let kafka = match &config.kafka {
+                Some(opts) => {
+                    let k =
+                        axon_kafka::Kafka::start(opts, store.clone(), config.clock.clone()).await?;
+                    tracing::info!(
+                        brokers = %opts.brokers,
+                        topic = %opts.raw_topic(),
+                        group = %opts.group_id(),
+                        "behaviour events go through Kafka; this node's sink stores them"
+                    );
+                    Some(Arc::new(k))
+                }
+                None => None,
+            };
+            assemble(store, stock, config, Some(kafka)).await
         }
     }
 }
@@ -128,11 +142,13 @@ fn cluster<S: CommitFeed + 'static>(
     }))
 }
 
+/// `shared`: `None` embedded; on a shared database `Some`, with this node's Kafka side when
+/// Kafka is configured.
 async fn assemble<S>(
     store: Arc<S>,
     stock: Arc<dyn StockGate>,
     config: Config,
-    shared_database: bool,
+    shared: Option<Option<Arc<axon_kafka::Kafka>>>,
 ) -> Result<AppState, ServeError>
 where
     S: Repo + EventLog + CommitFeed + 'static,
@@ -146,13 +162,17 @@ where
         .name("axon-projector".into())
         .spawn(move || projector.run(feed))?;
     let local: Arc<dyn RateLimit> = Arc::new(GovernorRateLimit::new(config.clock.clone()));
-    let cluster = if shared_database {
+    let cluster = if shared.is_some() {
         cluster(&config, &store, local.clone())?
     } else {
         None
     };
+    let kafka = shared.flatten();
     let backends = Backends {
-        events: store.clone(),
+        events: kafka
+            .as_ref()
+            .map_or_else(|| store.clone() as Arc<dyn EventLog>, |k| k.events.clone()),
+        broker: kafka.map(|k| k as Arc<dyn axon_ports::sink::LagSource>),
         repo: store.clone(),
         commits: store,
         stock,

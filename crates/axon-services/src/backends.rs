@@ -16,6 +16,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Backends {
     pub events: Arc<dyn EventLog>,
+    /// With Kafka: the sink consumer group's lag and this node's sink figures.
+    pub broker: Option<Arc<dyn axon_ports::sink::LagSource>>,
     pub repo: Arc<dyn Repo>,
     /// What the store made durable, in commit order (the projector follows it).
     pub commits: Arc<dyn CommitFeed>,

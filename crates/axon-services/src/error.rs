@@ -108,6 +108,14 @@ impl From<StoreError> for ServiceError {
                 ServiceError::not_found("NOT_FOUND", format!("{what} not found"))
             }
             StoreError::Conflict { code, message } => ServiceError::conflict(code, message),
+            StoreError::Unavailable(what) => {
+                tracing::warn!(backend = %what, "a write could not be acknowledged");
+                ServiceError::new(
+                    Kind::Unavailable,
+                    "BROKER_UNAVAILABLE",
+                    format!("{what} cannot take the write right now; nothing was acknowledged, retry in a moment"),
+                )
+            }
             StoreError::Locked(_) | StoreError::Internal(_) => ServiceError::internal(e),
         }
     }

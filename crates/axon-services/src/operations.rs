@@ -34,6 +34,67 @@ pub struct Report {
     pub dashboard_renders: u64,
     /// Resident memory of this process (Linux `/proc/self/status`; `None` elsewhere).
     pub resident_bytes: Option<u64>,
+    /// With Kafka: the sink group's lag per partition and this node's sink figures.
+    pub kafka: Option<KafkaFigures>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct KafkaFigures {
+    pub topic: String,
+    pub group: String,
+    /// Messages on the topic not yet stored, over every partition.
+    pub lag: i64,
+    pub partitions: Vec<PartitionFigures>,
+    /// When the lag was measured (ms since the epoch; 0: not yet).
+    pub measured_at: i64,
+    /// Why the last measurement failed (the broker unreachable, say).
+    pub error: Option<String>,
+    /// Events this node's sink stored, found stored already (a client's retry), was handed
+    /// again (a redelivery, stored nothing) and passed over (not events).
+    pub sink_stored: u64,
+    pub sink_duplicates: u64,
+    pub sink_redelivered: u64,
+    pub sink_skipped: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PartitionFigures {
+    pub partition: i32,
+    /// The offset the next message will get.
+    pub end: i64,
+    /// The sink group's committed offset (-1: none yet).
+    pub committed: i64,
+    pub lag: i64,
+}
+
+impl KafkaFigures {
+    fn of(l: axon_ports::sink::SinkLag) -> KafkaFigures {
+        KafkaFigures {
+            lag: l.total(),
+            partitions: l
+                .partitions
+                .iter()
+                .map(|p| PartitionFigures {
+                    partition: p.partition,
+                    end: p.end,
+                    committed: p.committed,
+                    lag: p.lag,
+                })
+                .collect(),
+            topic: l.topic,
+            group: l.group,
+            measured_at: l.measured_at,
+            error: l.error,
+            sink_stored: l.sink.stored,
+            sink_duplicates: l.sink.duplicates,
+            sink_redelivered: l.sink.redelivered,
+            sink_skipped: l.sink.skipped,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,7 +195,13 @@ impl Operations {
             },
             dashboard_renders: self.renders.rendered(),
             resident_bytes: resident_bytes(),
+            kafka: self.kafka(),
         })
+    }
+
+    /// The Kafka figures alone (`/readyz`), when Kafka is configured.
+    pub fn kafka(&self) -> Option<KafkaFigures> {
+        self.b.broker.as_ref().map(|b| KafkaFigures::of(b.lag()))
     }
 
     /// `/metrics`: every counter plus the report's gauges, in the Prometheus text format.
@@ -170,7 +237,56 @@ impl Operations {
                 bytes,
             ));
         }
-        Ok(self.counters.render(&gauges))
+        let mut out = self.counters.render(&gauges);
+        if let Some(k) = &r.kafka {
+            render_kafka(&mut out, k);
+        }
+        Ok(out)
+    }
+}
+
+/// The Kafka figures in the exposition format: lag per partition (labelled) and the sink's
+/// counters.
+fn render_kafka(out: &mut String, k: &KafkaFigures) {
+    use std::fmt::Write;
+    let name = "axon_kafka_consumer_lag";
+    let _ = writeln!(
+        out,
+        "# HELP {name} messages of the event topic not yet stored by the sink group\n# TYPE {name} gauge"
+    );
+    for p in &k.partitions {
+        let _ = writeln!(
+            out,
+            "{name}{{topic=\"{}\",group=\"{}\",partition=\"{}\"}} {}",
+            k.topic, k.group, p.partition, p.lag
+        );
+    }
+    for (name, help, v) in [
+        (
+            "axon_kafka_sink_stored_total",
+            "events this node's sink stored",
+            k.sink_stored,
+        ),
+        (
+            "axon_kafka_sink_duplicates_total",
+            "events this node's sink found stored already",
+            k.sink_duplicates,
+        ),
+        (
+            "axon_kafka_sink_redelivered_total",
+            "messages handed to this node's sink again (stored nothing)",
+            k.sink_redelivered,
+        ),
+        (
+            "axon_kafka_sink_skipped_total",
+            "messages on the event topic that were not events",
+            k.sink_skipped,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
+        );
     }
 }
 

@@ -158,6 +158,7 @@ fn backends(store: &Arc<SqliteStore>, w: &World, now: i64) -> Backends {
         })
         .collect();
     Backends {
+        broker: None,
         events: store.clone(),
         repo: store.clone(),
         commits: store.clone(),

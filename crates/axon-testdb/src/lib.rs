@@ -2,7 +2,8 @@
 //! as the `postgres` user when the tests run as root) and a MariaDB server
 //! (`mariadb-install-db` + `mariadbd`), each in its own temp directory on a free 127.0.0.1
 //! port, one per test process, shared by its tests (each test takes a fresh database); and a
-//! Redis server (`redis-server`, no persistence) per test, which a test may restart empty.
+//! Redis server (`redis-server`, no persistence) per test, which a test may restart empty; and a
+//! Kafka-protocol broker (tansu, durable) per test, which a test may kill and restart ([`kafka`]).
 //!
 //! Every server runs under a small `sh` guard that holds the test process's pipe: when the test
 //! process ends — normally, by a panic, or killed — the pipe closes and the guard stops the
@@ -12,6 +13,9 @@
 //! Without the server binaries a test calls [`postgres`]/[`mariadb`], gets `None` and prints
 //! `SKIPPED <test>: <reason>` — never a silent pass; with `CI=true` a missing server panics, so
 //! CI cannot go green without having run them.
+
+mod kafka;
+pub use kafka::{kafka, tansu_bin, Broker};
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};

@@ -270,7 +270,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 34, "{serve:?}");
+    assert_eq!(serve.len(), 38, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(
@@ -384,4 +384,43 @@ fn a_redis_url_puts_the_stock_gate_on_redis_and_a_bad_one_is_refused() {
     assert_eq!(s.config.redis.prefix, "shop1:");
     let bad = resolve(&["serve", "--redis-url", "http://x"], "").unwrap_err();
     assert!(bad.contains("AXON_REDIS_URL"), "{bad}");
+}
+
+#[test]
+fn kafka_needs_a_shared_database_and_checks_partitions_and_properties() {
+    let s = resolve(&["serve"], "").unwrap();
+    assert!(s.config.kafka.is_none(), "no Kafka by default");
+    let alone = resolve(&["serve", "--kafka-brokers", "127.0.0.1:9092"], "").unwrap_err();
+    assert!(alone.contains("AXON_DATABASE_URL"), "{alone}");
+    let db = "postgres://u@127.0.0.1/db";
+    let s = resolve(
+        &["serve", "--database-url", db, "--kafka-brokers", "k1:9092,k2:9092"],
+        "kafka_prefix = \"shop1.\"\nkafka_partitions = 12\nkafka_properties = \"security.protocol=SASL_SSL,sasl.password=hunter2\"",
+    )
+    .unwrap();
+    let k = s.config.kafka.unwrap();
+    assert_eq!(k.brokers, "k1:9092,k2:9092");
+    assert_eq!((k.prefix.as_str(), k.partitions), ("shop1.", 12));
+    assert_eq!(k.raw_topic(), "shop1.axon.event.raw");
+    assert_eq!(k.properties[1], ("sasl.password".into(), "hunter2".into()));
+    let bad = resolve(
+        &[
+            "serve",
+            "--database-url",
+            db,
+            "--kafka-brokers",
+            "k:1",
+            "--kafka-partitions",
+            "0",
+        ],
+        "",
+    )
+    .unwrap_err();
+    assert!(bad.contains("AXON_KAFKA_PARTITIONS"), "{bad}");
+    let bad = resolve(
+        &["serve", "--database-url", db, "--kafka-brokers", "k:1"],
+        "kafka_properties = \"sasl.password\"",
+    )
+    .unwrap_err();
+    assert!(bad.contains("AXON_KAFKA_PROPERTIES"), "{bad}");
 }

@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 const STOCK: i64 = 100;
 
 /// A cluster started by `scripts/cluster.sh up`; `down` on drop stops exactly what it started.
-struct Cluster {
-    dir: PathBuf,
-    urls: Vec<String>,
-    pids: HashMap<String, u32>,
+pub(crate) struct Cluster {
+    pub(crate) dir: PathBuf,
+    pub(crate) urls: Vec<String>,
+    pub(crate) pids: HashMap<String, u32>,
 }
 
 fn script() -> PathBuf {
@@ -27,7 +27,7 @@ fn script() -> PathBuf {
 }
 
 /// Whether PostgreSQL and Redis are installed; under `CI=true` their absence fails the test.
-fn prerequisites(test: &str) -> bool {
+pub(crate) fn prerequisites(test: &str) -> bool {
     let pg = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| {
             d.filter_map(Result::ok)
@@ -51,9 +51,21 @@ fn prerequisites(test: &str) -> bool {
 
 impl Cluster {
     fn up(dir: &Path, nodes: usize, envs: &[(&str, &str)]) -> Cluster {
+        Cluster::up_with(dir, nodes, envs, &[])
+    }
+
+    /// `up` with more arguments for the script (`--kafka`).
+    pub(crate) fn up_with(
+        dir: &Path,
+        nodes: usize,
+        envs: &[(&str, &str)],
+        args: &[&str],
+    ) -> Cluster {
         let out = Command::new("bash")
             .arg(script())
-            .args(["up", "--nodes", &nodes.to_string(), "--dir"])
+            .args(["up", "--nodes", &nodes.to_string()])
+            .args(args)
+            .arg("--dir")
             .arg(dir)
             .env("AXON_BIN", env!("CARGO_BIN_EXE_axon"))
             .env("AXON_ADMIN_KEY", ADMIN_KEY)
@@ -97,7 +109,7 @@ impl Cluster {
         c
     }
 
-    fn kill_9(&self, name: &str) {
+    pub(crate) fn kill_9(&self, name: &str) {
         let pid = self.pids[name];
         let ok = Command::new("kill")
             .args(["-9", &pid.to_string()])

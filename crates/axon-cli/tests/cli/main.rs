@@ -7,6 +7,7 @@ mod durability;
 mod gate_crash;
 mod helpers;
 mod import;
+mod kafka;
 mod loadtest;
 mod mcp;
 mod mixedbench;

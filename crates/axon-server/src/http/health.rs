@@ -35,6 +35,10 @@ struct Ready {
     status: &'static str,
     last_seq: u64,
     projection: ReadyProjection,
+    /// With Kafka: the sink group's lag (reported, never a reason to refuse readiness: reads
+    /// work while the broker is away, and posting answers 503 by itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kafka: Option<axon_services::operations::KafkaFigures>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,6 +69,7 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> 
                 applied,
                 lag: committed.saturating_sub(applied),
             },
+            kafka: state.operations.kafka(),
         })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -264,4 +264,14 @@ pub const MIGRATIONS: &[&str] = &[
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
     CREATE INDEX annotations_scope_at ON annotations(scope, scope_id, marked_at);
     ",
+    // 6: the Kafka sink's positions: per topic partition, the next offset not stored yet
+    // (moved in the same transaction as the events it stores, so a redelivery stores nothing).
+    r"
+    CREATE TABLE consumer_offsets (
+        topic VARCHAR(255) NOT NULL,
+        part BIGINT NOT NULL,
+        next_offset BIGINT NOT NULL,
+        PRIMARY KEY (topic, part)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    ",
 ];

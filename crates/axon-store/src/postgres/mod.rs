@@ -262,4 +262,14 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX annotations_scope_at ON annotations(scope, scope_id, marked_at);
     ",
+    // 6: the Kafka sink's positions: per topic partition, the next offset not stored yet
+    // (moved in the same transaction as the events it stores, so a redelivery stores nothing).
+    r"
+    CREATE TABLE consumer_offsets (
+        topic TEXT NOT NULL,
+        part BIGINT NOT NULL,
+        next_offset BIGINT NOT NULL,
+        PRIMARY KEY (topic, part)
+    );
+    ",
 ];

@@ -28,6 +28,7 @@ mod migrate;
 mod relational;
 mod rows;
 mod shares;
+mod sink;
 mod stock;
 mod writer;
 

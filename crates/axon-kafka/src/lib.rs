@@ -1,0 +1,271 @@
+//! Axon's Kafka adapters for the scale-out mode (`AXON_KAFKA_BROKERS`, issue 14): the event log
+//! on the broker, the sink consumer group that stores it, and the sink's lag.
+//!
+//! ## The path of an event
+//! 1. `POST /api/v1/behavior/events` → [`KafkaEvents::append`]: duplicates inside the batch and
+//!    events whose (source, eventId) is stored already are answered as duplicates and not sent;
+//!    every other event is produced to `{prefix}axon.event.raw`, key = its person key (`u:…`,
+//!    `a:…`, `s:…`, so one person's events stay in order), value = the event as JSON. The
+//!    producer runs with `acks=all` and idempotence on; the 202 waits for every event's delivery
+//!    report. One failed report → `StoreError::Unavailable` (503 `BROKER_UNAVAILABLE` with
+//!    `Retry-After`): nothing is acknowledged, and the client's retry is stored once (the events
+//!    that did reach the broker carry their eventIds, which the store dedupes).
+//! 2. The sink ([`sink`]), a consumer group (`{prefix}axon-sink` by default) with one member per
+//!    node, writes what it consumes to the SQL event log through [`SinkLog::append_consumed`]:
+//!    the events and the partition offsets they came from move in one transaction, so a batch
+//!    delivered again after a crash or a rebalance stores nothing. Kafka offsets are committed
+//!    only after that write (they are the restart point and the lag's measure; the store's
+//!    offsets are the exactly-once guard).
+//! 3. The SQL store's commit feed then carries the stored events to every node's engine, as it
+//!    does for every other write (announced on the Redis bus when there is one, polled every
+//!    200 ms otherwise), so an event posted to any node is on every node's dashboards within a
+//!    second. The engine follows the topic through the sink's deduplicated write rather than the
+//!    raw topic: the topic holds a client's retries too, and only the store's unique key removes
+//!    them exactly without a per-node index of every eventId.
+//!
+//! Gate and purchase events (`APPROVED`, `PURCHASE`) are written by the gate together with the
+//! entry or purchase they belong to, in one SQL transaction, as without Kafka.
+//!
+//! ## Lag
+//! [`lag::LagMonitor`] measures, once a second, every partition's end offset against the sink
+//! group's committed offset (`axon_kafka_consumer_lag{partition=…}` on `/metrics`, `kafka` in
+//! `/readyz`).
+
+pub mod events;
+pub mod lag;
+pub mod sink;
+
+pub use events::KafkaEvents;
+pub use lag::LagMonitor;
+pub use sink::Sink;
+
+use axon_domain::Clock;
+use axon_ports::sink::{LagSource, SinkFigures, SinkLag};
+use axon_ports::StoreError;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::types::RDKafkaErrorCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The behaviour-event topic's name without the prefix (SPEC §11).
+pub const RAW_TOPIC: &str = "axon.event.raw";
+/// The FCFS command topic's name without the prefix (SPEC §11).
+pub const COMMAND_TOPIC: &str = "axon.campaign-activity.command";
+
+/// How a node reaches the broker.
+#[derive(Debug, Clone)]
+pub struct KafkaOptions {
+    /// `bootstrap.servers`: `host:port[,host:port…]`.
+    pub brokers: String,
+    /// Put before every topic and group name, so deployments can share a cluster.
+    pub prefix: String,
+    /// Partitions of the topics Axon creates (existing topics are left as they are).
+    pub partitions: i32,
+    /// Replication factor of the topics Axon creates.
+    pub replication: i32,
+    /// The sink consumer group's name (without the prefix).
+    pub group: String,
+    /// How long a produced event may wait for its delivery report before the batch is refused
+    /// (`message.timeout.ms`).
+    pub delivery_timeout: Duration,
+    /// Passed to librdkafka as they are (`security.protocol`, `sasl.*`, `ssl.*`, …).
+    pub properties: Vec<(String, String)>,
+}
+
+impl Default for KafkaOptions {
+    fn default() -> Self {
+        KafkaOptions {
+            brokers: String::new(),
+            prefix: String::new(),
+            partitions: 6,
+            replication: 1,
+            group: "axon-sink".into(),
+            delivery_timeout: Duration::from_secs(10),
+            properties: Vec::new(),
+        }
+    }
+}
+
+impl KafkaOptions {
+    pub fn raw_topic(&self) -> String {
+        format!("{}{RAW_TOPIC}", self.prefix)
+    }
+
+    pub fn command_topic(&self) -> String {
+        format!("{}{COMMAND_TOPIC}", self.prefix)
+    }
+
+    pub fn group_id(&self) -> String {
+        format!("{}{}", self.prefix, self.group)
+    }
+
+    /// The client settings every Axon client shares: the brokers and the pass-through ones.
+    pub fn client(&self) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.brokers);
+        c.set("client.id", "axon");
+        // A broker that restarts is back in seconds: look for it every half second at most
+        // (librdkafka's default backs off to 10 s).
+        c.set("reconnect.backoff.ms", "50");
+        c.set("reconnect.backoff.max.ms", "500");
+        for (k, v) in &self.properties {
+            c.set(k, v);
+        }
+        c
+    }
+}
+
+/// Errors of this adapter: the broker's, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum KafkaError {
+    #[error("kafka: {0}")]
+    Broker(String),
+}
+
+/// A node's Kafka side: the producer-fronted event log, its sink member and the lag monitor.
+/// Dropping it stops the sink and the monitor.
+pub struct Kafka {
+    pub events: Arc<KafkaEvents>,
+    sink: Sink,
+    lag: LagMonitor,
+}
+
+impl Kafka {
+    /// Creates the topics if needed, then starts the producer, this node's sink member and the
+    /// lag monitor. Call from inside a tokio runtime.
+    pub async fn start(
+        opts: &KafkaOptions,
+        store: Arc<dyn events::Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Kafka, StoreError> {
+        ensure_topics(opts)
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let sink_store: Arc<dyn axon_ports::sink::SinkLog> = Arc::new(SinkOf(store.clone()));
+        Ok(Kafka {
+            events: Arc::new(KafkaEvents::new(opts, store)?),
+            sink: Sink::start(opts, sink_store)?,
+            lag: LagMonitor::start(opts, clock).map_err(StoreError::Internal)?,
+        })
+    }
+}
+
+impl LagSource for Kafka {
+    fn lag(&self) -> SinkLag {
+        let c = &self.sink.counters;
+        SinkLag {
+            sink: SinkFigures {
+                stored: c.stored.load(Ordering::Relaxed),
+                duplicates: c.duplicates.load(Ordering::Relaxed),
+                redelivered: c.redelivered.load(Ordering::Relaxed),
+                skipped: c.skipped.load(Ordering::Relaxed),
+            },
+            ..self.lag.lag()
+        }
+    }
+}
+
+/// The store seen as the sink's port only.
+struct SinkOf(Arc<dyn events::Store>);
+
+#[async_trait::async_trait]
+impl axon_ports::sink::SinkLog for SinkOf {
+    fn append_consumed(
+        &self,
+        topic: &str,
+        batch: Vec<axon_ports::sink::Consumed>,
+    ) -> axon_ports::Pending<axon_ports::sink::ConsumedReport> {
+        self.0.append_consumed(topic, batch)
+    }
+
+    async fn positions(&self, topic: &str) -> Result<Vec<(i32, i64)>, StoreError> {
+        self.0.positions(topic).await
+    }
+
+    async fn stored_keys(&self, keys: &[(String, String)]) -> Result<Vec<bool>, StoreError> {
+        self.0.stored_keys(keys).await
+    }
+}
+
+/// Creates the topics when they are missing (partitions and replication from `opts`).
+pub async fn ensure_topics(opts: &KafkaOptions) -> Result<(), KafkaError> {
+    let admin: AdminClient<DefaultClientContext> = opts
+        .client()
+        .create()
+        .map_err(|e| KafkaError::Broker(format!("admin client: {e}")))?;
+    let (raw, command) = (opts.raw_topic(), opts.command_topic());
+    let topics = [
+        NewTopic::new(
+            &raw,
+            opts.partitions,
+            TopicReplication::Fixed(opts.replication),
+        ),
+        NewTopic::new(
+            &command,
+            opts.partitions,
+            TopicReplication::Fixed(opts.replication),
+        ),
+    ];
+    let admin_opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    let results = admin
+        .create_topics(&topics, &admin_opts)
+        .await
+        .map_err(|e| KafkaError::Broker(format!("creating topics: {e}")))?;
+    for r in results {
+        match r {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => {
+                return Err(KafkaError::Broker(format!(
+                    "creating topic {topic}: {code}"
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parses `key=value[,key=value…]` (the `AXON_KAFKA_PROPERTIES` form).
+pub fn parse_properties(text: &str) -> Result<Vec<(String, String)>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => Err(format!("expected key=value, got {p:?}")),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_are_key_value_pairs_separated_by_commas() {
+        assert_eq!(
+            parse_properties("security.protocol=SASL_SSL, sasl.mechanisms=PLAIN,").unwrap(),
+            vec![
+                ("security.protocol".to_string(), "SASL_SSL".to_string()),
+                ("sasl.mechanisms".to_string(), "PLAIN".to_string())
+            ]
+        );
+        assert!(parse_properties("novalue").is_err());
+        assert!(parse_properties("=x").is_err());
+    }
+
+    #[test]
+    fn names_carry_the_prefix() {
+        let o = KafkaOptions {
+            prefix: "shop1.".into(),
+            ..KafkaOptions::default()
+        };
+        assert_eq!(o.raw_topic(), "shop1.axon.event.raw");
+        assert_eq!(o.command_topic(), "shop1.axon.campaign-activity.command");
+        assert_eq!(o.group_id(), "shop1.axon-sink");
+    }
+}

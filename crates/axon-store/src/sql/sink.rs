@@ -1,0 +1,132 @@
+//! The sink consumer's side of the event log on the SQL backends (Kafka mode): events stored
+//! with the offsets they came from, exactly once.
+//!
+//! `consumer_offsets` keeps, per (topic, partition), the next offset not stored yet. A batch runs
+//! in the writer's group transaction, which holds the feed head lock (see `writer`), so every
+//! node's sink is serialised here: the stored offsets are read, messages below them are skipped
+//! as redeliveries, the rest go through the same ignoring insert as `append` (dedupe by
+//! (source, eventId)), and the offsets move — all in one commit.
+
+use super::events::insert_events;
+use super::rows::{i, s, Db, SqlResult};
+use super::{Dialect, SqlStore};
+use crate::{Change, Pending, StoreError};
+use axon_ports::sink::{Consumed, ConsumedReport, SinkLog};
+use sqlx_core::any::AnyConnection;
+use sqlx_core::query::query;
+use std::collections::BTreeMap;
+
+/// Most (source, eventId) pairs looked up per statement.
+const KEYS_PER_QUERY: usize = 200;
+
+async fn stored_positions(
+    c: &mut AnyConnection,
+    d: Dialect,
+    topic: &str,
+) -> SqlResult<BTreeMap<i32, i64>> {
+    let rows =
+        query(&d.q("SELECT part, next_offset FROM consumer_offsets WHERE topic = ? ORDER BY part"))
+            .bind(topic.to_string())
+            .fetch_all(&mut *c)
+            .await
+            .db()?;
+    rows.iter()
+        .map(|r| {
+            let part = i32::try_from(i(r, 0)?)
+                .map_err(|e| StoreError::Internal(format!("bad partition: {e}")))?;
+            Ok((part, i(r, 1)?))
+        })
+        .collect()
+}
+
+async fn store_batch(
+    c: &mut AnyConnection,
+    d: Dialect,
+    topic: &str,
+    batch: Vec<Consumed>,
+    out: &mut Vec<Change>,
+) -> SqlResult<ConsumedReport> {
+    let known = stored_positions(c, d, topic).await?;
+    let mut next: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut fresh = Vec::with_capacity(batch.len());
+    let mut report = ConsumedReport::default();
+    for m in batch {
+        let from = known.get(&m.partition).copied().unwrap_or(0);
+        let to = next.entry(m.partition).or_insert(from);
+        if m.offset < from || m.offset < *to {
+            report.redelivered += 1;
+            continue;
+        }
+        *to = m.offset + 1;
+        fresh.push(m.event);
+    }
+    let appended = insert_events(c, d, &fresh).await?;
+    for (seq, event) in appended.seqs.iter().zip(fresh) {
+        if let Some(seq) = seq {
+            out.push(Change::Event { seq: *seq, event });
+        }
+    }
+    report.stored = appended.accepted() as u64;
+    report.duplicates = appended.duplicates() as u64;
+    let sql = format!(
+        "INSERT INTO consumer_offsets (topic, part, next_offset) VALUES (?, ?, ?){}",
+        d.upsert("topic, part", &["next_offset"])
+    );
+    for (part, offset) in next {
+        if known.get(&part) == Some(&offset) {
+            continue;
+        }
+        query(&d.q(&sql))
+            .bind(topic.to_string())
+            .bind(i64::from(part))
+            .bind(offset)
+            .execute(&mut *c)
+            .await
+            .db()?;
+    }
+    Ok(report)
+}
+
+#[async_trait::async_trait]
+impl SinkLog for SqlStore {
+    fn append_consumed(&self, topic: &str, batch: Vec<Consumed>) -> Pending<ConsumedReport> {
+        let d = self.dialect();
+        let topic = topic.to_string();
+        self.writer().submit(move |c, out| {
+            Box::pin(async move { store_batch(c, d, &topic, batch, out).await })
+        })
+    }
+
+    async fn positions(&self, topic: &str) -> Result<Vec<(i32, i64)>, StoreError> {
+        let (d, topic) = (self.dialect(), topic.to_string());
+        self.read(move |sh| async move {
+            let mut c = sh.pool.acquire().await.db()?;
+            Ok(stored_positions(&mut c, d, &topic)
+                .await?
+                .into_iter()
+                .collect())
+        })
+        .await
+    }
+
+    async fn stored_keys(&self, keys: &[(String, String)]) -> Result<Vec<bool>, StoreError> {
+        let (d, keys) = (self.dialect(), keys.to_vec());
+        self.read(move |sh| async move {
+            let mut found = std::collections::HashSet::new();
+            for chunk in keys.chunks(KEYS_PER_QUERY) {
+                let ors = vec!["(source = ? AND event_id = ?)"; chunk.len()].join(" OR ");
+                let sql = format!("SELECT source, event_id FROM events WHERE {ors}");
+                let sql = d.q(&sql);
+                let mut q = query(&sql);
+                for (source, id) in chunk {
+                    q = q.bind(source.clone()).bind(id.clone());
+                }
+                for r in q.fetch_all(&sh.pool).await.db()? {
+                    found.insert((s(&r, 0)?, s(&r, 1)?));
+                }
+            }
+            Ok(keys.iter().map(|k| found.contains(k)).collect())
+        })
+        .await
+    }
+}
