@@ -6,11 +6,9 @@
 //! one `.ci/run` installs into `~/.cache/axon/tansu` (`cargo install tansu --version 0.6.0
 //! --locked --features dynostore,libsql`). Without one: `SKIPPED …`, or a panic under `CI=true`.
 
-use super::{free_port, read_pid, temp_dir};
-use std::io::BufReader;
+use super::{free_port, or_skip, read_pid, spawn_guard, temp_dir, Guard};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -19,7 +17,7 @@ pub struct Broker {
     pub port: u16,
     pid: AtomicU32,
     dir: PathBuf,
-    guard: Mutex<Option<(Child, ChildStdin, BufReader<ChildStdout>)>>,
+    guard: Mutex<Option<Guard>>,
 }
 
 impl Broker {
@@ -119,17 +117,7 @@ pub fn tansu_bin() -> Result<PathBuf, String> {
 /// A fresh broker for this test; `None` (after printing why) without a tansu binary and CI
 /// not set.
 pub fn kafka(test: &str) -> Option<Broker> {
-    match start() {
-        Ok(b) => Some(b),
-        Err(reason) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{test}: CI=true but no Kafka broker could be started: {reason}");
-            }
-            println!("SKIPPED {test}: {reason}");
-            eprintln!("SKIPPED {test}: {reason}");
-            None
-        }
-    }
+    or_skip(test, "Kafka", start())
 }
 
 fn start() -> Result<Broker, String> {
@@ -162,22 +150,12 @@ cd / && rm -rf "{dir}"
         dir = dir.display(),
         bin = bin.display(),
     );
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("could not start sh: {e}"))?;
-    let stdin = child.stdin.take().ok_or("no stdin")?;
-    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let pid = read_pid(&mut out).ok_or("the broker's guard printed no PID")?;
+    let (guard, pid) = spawn_guard(script, "broker's")?;
     let broker = Broker {
         port,
         pid: AtomicU32::new(pid),
         dir: dir.clone(),
-        guard: Mutex::new(Some((child, stdin, out))),
+        guard: Mutex::new(Some(guard)),
     };
     ready(port, &dir)?;
     Ok(broker)

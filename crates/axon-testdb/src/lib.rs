@@ -14,7 +14,9 @@
 //! `SKIPPED <test>: <reason>` — never a silent pass; with `CI=true` a missing server panics, so
 //! CI cannot go green without having run them.
 
+mod guard;
 mod kafka;
+use guard::{or_skip, spawn_guard, Guard};
 pub use kafka::{kafka, tansu_bin, Broker};
 
 use std::io::{BufRead, BufReader};
@@ -126,17 +128,11 @@ fn shared(
     what: &str,
     start: fn() -> Result<Server, String>,
 ) -> Option<&'static Server> {
-    match cell.get_or_init(start) {
-        Ok(s) => Some(s),
-        Err(reason) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{test}: CI=true but no {what} server could be started: {reason}");
-            }
-            println!("SKIPPED {test}: {reason}");
-            eprintln!("SKIPPED {test}: {reason}");
-            None
-        }
-    }
+    or_skip(
+        test,
+        what,
+        cell.get_or_init(start).as_ref().map_err(Clone::clone),
+    )
 }
 
 /// The newest PostgreSQL ≥ 15 under /usr/lib/postgresql (Debian's layout), or `AXON_TEST_PG_BIN`.
@@ -384,7 +380,7 @@ pub struct RedisServer {
     pub port: u16,
     pid: AtomicU32,
     dir: PathBuf,
-    guard: Mutex<Option<(Child, ChildStdin, BufReader<std::process::ChildStdout>)>>,
+    guard: Mutex<Option<Guard>>,
 }
 
 impl RedisServer {
@@ -458,17 +454,7 @@ fn redis_ready(port: u16) -> Result<(), String> {
 /// A fresh Redis server for this test; `None` (after printing why) when `redis-server` is not
 /// installed and CI is not set.
 pub fn redis(test: &str) -> Option<RedisServer> {
-    match start_redis() {
-        Ok(s) => Some(s),
-        Err(reason) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{test}: CI=true but no Redis server could be started: {reason}");
-            }
-            println!("SKIPPED {test}: {reason}");
-            eprintln!("SKIPPED {test}: {reason}");
-            None
-        }
-    }
+    or_skip(test, "Redis", start_redis())
 }
 
 fn start_redis() -> Result<RedisServer, String> {
@@ -505,22 +491,12 @@ rm -rf "$D"
         dir = dir.display(),
         bin = bin.display(),
     );
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("could not start sh: {e}"))?;
-    let stdin = child.stdin.take().ok_or("no stdin")?;
-    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let pid = read_pid(&mut out).ok_or("the Redis guard printed no PID")?;
+    let (guard, pid) = spawn_guard(script, "Redis")?;
     let server = RedisServer {
         port,
         pid: AtomicU32::new(pid),
         dir,
-        guard: Mutex::new(Some((child, stdin, out))),
+        guard: Mutex::new(Some(guard)),
     };
     if let Err(e) = redis_ready(port) {
         let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap_or_default();
