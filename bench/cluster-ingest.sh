@@ -3,10 +3,12 @@
 # closed loop) against one embedded node, one node on PostgreSQL + Redis (events stored directly),
 # one node and three nodes on Kafka (tansu) + PostgreSQL + Redis (scripts/cluster.sh --kafka; three
 # generators at once, one per node). Then the end-to-end lag on the 3-node cluster: one event
-# posted to node 1, timed until node 2's dashboard counts it, N times. Figures for BENCHMARKS.md;
+# posted to node 1, timed until node 2's dashboard counts it, N times. After the 3-node ingest it
+# prints how far behind the sink group was and how long it took to store the rest. Figures for BENCHMARKS.md;
 # nothing is asserted.
 #
 #   bench/cluster-ingest.sh [SECONDS] [LAG_SAMPLES]    (AXON_BIN defaults to target/release/axon)
+#   ONLY_KAFKA3=1 bench/cluster-ingest.sh …            the 3-node Kafka part alone (ingest, drain, lag)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
@@ -21,6 +23,7 @@ ingest() { "$BIN" bench ingest --url "$1" --batch 100 --concurrency 16 --duratio
 urls() { sed -n 's/^AXON_CLUSTER_URLS=//p' "$1/cluster.env" | tr ',' ' '; }
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+if [ -z "${ONLY_KAFKA3:-}" ]; then
 echo "### embedded (SQLite), 1 node"
 P=$(port)
 "$BIN" --data-dir "$WORK/emb" serve --listen "127.0.0.1:$P" >"$WORK/emb.log" 2>&1 &
@@ -39,12 +42,20 @@ scripts/cluster.sh up --nodes 1 --kafka --dir "$WORK/k1" >/dev/null
 ingest "$(urls "$WORK/k1")"
 scripts/cluster.sh down --dir "$WORK/k1" >/dev/null
 
+fi
 echo "### Kafka + PostgreSQL + Redis, 3 nodes (one generator per node, at once)"
 scripts/cluster.sh up --nodes 3 --kafka --dir "$WORK/k3" >/dev/null
 for u in $(urls "$WORK/k3"); do ingest "$u" >"$WORK/ingest-${u##*:}.txt" & done
 wait
 cat "$WORK"/ingest-*.txt
 echo "events/s (acked), all nodes: $(awk '/events\/s \(acked\)/ {s += $3} END {print s}' "$WORK"/ingest-*.txt)"
+# How long the sink group takes to store what was acknowledged (the lag back to 0).
+first=$(urls "$WORK/k3" | cut -d' ' -f1)
+t0=$(date +%s.%N)
+lag() { curl -s "$first/metrics" | awk '/^axon_kafka_consumer_lag\{/ {s += $2} END {print s + 0}'; }
+echo "sink lag when the generators stopped: $(lag) messages"
+until [ "$(lag)" = 0 ]; do sleep 0.2; done
+echo "sink lag back to 0 after $(python3 -c "print(round($(date +%s.%N) - $t0, 1))") s"
 
 echo "### end-to-end lag: POST to node 1 -> counted on node 2's dashboard ($SAMPLES samples)"
 python3 - "$AXON_ADMIN_KEY" $(urls "$WORK/k3") "$SAMPLES" <<'PY'
