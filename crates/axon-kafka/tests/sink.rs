@@ -124,8 +124,37 @@ async fn redelivery_stores_nothing(store: &SqlStore) {
             ),
         })
         .collect();
+    let mut feed = axon_ports::CommitFeed::follow(store);
     let first = store.append_consumed("topic", batch.clone()).await.unwrap();
     assert_eq!((first.stored, first.redelivered), (10, 0));
+    // The commit names each stored event by the sequence number it got (other nodes read the
+    // events by these numbers), in batch order.
+    let commit = tokio::time::timeout(Duration::from_secs(5), feed.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut by_seq = std::collections::HashMap::new();
+    store
+        .replay(&mut |seq, e| {
+            by_seq.insert(seq, e.occurred_at.0);
+        })
+        .await
+        .unwrap();
+    let published: Vec<(u64, i64)> = commit
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            axon_ports::Change::Event { seq, event } => Some((*seq, event.occurred_at.0)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(published.len(), 10);
+    for (seq, at) in &published {
+        assert_eq!(by_seq.get(seq), Some(at), "seq {seq} is another event");
+    }
+    assert!(published
+        .windows(2)
+        .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
     // The same messages again (a crash before the offset commit): nothing stored, even the
     // events without an eventId.
     let again = store.append_consumed("topic", batch.clone()).await.unwrap();

@@ -15,7 +15,7 @@ use sqlx_core::any::{AnyConnection, AnyRow};
 use sqlx_core::query::query;
 use sqlx_core::query_scalar::query_scalar;
 
-const COLS: &str =
+pub(crate) const COLS: &str =
     "events (source, event_id, trigger_type, occurred_at, received_at, activity_id, campaign_id,
     user_id, anonymous_id, session_id, bot, body)";
 
