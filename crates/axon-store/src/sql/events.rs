@@ -1,6 +1,7 @@
 //! The event log on the SQL backends: one row per event with the columns queries need, plus the
 //! full event as JSON. Dedupe is the unique index on (source, eventId): an ignoring insert that
-//! stores no row is a duplicate (mirrors `sqlite/events.rs`). Sequence numbers are assigned
+//! stores no row is a duplicate (mirrors `sqlite/events.rs`). A batch of several events reads its
+//! duplicates first and inserts the rest many rows per statement ([`insert_events`]). Sequence numbers are assigned
 //! inside write transactions that hold the feed head lock, so they follow commit order on
 //! every node.
 
@@ -14,17 +15,22 @@ use axon_domain::Ts;
 use sqlx_core::any::{AnyConnection, AnyRow};
 use sqlx_core::query::query;
 use sqlx_core::query_scalar::query_scalar;
+use std::collections::HashSet;
 
-pub(crate) const COLS: &str =
+const COLS: &str =
     "events (source, event_id, trigger_type, occurred_at, received_at, activity_id, campaign_id,
     user_id, anonymous_id, session_id, bot, body)";
 
-/// Inserts events inside the caller's transaction.
+/// Inserts events inside the caller's transaction (which holds the feed head lock, as every
+/// write group does): one event with one ignoring insert, several with [`insert_many`].
 pub(crate) async fn insert_events(
     c: &mut AnyConnection,
     d: Dialect,
     events: &[Event],
 ) -> SqlResult<AppendReport> {
+    if events.len() > 1 {
+        return insert_many(c, d, events).await;
+    }
     let sql = d.insert_ignore(&format!(
         "{COLS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ));
@@ -53,8 +59,114 @@ pub(crate) async fn insert_events(
     Ok(AppendReport { seqs })
 }
 
-/// Events per multi-row statement on the bulk path (12 parameters each).
+/// Events per multi-row statement on the bulk paths (12 parameters each).
 const BULK_ROWS: usize = 1000;
+/// Most (source, eventId) pairs looked up per statement.
+const KEYS_PER_QUERY: usize = 200;
+
+/// The stored ones among `keys` (on the writer's connection inside its transaction, or a
+/// pooled one).
+pub(crate) async fn stored_among(
+    c: &mut AnyConnection,
+    d: Dialect,
+    keys: &[(String, String)],
+) -> SqlResult<HashSet<(String, String)>> {
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let ors = vec!["(source = ? AND event_id = ?)"; chunk.len()].join(" OR ");
+        let sql = d
+            .q(&format!("SELECT source, event_id FROM events WHERE {ors}"))
+            .into_owned();
+        let mut q = query(&sql);
+        for (source, id) in chunk {
+            q = q.bind(source.clone()).bind(id.clone());
+        }
+        for r in q.fetch_all(&mut *c).await.db()? {
+            found.insert((s(&r, 0)?, s(&r, 1)?));
+        }
+    }
+    Ok(found)
+}
+
+/// Several events: which are duplicates (of a stored event or an earlier one in the batch) is
+/// one read — the caller's transaction holds the feed head lock, so no writer on any node can
+/// store one in between — and the rest go in as plain multi-row inserts, [`BULK_ROWS`] per
+/// statement. Sequence numbers come back in row order: `RETURNING seq` on PostgreSQL; on
+/// MySQL/MariaDB the statement's first id and the consecutive ones after it (no other insert
+/// into `events` can run meanwhile, and the range is checked).
+async fn insert_many(
+    c: &mut AnyConnection,
+    d: Dialect,
+    events: &[Event],
+) -> SqlResult<AppendReport> {
+    let key = |e: &Event| e.event_id.clone().map(|id| (e.source().to_string(), id));
+    let keys: Vec<_> = events.iter().filter_map(key).collect();
+    let mut taken = stored_among(c, d, &keys).await?;
+    let fresh: Vec<usize> = (0..events.len())
+        .filter(|&i| key(&events[i]).is_none_or(|k| taken.insert(k)))
+        .collect();
+    let mut seqs = vec![None; events.len()];
+    for idx in fresh.chunks(BULK_ROWS) {
+        let chunk: Vec<&Event> = idx.iter().map(|&i| &events[i]).collect();
+        let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let mut sql = d
+            .q(&format!("INSERT INTO {COLS} VALUES {rows}"))
+            .into_owned();
+        if d == Dialect::Postgres {
+            sql.push_str(" RETURNING seq");
+        }
+        let bodies = chunk
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let mut q = query(&sql);
+        for (e, body) in chunk.iter().zip(&bodies) {
+            q = q
+                .bind(e.source().to_string())
+                .bind(e.event_id.clone())
+                .bind(e.trigger_type.as_str())
+                .bind(e.occurred_at.0)
+                .bind(e.received_at.0)
+                .bind(e.activity_id)
+                .bind(e.campaign_id)
+                .bind(e.user_id.clone())
+                .bind(e.anonymous_id.clone())
+                .bind(e.session_id.clone())
+                .bind(i64::from(e.bot))
+                .bind(body.as_str());
+        }
+        let got: Vec<u64> = match d {
+            Dialect::Postgres => q
+                .fetch_all(&mut *c)
+                .await
+                .db()?
+                .iter()
+                .map(|r| i(r, 0).map(i64::cast_unsigned))
+                .collect::<SqlResult<_>>()?,
+            Dialect::MySql => {
+                let r = q.execute(&mut *c).await.db()?;
+                let first = r
+                    .last_insert_id()
+                    .ok_or_else(|| StoreError::Internal("no insert id".into()))?;
+                (0..r.rows_affected())
+                    .map(|k| first.cast_unsigned() + k)
+                    .collect()
+            }
+        };
+        if got.len() != chunk.len() {
+            return Err(StoreError::Internal(format!(
+                "{} of {} events stored",
+                got.len(),
+                chunk.len()
+            )));
+        }
+        for (i, seq) in idx.iter().zip(got) {
+            seqs[*i] = Some(seq);
+        }
+    }
+    Ok(AppendReport { seqs })
+}
 
 /// Bulk path (import): pre-rendered events, many rows per statement (an ignoring insert, so a
 /// stored (source, eventId) is skipped as on the one-row path); returns (stored, duplicates).
