@@ -275,8 +275,6 @@ pub struct Settings {
     pub config: Config,
 }
 
-/// A secret given but empty counts as not given (e.g. `AXON_WRITE_KEY=`).
-/// The Kafka settings: brokers (none = no Kafka), prefix, partitions, pass-through properties.
 /// The Kafka keys of `axon.toml`.
 struct KafkaFile {
     brokers: Option<String>,
@@ -285,6 +283,7 @@ struct KafkaFile {
     properties: Option<Secret>,
 }
 
+/// The Kafka settings: brokers (none = no Kafka), prefix, partitions, pass-through properties.
 fn kafka(
     g: &GlobalArgs,
     file: KafkaFile,
@@ -325,6 +324,7 @@ fn kafka(
     Ok(Some(o))
 }
 
+/// A secret given but empty counts as not given (e.g. `AXON_WRITE_KEY=`).
 fn secret(s: Option<Secret>) -> Option<Secret> {
     s.filter(|s| !s.expose().is_empty())
 }

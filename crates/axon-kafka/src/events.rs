@@ -21,7 +21,6 @@ const BROKER: &str = "the event broker";
 
 pub struct KafkaEvents {
     inner: Arc<Producer>,
-    store: Arc<dyn Store>,
     rt: tokio::runtime::Handle,
 }
 
@@ -55,10 +54,9 @@ impl KafkaEvents {
                 producer: parking_lot::RwLock::new(producer),
                 config,
                 topic: opts.raw_topic(),
-                store: store.clone(),
+                store,
                 queue_timeout: opts.delivery_timeout,
             }),
-            store,
             rt: tokio::runtime::Handle::current(),
         })
     }
@@ -170,22 +168,22 @@ impl EventLog for KafkaEvents {
     }
 
     async fn replay(&self, visit: &mut (dyn FnMut(u64, Event) + Send)) -> Result<u64, StoreError> {
-        self.store.replay(visit).await
+        self.inner.store.replay(visit).await
     }
 
     async fn replay_core(
         &self,
         visit: &mut (dyn FnMut(u64, EventCore) + Send),
     ) -> Result<u64, StoreError> {
-        self.store.replay_core(visit).await
+        self.inner.store.replay_core(visit).await
     }
 
     async fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError> {
-        self.store.query(q).await
+        self.inner.store.query(q).await
     }
 
     async fn count(&self) -> Result<u64, StoreError> {
-        self.store.count().await
+        self.inner.store.count().await
     }
 
     async fn activity_events(
@@ -194,7 +192,7 @@ impl EventLog for KafkaEvents {
         start: Ts,
         end: Ts,
     ) -> Result<Vec<Event>, StoreError> {
-        self.store.activity_events(activity, start, end).await
+        self.inner.store.activity_events(activity, start, end).await
     }
 
     async fn activity_events_after(
@@ -205,12 +203,13 @@ impl EventLog for KafkaEvents {
         after: u64,
         limit: usize,
     ) -> Result<Vec<(u64, Event)>, StoreError> {
-        self.store
+        self.inner
+            .store
             .activity_events_after(activity, start, end, after, limit)
             .await
     }
 
     async fn last_seq(&self) -> Result<u64, StoreError> {
-        self.store.last_seq().await
+        self.inner.store.last_seq().await
     }
 }

@@ -40,13 +40,12 @@ pub use lag::LagMonitor;
 pub use sink::Sink;
 
 use axon_domain::Clock;
-use axon_ports::sink::{LagSource, SinkFigures, SinkLag};
+use axon_ports::sink::{LagSource, SinkLag};
 use axon_ports::StoreError;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::types::RDKafkaErrorCode;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -118,13 +117,6 @@ impl KafkaOptions {
     }
 }
 
-/// Errors of this adapter: the broker's, with what was being done.
-#[derive(Debug, thiserror::Error)]
-pub enum KafkaError {
-    #[error("kafka: {0}")]
-    Broker(String),
-}
-
 /// A node's Kafka side: the producer-fronted event log, its sink member and the lag monitor.
 /// Dropping it stops the sink and the monitor.
 pub struct Kafka {
@@ -141,13 +133,10 @@ impl Kafka {
         store: Arc<dyn events::Store>,
         clock: Arc<dyn Clock>,
     ) -> Result<Kafka, StoreError> {
-        ensure_topics(opts)
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        let sink_store: Arc<dyn axon_ports::sink::SinkLog> = Arc::new(SinkOf(store.clone()));
+        ensure_topics(opts).await?;
         Ok(Kafka {
+            sink: Sink::start(opts, store.clone() as Arc<dyn axon_ports::sink::SinkLog>)?,
             events: Arc::new(KafkaEvents::new(opts, store)?),
-            sink: Sink::start(opts, sink_store)?,
             lag: LagMonitor::start(opts, clock).map_err(StoreError::Internal)?,
         })
     }
@@ -155,47 +144,19 @@ impl Kafka {
 
 impl LagSource for Kafka {
     fn lag(&self) -> SinkLag {
-        let c = &self.sink.counters;
         SinkLag {
-            sink: SinkFigures {
-                stored: c.stored.load(Ordering::Relaxed),
-                duplicates: c.duplicates.load(Ordering::Relaxed),
-                redelivered: c.redelivered.load(Ordering::Relaxed),
-                skipped: c.skipped.load(Ordering::Relaxed),
-            },
+            sink: self.sink.counters.figures(),
             ..self.lag.lag()
         }
     }
 }
 
-/// The store seen as the sink's port only.
-struct SinkOf(Arc<dyn events::Store>);
-
-#[async_trait::async_trait]
-impl axon_ports::sink::SinkLog for SinkOf {
-    fn append_consumed(
-        &self,
-        topic: &str,
-        batch: Vec<axon_ports::sink::Consumed>,
-    ) -> axon_ports::Pending<axon_ports::sink::ConsumedReport> {
-        self.0.append_consumed(topic, batch)
-    }
-
-    async fn positions(&self, topic: &str) -> Result<Vec<(i32, i64)>, StoreError> {
-        self.0.positions(topic).await
-    }
-
-    async fn stored_keys(&self, keys: &[(String, String)]) -> Result<Vec<bool>, StoreError> {
-        self.0.stored_keys(keys).await
-    }
-}
-
 /// Creates the topics when they are missing (partitions and replication from `opts`).
-pub async fn ensure_topics(opts: &KafkaOptions) -> Result<(), KafkaError> {
+pub async fn ensure_topics(opts: &KafkaOptions) -> Result<(), StoreError> {
     let admin: AdminClient<DefaultClientContext> = opts
         .client()
         .create()
-        .map_err(|e| KafkaError::Broker(format!("admin client: {e}")))?;
+        .map_err(|e| StoreError::Internal(format!("kafka admin client: {e}")))?;
     let (raw, command) = (opts.raw_topic(), opts.command_topic());
     let topics = [
         NewTopic::new(
@@ -213,13 +174,13 @@ pub async fn ensure_topics(opts: &KafkaOptions) -> Result<(), KafkaError> {
     let results = admin
         .create_topics(&topics, &admin_opts)
         .await
-        .map_err(|e| KafkaError::Broker(format!("creating topics: {e}")))?;
+        .map_err(|e| StoreError::Internal(format!("kafka: creating topics: {e}")))?;
     for r in results {
         match r {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
             Err((topic, code)) => {
-                return Err(KafkaError::Broker(format!(
-                    "creating topic {topic}: {code}"
+                return Err(StoreError::Internal(format!(
+                    "kafka: creating topic {topic}: {code}"
                 )))
             }
         }

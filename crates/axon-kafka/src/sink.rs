@@ -36,6 +36,17 @@ pub struct SinkCounters {
     pub skipped: AtomicU64,
 }
 
+impl SinkCounters {
+    pub fn figures(&self) -> axon_ports::sink::SinkFigures {
+        axon_ports::sink::SinkFigures {
+            stored: self.stored.load(Ordering::Relaxed),
+            duplicates: self.duplicates.load(Ordering::Relaxed),
+            redelivered: self.redelivered.load(Ordering::Relaxed),
+            skipped: self.skipped.load(Ordering::Relaxed),
+        }
+    }
+}
+
 pub struct Sink {
     pub counters: Arc<SinkCounters>,
     task: tokio::task::JoinHandle<()>,

@@ -46,7 +46,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 Some(r) => r,
                 None => Arc::new(InMemoryLedger::default()),
             };
-            assemble(store, stock, config, None).await
+            assemble(store, stock, config, false, None).await
         }
         Some(url) => {
             let store = Arc::new(SqlStore::open(&url)?);
@@ -75,7 +75,7 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
                 }
                 None => None,
             };
-            assemble(store, stock, config, Some(kafka)).await
+            assemble(store, stock, config, true, kafka).await
         }
     }
 }
@@ -142,13 +142,13 @@ fn cluster<S: CommitFeed + 'static>(
     }))
 }
 
-/// `shared`: `None` embedded; on a shared database `Some`, with this node's Kafka side when
-/// Kafka is configured.
+/// `kafka`: this node's Kafka side (shared database only), when Kafka is configured.
 async fn assemble<S>(
     store: Arc<S>,
     stock: Arc<dyn StockGate>,
     config: Config,
-    shared: Option<Option<Arc<axon_kafka::Kafka>>>,
+    shared_database: bool,
+    kafka: Option<Arc<axon_kafka::Kafka>>,
 ) -> Result<AppState, ServeError>
 where
     S: Repo + EventLog + CommitFeed + 'static,
@@ -162,12 +162,11 @@ where
         .name("axon-projector".into())
         .spawn(move || projector.run(feed))?;
     let local: Arc<dyn RateLimit> = Arc::new(GovernorRateLimit::new(config.clock.clone()));
-    let cluster = if shared.is_some() {
+    let cluster = if shared_database {
         cluster(&config, &store, local.clone())?
     } else {
         None
     };
-    let kafka = shared.flatten();
     let backends = Backends {
         events: kafka
             .as_ref()
