@@ -31,8 +31,10 @@
 //! group's committed offset (`axon_kafka_consumer_lag{partition=…}` on `/metrics`, `kafka` in
 //! `/readyz`).
 
+pub mod commands;
 pub mod events;
 pub mod lag;
+mod produce;
 pub mod sink;
 
 pub use events::KafkaEvents;
@@ -121,22 +123,42 @@ impl KafkaOptions {
 /// Dropping it stops the sink and the monitor.
 pub struct Kafka {
     pub events: Arc<KafkaEvents>,
+    /// With FCFS commands: the gate's repository with the command topic in front.
+    pub gate: Option<Arc<commands::KafkaGate>>,
     sink: Sink,
+    /// With FCFS commands: this node's member of the command group.
+    applier: Option<commands::Applier>,
     lag: LagMonitor,
 }
 
 impl Kafka {
     /// Creates the topics if needed, then starts the producer, this node's sink member and the
     /// lag monitor. Call from inside a tokio runtime.
+    ///
+    /// `commands`: the store for FCFS commands over the command topic (with Redis as the stock
+    /// gate), when they go through Kafka.
     pub async fn start(
         opts: &KafkaOptions,
         store: Arc<dyn events::Store>,
+        commands: Option<Arc<dyn commands::CommandStore>>,
         clock: Arc<dyn Clock>,
     ) -> Result<Kafka, StoreError> {
         ensure_topics(opts).await?;
+        let (gate, applier) = match commands {
+            Some(c) => (
+                Some(Arc::new(commands::KafkaGate::new(opts, c.clone())?)),
+                Some(commands::Applier::start(
+                    opts,
+                    c as Arc<dyn axon_ports::commands::CommandLog>,
+                )?),
+            ),
+            None => (None, None),
+        };
         Ok(Kafka {
             sink: Sink::start(opts, store.clone() as Arc<dyn axon_ports::sink::SinkLog>)?,
             events: Arc::new(KafkaEvents::new(opts, store)?),
+            gate,
+            applier,
             lag: LagMonitor::start(opts, clock).map_err(StoreError::Internal)?,
         })
     }
@@ -146,6 +168,7 @@ impl LagSource for Kafka {
     fn lag(&self) -> SinkLag {
         SinkLag {
             sink: self.sink.counters.figures(),
+            commands: self.applier.as_ref().map(|a| a.counters.figures()),
             ..self.lag.lag()
         }
     }

@@ -12,6 +12,7 @@ use crate::KafkaOptions;
 use axon_domain::event::Event;
 use axon_ports::sink::{Consumed, SinkLog};
 use axon_ports::StoreError;
+use futures_util::future::BoxFuture;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
@@ -61,69 +62,118 @@ impl Drop for Sink {
 impl Sink {
     /// Joins the group and starts consuming on the current runtime.
     pub fn start(opts: &KafkaOptions, store: Arc<dyn SinkLog>) -> Result<Sink, StoreError> {
-        let consumer: StreamConsumer = opts
-            .client()
-            .set("group.id", opts.group_id())
-            .set("enable.auto.commit", "false")
-            .set("enable.auto.offset.store", "false")
-            .set("auto.offset.reset", "earliest")
-            .set("isolation.level", "read_committed")
-            // A member that died is replaced within seconds, not the default 45 s.
-            .set("session.timeout.ms", "6000")
-            .set("heartbeat.interval.ms", "1000")
-            .set("fetch.error.backoff.ms", "100")
-            // A fetch waits at most this long for new messages (librdkafka's default is 500 ms,
-            // which a broker that holds fetches for the full wait adds to every event's way to
-            // the dashboards).
-            .set("fetch.wait.max.ms", "20")
-            .create()
-            .map_err(|e| StoreError::Internal(format!("kafka consumer: {e}")))?;
         let topic = opts.raw_topic();
-        consumer
-            .subscribe(&[&topic])
-            .map_err(|e| StoreError::Internal(format!("kafka subscribe: {e}")))?;
+        let consumer = member(opts, &opts.group_id(), &topic)?;
         let counters = Arc::new(SinkCounters::default());
-        let task = tokio::spawn(run(consumer, topic, store, counters.clone()));
+        let (c, t) = (counters.clone(), topic.clone());
+        let write: Write<Consumed> = Arc::new(move |batch: Vec<Consumed>| {
+            let (store, topic, c) = (store.clone(), t.clone(), c.clone());
+            Box::pin(async move {
+                let r = store.append_consumed(&topic, batch).await?;
+                c.stored.fetch_add(r.stored, Ordering::Relaxed);
+                c.duplicates.fetch_add(r.duplicates, Ordering::Relaxed);
+                c.redelivered.fetch_add(r.redelivered, Ordering::Relaxed);
+                Ok(())
+            })
+        });
+        let task = tokio::spawn(run(consumer, topic, decode_event, write, counters.clone()));
         Ok(Sink { counters, task })
     }
 }
 
-async fn run(
+/// Writes one decoded batch to the store (retried by the caller until it succeeds).
+pub(crate) type Write<T> =
+    Arc<dyn Fn(Vec<T>) -> BoxFuture<'static, Result<(), StoreError>> + Send + Sync>;
+/// Decodes one message (its partition, offset, payload); an error passes it over.
+pub(crate) type Decode<T> = fn(i32, i64, Option<&[u8]>) -> Result<T, String>;
+
+fn decode_event(partition: i32, offset: i64, payload: Option<&[u8]>) -> Result<Consumed, String> {
+    let event =
+        serde_json::from_slice::<Event>(payload.ok_or("no payload")?).map_err(|e| e.to_string())?;
+    Ok(Consumed {
+        partition,
+        offset,
+        event,
+    })
+}
+
+/// A member of `group` subscribed to `topic`: manual commits, earliest offsets, a short
+/// session and short fetch waits.
+pub(crate) fn member(
+    opts: &KafkaOptions,
+    group: &str,
+    topic: &str,
+) -> Result<StreamConsumer, StoreError> {
+    let consumer: StreamConsumer = opts
+        .client()
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        // A member that died is replaced within seconds, not the default 45 s.
+        .set("session.timeout.ms", "6000")
+        .set("heartbeat.interval.ms", "1000")
+        .set("fetch.error.backoff.ms", "100")
+        // A fetch waits at most this long for new messages (librdkafka's default is 500 ms,
+        // which a broker that holds fetches for the full wait adds to every event's way to
+        // the dashboards).
+        .set("fetch.wait.max.ms", "20")
+        .create()
+        .map_err(|e| StoreError::Internal(format!("kafka consumer: {e}")))?;
+    consumer
+        .subscribe(&[topic])
+        .map_err(|e| StoreError::Internal(format!("kafka subscribe: {e}")))?;
+    Ok(consumer)
+}
+
+/// A member's loop: gather a batch, write it (retrying until the store takes it), commit.
+pub(crate) async fn run<T: Clone + Send + 'static>(
     consumer: StreamConsumer,
     topic: String,
-    store: Arc<dyn SinkLog>,
+    decode: Decode<T>,
+    write: Write<T>,
     counters: Arc<SinkCounters>,
 ) {
     loop {
-        let (batch, next) = match gather(&consumer, &counters).await {
+        let (batch, next) = match gather(&consumer, decode, &counters).await {
             Ok(b) => b,
             Err(e) => {
-                tracing::warn!(error = %e, "the sink could not consume; trying again");
+                tracing::warn!(error = %e, topic, "could not consume; trying again");
                 tokio::time::sleep(RETRY).await;
                 continue;
             }
         };
         if !batch.is_empty() {
-            write(&*store, &topic, batch, &counters).await;
+            loop {
+                match write(batch.clone()).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, topic, messages = batch.len(), "could not store a consumed batch; retrying it");
+                        tokio::time::sleep(RETRY).await;
+                    }
+                }
+            }
         }
         commit(&consumer, &topic, &next);
     }
 }
 
-/// One batch: the events, and the next offset per partition it covers.
-async fn gather(
+/// One batch: the decoded messages, and the next offset per partition it covers.
+async fn gather<T>(
     consumer: &StreamConsumer,
+    decode: Decode<T>,
     counters: &SinkCounters,
-) -> Result<(Vec<Consumed>, BTreeMap<i32, i64>), rdkafka::error::KafkaError> {
+) -> Result<(Vec<T>, BTreeMap<i32, i64>), rdkafka::error::KafkaError> {
     let mut batch = Vec::new();
     let mut next = BTreeMap::new();
     let first = consumer.recv().await?;
     let deadline = tokio::time::Instant::now() + GATHER;
-    take(&first, &mut batch, &mut next, counters);
+    take(&first, decode, &mut batch, &mut next, counters);
     drop(first);
     while batch.len() < MAX_BATCH {
         match tokio::time::timeout_at(deadline, consumer.recv()).await {
-            Ok(Ok(m)) => take(&m, &mut batch, &mut next, counters),
+            Ok(Ok(m)) => take(&m, decode, &mut batch, &mut next, counters),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "consumer error while gathering a batch");
                 break;
@@ -134,48 +184,20 @@ async fn gather(
     Ok((batch, next))
 }
 
-fn take<M: Message>(
+fn take<M: Message, T>(
     m: &M,
-    batch: &mut Vec<Consumed>,
+    decode: Decode<T>,
+    batch: &mut Vec<T>,
     next: &mut BTreeMap<i32, i64>,
     counters: &SinkCounters,
 ) {
     next.insert(m.partition(), m.offset() + 1);
-    match m.payload().map(serde_json::from_slice::<Event>) {
-        Some(Ok(event)) => batch.push(Consumed {
-            partition: m.partition(),
-            offset: m.offset(),
-            event,
-        }),
-        other => {
+    match decode(m.partition(), m.offset(), m.payload()) {
+        Ok(item) => batch.push(item),
+        Err(why) => {
             counters.skipped.fetch_add(1, Ordering::Relaxed);
-            let why = match other {
-                Some(Err(e)) => e.to_string(),
-                _ => "no payload".to_string(),
-            };
-            tracing::error!(partition = m.partition(), offset = m.offset(), error = %why,
-                "a message on the event topic is not an event; passed over");
-        }
-    }
-}
-
-async fn write(store: &dyn SinkLog, topic: &str, batch: Vec<Consumed>, counters: &SinkCounters) {
-    loop {
-        match store.append_consumed(topic, batch.clone()).await {
-            Ok(r) => {
-                counters.stored.fetch_add(r.stored, Ordering::Relaxed);
-                counters
-                    .duplicates
-                    .fetch_add(r.duplicates, Ordering::Relaxed);
-                counters
-                    .redelivered
-                    .fetch_add(r.redelivered, Ordering::Relaxed);
-                return;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, events = batch.len(), "the sink could not store a batch; retrying it");
-                tokio::time::sleep(RETRY).await;
-            }
+            tracing::error!(topic = m.topic(), partition = m.partition(), offset = m.offset(), error = %why,
+                "a message Axon did not produce; passed over");
         }
     }
 }

@@ -73,6 +73,7 @@ async fn acknowledged_events_are_stored_once_and_a_retry_is_a_duplicate() {
     let kafka = Kafka::start(
         &options(&broker, "t1."),
         store.clone(),
+        None,
         Arc::new(SystemClock),
     )
     .await
@@ -242,7 +243,7 @@ async fn the_broker_killed_mid_stream_loses_and_doubles_nothing() {
         return;
     };
     let opts = options(&broker, "t2.");
-    let kafka = Kafka::start(&opts, store.clone(), Arc::new(SystemClock))
+    let kafka = Kafka::start(&opts, store.clone(), None, Arc::new(SystemClock))
         .await
         .unwrap();
     let broker = Arc::new(broker);
@@ -287,7 +288,7 @@ async fn a_sink_member_replaced_mid_stream_doubles_nothing() {
         return;
     };
     let opts = options(&broker, "t3.");
-    let first = Kafka::start(&opts, store.clone(), Arc::new(SystemClock))
+    let first = Kafka::start(&opts, store.clone(), None, Arc::new(SystemClock))
         .await
         .unwrap();
     // Events without an eventId: only the stored offsets keep them single.
@@ -302,7 +303,7 @@ async fn a_sink_member_replaced_mid_stream_doubles_nothing() {
     // The member goes away at once (its offsets may not be committed); a second joins, and
     // more arrive.
     drop(first);
-    let second = Kafka::start(&opts, store.clone(), Arc::new(SystemClock))
+    let second = Kafka::start(&opts, store.clone(), None, Arc::new(SystemClock))
         .await
         .unwrap();
     for b in 4..8 {

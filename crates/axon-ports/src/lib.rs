@@ -16,6 +16,7 @@
 //! | [`live`] | the change feed live dashboards wait on (per-scope data versions) |
 //! | [`cache`] | the answer cache (a no-op embedded; Redis in the scale-out mode) |
 //! | [`ratelimit`] | collection rate limits shared by every node |
+//! | [`commands`] | the FCFS command log on the broker: the gate's writes applied exactly once |
 //! | [`sink`] | the broker's sink consumer: events stored with their offsets, exactly once; its lag |
 //! | [`aggregates`] | raw analytic aggregates (numbers, never JSON) and the snapshots that hold them |
 //! | [`catalog`] | campaign/activity/product metadata as of one snapshot |
@@ -28,6 +29,7 @@ pub mod alerts;
 pub mod blocking;
 pub mod cache;
 pub mod catalog;
+pub mod commands;
 pub mod eligibility;
 pub mod error;
 pub mod feed;

@@ -69,6 +69,9 @@ pub struct SinkLag {
     pub error: Option<String>,
     /// What this node's member of the group has done since it started.
     pub sink: SinkFigures,
+    /// With FCFS commands on Kafka: what this node's member of the command group has done
+    /// (`stored`: applied, `duplicates`: refused by a rule of the store).
+    pub commands: Option<SinkFigures>,
 }
 
 /// One sink member's work since start.

@@ -224,6 +224,11 @@ pub const CATALOGUE: &[Code] = &[
         409,
         "the entry cannot be paid (cancelled or not approved)",
     ),
+    c(
+        "COMMAND_REFUSED",
+        409,
+        "the store refused an FCFS command for another rule (Kafka mode)",
+    ),
     c("ALREADY_PAID", 409, "the entry is paid already"),
     c(
         "DUPLICATE_PURCHASE",

@@ -25,7 +25,7 @@ use axon_ports::cache::{AnswerCache, NoCache};
 use axon_ports::eligibility::{NoProfileCache, ProfileCache};
 use axon_ports::ratelimit::RateLimit;
 use axon_ports::stock::StockGate;
-use axon_ports::{CommitFeed, EventLog, Peers, Repo, StoreError};
+use axon_ports::{CommitFeed, EventLog, GateRepo, Peers, Repo, StoreError};
 use axon_services::Backends;
 use axon_store::sql::{Dialect, SqlStore};
 use axon_store::sqlite::SqliteStore;
@@ -63,8 +63,13 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
             };
             let kafka = match &config.kafka {
                 Some(opts) => {
+                    // FCFS commands over the command topic (`axon_kafka::commands`) are not
+                    // switched on in `serve` yet: with tansu a killed node's command partitions
+                    // were not reassigned to the survivors, so its acknowledged entries waited
+                    // (issue 14). The gate's writes stay in the SQL transaction meanwhile.
                     let k =
-                        axon_kafka::Kafka::start(opts, store.clone(), config.clock.clone()).await?;
+                        axon_kafka::Kafka::start(opts, store.clone(), None, config.clock.clone())
+                            .await?;
                     tracing::info!(
                         brokers = %opts.brokers,
                         topic = %opts.raw_topic(),
@@ -171,7 +176,13 @@ where
         events: kafka
             .as_ref()
             .map_or_else(|| store.clone() as Arc<dyn EventLog>, |k| k.events.clone()),
-        broker: kafka.map(|k| k as Arc<dyn axon_ports::sink::LagSource>),
+        broker: kafka
+            .clone()
+            .map(|k| k as Arc<dyn axon_ports::sink::LagSource>),
+        fcfs: kafka.as_ref().and_then(|k| k.gate.clone()).map_or_else(
+            || store.clone() as Arc<dyn GateRepo>,
+            |g| g as Arc<dyn GateRepo>,
+        ),
         repo: store.clone(),
         commits: store,
         stock,

@@ -8,7 +8,7 @@ use axon_ports::eligibility::ProfileCache;
 use axon_ports::live::ChangeFeed;
 use axon_ports::ratelimit::RateLimit;
 use axon_ports::stock::StockGate;
-use axon_ports::{CommitFeed, EventLog, Repo};
+use axon_ports::{CommitFeed, EventLog, GateRepo, Repo};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +19,9 @@ pub struct Backends {
     /// With Kafka: the sink consumer group's lag and this node's sink figures.
     pub broker: Option<Arc<dyn axon_ports::sink::LagSource>>,
     pub repo: Arc<dyn Repo>,
+    /// The gate's writes and the reads that must see them: `repo` itself, or with FCFS
+    /// commands on Kafka the command topic in front of it.
+    pub fcfs: Arc<dyn GateRepo>,
     /// What the store made durable, in commit order (the projector follows it).
     pub commits: Arc<dyn CommitFeed>,
     pub stock: Arc<dyn StockGate>,

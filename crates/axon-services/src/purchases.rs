@@ -43,7 +43,7 @@ impl Purchases {
         let event = Event::purchase(&p, campaign);
         Ok(self
             .b
-            .repo
+            .fcfs
             .record_purchase(NewPurchase {
                 purchase: p,
                 event,

@@ -161,6 +161,7 @@ fn backends(store: &Arc<SqliteStore>, w: &World, now: i64) -> Backends {
         broker: None,
         events: store.clone(),
         repo: store.clone(),
+        fcfs: store.clone(),
         commits: store.clone(),
         stock: Arc::new(InMemoryLedger::from_entries(&entries)),
         analytics: Arc::new(FixedSource(Arc::new(e))),

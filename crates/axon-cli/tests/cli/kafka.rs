@@ -3,7 +3,7 @@
 //! dashboards within a second, equal to an exact recount; `kill -9` of a node mid-stream loses
 //! no acknowledged event and doubles none once it is back.
 
-use crate::cluster::{prerequisites, Cluster};
+use crate::cluster::{prerequisites, tansu_present, Cluster};
 use crate::helpers::*;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -80,15 +80,7 @@ async fn post_batch(client: &reqwest::Client, base: &str, body: &Value) -> Optio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_follow_every_node_and_survive_kill_9_of_a_node() {
     let test = "cli::kafka::events_follow_every_node_and_survive_kill_9";
-    if !prerequisites(test) {
-        return;
-    }
-    if let Err(why) = axon_testdb::tansu_bin() {
-        assert!(
-            std::env::var("CI").map_or(true, |v| v != "true"),
-            "{test}: CI=true but {why}"
-        );
-        println!("SKIPPED {test}: {why}");
+    if !prerequisites(test) || !tansu_present(test) {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

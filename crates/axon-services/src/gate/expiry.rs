@@ -49,7 +49,7 @@ impl Gate {
             }
             // A seat whose node died between the reservation and its durable write (a shared
             // gate's lease ended): cancel the entry if that write landed after all.
-            match self.b.repo.entry_of(d.activity_id, &d.user_id).await {
+            match self.b.fcfs.entry_of(d.activity_id, &d.user_id).await {
                 Ok(Some(e)) => ids.push(e.id),
                 Ok(None) => {}
                 Err(e) => {
@@ -58,7 +58,7 @@ impl Gate {
                 }
             }
         }
-        let cancelled = match self.b.repo.cancel_entries(ids.clone(), now).await {
+        let cancelled = match self.b.fcfs.cancel_entries(ids.clone(), now).await {
             Ok(c) => c.into_iter().map(|e| e.id).collect::<HashSet<i64>>(),
             Err(e) => {
                 tracing::error!(error = %e, holds = due.len(), "could not cancel expired holds; will retry");
@@ -97,7 +97,7 @@ impl Gate {
     ) -> ServiceResult<HashSet<(i64, String)>> {
         let mut paid = HashSet::new();
         for id in ids {
-            if let Some(e) = self.b.repo.entry(*id).await? {
+            if let Some(e) = self.b.fcfs.entry(*id).await? {
                 if e.status == EntryStatus::Paid {
                     paid.insert((e.activity_id, e.user_id));
                 }
@@ -171,7 +171,7 @@ impl Gate {
             .collect();
         // entry → (reservation token, its expiry, latest expiry of any token)
         let mut holds: HashMap<i64, (String, Ts, Ts)> = HashMap::new();
-        for t in repo.open_tokens().await? {
+        for t in self.b.fcfs.open_tokens().await? {
             let h = holds
                 .entry(t.entry_id)
                 .or_insert_with(|| (String::new(), Ts(i64::MIN), Ts(i64::MIN)));

@@ -175,7 +175,7 @@ impl Gate {
         user: &str,
         h: &Hold,
     ) -> ServiceResult<EntryAnswer> {
-        let entry = self.b.repo.entry_of(id, user).await?;
+        let entry = self.b.fcfs.entry_of(id, user).await?;
         Ok(EntryAnswer::Admitted(Admitted {
             status: "SUCCESS",
             order: h.order,
@@ -242,7 +242,7 @@ impl Gate {
             .flatten();
         let written = self
             .b
-            .repo
+            .fcfs
             .insert_entry(NewEntry {
                 entry,
                 event: Event::approved(&user, a.id, a.campaign_id, order, units, now),
@@ -268,7 +268,8 @@ impl Gate {
         Ok(Admitted {
             status: "SUCCESS",
             order,
-            entry_id: Some(w.entry.id),
+            // With FCFS commands on Kafka the id is assigned when the entry is applied.
+            entry_id: (w.entry.id != 0).then_some(w.entry.id),
             quantity: Some(units),
             reservation_token,
             expires_at,

@@ -50,7 +50,7 @@ impl Gate {
     /// Step 2: a live reservation → an approval token (a second call answers the same one).
     pub async fn prepare(&self, user: String, reservation_token: &str) -> ServiceResult<Approval> {
         token_shape(reservation_token)?;
-        let repo = &self.b.repo;
+        let repo = &self.b.fcfs;
         let now = self.settings.now();
         let rec = repo
             .token(reservation_token)
@@ -112,7 +112,7 @@ impl Gate {
     /// Step 3: records the purchase while the hold is live; a repeat answers what was recorded.
     pub async fn confirm(&self, user: String, approval_token: &str) -> ServiceResult<Paid> {
         token_shape(approval_token)?;
-        let repo = &self.b.repo;
+        let repo = &self.b.fcfs;
         let now = self.settings.now();
         let rec = repo
             .token(approval_token)

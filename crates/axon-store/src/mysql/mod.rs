@@ -274,4 +274,14 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (topic, part)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
     ",
+    // 7: the FCFS command log's outcomes (Kafka with Redis): what applying each command did,
+    // under the id its producer gave it (written with the consumer's offsets, read by the node
+    // that waits on a payment or a cancellation).
+    r"
+    CREATE TABLE command_outcomes (
+        id VARCHAR(64) PRIMARY KEY,
+        outcome TEXT NOT NULL,
+        applied_at BIGINT NOT NULL
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+    ",
 ];

@@ -15,6 +15,7 @@
 mod alerts;
 mod bulk;
 mod catalog;
+mod commands;
 mod commerce;
 #[cfg(feature = "postgres")]
 mod copy;

@@ -18,7 +18,7 @@ use sqlx_core::any::AnyConnection;
 use sqlx_core::query::query;
 use std::collections::BTreeMap;
 
-async fn stored_positions(
+pub(super) async fn stored_positions(
     c: &mut AnyConnection,
     d: Dialect,
     topic: &str,
@@ -38,35 +38,14 @@ async fn stored_positions(
         .collect()
 }
 
-async fn store_batch(
+/// Writes each partition's new next offset (those that moved).
+pub(super) async fn move_offsets(
     c: &mut AnyConnection,
     d: Dialect,
     topic: &str,
-    batch: Vec<Consumed>,
-    out: &mut Vec<Change>,
-) -> SqlResult<ConsumedReport> {
-    let known = stored_positions(c, d, topic).await?;
-    let mut next: BTreeMap<i32, i64> = BTreeMap::new();
-    let mut fresh = Vec::with_capacity(batch.len());
-    let mut report = ConsumedReport::default();
-    for m in batch {
-        let from = known.get(&m.partition).copied().unwrap_or(0);
-        let to = next.entry(m.partition).or_insert(from);
-        if m.offset < from || m.offset < *to {
-            report.redelivered += 1;
-            continue;
-        }
-        *to = m.offset + 1;
-        fresh.push(m.event);
-    }
-    let appended = insert_events(c, d, &fresh).await?;
-    report.stored = appended.accepted() as u64;
-    report.duplicates = appended.duplicates() as u64;
-    for (seq, event) in appended.seqs.iter().zip(fresh) {
-        if let Some(seq) = seq {
-            out.push(Change::Event { seq: *seq, event });
-        }
-    }
+    known: &BTreeMap<i32, i64>,
+    next: BTreeMap<i32, i64>,
+) -> SqlResult<()> {
     let sql = format!(
         "INSERT INTO consumer_offsets (topic, part, next_offset) VALUES (?, ?, ?){}",
         d.upsert("topic, part", &["next_offset"])
@@ -83,6 +62,58 @@ async fn store_batch(
             .await
             .db()?;
     }
+    Ok(())
+}
+
+/// The messages of `batch` the store has not passed yet (the others counted as redelivered),
+/// and the next offset per partition after them.
+pub(super) fn fresh_of<T>(
+    known: &BTreeMap<i32, i64>,
+    batch: Vec<T>,
+    at: impl Fn(&T) -> (i32, i64),
+    redelivered: &mut u64,
+) -> (Vec<T>, BTreeMap<i32, i64>) {
+    let mut next: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut fresh = Vec::with_capacity(batch.len());
+    for m in batch {
+        let (part, offset) = at(&m);
+        let from = known.get(&part).copied().unwrap_or(0);
+        let to = next.entry(part).or_insert(from);
+        if offset < from || offset < *to {
+            *redelivered += 1;
+            continue;
+        }
+        *to = offset + 1;
+        fresh.push(m);
+    }
+    (fresh, next)
+}
+
+async fn store_batch(
+    c: &mut AnyConnection,
+    d: Dialect,
+    topic: &str,
+    batch: Vec<Consumed>,
+    out: &mut Vec<Change>,
+) -> SqlResult<ConsumedReport> {
+    let known = stored_positions(c, d, topic).await?;
+    let mut report = ConsumedReport::default();
+    let (fresh, next) = fresh_of(
+        &known,
+        batch,
+        |m| (m.partition, m.offset),
+        &mut report.redelivered,
+    );
+    let fresh: Vec<_> = fresh.into_iter().map(|m| m.event).collect();
+    let appended = insert_events(c, d, &fresh).await?;
+    report.stored = appended.accepted() as u64;
+    report.duplicates = appended.duplicates() as u64;
+    for (seq, event) in appended.seqs.iter().zip(fresh) {
+        if let Some(seq) = seq {
+            out.push(Change::Event { seq: *seq, event });
+        }
+    }
+    move_offsets(c, d, topic, &known, next).await?;
     Ok(report)
 }
 

@@ -5,6 +5,7 @@
 //! stock only ever decreases by a conditional update (`stock >= quantity`).
 
 mod writes;
+pub(super) use writes::{cancel_rows, insert_token, write_entry, write_purchase};
 
 use super::commerce::{entry_row, purchase_row, ENTRY_SELECT, PURCHASE_SELECT};
 use super::coupons::{self, coupon_row, user_coupon_row, COUPON_SELECT, USER_COUPON_SELECT};
@@ -87,27 +88,8 @@ impl GateRepo for SqlStore {
 
     fn cancel_entries(&self, ids: Vec<i64>, at: Ts) -> Pending<Vec<Entry>> {
         let d = self.dialect();
-        self.writer().submit(move |c, out| {
-            Box::pin(async move {
-                let mut changed = Vec::new();
-                for id in ids {
-                    let n = query(&d.q(
-                        "UPDATE entries SET status = 'CANCELLED', processed_at = ? WHERE id = ? AND status = 'APPROVED'",
-                    ))
-                    .bind(at.0)
-                    .bind(id)
-                    .execute(&mut *c)
-                    .await
-                    .db()?
-                    .rows_affected();
-                    if n == 1 {
-                        changed.extend(get_entry(c, d, id).await?);
-                    }
-                }
-                out.extend(changed.iter().cloned().map(Change::Entry));
-                Ok(changed)
-            })
-        })
+        self.writer()
+            .submit(move |c, out| Box::pin(async move { cancel_rows(c, d, ids, at, out).await }))
     }
 
     fn record_purchase(&self, p: NewPurchase) -> Pending<WrittenPurchase> {

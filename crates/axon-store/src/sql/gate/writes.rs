@@ -32,7 +32,7 @@ pub(super) async fn get_entry(
         .transpose()
 }
 
-pub(super) async fn insert_token(
+pub(crate) async fn insert_token(
     c: &mut AnyConnection,
     d: Dialect,
     t: &TokenRecord,
@@ -52,7 +52,7 @@ pub(super) async fn insert_token(
     Ok(())
 }
 
-pub(super) async fn write_entry(
+pub(crate) async fn write_entry(
     c: &mut AnyConnection,
     d: Dialect,
     n: NewEntry,
@@ -146,7 +146,7 @@ pub(super) async fn purchase_by_order(
         .transpose()
 }
 
-pub(super) async fn write_purchase(
+pub(crate) async fn write_purchase(
     c: &mut AnyConnection,
     d: Dialect,
     n: NewPurchase,
@@ -240,6 +240,33 @@ pub(super) async fn write_purchase(
         entry,
         product,
     })
+}
+
+/// Marks these APPROVED entries CANCELLED; returns those that changed.
+pub(crate) async fn cancel_rows(
+    c: &mut AnyConnection,
+    d: Dialect,
+    ids: Vec<i64>,
+    at: Ts,
+    out: &mut Vec<Change>,
+) -> SqlResult<Vec<Entry>> {
+    let mut changed = Vec::new();
+    for id in ids {
+        let n = query(&d.q(
+            "UPDATE entries SET status = 'CANCELLED', processed_at = ? WHERE id = ? AND status = 'APPROVED'",
+        ))
+        .bind(at.0)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .db()?
+        .rows_affected();
+        if n == 1 {
+            changed.extend(get_entry(c, d, id).await?);
+        }
+    }
+    out.extend(changed.iter().cloned().map(Change::Entry));
+    Ok(changed)
 }
 
 pub(super) async fn write_draw(
