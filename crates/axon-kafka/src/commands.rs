@@ -15,6 +15,8 @@
 //!
 //! [`Applier`] is this node's member of the group `{prefix}axon-commands`.
 
+mod wire;
+
 use crate::sink::{self, SinkCounters, Write};
 use crate::{produce::Publisher, KafkaOptions};
 use async_trait::async_trait;
@@ -25,14 +27,14 @@ use axon_domain::Ts;
 use axon_ports::commands::{Command, CommandLog, ConsumedCommand, Outcome};
 use axon_ports::sink::SinkLog;
 use axon_ports::{
-    Draw, DrawWritten, GateRepo, NewEntry, NewPurchase, Pending, StoreError, TokenKind,
-    TokenRecord, WrittenEntry, WrittenPurchase,
+    Draw, DrawWritten, GateRepo, NewEntry, NewPurchase, Pending, StoreError, TokenRecord,
+    WrittenEntry, WrittenPurchase,
 };
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use wire::{command_id, decode, key_of, Envelope};
 
 /// What the command side needs of the store.
 pub trait CommandStore: GateRepo + CommandLog + SinkLog {}
@@ -44,150 +46,6 @@ pub const GROUP: &str = "axon-commands";
 const POLL: Duration = Duration::from_millis(5);
 /// Longest one broker call may take.
 const CALL: Duration = Duration::from_secs(3);
-
-/// A command on the wire.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope {
-    id: String,
-    command: Wire,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-enum Wire {
-    #[serde(rename_all = "camelCase")]
-    Enter {
-        entry: Entry,
-        event: Event,
-        reservation: Option<(String, Ts)>,
-        coupon_id: Option<i64>,
-    },
-    #[serde(rename_all = "camelCase")]
-    Token {
-        token: String,
-        approval: bool,
-        entry_id: i64,
-        activity_id: ActivityId,
-        user_id: String,
-        expires_at: Ts,
-    },
-    #[serde(rename_all = "camelCase")]
-    Pay {
-        purchase: Purchase,
-        event: Event,
-        entry_id: Option<i64>,
-    },
-    Cancel {
-        ids: Vec<i64>,
-        at: Ts,
-    },
-}
-
-impl From<Command> for Wire {
-    fn from(c: Command) -> Wire {
-        match c {
-            Command::Enter(n) => Wire::Enter {
-                entry: n.entry,
-                event: n.event,
-                reservation: n.reservation,
-                coupon_id: n.coupon_id,
-            },
-            Command::Token(t) => Wire::Token {
-                token: t.token,
-                approval: t.kind == TokenKind::Approval,
-                entry_id: t.entry_id,
-                activity_id: t.activity_id,
-                user_id: t.user_id,
-                expires_at: t.expires_at,
-            },
-            Command::Pay(p) => Wire::Pay {
-                purchase: p.purchase,
-                event: p.event,
-                entry_id: p.entry_id,
-            },
-            Command::Cancel { ids, at } => Wire::Cancel { ids, at },
-        }
-    }
-}
-
-impl From<Wire> for Command {
-    fn from(w: Wire) -> Command {
-        match w {
-            Wire::Enter {
-                entry,
-                event,
-                reservation,
-                coupon_id,
-            } => Command::Enter(NewEntry {
-                entry,
-                event,
-                reservation,
-                coupon_id,
-            }),
-            Wire::Token {
-                token,
-                approval,
-                entry_id,
-                activity_id,
-                user_id,
-                expires_at,
-            } => Command::Token(TokenRecord {
-                token,
-                kind: if approval {
-                    TokenKind::Approval
-                } else {
-                    TokenKind::Reservation
-                },
-                entry_id,
-                activity_id,
-                user_id,
-                expires_at,
-            }),
-            Wire::Pay {
-                purchase,
-                event,
-                entry_id,
-            } => Command::Pay(NewPurchase {
-                purchase,
-                event,
-                entry_id,
-            }),
-            Wire::Cancel { ids, at } => Command::Cancel { ids, at },
-        }
-    }
-}
-
-/// The partition key: one seat's commands (entry, token, payment) stay in order.
-fn key_of(c: &Command) -> String {
-    match c {
-        Command::Enter(n) => format!("{}:{}", n.entry.activity_id, n.entry.user_id),
-        Command::Token(t) => format!("{}:{}", t.activity_id, t.user_id),
-        Command::Pay(p) => format!(
-            "{}:{}",
-            p.purchase.activity_id.unwrap_or(0),
-            p.purchase.user_id
-        ),
-        Command::Cancel { .. } => "cancel".into(),
-    }
-}
-
-fn command_id() -> String {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).expect("the OS random source failed");
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn decode(partition: i32, offset: i64, payload: Option<&[u8]>) -> Result<ConsumedCommand, String> {
-    let e: Envelope =
-        serde_json::from_slice(payload.ok_or("no payload")?).map_err(|e| e.to_string())?;
-    Ok(ConsumedCommand {
-        partition,
-        offset,
-        id: e.id,
-        command: e.command.into(),
-    })
-}
 
 /// This node's member of the command group.
 pub struct Applier {
@@ -382,16 +240,7 @@ fn refusal_code(code: &str) -> &'static str {
 
 /// Every partition's end offset (the offset the next message will get).
 fn end_offsets(c: &BaseConsumer, topic: &str) -> Result<Vec<(i32, i64)>, String> {
-    let meta = c
-        .fetch_metadata(Some(topic), CALL)
-        .map_err(|e| format!("metadata: {e}"))?;
-    let parts: Vec<i32> = meta
-        .topics()
-        .iter()
-        .filter(|t| t.name() == topic)
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
-    parts
+    crate::lag::partitions_of(c, topic)?
         .into_iter()
         .map(|p| {
             c.fetch_watermarks(topic, p, CALL)

@@ -72,16 +72,21 @@ impl LagSource for LagMonitor {
     }
 }
 
-fn measure(c: &BaseConsumer, topic: &str) -> Result<Vec<PartitionLag>, String> {
+/// The partition ids of `topic`, from the broker's metadata.
+pub(crate) fn partitions_of(c: &BaseConsumer, topic: &str) -> Result<Vec<i32>, String> {
     let meta = c
         .fetch_metadata(Some(topic), CALL)
         .map_err(|e| format!("metadata: {e}"))?;
-    let parts: Vec<i32> = meta
+    Ok(meta
         .topics()
         .iter()
         .filter(|t| t.name() == topic)
         .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
+        .collect())
+}
+
+fn measure(c: &BaseConsumer, topic: &str) -> Result<Vec<PartitionLag>, String> {
+    let parts = partitions_of(c, topic)?;
     let mut tpl = TopicPartitionList::new();
     for p in &parts {
         tpl.add_partition(topic, *p);
