@@ -63,7 +63,7 @@ impl Applier {
     pub fn start(opts: &KafkaOptions, store: Arc<dyn CommandLog>) -> Result<Applier, StoreError> {
         let topic = opts.command_topic();
         let group = format!("{}{GROUP}", opts.prefix);
-        let consumer = sink::member(opts, &group, &topic)?;
+        let member = sink::Group::join(opts, &group, &topic)?;
         let counters = Arc::new(SinkCounters::default());
         let (c, t) = (counters.clone(), topic.clone());
         let write: Write<ConsumedCommand> = Arc::new(move |batch| {
@@ -77,7 +77,7 @@ impl Applier {
                 Ok(())
             })
         });
-        let task = tokio::spawn(sink::run(consumer, topic, decode, write, counters.clone()));
+        let task = tokio::spawn(sink::run(member, decode, write, counters.clone()));
         Ok(Applier { counters, task })
     }
 }

@@ -35,6 +35,7 @@ pub mod commands;
 pub mod events;
 pub mod lag;
 mod produce;
+mod rejoin;
 pub mod sink;
 
 pub use events::KafkaEvents;

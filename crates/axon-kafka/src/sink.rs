@@ -8,6 +8,7 @@
 //! another node does the same. A message that is not an event (nothing Axon produced) is logged
 //! and passed over.
 
+use crate::rejoin::{MemberContext, Watch};
 use crate::KafkaOptions;
 use axon_domain::event::Event;
 use axon_ports::sink::{Consumed, SinkLog};
@@ -63,7 +64,7 @@ impl Sink {
     /// Joins the group and starts consuming on the current runtime.
     pub fn start(opts: &KafkaOptions, store: Arc<dyn SinkLog>) -> Result<Sink, StoreError> {
         let topic = opts.raw_topic();
-        let consumer = member(opts, &opts.group_id(), &topic)?;
+        let group = Group::join(opts, &opts.group_id(), &topic)?;
         let counters = Arc::new(SinkCounters::default());
         let (c, t) = (counters.clone(), topic.clone());
         let write: Write<Consumed> = Arc::new(move |batch: Vec<Consumed>| {
@@ -76,7 +77,7 @@ impl Sink {
                 Ok(())
             })
         });
-        let task = tokio::spawn(run(consumer, topic, decode_event, write, counters.clone()));
+        let task = tokio::spawn(run(group, decode_event, write, counters.clone()));
         Ok(Sink { counters, task })
     }
 }
@@ -99,12 +100,13 @@ fn decode_event(partition: i32, offset: i64, payload: Option<&[u8]>) -> Result<C
 
 /// A member of `group` subscribed to `topic`: manual commits, earliest offsets, a short
 /// session and short fetch waits.
-pub(crate) fn member(
+fn member(
     opts: &KafkaOptions,
     group: &str,
     topic: &str,
-) -> Result<StreamConsumer, StoreError> {
-    let consumer: StreamConsumer = opts
+    watch: &Arc<Watch>,
+) -> Result<StreamConsumer<MemberContext>, StoreError> {
+    let consumer: StreamConsumer<MemberContext> = opts
         .client()
         .set("group.id", group)
         .set("enable.auto.commit", "false")
@@ -119,7 +121,7 @@ pub(crate) fn member(
         // which a broker that holds fetches for the full wait adds to every event's way to
         // the dashboards).
         .set("fetch.wait.max.ms", "20")
-        .create()
+        .create_with_context(MemberContext(watch.clone()))
         .map_err(|e| StoreError::Internal(format!("kafka consumer: {e}")))?;
     consumer
         .subscribe(&[topic])
@@ -127,16 +129,67 @@ pub(crate) fn member(
     Ok(consumer)
 }
 
-/// A member's loop: gather a batch, write it (retrying until the store takes it), commit.
-pub(crate) async fn run<T: Clone + Send + 'static>(
-    consumer: StreamConsumer,
+/// This node's member of a group: its consumer, and how to join again.
+pub(crate) struct Group {
+    opts: KafkaOptions,
+    group: String,
     topic: String,
+    consumer: StreamConsumer<MemberContext>,
+    watch: Arc<Watch>,
+}
+
+impl Group {
+    /// Joins `group` on `topic`, its assignments watched ([`crate::rejoin`]).
+    pub(crate) fn join(opts: &KafkaOptions, group: &str, topic: &str) -> Result<Group, StoreError> {
+        let watch = Watch::new(group);
+        Ok(Group {
+            consumer: member(opts, group, topic, &watch)?,
+            watch,
+            opts: opts.clone(),
+            group: group.to_string(),
+            topic: topic.to_string(),
+        })
+    }
+
+    /// Leaves the group (closing the consumer sends LeaveGroup) and joins it as a new member.
+    async fn rejoin(&mut self) {
+        loop {
+            match member(&self.opts, &self.group, &self.topic, &self.watch) {
+                Ok(fresh) => {
+                    let old = std::mem::replace(&mut self.consumer, fresh);
+                    // Closing waits for the broker: off the runtime's threads.
+                    let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, group = self.group, "could not join the group again; retrying");
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        }
+    }
+}
+
+/// A member's loop: gather a batch, write it (retrying until the store takes it), commit;
+/// join again when the group watch asks.
+pub(crate) async fn run<T: Clone + Send + 'static>(
+    mut group: Group,
     decode: Decode<T>,
     write: Write<T>,
     counters: Arc<SinkCounters>,
 ) {
+    let topic = group.topic.clone();
     loop {
-        let (batch, next) = match gather(&consumer, decode, &counters).await {
+        let gathered = tokio::select! {
+            g = gather(&group.consumer, decode, &counters) => Some(g),
+            () = group.watch.rejoin() => None,
+        };
+        let Some(gathered) = gathered else {
+            group.rejoin().await;
+            continue;
+        };
+        let consumer = &group.consumer;
+        let (batch, next) = match gathered {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, topic, "could not consume; trying again");
@@ -155,13 +208,13 @@ pub(crate) async fn run<T: Clone + Send + 'static>(
                 }
             }
         }
-        commit(&consumer, &topic, &next);
+        commit(consumer, &topic, &next);
     }
 }
 
 /// One batch: the decoded messages, and the next offset per partition it covers.
 async fn gather<T>(
-    consumer: &StreamConsumer,
+    consumer: &StreamConsumer<MemberContext>,
     decode: Decode<T>,
     counters: &SinkCounters,
 ) -> Result<(Vec<T>, BTreeMap<i32, i64>), rdkafka::error::KafkaError> {
@@ -204,7 +257,7 @@ fn take<M: Message, T>(
 
 /// Commits the next offsets (asynchronously: the store's offsets are the guard, the broker's
 /// only the restart point, so a lost commit costs a redelivery and nothing else).
-fn commit(consumer: &StreamConsumer, topic: &str, next: &BTreeMap<i32, i64>) {
+fn commit(consumer: &StreamConsumer<MemberContext>, topic: &str, next: &BTreeMap<i32, i64>) {
     let mut tpl = TopicPartitionList::new();
     for (part, offset) in next {
         if let Err(e) = tpl.add_partition_offset(topic, *part, Offset::Offset(*offset)) {

@@ -63,13 +63,18 @@ pub async fn open_state(config: Config) -> Result<AppState, ServeError> {
             };
             let kafka = match &config.kafka {
                 Some(opts) => {
-                    // FCFS commands over the command topic (`axon_kafka::commands`) are not
-                    // switched on in `serve` yet: with tansu a killed node's command partitions
-                    // were not reassigned to the survivors, so its acknowledged entries waited
-                    // (issue 14). The gate's writes stay in the SQL transaction meanwhile.
-                    let k =
-                        axon_kafka::Kafka::start(opts, store.clone(), None, config.clock.clone())
-                            .await?;
+                    // FCFS commands go through the command topic when the reservation is on
+                    // Redis (issue 14): the seat is taken there, the approval is on the broker
+                    // before the answer, and the command group writes it to this database.
+                    let commands: Option<Arc<dyn axon_kafka::commands::CommandStore>> =
+                        config.redis_url.as_ref().map(|_| store.clone() as _);
+                    let k = axon_kafka::Kafka::start(
+                        opts,
+                        store.clone(),
+                        commands,
+                        config.clock.clone(),
+                    )
+                    .await?;
                     tracing::info!(
                         brokers = %opts.brokers,
                         topic = %opts.raw_topic(),

@@ -3,7 +3,8 @@
 //! (`mariadb-install-db` + `mariadbd`), each in its own temp directory on a free 127.0.0.1
 //! port, one per test process, shared by its tests (each test takes a fresh database); and a
 //! Redis server (`redis-server`, no persistence) per test, which a test may restart empty; and a
-//! Kafka-protocol broker (tansu, durable) per test, which a test may kill and restart ([`kafka`]).
+//! Kafka-protocol broker (tansu, durable) per test, which a test may kill and restart ([`kafka`]);
+//! and a ClickHouse server per test process, each test in its own database ([`clickhouse`]).
 //!
 //! Every server runs under a small `sh` guard that holds the test process's pipe: when the test
 //! process ends — normally, by a panic, or killed — the pipe closes and the guard stops the
@@ -14,8 +15,10 @@
 //! `SKIPPED <test>: <reason>` — never a silent pass; with `CI=true` a missing server panics, so
 //! CI cannot go green without having run them.
 
+mod clickhouse;
 mod guard;
 mod kafka;
+pub use clickhouse::{clickhouse, clickhouse_bins, ClickHouse};
 use guard::{or_skip, spawn_guard, Guard};
 pub use kafka::{kafka, tansu_bin, Broker};
 
