@@ -1,0 +1,74 @@
+//! Axon's ClickHouse adapter (scale-out mode, issue 15): an analytic copy of the event store in
+//! ClickHouse and the raw aggregates computed there, so dashboards can be answered from data that
+//! does not fit in a node's memory.
+//!
+//! This is the adapter's first part: the connection and its migrations ([`schema`]), the
+//! events table written in batches keyed by the store's sequence numbers ([`events`]), and the
+//! event aggregates of the raw-aggregates port — events per trigger, page views per time bucket
+//! and distinct persons with linked anonymous ids resolved ([`aggregates`]) — proven identical
+//! to the embedded engine by `tests/conformance.rs`. Entries, purchases, the ordered funnel,
+//! cohorts, drop-offs and breakdowns are not in ClickHouse yet, and `serve` does not use the
+//! adapter yet (the port is synchronous and infallible; a remote engine needs it fallible).
+//!
+//! ## Versions
+//! Written for Debian's ClickHouse 18.16 and current servers alike: no `DateTime64` (times are
+//! `Int64` milliseconds), no `toStartOfInterval` (buckets are integer arithmetic), no
+//! server-side query parameters (values are bound and escaped by the client), and the client's
+//! RowBinary validation off (18.16 has no `RowBinaryWithNamesAndTypes`). What differs between
+//! versions, or what 18.16 lacks, is written in one place: [`sql`].
+//!
+//! ## Exactness
+//! Rows are keyed by the event store's sequence number, which the store assigns once per stored
+//! (deduplicated) event. A batch written twice (a retry, a redelivery) leaves duplicate rows
+//! until ClickHouse merges them (`ReplacingMergeTree` on the full sorting key, which includes the
+//! sequence number), and every read goes through `FINAL`, so answers count each event once at
+//! every moment — never "eventually".
+
+pub mod aggregates;
+pub mod events;
+pub mod schema;
+pub mod sql;
+
+use clickhouse::Client;
+
+/// A failure talking to ClickHouse.
+#[derive(Debug, thiserror::Error)]
+pub enum ChError {
+    #[error("clickhouse: {0}")]
+    Client(#[from] clickhouse::error::Error),
+    #[error("clickhouse: {0}")]
+    Schema(String),
+}
+
+/// A connection to one ClickHouse database (the HTTP interface).
+#[derive(Clone)]
+pub struct ClickHouse {
+    client: Client,
+    database: String,
+}
+
+impl ClickHouse {
+    /// Connects to `url` (`http://host:8123`), creates `database` when it is missing and applies
+    /// the migrations it has not seen.
+    pub async fn open(url: &str, database: &str) -> Result<ClickHouse, ChError> {
+        sql::check_identifier(database)?;
+        let root = Client::default().with_url(url).with_validation(false);
+        root.query(&format!("CREATE DATABASE IF NOT EXISTS {database}"))
+            .execute()
+            .await?;
+        let ch = ClickHouse {
+            client: root.with_database(database),
+            database: database.to_string(),
+        };
+        schema::migrate(&ch).await?;
+        Ok(ch)
+    }
+
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+}

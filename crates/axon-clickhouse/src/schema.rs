@@ -1,0 +1,90 @@
+//! The ClickHouse schema and its migrations, applied in order on start; the versions applied
+//! are kept in `axon_migrations`.
+
+use crate::{ChError, ClickHouse};
+use clickhouse::Row;
+use serde::Deserialize;
+
+/// The migrations, in order; a version is its index + 1. Append, never edit.
+const MIGRATIONS: &[&str] = &[
+    // 1: behaviour events. `activity_id` and `campaign_id` are 0 when unattributed; `trigger` is
+    // the wire name (PAGE_VIEW, CLICK, …); identities are '' when absent. The sorting key serves
+    // the dashboards' filters (activity, trigger, time) and ends in the store's sequence number,
+    // so a row written twice is one key and `FINAL` reads it once.
+    "CREATE TABLE IF NOT EXISTS events (
+        seq UInt64,
+        ts Int64,
+        received_at Int64,
+        trigger String,
+        activity_id Int64,
+        campaign_id Int64,
+        user_id String,
+        anonymous_id String,
+        session_id String,
+        bot UInt8,
+        event_id String,
+        event_name String,
+        page_url String,
+        referrer String,
+        user_agent String,
+        properties String
+    ) ENGINE = ReplacingMergeTree
+    PARTITION BY intDiv(ts, 2592000000)
+    ORDER BY (activity_id, trigger, ts, seq)",
+];
+
+#[derive(Row, Deserialize)]
+struct Applied {
+    version: u32,
+}
+
+/// Applies every migration not applied yet.
+pub async fn migrate(ch: &ClickHouse) -> Result<(), ChError> {
+    let c = ch.client();
+    c.query(
+        "CREATE TABLE IF NOT EXISTS axon_migrations (version UInt32, applied_at Int64) \
+         ENGINE = TinyLog",
+    )
+    .execute()
+    .await?;
+    let applied = c
+        .query("SELECT version FROM axon_migrations")
+        .fetch_all::<Applied>()
+        .await?;
+    let done = applied.iter().map(|a| a.version).max().unwrap_or(0);
+    for (i, ddl) in MIGRATIONS.iter().enumerate() {
+        let version = u32::try_from(i + 1).map_err(|e| ChError::Schema(e.to_string()))?;
+        if version <= done {
+            continue;
+        }
+        c.query(ddl).execute().await?;
+        c.query(
+            "INSERT INTO axon_migrations (version, applied_at) \
+             SELECT ?, toInt64(toUInt32(now())) * 1000",
+        )
+        .bind(version)
+        .execute()
+        .await?;
+        tracing::info!(
+            version,
+            database = ch.database(),
+            "applied ClickHouse migration"
+        );
+    }
+    Ok(())
+}
+
+/// The schema version the database is at.
+pub async fn version(ch: &ClickHouse) -> Result<u32, ChError> {
+    let applied = ch
+        .client()
+        .query("SELECT version FROM axon_migrations")
+        .fetch_all::<Applied>()
+        .await?;
+    Ok(applied.iter().map(|a| a.version).max().unwrap_or(0))
+}
+
+/// The number of migrations this build knows.
+pub fn latest() -> u32 {
+    MIGRATIONS.len() as u32
+}
