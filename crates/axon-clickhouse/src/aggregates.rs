@@ -3,7 +3,7 @@
 //! event occurred, bots left out, distinct persons with linked anonymous ids resolved and
 //! unions over the activities asked.
 
-use crate::sql::{activity_filter, links_join, COUNTED, EVENTS, PERSON};
+use crate::sql::{activity_filter, persons_query, COUNTED, EVENTS};
 use crate::{ChError, ClickHouse};
 use axon_domain::model::{ActivityId, TriggerType};
 use axon_domain::period::Window;
@@ -95,12 +95,7 @@ impl ClickHouse {
         let Some(acts) = activity_filter(activities) else {
             return Ok(0);
         };
-        let sql = format!(
-            "SELECT uniqExact({PERSON}) FROM (SELECT user_id, anonymous_id, session_id \
-             FROM {EVENTS} WHERE {COUNTED} AND {acts} AND {}) {}",
-            window(w),
-            links_join()
-        );
+        let sql = persons_query(&format!("{acts} AND {}", window(w)));
         Ok(self.client().query(&sql).fetch_one::<u64>().await?)
     }
 }

@@ -58,10 +58,18 @@ impl ClickHouse {
     /// Writes stored events with their sequence numbers. Writing the same (seq, event) again —
     /// a retried or redelivered batch — changes no answer (see the crate's "Exactness").
     pub async fn insert_events(&self, events: &[(u64, Event)]) -> Result<(), ChError> {
-        for chunk in events.chunks(INSERT_BATCH) {
+        let rows = events
+            .iter()
+            .map(|(seq, e)| EventRow::of(*seq, e))
+            .collect();
+        self.insert_event_rows(rows).await
+    }
+
+    pub(crate) async fn insert_event_rows(&self, rows: Vec<EventRow<'_>>) -> Result<(), ChError> {
+        for chunk in rows.chunks(INSERT_BATCH) {
             let mut insert = self.client().insert::<EventRow<'_>>("events").await?;
-            for (seq, e) in chunk {
-                insert.write(&EventRow::of(*seq, e)).await?;
+            for row in chunk {
+                insert.write(row).await?;
             }
             insert.end().await?;
         }

@@ -2,13 +2,15 @@
 //! ClickHouse and the raw aggregates computed there, so dashboards can be answered from data that
 //! does not fit in a node's memory.
 //!
-//! This is the adapter's first part: the connection and its migrations ([`schema`]), the
-//! events table written in batches keyed by the store's sequence numbers ([`events`]), and the
-//! event aggregates of the raw-aggregates port — events per trigger, page views per time bucket
-//! and distinct persons with linked anonymous ids resolved ([`aggregates`]) — proven identical
-//! to the embedded engine by `tests/conformance.rs`. Entries, purchases, the ordered funnel,
-//! cohorts, drop-offs and breakdowns are not in ClickHouse yet, and `serve` does not use the
-//! adapter yet (the port is synchronous and infallible; a remote engine needs it fallible).
+//! What is here: the connection and its migrations ([`schema`]); the events table written in
+//! batches keyed by the store's sequence numbers ([`events`]); entries and purchases as they
+//! stand, and the store's commits written to ClickHouse ([`projection`]); and these aggregates
+//! of the raw-aggregates port computed in ClickHouse — events per trigger, page views per time
+//! bucket, distinct persons with linked anonymous ids resolved ([`aggregates`]), counts, persons
+//! per funnel step, entry tallies and record counts ([`counts`]), purchases per day and cohorts
+//! ([`purchases`]) — each proven identical to the embedded engine by `tests/conformance`. Not
+//! here yet: the ordered funnel, drop-offs and breakdowns; `serve` and `axon import` do not use
+//! the adapter yet (the port is synchronous and infallible; a remote engine needs it fallible).
 //!
 //! ## Versions
 //! Written for Debian's ClickHouse 18.16 and current servers alike: no `DateTime64` (times are
@@ -25,7 +27,10 @@
 //! every moment — never "eventually".
 
 pub mod aggregates;
+pub mod counts;
 pub mod events;
+pub mod projection;
+pub mod purchases;
 pub mod schema;
 pub mod sql;
 

@@ -31,6 +31,31 @@ const MIGRATIONS: &[&str] = &[
     ) ENGINE = ReplacingMergeTree
     PARTITION BY intDiv(ts, 2592000000)
     ORDER BY (activity_id, trigger, ts, seq)",
+    // 2: entries as they stand: one row per (activity, user), the highest version wins (a
+    // version orders the store's commits, see `projection::version`).
+    "CREATE TABLE IF NOT EXISTS entries (
+        activity_id Int64,
+        user_id String,
+        id Int64,
+        status String,
+        quantity Int64,
+        requested_at Int64,
+        version UInt64
+    ) ENGINE = ReplacingMergeTree(version)
+    ORDER BY (activity_id, user_id)",
+    // 3: purchases by id; `activity_id` / `product_id` 0 when absent, `promo` for
+    // CAMPAIGNACTIVITY purchases, `revenue` = price × quantity in hundredths.
+    "CREATE TABLE IF NOT EXISTS purchases (
+        id Int64,
+        user_id String,
+        activity_id Int64,
+        product_id Int64,
+        promo UInt8,
+        revenue Int64,
+        purchased_at Int64,
+        version UInt64
+    ) ENGINE = ReplacingMergeTree(version)
+    ORDER BY id",
 ];
 
 #[derive(Row, Deserialize)]

@@ -11,6 +11,10 @@ use std::collections::BTreeSet;
 /// How every read names the events table: `FINAL` folds rows written twice at read time.
 pub const EVENTS: &str = "events FINAL";
 
+/// Entries and purchases as they stand (the highest version of each key).
+pub const ENTRIES: &str = "entries FINAL";
+pub const PURCHASES: &str = "purchases FINAL";
+
 /// Counted events: bots are stored but never counted (as in the engine).
 pub const COUNTED: &str = "bot = 0";
 
@@ -33,16 +37,28 @@ pub fn links_join() -> String {
 
 /// `activity_id IN (…)` for these activities (each once), or `None` for none at all.
 pub fn activity_filter(ids: &[ActivityId]) -> Option<String> {
-    let set: BTreeSet<ActivityId> = ids.iter().copied().filter(|id| *id != 0).collect();
-    if set.is_empty() {
-        return None;
-    }
-    let list = set
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(format!("activity_id IN ({list})"))
+    id_list(ids).map(|list| format!("activity_id IN ({list})"))
+}
+
+/// Ids (activities, products) as a literal list, each once; 0 means "none" and is left out;
+/// `None` when nothing is left.
+pub fn id_list(ids: &[i64]) -> Option<String> {
+    let set: BTreeSet<i64> = ids.iter().copied().filter(|id| *id != 0).collect();
+    (!set.is_empty()).then(|| {
+        set.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// Distinct canonical persons among the counted events matching `filter`.
+pub fn persons_query(filter: &str) -> String {
+    format!(
+        "SELECT uniqExact({PERSON}) FROM (SELECT user_id, anonymous_id, session_id \
+         FROM {EVENTS} WHERE {COUNTED} AND {filter}) {}",
+        links_join()
+    )
 }
 
 /// A database name Axon accepts: letters, digits and `_`, not starting with a digit.
