@@ -4,13 +4,14 @@
 //!
 //! What is here: the connection and its migrations ([`schema`]); the events table written in
 //! batches keyed by the store's sequence numbers ([`events`]); entries and purchases as they
-//! stand, and the store's commits written to ClickHouse ([`projection`]); and these aggregates
-//! of the raw-aggregates port computed in ClickHouse — events per trigger, page views per time
+//! stand, and the store's commits written to ClickHouse ([`projection`]); and the aggregates of
+//! the raw-aggregates port computed in ClickHouse — events per trigger, page views per time
 //! bucket, distinct persons with linked anonymous ids resolved ([`aggregates`]), counts, persons
 //! per funnel step, entry tallies and record counts ([`counts`]), purchases per day and cohorts
-//! ([`purchases`]) — each proven identical to the embedded engine by `tests/conformance`. Not
-//! here yet: the ordered funnel, drop-offs and breakdowns; `serve` and `axon import` do not use
-//! the adapter yet (the port is synchronous and infallible; a remote engine needs it fallible).
+//! ([`purchases`]), the ordered funnel with its conversion window and drop-offs ([`funnel`]) —
+//! each proven identical to the embedded engine by `tests/conformance`. Not here yet: the
+//! breakdown split; `serve` and `axon import` do not use the adapter yet (the port is
+//! synchronous and infallible; a remote engine needs it fallible).
 //!
 //! ## Versions
 //! Written for Debian's ClickHouse 18.16 and current servers alike: no `DateTime64` (times are
@@ -29,6 +30,7 @@
 pub mod aggregates;
 pub mod counts;
 pub mod events;
+pub mod funnel;
 pub mod projection;
 pub mod purchases;
 pub mod schema;

@@ -10,12 +10,12 @@ use axon_domain::period::Window;
 use axon_domain::{Dec2, Ts};
 use axon_ports::aggregates::{Aggregates, CohortMember, PurchaseSet};
 
-struct Dataset {
-    entries: Vec<(u64, Entry)>,
-    purchases: Vec<(u64, Purchase)>,
+pub struct Dataset {
+    pub entries: Vec<(u64, Entry)>,
+    pub purchases: Vec<(u64, Purchase)>,
 }
 
-fn dataset(seed: u64) -> Dataset {
+pub fn dataset(seed: u64) -> Dataset {
     let mut r = Lcg(seed);
     let mut n = 0u64;
     let mut next = || {
@@ -85,7 +85,7 @@ fn dataset(seed: u64) -> Dataset {
 }
 
 /// A deterministic shuffle: ClickHouse must not depend on the order writes arrive in.
-fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
+pub fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
     let mut out = v.to_vec();
     let mut r = Lcg(seed);
     for i in (1..out.len()).rev() {

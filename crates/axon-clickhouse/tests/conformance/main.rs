@@ -4,6 +4,7 @@
 
 mod commerce;
 mod events;
+mod funnel;
 
 use axon_clickhouse::ClickHouse;
 use axon_domain::event::Event;
