@@ -76,6 +76,15 @@ impl ClickHouse {
         Ok(())
     }
 
+    /// The highest sequence number written (0 when none).
+    pub async fn max_seq(&self) -> Result<u64, ChError> {
+        Ok(self
+            .client()
+            .query("SELECT max(seq) FROM events")
+            .fetch_one::<u64>()
+            .await?)
+    }
+
     /// Rows in the table before deduplication (what a merge has not folded yet is counted).
     pub async fn raw_rows(&self) -> Result<u64, ChError> {
         Ok(self

@@ -4,7 +4,8 @@
 //!
 //! What is here: the connection and its migrations ([`schema`]); the events table written in
 //! batches keyed by the store's sequence numbers ([`events`]); entries and purchases as they
-//! stand, and the store's commits written to ClickHouse ([`projection`]); and the aggregates of
+//! stand, and the store's commits written to ClickHouse ([`projection`]); a node's follower of the
+//! commit feed that keeps ClickHouse up to date ([`follow`]); and the aggregates of
 //! the raw-aggregates port computed in ClickHouse — events per trigger, page views per time
 //! bucket, distinct persons with linked anonymous ids resolved ([`aggregates`]), counts, persons
 //! per funnel step, entry tallies and record counts ([`counts`]), purchases per day and cohorts
@@ -30,6 +31,7 @@
 pub mod aggregates;
 pub mod counts;
 pub mod events;
+pub mod follow;
 pub mod funnel;
 pub mod projection;
 pub mod purchases;

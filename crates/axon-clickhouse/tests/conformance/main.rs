@@ -4,6 +4,7 @@
 
 mod commerce;
 mod events;
+mod follow;
 mod funnel;
 
 use axon_clickhouse::ClickHouse;
