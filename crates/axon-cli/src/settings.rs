@@ -81,6 +81,28 @@ pub struct GlobalArgs {
         value_name = "PAIRS"
     )]
     pub kafka_properties: Option<Secret>,
+    /// ClickHouse's HTTP interface (`http://host:8123`, user and password in the URL if any):
+    /// every node keeps a copy of the events, entries and purchases there [default: none]
+    #[arg(
+        long,
+        global = true,
+        env = "AXON_CLICKHOUSE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub clickhouse_url: Option<Secret>,
+    /// The ClickHouse database Axon uses (created if missing) [default: axon]
+    #[arg(
+        long,
+        global = true,
+        env = "AXON_CLICKHOUSE_DATABASE",
+        value_name = "NAME"
+    )]
+    pub clickhouse_database: Option<String>,
+    /// Who answers the dashboards: `engine` (in memory) or `clickhouse` (needs
+    /// --clickhouse-url) [default: engine]
+    #[arg(long, global = true, env = "AXON_ANALYTICS", value_name = "ENGINE")]
+    pub analytics: Option<String>,
     /// Business time zone: days, hours, "today" [default: Asia/Seoul]
     #[arg(long, global = true, env = "AXON_TIMEZONE", value_name = "IANA")]
     pub timezone: Option<Zone>,
@@ -213,6 +235,9 @@ pub struct FileConfig {
     kafka_prefix: Option<String>,
     kafka_partitions: Option<i32>,
     kafka_properties: Option<Secret>,
+    clickhouse_url: Option<Secret>,
+    clickhouse_database: Option<String>,
+    analytics: Option<String>,
     #[serde(default, deserialize_with = "parsed")]
     timezone: Option<Zone>,
     #[serde(default, deserialize_with = "parsed")]
@@ -284,6 +309,33 @@ struct KafkaFile {
 }
 
 /// The Kafka settings: brokers (none = no Kafka), prefix, partitions, pass-through properties.
+/// The ClickHouse settings: an `http://` URL (the client has no TLS) and a plain database name.
+fn clickhouse(
+    url: Option<Secret>,
+    database: Option<String>,
+) -> Result<Option<axon_server::ClickHouseConfig>, CliError> {
+    let Some(url) = url else {
+        if database.is_some() {
+            return Err(CliError::Config(
+                "--clickhouse-database / AXON_CLICKHOUSE_DATABASE needs --clickhouse-url / AXON_CLICKHOUSE_URL".into(),
+            ));
+        }
+        return Ok(None);
+    };
+    if !url.expose().starts_with("http://") {
+        return Err(CliError::Config(
+            "--clickhouse-url / AXON_CLICKHOUSE_URL: expected http://host:port (ClickHouse's HTTP interface)".into(),
+        ));
+    }
+    let database = database.unwrap_or_else(|| "axon".into());
+    if axon_clickhouse::sql::check_identifier(&database).is_err() {
+        return Err(CliError::Config(format!(
+            "--clickhouse-database / AXON_CLICKHOUSE_DATABASE: letters, digits and _ only, got {database:?}"
+        )));
+    }
+    Ok(Some(axon_server::ClickHouseConfig { url, database }))
+}
+
 fn kafka(
     g: &GlobalArgs,
     file: KafkaFile,
@@ -403,6 +455,24 @@ impl Settings {
             properties: file.kafka_properties,
         };
         config.kafka = kafka(g, kafka_file, config.database_url.is_some())?;
+        config.clickhouse = clickhouse(
+            secret(g.clickhouse_url.clone()).or(secret(file.clickhouse_url)),
+            text(g.clickhouse_database.clone()).or(text(file.clickhouse_database)),
+        )?;
+        config.analytics = match text(g.analytics.clone()).or(text(file.analytics)).as_deref() {
+            None | Some("engine") => axon_server::Analytics::Engine,
+            Some("clickhouse") if config.clickhouse.is_some() => axon_server::Analytics::ClickHouse,
+            Some("clickhouse") => {
+                return Err(CliError::Config(
+                    "--analytics / AXON_ANALYTICS=clickhouse needs --clickhouse-url / AXON_CLICKHOUSE_URL".into(),
+                ))
+            }
+            Some(other) => {
+                return Err(CliError::Config(format!(
+                    "--analytics / AXON_ANALYTICS: expected engine or clickhouse, got {other:?}"
+                )))
+            }
+        };
         if let Some(p) = text(g.redis_prefix.clone()).or(text(file.redis_prefix)) {
             config.redis.prefix = p;
         }

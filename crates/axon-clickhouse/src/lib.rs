@@ -36,6 +36,7 @@ pub mod funnel;
 pub mod projection;
 pub mod purchases;
 pub mod schema;
+pub mod snapshot;
 pub mod sql;
 
 use clickhouse::Client;

@@ -170,6 +170,14 @@ pub trait Aggregates: Send + Sync {
         events: &[Event],
         profiles: &HashMap<String, UserProfile>,
     ) -> Vec<SplitRow>;
+
+    /// Why an answer read from this snapshot cannot be trusted: a remote analytics store
+    /// (ClickHouse) that failed a read answers that read with zeros and records the failure
+    /// here, and the service answers 503 instead of the figures. An in-memory snapshot never
+    /// fails.
+    fn failure(&self) -> Option<SourceError> {
+        None
+    }
 }
 
 /// An immutable, self-consistent view of the analytics: aggregates and the catalogue of the

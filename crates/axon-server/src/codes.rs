@@ -285,6 +285,11 @@ pub const CATALOGUE: &[Code] = &[
         503,
         "the event broker (Kafka) did not acknowledge every event of the batch; retry it (events with an eventId are stored once)",
     ),
+    c(
+        "ANALYTICS_UNAVAILABLE",
+        503,
+        "the analytics store (ClickHouse, AXON_ANALYTICS=clickhouse) did not answer a read of this answer; retry",
+    ),
 ];
 
 /// The catalogued entry of `code` answered with `status`, if any.

@@ -42,6 +42,24 @@ impl fmt::Debug for Secret {
 /// Shortest bootstrap admin key accepted (`AXON_ADMIN_KEY`).
 pub const MIN_ADMIN_KEY_LEN: usize = 12;
 
+/// Where ClickHouse is (`AXON_CLICKHOUSE_URL`, `AXON_CLICKHOUSE_DATABASE`).
+#[derive(Clone, Debug)]
+pub struct ClickHouseConfig {
+    /// `http://host:port` of the HTTP interface (credentials, if any, in the URL).
+    pub url: Secret,
+    pub database: String,
+}
+
+/// Who answers the dashboards' aggregates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Analytics {
+    /// The in-memory engine (default).
+    #[default]
+    Engine,
+    /// ClickHouse (needs [`Config::clickhouse`]); the engine keeps the catalogue.
+    ClickHouse,
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
@@ -57,6 +75,10 @@ pub struct Config {
     /// Kafka (`AXON_KAFKA_BROKERS`): behaviour events through `axon.event.raw` and the sink
     /// consumer group into the shared database; `None` = events stored directly.
     pub kafka: Option<axon_kafka::KafkaOptions>,
+    /// ClickHouse (`AXON_CLICKHOUSE_URL`): every node writes its store's commits there.
+    pub clickhouse: Option<ClickHouseConfig>,
+    /// Who answers the dashboards (`AXON_ANALYTICS`).
+    pub analytics: Analytics,
     /// A shared database with Redis: how often the commit feed still polls for other nodes'
     /// commits although the Redis bus announces them (for announcements lost while Redis was
     /// away). 1 s; not a setting (tests lengthen it to show the bus at work).
@@ -161,6 +183,8 @@ impl Config {
             redis_url: None,
             redis: axon_redis::RedisGateOptions::default(),
             kafka: None,
+            clickhouse: None,
+            analytics: Analytics::Engine,
             bus_poll: std::time::Duration::from_secs(1),
             admin_key,
             jwt_secret: Secret::default(),

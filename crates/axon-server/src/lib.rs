@@ -23,7 +23,7 @@ pub mod state;
 pub mod streams;
 pub mod webhooks;
 
-pub use config::{Config, Secret};
+pub use config::{Analytics, ClickHouseConfig, Config, Secret};
 pub use http::router;
 pub use session_key::SessionSecret;
 pub use state::AppState;
@@ -42,6 +42,8 @@ pub enum ServeError {
     Service(#[from] axon_services::ServiceError),
     #[error("server I/O: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    ClickHouse(#[from] axon_clickhouse::follow::FollowError),
 }
 
 /// Longest a shutdown waits for open connections after the live streams were closed.

@@ -171,6 +171,23 @@ where
     std::thread::Builder::new()
         .name("axon-projector".into())
         .spawn(move || projector.run(feed))?;
+    let clickhouse = match &config.clickhouse {
+        Some(c) => Some(start_clickhouse(c, &store).await?),
+        None => None,
+    };
+    let analytics: Arc<dyn axon_ports::aggregates::AnalyticsSource> =
+        match (&clickhouse, config.analytics) {
+            (Some((ch, follower)), crate::Analytics::ClickHouse) => {
+                tracing::info!("the dashboards' aggregates are answered by ClickHouse");
+                Arc::new(axon_clickhouse::snapshot::ClickHouseSource::new(
+                    ch.clone(),
+                    follower.clone(),
+                    snapshots.clone(),
+                    changes.clone(),
+                )?)
+            }
+            _ => snapshots.clone(),
+        };
     let local: Arc<dyn RateLimit> = Arc::new(GovernorRateLimit::new(config.clock.clone()));
     let cluster = if shared_database {
         cluster(&config, &store, local.clone())?
@@ -191,7 +208,7 @@ where
         repo: store.clone(),
         commits: store,
         stock,
-        analytics: snapshots.clone(),
+        analytics,
         changes,
         cache: cluster.as_ref().map_or_else(
             || Arc::new(NoCache) as Arc<dyn AnswerCache>,
@@ -205,6 +222,7 @@ where
     };
     let secret = crate::session_key::signing_key(&config)?;
     let mut state = AppState::new(backends, snapshots, config, secret);
+    state.clickhouse = clickhouse.map(|(_, f)| f);
     if let Some(c) = cluster {
         state.peers = Some(c.bus.clone() as Arc<dyn Peers>);
         let (revocations, mut heard) = (state.revocations.clone(), c.heard);
@@ -216,6 +234,38 @@ where
     }
     state.gate.recover_if_needed().await?;
     Ok(state)
+}
+
+/// Opens ClickHouse (migrations applied) and starts this node's follower of the commit feed:
+/// subscribed first, then caught up from the store (`axon_clickhouse::follow`).
+async fn start_clickhouse<S>(
+    c: &crate::ClickHouseConfig,
+    store: &Arc<S>,
+) -> Result<
+    (
+        axon_clickhouse::ClickHouse,
+        Arc<axon_clickhouse::follow::Follower>,
+    ),
+    ServeError,
+>
+where
+    S: Repo + EventLog + CommitFeed + 'static,
+{
+    use axon_clickhouse::follow::{FollowError, Follower};
+    let ch = axon_clickhouse::ClickHouse::open(c.url.expose(), &c.database)
+        .await
+        .map_err(FollowError::from)?;
+    let feed = store.follow();
+    let follower = Follower::start(
+        ch.clone(),
+        store.clone() as Arc<dyn Repo>,
+        store.clone() as Arc<dyn EventLog>,
+        store.committed(),
+        feed,
+    )
+    .await?;
+    tracing::info!(database = %c.database, "ClickHouse follows the store's commits");
+    Ok((ch, Arc::new(follower)))
 }
 
 /// Rebuilds the engine from everything stored.

@@ -60,6 +60,8 @@ pub struct AppState {
     pub revocations: Arc<tokio::sync::watch::Sender<u64>>,
     /// The other nodes, told of this node's revocations (several nodes on Redis).
     pub peers: Option<Arc<dyn axon_ports::Peers>>,
+    /// This node's ClickHouse follower (`AXON_CLICKHOUSE_URL`), kept running with the state.
+    pub clickhouse: Option<Arc<axon_clickhouse::follow::Follower>>,
 }
 
 impl AppState {
@@ -144,6 +146,7 @@ impl AppState {
                 }
             }),
             peers: None,
+            clickhouse: None,
             purchases,
             metrics,
             backends,

@@ -270,7 +270,7 @@ fn settings_of(command: &str) -> Vec<(String, String, String)> {
 #[test]
 fn serve_and_demo_help_list_every_setting_with_its_variable_and_default() {
     let serve = settings_of("serve");
-    assert_eq!(serve.len(), 38, "{serve:?}");
+    assert_eq!(serve.len(), 41, "{serve:?}");
     for (id, env, help) in &serve {
         assert!(env.starts_with("AXON_"), "{id}");
         assert!(
@@ -423,4 +423,58 @@ fn kafka_needs_a_shared_database_and_checks_partitions_and_properties() {
     )
     .unwrap_err();
     assert!(bad.contains("AXON_KAFKA_PROPERTIES"), "{bad}");
+}
+
+#[test]
+fn clickhouse_takes_an_http_url_a_plain_database_and_analytics_needs_it() {
+    let s = resolve(&["serve"], "").unwrap();
+    assert!(s.config.clickhouse.is_none(), "no ClickHouse by default");
+    assert_eq!(s.config.analytics, axon_server::Analytics::Engine);
+    let s = resolve(
+        &["serve", "--clickhouse-url", "http://127.0.0.1:8123"],
+        "analytics = \"clickhouse\"",
+    )
+    .unwrap();
+    let c = s.config.clickhouse.unwrap();
+    assert_eq!(
+        (c.url.expose(), c.database.as_str()),
+        ("http://127.0.0.1:8123", "axon")
+    );
+    assert_eq!(s.config.analytics, axon_server::Analytics::ClickHouse);
+    for (args, file, names) in [
+        (
+            &["serve", "--analytics", "clickhouse"][..],
+            "",
+            "AXON_CLICKHOUSE_URL",
+        ),
+        (
+            &["serve", "--analytics", "duckdb"][..],
+            "",
+            "AXON_ANALYTICS",
+        ),
+        (
+            &["serve", "--clickhouse-url", "https://ch:8443"][..],
+            "",
+            "AXON_CLICKHOUSE_URL",
+        ),
+        (
+            &["serve"][..],
+            "clickhouse_database = \"shop\"",
+            "AXON_CLICKHOUSE_URL",
+        ),
+        (
+            &[
+                "serve",
+                "--clickhouse-url",
+                "http://ch:8123",
+                "--clickhouse-database",
+                "a-b",
+            ][..],
+            "",
+            "AXON_CLICKHOUSE_DATABASE",
+        ),
+    ] {
+        let bad = resolve(args, file).unwrap_err();
+        assert!(bad.contains(names), "{args:?}: {bad}");
+    }
 }

@@ -59,7 +59,10 @@ async fn answer<T: Send + 'static>(
 ) -> ApiResult<Json<T>> {
     let readers = state.readers.clone();
     readers
-        .run(move || f(&state.dashboards.view(), state.now()))
+        .run(move || {
+            let view = state.dashboards.view();
+            view.checked(f(&view, state.now()))
+        })
         .await
         .map_err(ApiError::internal)?
         .map(Json)
@@ -188,8 +191,8 @@ pub(super) async fn shared(
     let render = async move {
         readers
             .run(move || {
-                checked
-                    .render(&st.dashboards.view(), versions, &notes)
+                let view = st.dashboards.view();
+                view.checked(checked.render(&view, versions, &notes))
                     .map(Arc::from)
             })
             .await

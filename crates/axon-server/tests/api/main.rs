@@ -7,6 +7,7 @@ mod alerts;
 mod annotations;
 mod auth;
 mod bounds;
+mod clickhouse;
 mod cluster;
 mod cluster_profiles;
 mod collect;

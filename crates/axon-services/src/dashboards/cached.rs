@@ -168,7 +168,8 @@ impl View<'_> {
                 return Ok(answer);
             }
         }
-        let answer = render(q)?;
+        // An answer with a failed analytics read is never shared.
+        let answer = self.checked(render(q))?;
         cache.put(&key, json(answer.data())?.into(), TTL);
         json(&answer)
     }

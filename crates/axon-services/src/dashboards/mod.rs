@@ -131,6 +131,23 @@ impl View<'_> {
         &*self.snap
     }
 
+    /// An answer composed from this view, unless a read of the snapshot failed (a remote
+    /// analytics store that did not answer): then 503 `ANALYTICS_UNAVAILABLE`, never figures
+    /// with holes in them.
+    pub fn checked<T>(&self, answer: ServiceResult<T>) -> ServiceResult<T> {
+        match self.snap.failure() {
+            None => answer,
+            Some(e) => {
+                tracing::warn!(error = %e, "an analytics read failed; answering 503");
+                Err(ServiceError::new(
+                    crate::error::Kind::Unavailable,
+                    "ANALYTICS_UNAVAILABLE",
+                    format!("the analytics store did not answer: {e}"),
+                ))
+            }
+        }
+    }
+
     pub fn tz(&self) -> &BusinessTz {
         &self.service.tz
     }
