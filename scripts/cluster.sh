@@ -3,9 +3,10 @@
 # 127.0.0.1 ports, in one state directory, every PID recorded, so `down` stops exactly what `up`
 # started.
 #
-#   scripts/cluster.sh up [--nodes N] [--dir DIR] [--kafka]
+#   scripts/cluster.sh up [--nodes N] [--dir DIR] [--kafka] [--clickhouse]
 #                                                   start (default 3 nodes, DIR /tmp/axon-cluster);
-#                                                   --kafka adds a Kafka-protocol broker (tansu)
+#                                                   --kafka adds a Kafka-protocol broker (tansu),
+#                                                   --clickhouse a ClickHouse server
 #   scripts/cluster.sh status [--dir DIR]           what runs, with URLs
 #   scripts/cluster.sh down [--dir DIR] [--keep]    stop it (and delete DIR unless --keep)
 #
@@ -17,7 +18,10 @@
 # PostgreSQL keeps its defaults (fsync on); Redis runs with AOF `appendfsync always`, the setting
 # the README's Scale-out section recommends for the gate. With --kafka, tansu (`$AXON_TANSU`, else
 # ../shared/bin/tansu, else ~/.cache/axon/tansu/bin/tansu) keeps its log in DIR/kafka/tansu.db
-# (durable across a restart) and every node gets AXON_KAFKA_BROKERS.
+# (durable across a restart) and every node gets AXON_KAFKA_BROKERS. With --clickhouse, Debian's
+# clickhouse-server runs with its own config and data in DIR/clickhouse (HTTP and native ports
+# free on 127.0.0.1) and every node gets AXON_CLICKHOUSE_URL (export AXON_ANALYTICS=clickhouse
+# to have it answer the dashboards).
 set -Eeuo pipefail
 
 cmd="${1:-}"
@@ -26,12 +30,14 @@ NODES=3
 DIR="${AXON_CLUSTER_DIR:-${TMPDIR:-/tmp}/axon-cluster}"
 KEEP=0
 KAFKA=0
+CLICKHOUSE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) NODES="$2"; shift 2 ;;
     --dir) DIR="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --kafka) KAFKA=1; shift ;;
+    --clickhouse) CLICKHOUSE=1; shift ;;
     *) echo "cluster.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -127,6 +133,39 @@ up() {
     export AXON_KAFKA_BROKERS="127.0.0.1:$kport"
   fi
 
+  # ClickHouse: its own config (ports, paths, a passwordless default user on loopback).
+  if [ "$CLICKHOUSE" = 1 ]; then
+    command -v clickhouse-server >/dev/null || die "no clickhouse-server (apt-get install clickhouse-server clickhouse-client)"
+    local chttp ctcp cdir="$DIR/clickhouse"
+    chttp=$(free_port); ctcp=$(free_port)
+    mkdir -p "$cdir"
+    cat >"$cdir/config.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$cdir/server.log</log><errorlog>$cdir/error.log</errorlog></logger>
+  <http_port>$chttp</http_port>
+  <tcp_port>$ctcp</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>$cdir/data/</path>
+  <tmp_path>$cdir/tmp/</tmp_path>
+  <user_files_path>$cdir/user_files/</user_files_path>
+  <format_schema_path>$cdir/format_schemas/</format_schema_path>
+  <mark_cache_size>268435456</mark_cache_size>
+  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+    <profile>default</profile><quota>default</quota></default></users>
+  <profiles><default></default></profiles>
+  <quotas><default></default></quotas>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+</yandex>
+EOF
+    (cd "$cdir" && exec clickhouse-server --config-file="$cdir/config.xml" >"$cdir/console.log" 2>&1) &
+    record clickhouse "$!"
+    wait_for 60 "ClickHouse" curl -sf "http://127.0.0.1:$chttp/ping"
+    export AXON_CLICKHOUSE_URL="http://127.0.0.1:$chttp"
+    CLICKHOUSE_TCP_PORT="$ctcp"
+  fi
+
   export AXON_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/axon"
   export AXON_REDIS_URL="redis://127.0.0.1:$rport/0"
   export AXON_ADMIN_KEY="${AXON_ADMIN_KEY:-axk_cluster_$(secret)}"
@@ -165,10 +204,14 @@ AXON_DATABASE_URL=$AXON_DATABASE_URL
 AXON_REDIS_URL=$AXON_REDIS_URL
 EOF
   if [ "$KAFKA" = 1 ]; then echo "AXON_KAFKA_BROKERS=$AXON_KAFKA_BROKERS" >>"$DIR/cluster.env"; fi
+  if [ "$CLICKHOUSE" = 1 ]; then
+    printf 'AXON_CLICKHOUSE_URL=%s\nCLICKHOUSE_TCP_PORT=%s\n' "$AXON_CLICKHOUSE_URL" "$CLICKHOUSE_TCP_PORT" >>"$DIR/cluster.env"
+  fi
   echo "axon cluster up in $DIR ($NODES nodes)"
   echo "  postgres   $AXON_DATABASE_URL"
   echo "  redis      $AXON_REDIS_URL"
   if [ "$KAFKA" = 1 ]; then echo "  kafka      $AXON_KAFKA_BROKERS"; fi
+  if [ "$CLICKHOUSE" = 1 ]; then echo "  clickhouse $AXON_CLICKHOUSE_URL (native port $CLICKHOUSE_TCP_PORT)"; fi
   for i in $(seq 1 "$NODES"); do echo "  node$i      ${urls[$((i - 1))]}"; done
   echo "  urls       $list"
   echo "  admin key  $AXON_ADMIN_KEY"

@@ -1,5 +1,6 @@
 //! Tests of the `axon` binary as a user runs it: a real child process over a temp data dir.
 
+mod clickhouse;
 mod cluster;
 mod config;
 mod demo;
