@@ -73,6 +73,8 @@ pub struct Engine {
     pub(crate) products: HashMap<ProductId, Product>,
     bulk: bool,
     events: u64,
+    /// Behaviour events are counted but not indexed ([`Engine::catalogue_only`]).
+    without_events: bool,
     /// Window answers computed by readers of this state, kept exact by every write.
     pub(crate) memo: Memo,
 }
@@ -96,6 +98,21 @@ impl Engine {
             tz,
             ..Engine::default()
         }
+    }
+
+    /// An engine that keeps the catalogue, entries and purchases but not the behaviour events
+    /// (they are counted, not indexed): for a node whose dashboards' aggregates another store
+    /// answers (`AXON_ANALYTICS=clickhouse`), so its memory does not grow with the event log.
+    pub fn catalogue_only(tz: BusinessTz) -> Engine {
+        Engine {
+            without_events: true,
+            ..Engine::new(tz)
+        }
+    }
+
+    /// Whether behaviour events are indexed (not [`Engine::catalogue_only`]).
+    pub fn keeps_events(&self) -> bool {
+        !self.without_events
     }
 
     pub fn tz(&self) -> &BusinessTz {
@@ -138,7 +155,7 @@ impl Engine {
     /// Applies the analytic core of a stored event (start-up replay reads only this).
     pub fn apply_core(&mut self, _seq: u64, e: &EventCore) {
         self.events += 1;
-        if e.bot {
+        if e.bot || self.without_events {
             return;
         }
         let person = self.persons.intern(&e.person_key());

@@ -275,7 +275,14 @@ pub async fn rebuild_engine(
     config: &Config,
 ) -> Result<Engine, StoreError> {
     let started = std::time::Instant::now();
-    let mut engine = Engine::new(config.tz.clone());
+    // With ClickHouse answering the aggregates the engine keeps only the catalogue, entries and
+    // purchases: its memory does not grow with the event log, and start-up reads no events.
+    let clickhouse = config.analytics == crate::Analytics::ClickHouse;
+    let mut engine = if clickhouse {
+        Engine::catalogue_only(config.tz.clone())
+    } else {
+        Engine::new(config.tz.clone())
+    };
     engine.begin_bulk();
     for p in repo.products().await? {
         engine.upsert_product(&p);
@@ -290,9 +297,11 @@ pub async fn rebuild_engine(
     repo.all_purchases(&mut |p| engine.apply_purchase(&p))
         .await?;
     let replay = std::time::Instant::now();
-    events
-        .replay_core(&mut |seq, e| engine.apply_core(seq, &e))
-        .await?;
+    if !clickhouse {
+        events
+            .replay_core(&mut |seq, e| engine.apply_core(seq, &e))
+            .await?;
+    }
     let replay_ms = replay.elapsed().as_millis();
     engine.end_bulk();
     tracing::info!(
