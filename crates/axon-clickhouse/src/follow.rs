@@ -62,9 +62,9 @@ impl Follower {
         feed: mpsc::UnboundedReceiver<Arc<Commit>>,
     ) -> Result<Follower, FollowError> {
         let started = std::time::Instant::now();
-        let events = catch_up(&ch, &*store, &*log, committed).await?;
+        let loaded = load_from_store(&ch, &*store, &*log, committed).await?;
         tracing::info!(
-            events,
+            events = loaded.events,
             committed,
             database = ch.database(),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -89,13 +89,23 @@ impl Follower {
     }
 }
 
-/// Writes what ClickHouse lacks; returns how many events it wrote.
-async fn catch_up(
+/// What a catch-up wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub events: u64,
+    pub entries: u64,
+    pub purchases: u64,
+}
+
+/// Writes what ClickHouse lacks of the store (events above its highest sequence number, every
+/// entry and purchase as it stands, versioned at `committed`): the follower's catch-up, and
+/// `axon import`'s load into ClickHouse.
+pub async fn load_from_store(
     ch: &ClickHouse,
     store: &dyn Repo,
     log: &dyn EventLog,
     committed: u64,
-) -> Result<u64, FollowError> {
+) -> Result<Loaded, FollowError> {
     let above = ch.max_seq().await?;
     // The replay visits synchronously; chunks go to a task that inserts them meanwhile.
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<(u64, Event)>>();
@@ -140,7 +150,11 @@ async fn catch_up(
         .all_purchases(&mut |p| purchases.push((version, p)))
         .await?;
     ch.insert_purchases(&purchases).await?;
-    Ok(written)
+    Ok(Loaded {
+        events: written,
+        entries: entries.len() as u64,
+        purchases: purchases.len() as u64,
+    })
 }
 
 async fn follow(

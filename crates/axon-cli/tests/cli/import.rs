@@ -463,3 +463,45 @@ fn products_must_exist_for_activities_and_purchases() {
     std::fs::remove_file(input.path().join("products.csv")).unwrap();
     import_ok(data.path(), input.path());
 }
+
+/// With `--clickhouse-url` the import also loads ClickHouse (issue 15) — what the store
+/// stored, once: a rerun writes no event again, and entries and purchases stand as stored.
+#[test]
+fn an_import_with_clickhouse_loads_it_once() {
+    let Some(ch) = axon_testdb::clickhouse("cli::import::an_import_with_clickhouse") else {
+        return;
+    };
+    let db = ch.database("import");
+    let (data, input) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    write_dataset(input.path());
+    let extra = ["--clickhouse-url", &ch.url(), "--clickhouse-database", &db];
+    let query = |sql: &str| {
+        let (ok, out) = ch
+            .client_query(&format!("SELECT count() FROM {db}.{sql}"))
+            .unwrap();
+        assert!(ok, "{out}");
+        out.trim().parse::<u64>().unwrap()
+    };
+    for run in 0..2 {
+        let out = import_with(data.path(), input.path(), &extra);
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            printed.contains("loaded ClickHouse"),
+            "run {run}: {printed}"
+        );
+        let (_, _, entries, purchases, events) = counts(data.path());
+        assert_eq!(
+            query("events"),
+            events,
+            "run {run}: every event written once"
+        );
+        assert_eq!(query("events FINAL"), events);
+        assert_eq!(query("entries FINAL") as usize, entries);
+        assert_eq!(query("purchases FINAL") as usize, purchases);
+    }
+}
