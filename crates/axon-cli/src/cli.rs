@@ -253,6 +253,10 @@ pub struct DashBenchArgs {
     /// Skips the HTTP phase (in-process figures only).
     #[arg(long)]
     pub no_http: bool,
+    /// With `--analytics clickhouse`: ClickHouse's native port, for the raw queries replayed
+    /// with `clickhouse-client`.
+    #[arg(long, default_value_t = 9000)]
+    pub clickhouse_tcp_port: u16,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,9 @@ fn report(name: &str, s: &mut Samples) {
 }
 
 pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
+    if settings.config.analytics == axon_server::Analytics::ClickHouse {
+        return crate::chbench::run(settings, args);
+    }
     let before = rss_mib();
     let started = Instant::now();
     let state = crate::serve::block(axon_server::open_state(settings.config.clone()))??;

@@ -1,6 +1,7 @@
 //! The commands behind the `axon` binary. Each command is a thin layer over the library crates.
 
 pub mod bench;
+pub mod chbench;
 pub mod cli;
 pub mod dashbench;
 pub mod demo;

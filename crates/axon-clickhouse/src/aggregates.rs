@@ -35,15 +35,11 @@ impl ClickHouse {
             return Ok(0);
         };
         let sql = format!(
-            "SELECT count() FROM {EVENTS} WHERE {COUNTED} AND {acts} AND trigger = ? AND {}",
+            "SELECT count() FROM {EVENTS} WHERE {COUNTED} AND {acts} AND trigger = '{}' AND {}",
+            trigger.as_str(),
             window(w)
         );
-        Ok(self
-            .client()
-            .query(&sql)
-            .bind(trigger.as_str())
-            .fetch_one::<u64>()
-            .await?)
+        Ok(self.query(&sql).fetch_one::<u64>().await?)
     }
 
     /// PAGE_VIEW events per bucket of `bucket_ms`, the first starting at `w.start` rounded down
@@ -69,7 +65,7 @@ impl ClickHouse {
                  WHERE {COUNTED} AND {scope} AND trigger = 'PAGE_VIEW' AND {} GROUP BY k",
                 window(w)
             );
-            for r in self.client().query(&sql).fetch_all::<BucketRow>().await? {
+            for r in self.query(&sql).fetch_all::<BucketRow>().await? {
                 counts.insert(r.k, r.n);
             }
         }
@@ -96,6 +92,6 @@ impl ClickHouse {
             return Ok(0);
         };
         let sql = persons_query(&format!("{acts} AND {}", window(w)));
-        Ok(self.client().query(&sql).fetch_one::<u64>().await?)
+        Ok(self.query(&sql).fetch_one::<u64>().await?)
     }
 }

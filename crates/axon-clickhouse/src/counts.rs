@@ -56,13 +56,12 @@ impl ClickHouse {
         trigger: TriggerType,
         w: &Window,
     ) -> Result<u64, ChError> {
-        let sql = persons_query(&format!("{acts} AND trigger = ? AND {}", between("ts", w)));
-        Ok(self
-            .client()
-            .query(&sql)
-            .bind(trigger.as_str())
-            .fetch_one::<u64>()
-            .await?)
+        let sql = persons_query(&format!(
+            "{acts} AND trigger = '{}' AND {}",
+            trigger.as_str(),
+            between("ts", w)
+        ));
+        Ok(self.query(&sql).fetch_one::<u64>().await?)
     }
 
     /// Distinct users approved in the window (a user's person is the user: no link applies).
@@ -72,7 +71,7 @@ impl ClickHouse {
              AND {}",
             between("requested_at", w)
         );
-        Ok(self.client().query(&sql).fetch_one::<u64>().await?)
+        Ok(self.query(&sql).fetch_one::<u64>().await?)
     }
 
     /// Distinct persons per funnel step (VISIT, ENGAGE, QUALIFY, PURCHASE), unions over the
@@ -99,8 +98,7 @@ impl ClickHouse {
         let Some(acts) = activity_filter(activities) else {
             return Ok(Counts::default());
         };
-        let c = self.client();
-        let ev = c
+        let ev = self
             .query(&format!(
                 "SELECT countIf(trigger = 'PAGE_VIEW') AS visits, \
                  countIf(trigger = 'CLICK') AS engagements, \
@@ -110,7 +108,7 @@ impl ClickHouse {
             ))
             .fetch_one::<EventCounts>()
             .await?;
-        let en = c
+        let en = self
             .query(&format!(
                 "SELECT countIf(status != 'REJECTED') AS approvals, \
                  countIf(status = 'CANCELLED') AS cancelled \
@@ -119,7 +117,7 @@ impl ClickHouse {
             ))
             .fetch_one::<EntryCounts>()
             .await?;
-        let promo = c
+        let promo = self
             .query(&format!(
                 "SELECT sum(revenue) AS gmv, count() AS orders FROM {PURCHASES} \
                  WHERE promo = 1 AND {acts} AND {}",
@@ -142,16 +140,14 @@ impl ClickHouse {
     /// An activity's entries as they stand.
     pub async fn entries(&self, activity: ActivityId) -> Result<EntryTally, ChError> {
         let t = self
-            .client()
             .query(&format!(
                 "SELECT countIf(status = 'APPROVED') AS awaiting, \
                  sumIf(quantity, status = 'APPROVED') AS held, \
                  countIf(status = 'PAID') AS paid, sumIf(quantity, status = 'PAID') AS paid_units, \
                  countIf(status IN ('APPROVED', 'PAID')) AS taken, \
                  maxIf(requested_at, status IN ('APPROVED', 'PAID')) AS last \
-                 FROM {ENTRIES} WHERE activity_id = ?"
+                 FROM {ENTRIES} WHERE activity_id = {activity}"
             ))
-            .bind(activity)
             .fetch_one::<Tally>()
             .await?;
         Ok(EntryTally {
@@ -166,19 +162,17 @@ impl ClickHouse {
     /// Every record the activity has had: events of every type (bots aside), entries and
     /// promotion purchases.
     pub async fn records(&self, activity: ActivityId) -> Result<u64, ChError> {
-        let c = self.client();
-        let count =
-            |sql: String| async move { c.query(&sql).bind(activity).fetch_one::<u64>().await };
+        let count = |sql: String| async move { self.query(&sql).fetch_one::<u64>().await };
         Ok(count(format!(
-            "SELECT count() FROM {EVENTS} WHERE {COUNTED} AND activity_id = ?"
+            "SELECT count() FROM {EVENTS} WHERE {COUNTED} AND activity_id = {activity}"
         ))
         .await?
             + count(format!(
-                "SELECT count() FROM {ENTRIES} WHERE activity_id = ?"
+                "SELECT count() FROM {ENTRIES} WHERE activity_id = {activity}"
             ))
             .await?
             + count(format!(
-                "SELECT count() FROM {PURCHASES} WHERE promo = 1 AND activity_id = ?"
+                "SELECT count() FROM {PURCHASES} WHERE promo = 1 AND activity_id = {activity}"
             ))
             .await?)
     }

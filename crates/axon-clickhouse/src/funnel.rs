@@ -94,7 +94,7 @@ impl ClickHouse {
              FROM ({})",
             matches(&acts, w, within_ms)
         );
-        let t = self.client().query(&sql).fetch_one::<Totals>().await?;
+        let t = self.query(&sql).fetch_one::<Totals>().await?;
         Ok(OrderedFunnel {
             users: [t.u0, t.u1, t.u2, t.u3],
             seconds_to_convert: [t.s1, t.s2, t.s3],
@@ -127,7 +127,6 @@ impl ClickHouse {
             matches(&acts, w, within_ms)
         );
         Ok(self
-            .client()
             .query(&sql)
             .fetch_all::<DropRow>()
             .await?

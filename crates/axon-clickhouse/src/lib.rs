@@ -40,6 +40,7 @@ pub mod snapshot;
 pub mod sql;
 
 use clickhouse::Client;
+use std::sync::{Arc, Mutex};
 
 /// A failure talking to ClickHouse.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,9 @@ pub enum ChError {
 pub struct ClickHouse {
     client: Client,
     database: String,
+    /// Every read's SQL, when [`ClickHouse::with_query_log`] asked for it (benchmarks replay
+    /// them with `clickhouse-client`).
+    log: Option<Arc<Mutex<Vec<String>>>>,
 }
 
 impl ClickHouse {
@@ -69,6 +73,7 @@ impl ClickHouse {
         let ch = ClickHouse {
             client: root.with_database(database),
             database: database.to_string(),
+            log: None,
         };
         schema::migrate(&ch).await?;
         Ok(ch)
@@ -80,5 +85,39 @@ impl ClickHouse {
 
     pub(crate) fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// A read; its SQL is logged when a query log is on. Every value in it is a literal the
+    /// adapter wrote (numbers, its own wire names), so the SQL is complete as logged.
+    pub(crate) fn query(&self, sql: &str) -> clickhouse::query::Query {
+        if let Some(log) = &self.log {
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(sql.to_string());
+        }
+        self.client.query(sql)
+    }
+
+    /// This connection with a log of every read's SQL.
+    pub fn with_query_log(mut self) -> ClickHouse {
+        self.log = Some(Arc::default());
+        self
+    }
+
+    /// The SQL of the reads since the last call (empty without a query log).
+    pub fn take_queries(&self) -> Vec<String> {
+        self.log.as_ref().map_or_else(Vec::new, |l| {
+            std::mem::take(&mut *l.lock().unwrap_or_else(|e| e.into_inner()))
+        })
+    }
+
+    /// The newest event time written, if any.
+    pub async fn latest_event(&self) -> Result<Option<axon_domain::Ts>, ChError> {
+        let (n, t) = self
+            .client
+            .query("SELECT count(), max(ts) FROM events")
+            .fetch_one::<(u64, i64)>()
+            .await?;
+        Ok((n > 0).then_some(axon_domain::Ts(t)))
     }
 }

@@ -64,7 +64,7 @@ impl ClickHouse {
              WHERE {scope} AND purchased_at >= {} AND purchased_at < {} GROUP BY k",
             w.start.0, w.end.0
         );
-        for r in self.client().query(&sql).fetch_all::<DayRow>().await? {
+        for r in self.query(&sql).fetch_all::<DayRow>().await? {
             out.count += r.n;
             out.revenue += Dec2(r.revenue);
             if let Some(n) = (r.k as usize)
@@ -95,7 +95,7 @@ impl ClickHouse {
              WHERE purchased_at >= first ORDER BY first, user_id, at, id",
             w.start.0, w.end.0
         );
-        let rows = self.client().query(&sql).fetch_all::<CohortRow>().await?;
+        let rows = self.query(&sql).fetch_all::<CohortRow>().await?;
         let mut out: Vec<CohortMember> = Vec::new();
         let mut current: Option<String> = None;
         for r in rows {

@@ -1,0 +1,194 @@
+//! `axon bench dashboards` with `--analytics clickhouse` (issue 15): the dashboards answered by
+//! ClickHouse through Axon's layer, and — in the same run — the very SQL one answer sent,
+//! replayed straight to ClickHouse with `clickhouse-client`, so the layer's overhead is a ratio.
+//! There is no answer cache in-process (the Redis cache is measured over HTTP).
+
+use crate::bench::Samples;
+use crate::cli::{DashBenchArgs, Settings};
+use crate::dashbench::rss_mib;
+use crate::CliError;
+use axon_domain::period::{Period, Window};
+use axon_domain::time::MS_PER_DAY;
+use axon_domain::Ts;
+use axon_services::dashboards::{Dashboards, Query, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn report(name: &str, s: &mut Samples) {
+    println!(
+        "  {name:<34} n={:<5} p50 {:>8.2} ms   p99 {:>8.2} ms",
+        s.len(),
+        s.quantile_ms(0.5),
+        s.quantile_ms(0.99)
+    );
+}
+
+pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
+    let c =
+        settings.config.clickhouse.clone().ok_or_else(|| {
+            CliError::Config("--analytics clickhouse needs --clickhouse-url".into())
+        })?;
+    let before = rss_mib();
+    let started = Instant::now();
+    let state = crate::serve::block(axon_server::open_state(settings.config.clone()))??;
+    let opened = started.elapsed();
+    let follower = state
+        .clickhouse
+        .clone()
+        .ok_or_else(|| CliError::Config("the server started without ClickHouse".into()))?;
+    let ch = crate::serve::block(axon_clickhouse::ClickHouse::open(
+        c.url.expose(),
+        &c.database,
+    ))?
+    .map_err(|e| CliError::Config(e.to_string()))?
+    .with_query_log();
+    let latest =
+        crate::serve::block(ch.latest_event())?.map_err(|e| CliError::Config(e.to_string()))?;
+    let source = axon_clickhouse::snapshot::ClickHouseSource::new(
+        ch.clone(),
+        follower,
+        state.snapshots.clone(),
+        state.backends.changes.clone(),
+    )?;
+    let service = Dashboards::new(
+        Arc::new(source),
+        state.backends.stock_levels(),
+        state.tz().clone(),
+    );
+    let (activities, campaigns) = {
+        use axon_ports::Catalog;
+        let e = state.snapshots.load();
+        let mut a: Vec<i64> = e.activities().iter().map(|a| a.id).collect();
+        a.sort_unstable();
+        (a, e.campaigns().iter().map(|c| c.id).collect::<Vec<_>>())
+    };
+    let Some(latest) = latest.filter(|_| !activities.is_empty()) else {
+        return Err(CliError::Config(
+            "ClickHouse holds no events or the store no activities; import a dataset with --clickhouse-url first"
+                .into(),
+        ));
+    };
+    let end = Ts(state.tz().next_day_start(latest).0);
+    let w = Window::new(Ts(end.0 - 30 * MS_PER_DAY), end);
+    println!(
+        "axon bench dashboards --analytics clickhouse: {} activities, {} campaigns, database {}",
+        activities.len(),
+        campaigns.len(),
+        c.database
+    );
+    println!(
+        "  start (catalogue engine + ClickHouse catch-up) {:.2} s, resident memory {before:.0} → {:.0} MiB",
+        opened.as_secs_f64(),
+        rss_mib()
+    );
+    println!(
+        "  window                             {} – {} (30 days)",
+        w.start, w.end
+    );
+    let q = Query {
+        period: Period::Custom,
+        window: w,
+        now: end,
+        widgets: ACTIVITY_WIDGETS.to_vec(),
+        conversion_window_hours: args.conversion_window_hours,
+        breakdown: None,
+    };
+    let cq = Query {
+        widgets: CAMPAIGN_WIDGETS.to_vec(),
+        ..q.clone()
+    };
+    let popular = activities[0];
+    let calls = args.calls.max(1);
+    let mut s: [Samples; 4] = Default::default();
+    let mut rng = crate::simulate::Rng::new(7);
+    let pick = |rng: &mut crate::simulate::Rng, ids: &[i64]| {
+        ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)]
+    };
+    for _ in 0..calls {
+        let t = Instant::now();
+        std::hint::black_box(service.view().activity(popular, &q).ok());
+        s[0].push(t.elapsed());
+        let camp = pick(&mut rng, &campaigns);
+        let t = Instant::now();
+        std::hint::black_box(service.view().campaign(camp, &cq).ok());
+        s[1].push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(service.view().global(Period::Custom, &w, end));
+        s[2].push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(
+            service
+                .view()
+                .activity_cohort(popular, &Window::new(Ts(0), end), end)
+                .ok(),
+        );
+        s[3].push(t.elapsed());
+    }
+    println!("through Axon ({calls} calls each, every answer a fresh ClickHouse read):");
+    for (name, samples) in [
+        "activity (most popular, all widgets)",
+        "campaign (random, all widgets)",
+        "global overview",
+        "cohort (most popular activity)",
+    ]
+    .iter()
+    .zip(s.iter_mut())
+    {
+        report(name, samples);
+    }
+    // The SQL of one most-popular-activity answer, replayed straight to ClickHouse.
+    ch.take_queries();
+    let view = service.view();
+    view.checked(view.activity(popular, &q))
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    let sql = ch.take_queries();
+    let raw = replay(&sql, &c.database, args.clickhouse_tcp_port, calls.min(50))?;
+    let (mut server, mut wall) = raw;
+    println!(
+        "straight to ClickHouse with clickhouse-client (the same {} queries, in one --multiquery run):",
+        sql.len()
+    );
+    report("server time, summed (--time)", &mut server);
+    report("clickhouse-client wall time", &mut wall);
+    println!(
+        "  Axon's uncached answer ÷ the raw queries' server time: {:.2}× at p50 (target ≤ 1.3×)",
+        s[0].quantile_ms(0.5) / server.quantile_ms(0.5).max(1e-9)
+    );
+    Ok(())
+}
+
+/// Runs `sql` with `clickhouse-client --multiquery --time` `runs` times; per run the summed
+/// server times it printed and the client's wall time.
+fn replay(
+    sql: &[String],
+    database: &str,
+    port: u16,
+    runs: usize,
+) -> Result<(Samples, Samples), CliError> {
+    let script = sql.join(";\n");
+    let (mut server, mut wall) = (Samples::default(), Samples::default());
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = Command::new("clickhouse-client")
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--database", database, "--multiquery", "--time"])
+            .args(["--query", &script])
+            .output()
+            .map_err(|e| CliError::Config(format!("clickhouse-client: {e}")))?;
+        let took = t.elapsed();
+        if !out.status.success() {
+            return Err(CliError::Config(format!(
+                "clickhouse-client: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        let secs: f64 = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter_map(|l| l.trim().parse::<f64>().ok())
+            .sum();
+        server.push(Duration::from_secs_f64(secs));
+        wall.push(took);
+    }
+    Ok((server, wall))
+}
