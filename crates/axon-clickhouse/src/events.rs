@@ -30,6 +30,14 @@ pub(crate) struct EventRow<'a> {
     properties: String,
 }
 
+/// One row of `identity_links` (migration 4).
+#[derive(Debug, Row, Serialize)]
+struct LinkRow<'a> {
+    anonymous_id: &'a str,
+    user_id: &'a str,
+    seq: u64,
+}
+
 impl<'a> EventRow<'a> {
     pub(crate) fn of(seq: u64, e: &'a Event) -> EventRow<'a> {
         let s = |v: &'a Option<String>| v.as_deref().unwrap_or("");
@@ -65,6 +73,8 @@ impl ClickHouse {
         self.insert_event_rows(rows).await
     }
 
+    /// Writes the rows, then the identity links they carry (`identity_links`). A batch that
+    /// fails midway is written again whole: both tables fold what was written twice.
     pub(crate) async fn insert_event_rows(&self, rows: Vec<EventRow<'_>>) -> Result<(), ChError> {
         for chunk in rows.chunks(INSERT_BATCH) {
             let mut insert = self.client().insert::<EventRow<'_>>("events").await?;
@@ -72,6 +82,25 @@ impl ClickHouse {
                 insert.write(row).await?;
             }
             insert.end().await?;
+            let links: Vec<LinkRow<'_>> = chunk
+                .iter()
+                .filter(|r| r.bot == 0 && !r.user_id.is_empty() && !r.anonymous_id.is_empty())
+                .map(|r| LinkRow {
+                    anonymous_id: r.anonymous_id,
+                    user_id: r.user_id,
+                    seq: r.seq,
+                })
+                .collect();
+            if !links.is_empty() {
+                let mut insert = self
+                    .client()
+                    .insert::<LinkRow<'_>>("identity_links")
+                    .await?;
+                for l in &links {
+                    insert.write(l).await?;
+                }
+                insert.end().await?;
+            }
         }
         Ok(())
     }

@@ -47,17 +47,19 @@ struct DropRow {
 fn matches(acts: &str, w: &Window, within_ms: Option<i64>) -> String {
     let (s, e) = (w.start.0, w.end.0);
     let within = within_ms.map_or(String::new(), |h| format!(" AND x - t0 <= {h}"));
+    let steps = format!(
+        "{acts} AND trigger IN ('PAGE_VIEW', 'CLICK', 'PURCHASE') AND ts >= {s} AND ts < {e}"
+    );
     let records = format!(
         "SELECT activity_id, {PERSON} AS p, ts, step FROM (\
            SELECT activity_id, user_id, anonymous_id, session_id, ts, \
              multiIf(trigger = 'PAGE_VIEW', 0, trigger = 'CLICK', 1, 3) AS step \
-           FROM {EVENTS} WHERE {COUNTED} AND {acts} \
-             AND trigger IN ('PAGE_VIEW', 'CLICK', 'PURCHASE') AND ts >= {s} AND ts < {e}) {links} \
+           FROM {EVENTS} WHERE {COUNTED} AND {steps}) {links} \
          UNION ALL \
          SELECT activity_id, concat('u:', user_id) AS p, requested_at AS ts, toUInt8(2) AS step \
          FROM {ENTRIES} WHERE {acts} AND status != 'REJECTED' \
            AND requested_at >= {s} AND requested_at < {e}",
-        links = links_join()
+        links = links_join(&steps)
     );
     format!(
         "SELECT activity_id, p, t0, \

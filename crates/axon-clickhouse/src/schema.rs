@@ -56,6 +56,17 @@ const MIGRATIONS: &[&str] = &[
         version UInt64
     ) ENGINE = ReplacingMergeTree(version)
     ORDER BY id",
+    // 4: identity links, one row per counted event that carries both an anonymous id and a
+    // user id (the latest by sequence number counts), ordered for lookups by anonymous id.
+    "CREATE TABLE IF NOT EXISTS identity_links (
+        anonymous_id String,
+        user_id String,
+        seq UInt64
+    ) ENGINE = ReplacingMergeTree(seq)
+    ORDER BY anonymous_id",
+    // 5: the links of the events written before migration 4.
+    "INSERT INTO identity_links SELECT anonymous_id, user_id, seq FROM events
+     WHERE bot = 0 AND user_id != '' AND anonymous_id != ''",
 ];
 
 #[derive(Row, Deserialize)]

@@ -24,14 +24,17 @@ pub const PERSON: &str = "multiIf(user_id != '', concat('u:', user_id), \
      anonymous_id != '', if(linked != '', concat('u:', linked), concat('a:', anonymous_id)), \
      concat('s:', session_id))";
 
-/// Joins each row to the user its anonymous id is linked to: an event that carries both ids
-/// links them; the latest such event (by sequence number) wins, as in the engine, and a link
-/// counts for the person's earlier anonymous events too.
-pub fn links_join() -> String {
+/// Joins each row of the counted events matching `filter` to the user its anonymous id is
+/// linked to: an event that carries both ids links them (`identity_links`); the latest such
+/// event (by sequence number) wins, as in the engine, and a link counts for the person's
+/// earlier anonymous events too. Only the anonymous ids among those rows are looked up (the
+/// links table is ordered by anonymous id). Rows written twice are the same (id, user, seq), so
+/// `argMax` needs no `FINAL`.
+pub fn links_join(filter: &str) -> String {
     format!(
-        "ANY LEFT JOIN (SELECT anonymous_id, argMax(user_id, seq) AS linked FROM {EVENTS} \
-         WHERE {COUNTED} AND user_id != '' AND anonymous_id != '' GROUP BY anonymous_id) \
-         USING anonymous_id"
+        "ANY LEFT JOIN (SELECT anonymous_id, argMax(user_id, seq) AS linked FROM identity_links \
+         WHERE anonymous_id IN (SELECT anonymous_id FROM {EVENTS} WHERE {COUNTED} AND {filter} \
+         AND anonymous_id != '') GROUP BY anonymous_id) USING anonymous_id"
     )
 }
 
@@ -57,7 +60,7 @@ pub fn persons_query(filter: &str) -> String {
     format!(
         "SELECT uniqExact({PERSON}) FROM (SELECT user_id, anonymous_id, session_id \
          FROM {EVENTS} WHERE {COUNTED} AND {filter}) {}",
-        links_join()
+        links_join(filter)
     )
 }
 
