@@ -10,7 +10,7 @@ use crate::CliError;
 use axon_domain::period::{Period, Window};
 use axon_domain::time::MS_PER_DAY;
 use axon_domain::Ts;
-use axon_services::dashboards::{Dashboards, Query, ACTIVITY_WIDGETS, CAMPAIGN_WIDGETS};
+use axon_services::dashboards::Dashboards;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -86,30 +86,16 @@ pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
         "  window                             {} – {} (30 days)",
         w.start, w.end
     );
-    let q = Query {
-        period: Period::Custom,
-        window: w,
-        now: end,
-        widgets: ACTIVITY_WIDGETS.to_vec(),
-        conversion_window_hours: args.conversion_window_hours,
-        breakdown: None,
-    };
-    let cq = Query {
-        widgets: CAMPAIGN_WIDGETS.to_vec(),
-        ..q.clone()
-    };
+    let (q, cq) = crate::dashbench::queries(w, end, args);
     let popular = activities[0];
     let calls = args.calls.max(1);
     let mut s: [Samples; 4] = Default::default();
     let mut rng = crate::simulate::Rng::new(7);
-    let pick = |rng: &mut crate::simulate::Rng, ids: &[i64]| {
-        ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)]
-    };
     for _ in 0..calls {
         let t = Instant::now();
         std::hint::black_box(service.view().activity(popular, &q).ok());
         s[0].push(t.elapsed());
-        let camp = pick(&mut rng, &campaigns);
+        let camp = crate::dashbench::pick(&mut rng, &campaigns);
         let t = Instant::now();
         std::hint::black_box(service.view().campaign(camp, &cq).ok());
         s[1].push(t.elapsed());

@@ -29,7 +29,24 @@ pub fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn pick(rng: &mut crate::simulate::Rng, ids: &[i64]) -> i64 {
+/// The activity and campaign dashboards' queries over `w` (every widget), as of `end`.
+pub fn queries(w: Window, end: Ts, args: &DashBenchArgs) -> (Query, Query) {
+    let q = Query {
+        period: Period::Custom,
+        window: w,
+        now: end,
+        widgets: ACTIVITY_WIDGETS.to_vec(),
+        conversion_window_hours: args.conversion_window_hours,
+        breakdown: None,
+    };
+    let cq = Query {
+        widgets: CAMPAIGN_WIDGETS.to_vec(),
+        ..q.clone()
+    };
+    (q, cq)
+}
+
+pub fn pick(rng: &mut crate::simulate::Rng, ids: &[i64]) -> i64 {
     ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)]
 }
 
@@ -95,18 +112,7 @@ pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
         args.calls
     );
     let mut rng = crate::simulate::Rng::new(7);
-    let q = Query {
-        period: Period::Custom,
-        window: w,
-        now: end,
-        widgets: ACTIVITY_WIDGETS.to_vec(),
-        conversion_window_hours: args.conversion_window_hours,
-        breakdown: None,
-    };
-    let cq = Query {
-        widgets: CAMPAIGN_WIDGETS.to_vec(),
-        ..q.clone()
-    };
+    let (q, cq) = queries(w, end, args);
     let (dashboards, engine) = axon_server::analytics::frozen(&state);
     // Every call is timed cold, as an answer on a fresh snapshot would be.
     let cold = || {

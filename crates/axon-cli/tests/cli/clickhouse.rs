@@ -3,24 +3,10 @@
 //! one node are counted on the other's dashboard, answered by ClickHouse (a breakdown, which it
 //! does not compute yet, answers 503 there), and the recount in ClickHouse itself agrees.
 
-use crate::cluster::{prerequisites, Cluster};
+use crate::cluster::{clickhouse_present, prerequisites, Cluster};
 use crate::helpers::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-fn clickhouse_present(test: &str) -> bool {
-    match axon_testdb::clickhouse_bins() {
-        Ok(_) => true,
-        Err(why) => {
-            assert!(
-                std::env::var("CI").map_or(true, |v| v != "true"),
-                "{test}: CI=true but {why}"
-            );
-            println!("SKIPPED {test}: {why}");
-            false
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_with_clickhouse_answers_dashboards_from_clickhouse() {

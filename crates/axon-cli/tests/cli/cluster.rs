@@ -51,8 +51,17 @@ pub(crate) fn prerequisites(test: &str) -> bool {
 
 /// Whether the tansu broker is there; under `CI=true` its absence fails the test.
 pub(crate) fn tansu_present(test: &str) -> bool {
-    match axon_testdb::tansu_bin() {
-        Ok(_) => true,
+    available(test, axon_testdb::tansu_bin().map(|_| ()))
+}
+
+/// Whether ClickHouse (server and client) is installed; under `CI=true` its absence fails.
+pub(crate) fn clickhouse_present(test: &str) -> bool {
+    available(test, axon_testdb::clickhouse_bins().map(|_| ()))
+}
+
+fn available(test: &str, found: Result<(), String>) -> bool {
+    match found {
+        Ok(()) => true,
         Err(why) => {
             assert!(
                 std::env::var("CI").map_or(true, |v| v != "true"),
