@@ -180,16 +180,29 @@ EOF
     "$bin" --data-dir "$DIR/node$i" serve --listen "127.0.0.1:$port" >"$DIR/node$i.log" 2>&1 &
     record "node$i" "$!"
   }
+  # A free port can be taken by another process before the node binds it: a node that reports
+  # its address in use is started again on another port (at most 3 times).
+  node_up() { grep -q "axon serving on" "$DIR/node$1.log" || grep -q "Address already in use" "$DIR/node$1.log"; }
+  serve_node() {
+    local i="$1" tries
+    for tries in 1 2 3; do
+      wait_for 120 "node$i" node_up "$i" || { cat "$DIR/node$i.log" >&2; return 1; }
+      grep -q "axon serving on" "$DIR/node$i.log" && return 0
+      port=$(free_port)
+      start_node "$i" "$port"
+      urls[$((i - 1))]="http://127.0.0.1:$port"
+    done
+    cat "$DIR/node$i.log" >&2
+    return 1
+  }
   for i in $(seq 1 "$NODES"); do
     port=$(free_port)
     start_node "$i" "$port"
     urls+=("http://127.0.0.1:$port")
-    if [ "$i" = 1 ]; then
-      wait_for 120 "node1" grep -q "axon serving on" "$DIR/node1.log" || { cat "$DIR/node1.log" >&2; false; }
-    fi
+    if [ "$i" = 1 ]; then serve_node 1; fi
   done
   for i in $(seq 1 "$NODES"); do
-    wait_for 120 "node$i" grep -q "axon serving on" "$DIR/node$i.log" || { cat "$DIR/node$i.log" >&2; false; }
+    serve_node "$i"
   done
   trap - ERR
 
