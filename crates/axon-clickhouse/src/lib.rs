@@ -9,10 +9,10 @@
 //! the raw-aggregates port computed in ClickHouse — events per trigger, page views per time
 //! bucket, distinct persons with linked anonymous ids resolved ([`aggregates`]), counts, persons
 //! per funnel step, entry tallies and record counts ([`counts`]), purchases per day and cohorts
-//! ([`purchases`]), the ordered funnel with its conversion window and drop-offs ([`funnel`]) —
-//! each proven identical to the embedded engine by `tests/conformance`. Not here yet: the
-//! breakdown split; `serve` and `axon import` do not use the adapter yet (the port is
-//! synchronous and infallible; a remote engine needs it fallible).
+//! ([`purchases`]), the ordered funnel with its conversion window and drop-offs ([`funnel`]),
+//! the inputs of a breakdown ([`split`]) — each proven identical to the embedded engine by
+//! `tests/conformance`; and the snapshots that answer the dashboards from ClickHouse
+//! (`AXON_ANALYTICS=clickhouse`, [`snapshot`]).
 //!
 //! ## Versions
 //! Written for Debian's ClickHouse 18.16 and current servers alike: no `DateTime64` (times are
@@ -37,6 +37,7 @@ pub mod projection;
 pub mod purchases;
 pub mod schema;
 pub mod snapshot;
+pub mod split;
 pub mod sql;
 
 use clickhouse::Client;

@@ -10,8 +10,8 @@
 //! waits. A read that fails answers zeros and is recorded ([`Aggregates::failure`]), so the
 //! service answers 503 rather than figures with holes.
 //!
-//! Breakdowns (`split`) are not computed in ClickHouse yet: they answer the failure "not
-//! available with AXON_ANALYTICS=clickhouse".
+//! A breakdown (`split`) reads its links, approvals and promotion purchases from ClickHouse and
+//! splits the raw events the service passes in with the engine's shared function.
 
 use crate::follow::Follower;
 use crate::{ChError, ClickHouse};
@@ -252,14 +252,26 @@ impl Aggregates for ChSnapshot {
 
     fn split(
         &self,
-        _: &[ActivityId],
-        _: Dimension,
-        _: &Window,
-        _: &[Event],
-        _: &HashMap<String, UserProfile>,
+        activities: &[ActivityId],
+        dimension: Dimension,
+        w: &Window,
+        events: &[Event],
+        profiles: &HashMap<String, UserProfile>,
     ) -> Vec<SplitRow> {
-        self.fail("breakdowns are not available with AXON_ANALYTICS=clickhouse yet".into());
-        Vec::new()
+        let (a, win) = (activities.to_vec(), *w);
+        let inputs = self.read(
+            "a breakdown's links, approvals and purchases",
+            |ch| async move { ch.split_inputs(&a, &win).await },
+        );
+        axon_engine::breakdown::split(
+            dimension,
+            w,
+            events,
+            profiles,
+            &|key| inputs.canon(key),
+            &inputs.approvals,
+            &inputs.promo,
+        )
     }
 
     fn failure(&self) -> Option<SourceError> {

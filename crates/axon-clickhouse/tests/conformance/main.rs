@@ -6,6 +6,7 @@ mod commerce;
 mod events;
 mod follow;
 mod funnel;
+mod split;
 
 use axon_clickhouse::ClickHouse;
 use axon_domain::event::Event;
