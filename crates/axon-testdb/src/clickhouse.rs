@@ -4,7 +4,7 @@
 //! `/etc/clickhouse-server` is not read), started under a guard that stops it by PID and
 //! removes the directory when the test process ends. Each test takes a fresh database.
 
-use super::{free_port, or_skip, spawn_guard, temp_dir, Guard};
+use super::{free_port, or_skip, spawn_guard, stop_guard, temp_dir, Guard};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -37,12 +37,7 @@ impl ClickHouse {
     /// A new, empty database; its name.
     pub fn database(&self, prefix: &str) -> String {
         let n = self.next_db.fetch_add(1, Ordering::Relaxed);
-        let mut prefix: String = prefix
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        prefix.truncate(40);
-        let name = format!("{prefix}_{}_{n}", std::process::id());
+        let name = super::database_name(prefix, n);
         let out = self
             .client_query(&format!("CREATE DATABASE {name}"))
             .expect("clickhouse-client runs");
@@ -67,11 +62,7 @@ impl ClickHouse {
 
     /// Stops the server by its PID; the guard removes the directory.
     pub fn stop(&self) {
-        let Some((mut child, stdin, _)) = self.guard.lock().ok().and_then(|mut g| g.take()) else {
-            return;
-        };
-        drop(stdin);
-        let _ = child.wait();
+        stop_guard(&self.guard);
     }
 }
 

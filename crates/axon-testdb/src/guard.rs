@@ -24,6 +24,16 @@ pub(crate) fn or_skip<T>(test: &str, what: &str, started: Result<T, String>) -> 
 /// server it started and stops it when the pipe closes.
 pub(crate) type Guard = (Child, ChildStdin, BufReader<std::process::ChildStdout>);
 
+/// Stops a guard's server: closing its stdin makes the guard stop the server by its PID and
+/// clean up; waits for the guard to finish. Idempotent.
+pub(crate) fn stop_guard(guard: &std::sync::Mutex<Option<Guard>>) {
+    let Some((mut child, stdin, _)) = guard.lock().ok().and_then(|mut g| g.take()) else {
+        return;
+    };
+    drop(stdin);
+    let _ = child.wait();
+}
+
 pub(crate) fn spawn_guard(script: String, what: &str) -> Result<(Guard, u32), String> {
     let mut child = Command::new("sh")
         .arg("-c")

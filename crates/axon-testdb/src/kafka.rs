@@ -6,7 +6,7 @@
 //! one `.ci/run` installs into `~/.cache/axon/tansu` (`cargo install tansu --version 0.6.0
 //! --locked --features dynostore,libsql`). Without one: `SKIPPED …`, or a panic under `CI=true`.
 
-use super::{free_port, or_skip, read_pid, spawn_guard, temp_dir, Guard};
+use super::{free_port, or_skip, read_pid, spawn_guard, stop_guard, temp_dir, Guard};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -73,11 +73,7 @@ impl Broker {
 
     /// Stops the broker by its PID and waits for the guard to remove its directory.
     pub fn stop(&self) {
-        let Some((mut child, stdin, _)) = self.guard.lock().ok().and_then(|mut g| g.take()) else {
-            return;
-        };
-        drop(stdin);
-        let _ = child.wait();
+        stop_guard(&self.guard);
     }
 }
 

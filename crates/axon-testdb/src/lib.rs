@@ -19,7 +19,7 @@ mod clickhouse;
 mod guard;
 mod kafka;
 pub use clickhouse::{clickhouse, clickhouse_bins, ClickHouse};
-use guard::{or_skip, spawn_guard, Guard};
+use guard::{or_skip, spawn_guard, stop_guard, Guard};
 pub use kafka::{kafka, tansu_bin, Broker};
 
 use std::io::{BufRead, BufReader};
@@ -53,13 +53,7 @@ impl Server {
     /// A new, empty database on this server and its URL (`postgres://…` / `mysql://…`).
     pub fn database(&self, prefix: &str) -> String {
         let n = self.next_db.fetch_add(1, Ordering::Relaxed);
-        // Both servers cap names at 63/64 characters.
-        let mut prefix: String = prefix
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        prefix.truncate(40);
-        let name = format!("{prefix}_{}_{n}", std::process::id());
+        let name = database_name(prefix, n);
         match self.kind {
             Kind::Postgres => {
                 run(Command::new(self.bin.join("createdb")).args([
@@ -339,6 +333,17 @@ fn run(cmd: &mut Command) {
     );
 }
 
+/// The `n`-th database of this process for `prefix`: letters, digits and `_` only, short enough
+/// for every server (PostgreSQL and MariaDB cap names at 63/64 characters).
+fn database_name(prefix: &str, n: u32) -> String {
+    let mut prefix: String = prefix
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    prefix.truncate(40);
+    format!("{prefix}_{}_{n}", std::process::id())
+}
+
 fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
@@ -417,11 +422,7 @@ impl RedisServer {
 
     /// Stops the server by its PID and waits for the guard to clean up.
     pub fn stop(&self) {
-        let Some((mut child, stdin, _)) = self.guard.lock().ok().and_then(|mut g| g.take()) else {
-            return;
-        };
-        drop(stdin);
-        let _ = child.wait();
+        stop_guard(&self.guard);
     }
 }
 
