@@ -3,6 +3,7 @@
 
 use crate::{ChError, ClickHouse};
 use axon_domain::event::Event;
+use axon_domain::Ts;
 use clickhouse::Row;
 use serde::Serialize;
 
@@ -103,6 +104,16 @@ impl ClickHouse {
             }
         }
         Ok(())
+    }
+
+    /// The newest event time written, if any.
+    pub async fn latest_event(&self) -> Result<Option<Ts>, ChError> {
+        let (n, t) = self
+            .client
+            .query("SELECT count(), max(ts) FROM events")
+            .fetch_one::<(u64, i64)>()
+            .await?;
+        Ok((n > 0).then_some(Ts(t)))
     }
 
     /// The highest sequence number written (0 when none).

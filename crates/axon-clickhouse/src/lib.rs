@@ -111,14 +111,4 @@ impl ClickHouse {
             std::mem::take(&mut *l.lock().unwrap_or_else(|e| e.into_inner()))
         })
     }
-
-    /// The newest event time written, if any.
-    pub async fn latest_event(&self) -> Result<Option<axon_domain::Ts>, ChError> {
-        let (n, t) = self
-            .client
-            .query("SELECT count(), max(ts) FROM events")
-            .fetch_one::<(u64, i64)>()
-            .await?;
-        Ok((n > 0).then_some(axon_domain::Ts(t)))
-    }
 }

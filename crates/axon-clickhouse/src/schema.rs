@@ -2,8 +2,6 @@
 //! are kept in `axon_migrations`.
 
 use crate::{ChError, ClickHouse};
-use clickhouse::Row;
-use serde::Deserialize;
 
 /// The migrations, in order; a version is its index + 1. Append, never edit.
 const MIGRATIONS: &[&str] = &[
@@ -69,11 +67,6 @@ const MIGRATIONS: &[&str] = &[
      WHERE bot = 0 AND user_id != '' AND anonymous_id != ''",
 ];
 
-#[derive(Row, Deserialize)]
-struct Applied {
-    version: u32,
-}
-
 /// Applies every migration not applied yet.
 pub async fn migrate(ch: &ClickHouse) -> Result<(), ChError> {
     let c = ch.client();
@@ -83,11 +76,7 @@ pub async fn migrate(ch: &ClickHouse) -> Result<(), ChError> {
     )
     .execute()
     .await?;
-    let applied = c
-        .query("SELECT version FROM axon_migrations")
-        .fetch_all::<Applied>()
-        .await?;
-    let done = applied.iter().map(|a| a.version).max().unwrap_or(0);
+    let done = version(ch).await?;
     for (i, ddl) in MIGRATIONS.iter().enumerate() {
         let version = u32::try_from(i + 1).map_err(|e| ChError::Schema(e.to_string()))?;
         if version <= done {
@@ -112,12 +101,11 @@ pub async fn migrate(ch: &ClickHouse) -> Result<(), ChError> {
 
 /// The schema version the database is at.
 pub async fn version(ch: &ClickHouse) -> Result<u32, ChError> {
-    let applied = ch
+    Ok(ch
         .client()
-        .query("SELECT version FROM axon_migrations")
-        .fetch_all::<Applied>()
-        .await?;
-    Ok(applied.iter().map(|a| a.version).max().unwrap_or(0))
+        .query("SELECT max(version) FROM axon_migrations")
+        .fetch_one::<u32>()
+        .await?)
 }
 
 /// The number of migrations this build knows.

@@ -87,10 +87,13 @@ impl AnalyticsSource for ClickHouseSource {
     fn snapshot(&self) -> Arc<dyn Snapshot> {
         let catalog = self.engine.snapshot();
         let at = self.changes.version_of(Scope::Global);
-        let follower = self.follower.clone();
-        let fresh = run(&self.handle, async move {
-            follower.wait_for(at, FRESH_WAIT).await
-        });
+        // Usually ClickHouse holds it already: no wait, no round trip to the runtime.
+        let fresh = self.follower.written() >= at || {
+            let follower = self.follower.clone();
+            run(&self.handle, async move {
+                follower.wait_for(at, FRESH_WAIT).await
+            })
+        };
         let snap = ChSnapshot {
             ch: self.ch.clone(),
             catalog,

@@ -94,6 +94,26 @@ pub fn shuffled<T: Clone>(v: &[T], seed: u64) -> Vec<T> {
     out
 }
 
+/// Writes the events and the dataset's entries and purchases to ClickHouse (every state, in a
+/// shuffled order from `seed`) and applies them in order to an engine, which it returns.
+pub async fn load_both(ch: &ClickHouse, events: &[(u64, Event)], d: &Dataset, seed: u64) -> Engine {
+    ch.insert_events(events).await.unwrap();
+    ch.insert_entries(&shuffled(&d.entries, seed))
+        .await
+        .unwrap();
+    ch.insert_purchases(&shuffled(&d.purchases, seed + 1))
+        .await
+        .unwrap();
+    let mut engine = engine_of(events);
+    for (_, e) in &d.entries {
+        engine.apply_entry(e);
+    }
+    for (_, p) in &d.purchases {
+        engine.apply_purchase(p);
+    }
+    engine
+}
+
 fn sorted(mut c: Vec<CohortMember>) -> Vec<CohortMember> {
     c.sort_by_key(|m| {
         let ps: Vec<(Ts, Dec2)> = m.purchases.iter().map(|p| (p.at, p.value)).collect();
@@ -108,19 +128,7 @@ async fn commerce_aggregates_equal_the_engine_on_a_random_dataset() {
         return;
     };
     let events = random_events(3_000, 9);
-    let d = dataset(11);
-    ch.insert_events(&events).await.unwrap();
-    ch.insert_entries(&shuffled(&d.entries, 1)).await.unwrap();
-    ch.insert_purchases(&shuffled(&d.purchases, 2))
-        .await
-        .unwrap();
-    let mut engine = engine_of(&events);
-    for (_, e) in &d.entries {
-        engine.apply_entry(e);
-    }
-    for (_, p) in &d.purchases {
-        engine.apply_purchase(p);
-    }
+    let engine = load_both(&ch, &events, &dataset(11), 1).await;
     let mut r = Lcg(5);
     let mut windows = vec![
         Window::new(Ts(T0 - DAY), Ts(T0 + 4 * DAY)),

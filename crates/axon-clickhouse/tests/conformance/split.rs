@@ -2,7 +2,7 @@
 //! by every dimension, with the links, approvals and promotion purchases read from ClickHouse,
 //! against the engine's split.
 
-use super::commerce::{dataset, shuffled};
+use super::commerce::{dataset, load_both};
 use super::events::random_events;
 use super::*;
 use axon_domain::dimension::Dimension;
@@ -31,19 +31,7 @@ async fn breakdowns_equal_the_engine_on_a_random_dataset() {
                 .into(),
         );
     }
-    let d = dataset(42);
-    ch.insert_events(&events).await.unwrap();
-    ch.insert_entries(&shuffled(&d.entries, 5)).await.unwrap();
-    ch.insert_purchases(&shuffled(&d.purchases, 6))
-        .await
-        .unwrap();
-    let mut engine = engine_of(&events);
-    for (_, e) in &d.entries {
-        engine.apply_entry(e);
-    }
-    for (_, p) in &d.purchases {
-        engine.apply_purchase(p);
-    }
+    let engine = load_both(&ch, &events, &dataset(42), 5).await;
     // Profiles for most users (some have none: their value is "(none)").
     let profiles: HashMap<String, UserProfile> = (0..20)
         .map(|i| {
