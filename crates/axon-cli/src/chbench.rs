@@ -5,7 +5,7 @@
 
 use crate::bench::Samples;
 use crate::cli::{DashBenchArgs, Settings};
-use crate::dashbench::rss_mib;
+use crate::dashbench::{report, rss_mib};
 use crate::CliError;
 use axon_domain::period::{Period, Window};
 use axon_domain::time::MS_PER_DAY;
@@ -14,15 +14,6 @@ use axon_services::dashboards::Dashboards;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn report(name: &str, s: &mut Samples) {
-    println!(
-        "  {name:<34} n={:<5} p50 {:>8.2} ms   p99 {:>8.2} ms",
-        s.len(),
-        s.quantile_ms(0.5),
-        s.quantile_ms(0.99)
-    );
-}
 
 pub fn run(settings: &Settings, args: &DashBenchArgs) -> Result<(), CliError> {
     let c =

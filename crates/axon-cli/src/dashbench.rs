@@ -50,7 +50,7 @@ pub fn pick(rng: &mut crate::simulate::Rng, ids: &[i64]) -> i64 {
     ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)]
 }
 
-fn report(name: &str, s: &mut Samples) {
+pub(crate) fn report(name: &str, s: &mut Samples) {
     println!(
         "  {name:<28} n={:<6} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
         s.len(),

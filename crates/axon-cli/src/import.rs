@@ -9,6 +9,7 @@
 //! purchases is overwritten only with `--replace`.
 
 mod check;
+mod clickhouse;
 mod guard;
 
 use crate::cli::{ImportArgs, Settings};
@@ -46,13 +47,13 @@ pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
         Some(url) => {
             let store = axon_store::sql::SqlStore::open(url.expose())?;
             let r = import_dir(&store, &args.dir, &s.config.tz, now, &opts)?;
-            to_clickhouse(s, &store)?;
+            clickhouse::load(s, &store)?;
             r
         }
         None => {
             let store = SqliteStore::open(&s.config.data_dir)?;
             let r = import_dir(&store, &args.dir, &s.config.tz, now, &opts)?;
-            to_clickhouse(s, &store)?;
+            clickhouse::load(s, &store)?;
             r
         }
     };
@@ -65,35 +66,6 @@ pub fn run(s: &Settings, args: &ImportArgs) -> Result<(), CliError> {
         r.purchases,
         r.events,
         r.duplicate_events,
-        started.elapsed().as_secs_f64(),
-        rate(rows, started.elapsed())
-    );
-    Ok(())
-}
-
-/// With `AXON_CLICKHOUSE_URL`: loads what ClickHouse lacks of the store just written (the
-/// same rows, already validated and deduplicated by the store), so a node starting with
-/// `AXON_ANALYTICS=clickhouse` has nothing to catch up.
-fn to_clickhouse<S>(s: &Settings, store: &S) -> Result<(), CliError>
-where
-    S: Repo + axon_store::EventLog + axon_store::CommitFeed,
-{
-    let Some(c) = &s.config.clickhouse else {
-        return Ok(());
-    };
-    let started = Instant::now();
-    let loaded = block(async {
-        let ch = axon_clickhouse::ClickHouse::open(c.url.expose(), &c.database).await?;
-        axon_clickhouse::follow::load_from_store(&ch, store, store, store.committed()).await
-    })?
-    .map_err(|e| CliError::Import(format!("loading ClickHouse: {e}")))?;
-    let rows = loaded.events + loaded.entries + loaded.purchases;
-    println!(
-        "loaded ClickHouse ({}): {} events, {} entries, {} purchases in {:.2} s — {:.0} rows/s",
-        c.database,
-        loaded.events,
-        loaded.entries,
-        loaded.purchases,
         started.elapsed().as_secs_f64(),
         rate(rows, started.elapsed())
     );

@@ -68,15 +68,7 @@ async fn a_cluster_with_clickhouse_answers_dashboards_from_clickhouse() {
     let path = format!("{two}/api/v1/dashboard/activity/{a}?widgets=overview");
     let started = Instant::now();
     loop {
-        let d: Value = client
-            .get(&path)
-            .bearer_auth(ADMIN_KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let d = admin(&client, reqwest::Method::GET, path.clone(), Value::Null).await;
         let o = &d["data"]["overview"];
         if o["totalVisits"] == 80 && o["totalParticipants"] == 40 {
             // v0..v29, less the ten (i % 3 == 0) who only click.
