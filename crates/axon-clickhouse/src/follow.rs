@@ -13,9 +13,9 @@
 //! written once per node (the same rows; ClickHouse folds them). A deployment that minds the
 //! extra inserts points only some nodes at ClickHouse.
 
+use crate::events::{EventRow, EventWriter};
 use crate::projection::loaded_at;
 use crate::{ChError, ClickHouse};
-use axon_domain::event::Event;
 use axon_ports::feed::Commit;
 use axon_ports::{EventLog, Repo, StoreError};
 use std::sync::Arc;
@@ -24,8 +24,11 @@ use tokio::sync::{mpsc, watch};
 
 /// Most commits written in one batch.
 pub const BATCH_COMMITS: usize = 2000;
-/// Events per insert while catching up.
-const CATCH_UP_CHUNK: usize = 50_000;
+/// Events handed from the replay to the writer at a time while catching up.
+const CATCH_UP_CHUNK: usize = 10_000;
+/// Rows per INSERT while catching up: ClickHouse's own block size, so each INSERT makes one
+/// part per month it spans.
+const LOAD_INSERT: usize = 1_048_576;
 /// Pause before a failed batch is written again.
 const RETRY: Duration = Duration::from_millis(500);
 
@@ -107,37 +110,43 @@ pub async fn load_from_store(
     committed: u64,
 ) -> Result<Loaded, FollowError> {
     let above = ch.max_seq().await?;
-    // The replay visits synchronously; chunks go to a task that inserts them meanwhile.
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<(u64, Event)>>();
-    let writer = {
-        let ch = ch.clone();
-        tokio::spawn(async move {
-            let mut n = 0u64;
-            while let Some(chunk) = rx.recv().await {
-                ch.insert_events(&chunk).await?;
-                n += chunk.len() as u64;
-            }
-            Ok::<u64, ChError>(n)
+    // The replay (synchronous for SQLite, on the caller's thread) copies each stored event's
+    // JSON into chunks; a thread of its own turns them into rows and streams them into
+    // ClickHouse meanwhile, no event decoded whole. The bounded channel keeps the replay at
+    // most a few chunks ahead.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<JsonChunk>(4);
+    let loader = ch.with_own_pool();
+    let writer = std::thread::Builder::new()
+        .name("axon-clickhouse-load".into())
+        .spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| ChError::Schema(format!("the load's runtime: {e}")))?
+                .block_on(write_chunks(loader, rx))
         })
-    };
-    let mut chunk = Vec::with_capacity(CATCH_UP_CHUNK);
+        .map_err(|e| ChError::Schema(format!("the load's thread: {e}")))?;
+    let mut chunk = JsonChunk::default();
+    let mut stopped = false;
     let replayed = log
-        .replay(&mut |seq, e| {
-            if seq > above {
-                chunk.push((seq, e));
+        .replay_json(&mut |seq, json| {
+            if seq > above && !stopped {
+                chunk.push(seq, json);
                 if chunk.len() == CATCH_UP_CHUNK {
-                    let _ = tx.send(std::mem::take(&mut chunk));
+                    // A writer that stopped has failed: its error is reported below.
+                    stopped = tx.send(std::mem::take(&mut chunk)).is_err();
                 }
             }
         })
         .await;
-    if !chunk.is_empty() {
+    if chunk.len() > 0 && !stopped {
         let _ = tx.send(chunk);
     }
     drop(tx);
-    let written = writer
+    let written = tokio::task::spawn_blocking(move || writer.join())
         .await
-        .map_err(|e| ChError::Schema(format!("the catch-up writer: {e}")))??;
+        .map_err(|e| ChError::Schema(format!("the load's thread: {e}")))?
+        .map_err(|_| ChError::Schema("the load's thread panicked".into()))??;
     replayed?;
     let version = loaded_at(committed);
     let mut entries = Vec::new();
@@ -155,6 +164,61 @@ pub async fn load_from_store(
         entries: entries.len() as u64,
         purchases: purchases.len() as u64,
     })
+}
+
+/// Stored events' JSON, one after another, with their sequence numbers and ends.
+#[derive(Default)]
+struct JsonChunk {
+    text: String,
+    ends: Vec<(u64, usize)>,
+}
+
+impl JsonChunk {
+    fn push(&mut self, seq: u64, json: &str) {
+        self.text.push_str(json);
+        self.ends.push((seq, self.text.len()));
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u64, &str)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(seq, end)| {
+            let json = &self.text[start..end];
+            start = end;
+            (seq, json)
+        })
+    }
+}
+
+/// Streams the chunks' events into ClickHouse, [`LOAD_INSERT`] rows per INSERT; how many.
+async fn write_chunks(
+    ch: ClickHouse,
+    rx: std::sync::mpsc::Receiver<JsonChunk>,
+) -> Result<u64, ChError> {
+    let mut n = 0u64;
+    let mut insert: Option<EventWriter> = None;
+    while let Ok(chunk) = rx.recv() {
+        for (seq, json) in chunk.iter() {
+            let w = match &mut insert {
+                Some(w) => w,
+                None => insert.insert(EventWriter::new(&ch).await?),
+            };
+            w.write(&EventRow::from_json(seq, json)?).await?;
+            n += 1;
+            if w.rows() == LOAD_INSERT {
+                if let Some(w) = insert.take() {
+                    w.end().await?;
+                }
+            }
+        }
+    }
+    if let Some(w) = insert {
+        w.end().await?;
+    }
+    Ok(n)
 }
 
 async fn follow(

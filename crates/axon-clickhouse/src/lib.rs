@@ -56,6 +56,7 @@ pub enum ChError {
 #[derive(Clone)]
 pub struct ClickHouse {
     client: Client,
+    url: String,
     database: String,
     /// Every read's SQL, when [`ClickHouse::with_query_log`] asked for it (benchmarks replay
     /// them with `clickhouse-client`).
@@ -73,6 +74,7 @@ impl ClickHouse {
             .await?;
         let ch = ClickHouse {
             client: root.with_database(database),
+            url: url.to_string(),
             database: database.to_string(),
             log: None,
         };
@@ -86,6 +88,18 @@ impl ClickHouse {
 
     pub(crate) fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The same database through a client of its own (its own connection pool), for use on
+    /// another runtime: a pooled connection is driven by the runtime that opened it.
+    pub(crate) fn with_own_pool(&self) -> ClickHouse {
+        ClickHouse {
+            client: Client::default()
+                .with_url(&self.url)
+                .with_validation(false)
+                .with_database(&self.database),
+            ..self.clone()
+        }
     }
 
     /// A read; its SQL is logged when a query log is on. Every value in it is a literal the

@@ -35,10 +35,71 @@ impl Ts {
 
     /// Parses an ISO-8601 instant that carries an offset (`Z` or `+09:00`).
     pub fn parse_utc(s: &str) -> Result<Ts, DomainError> {
+        if let Some(ts) = parse_canonical(s) {
+            return Ok(ts);
+        }
         s.parse::<Timestamp>()
             .map(|t| Ts(t.as_millisecond()))
             .map_err(|_| DomainError::invalid(format!("'{s}' is not an ISO-8601 instant")))
     }
+}
+
+/// The form [`Ts::to_iso`] writes — `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, years 1970 to 9999 — read
+/// without the general parser (a replay reads two per stored event); `None` for anything else,
+/// which the general parser then reads or refuses. Sub-millisecond digits are dropped, as the
+/// general parser's millisecond does for these (non-negative) instants.
+fn parse_canonical(s: &str) -> Option<Ts> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || *b.last()? != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<i64> {
+        b[from..to].iter().try_fold(0i64, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if year < 1970 || day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let millis = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let n = num(20, 20 + digits.len())?;
+            let places = digits.len() as u32;
+            if places >= 3 {
+                n / 10i64.pow(places - 3)
+            } else {
+                n * 10i64.pow(3 - places)
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm), years from 1970 on.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(Ts(days * MS_PER_DAY
+        + hour * MS_PER_HOUR
+        + minute * 60_000
+        + second * MS_PER_SEC
+        + millis))
 }
 
 impl fmt::Display for Ts {
@@ -55,8 +116,19 @@ impl Serialize for Ts {
 
 impl<'de> Deserialize<'de> for Ts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ts::parse_utc(&s).map_err(serde::de::Error::custom)
+        /// Parses the text where the deserializer holds it (no copy per timestamp: a replay
+        /// reads two per event).
+        struct Iso;
+        impl serde::de::Visitor<'_> for Iso {
+            type Value = Ts;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO-8601 instant")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Ts, E> {
+                Ts::parse_utc(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Iso)
     }
 }
 
@@ -232,6 +304,59 @@ impl utoipa::ToSchema for Ts {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_canonical_form_reads_as_the_general_parser_reads_it() {
+        use jiff::Timestamp;
+        let general = |s: &str| s.parse::<Timestamp>().ok().map(|t| Ts(t.as_millisecond()));
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Every millisecond of 1970..9999, whole seconds and round tenths among them.
+            let mut ms = (x % 253_402_300_800_000) as i64;
+            if i % 3 == 0 {
+                ms -= ms % 1000;
+            } else if i % 3 == 1 {
+                ms -= ms % 100;
+            }
+            let iso = Ts(ms).to_iso();
+            assert_eq!(parse_canonical(&iso), Some(Ts(ms)), "{iso}");
+            assert_eq!(general(&iso), Some(Ts(ms)), "{iso}");
+        }
+        for s in [
+            "2024-02-29T23:59:59.999Z",
+            "2026-11-25T00:00:00.5Z",
+            "2026-11-25T00:00:00.123456789Z",
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T12:00:00.01Z",
+        ] {
+            assert_eq!(parse_canonical(s), general(s), "{s}");
+            assert!(parse_canonical(s).is_some(), "{s}");
+        }
+        // Not the canonical form: left to the general parser (which reads or refuses it).
+        for s in [
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-11-25T24:00:00Z",
+            "2026-11-25T00:00:60Z",
+            "2026-11-25T00:00:00+09:00",
+            "2026-11-25T00:00:00.Z",
+            "2026-11-25T00:00:00.1234567890Z",
+            "2026-11-25T00:00:00.1x3Z",
+            "1969-12-31T23:59:59.999Z",
+            "2026-11-25 00:00:00Z",
+            "+2026-11-25T00:00:00Z",
+        ] {
+            assert_eq!(parse_canonical(s), None, "{s}");
+        }
+        assert_eq!(
+            Ts::parse_utc("2026-11-25T09:00:00+09:00").unwrap(),
+            Ts::parse_utc("2026-11-25T00:00:00Z").unwrap()
+        );
+        assert!(Ts::parse_utc("2023-02-29T00:00:00Z").is_err());
+    }
+
     use super::*;
 
     #[test]

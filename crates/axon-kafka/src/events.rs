@@ -110,6 +110,13 @@ impl EventLog for KafkaEvents {
         self.inner.store.replay_core(visit).await
     }
 
+    async fn replay_json(
+        &self,
+        visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
+    ) -> Result<u64, StoreError> {
+        self.inner.store.replay_json(visit).await
+    }
+
     async fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError> {
         self.inner.store.query(q).await
     }

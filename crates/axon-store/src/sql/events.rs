@@ -212,6 +212,10 @@ fn body_row(r: &AnyRow) -> SqlResult<(u64, Event)> {
     decode(i(r, 0)?, &s(r, 1)?)
 }
 
+fn json_row(r: &AnyRow) -> SqlResult<(u64, String)> {
+    Ok((i(r, 0)?.cast_unsigned(), s(r, 1)?))
+}
+
 fn core_row(r: &AnyRow) -> SqlResult<(u64, EventCore)> {
     let trigger_type =
         TriggerType::parse(&s(r, 1)?).map_err(|e| StoreError::Internal(e.message))?;
@@ -261,6 +265,19 @@ impl EventLog for SqlStore {
                 tail.replayed(seq);
                 visit(seq, e);
             },
+        )
+        .await
+    }
+
+    async fn replay_json(
+        &self,
+        visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
+    ) -> Result<u64, StoreError> {
+        // Not the engine's replay: the feed's replayed mark is left alone.
+        self.stream(
+            "SELECT seq, body FROM events ORDER BY seq".into(),
+            json_row,
+            &mut |(seq, body)| visit(seq, &body),
         )
         .await
     }

@@ -138,6 +138,26 @@ impl EventLog for SqliteStore {
         })
     }
 
+    async fn replay_json(
+        &self,
+        visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
+    ) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT seq, body FROM events ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                let body = row
+                    .get_ref(1)?
+                    .as_str()
+                    .map_err(|e| StoreError::Internal(e.to_string()))?;
+                visit(row.get::<_, i64>(0)?.cast_unsigned(), body);
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
     async fn replay_core(
         &self,
         visit: &mut (dyn FnMut(u64, EventCore) + Send),

@@ -43,6 +43,20 @@ pub async fn events_dedupe_and_replay_in_order(b: &Backend) {
         .unwrap();
     assert_eq!(cores[0], (seqs[0], Some(1), false));
     assert_eq!(cores.len(), 4);
+    // The stored JSON, undecoded: the same events, in the same order, as the decoded replay.
+    let (mut decoded, mut json) = (Vec::new(), Vec::new());
+    log.replay(&mut |seq, e| decoded.push((seq, e)))
+        .await
+        .unwrap();
+    log.replay_json(&mut |seq, text| {
+        json.push((
+            seq,
+            serde_json::from_str::<axon_domain::event::Event>(text).unwrap(),
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(json, decoded, "{}", b.name);
     assert_eq!(log.count().await.unwrap(), 4);
     assert_eq!(log.last_seq().await.unwrap(), *seqs.last().unwrap());
 }
