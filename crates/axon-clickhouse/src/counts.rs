@@ -159,21 +159,22 @@ impl ClickHouse {
         })
     }
 
-    /// Every record the activity has had: events of every type (bots aside), entries and
-    /// promotion purchases.
-    pub async fn records(&self, activity: ActivityId) -> Result<u64, ChError> {
-        let count = |sql: String| async move { self.query(&sql).fetch_one::<u64>().await };
-        Ok(count(format!(
-            "SELECT count() FROM {EVENTS} WHERE {COUNTED} AND activity_id = {activity}"
-        ))
-        .await?
-            + count(format!(
-                "SELECT count() FROM {ENTRIES} WHERE activity_id = {activity}"
-            ))
-            .await?
-            + count(format!(
-                "SELECT count() FROM {PURCHASES} WHERE promo = 1 AND activity_id = {activity}"
-            ))
-            .await?)
+    /// Whether the activity has ever had a record: a counted event of any type, an entry or a
+    /// promotion purchase. Events and entries need no `FINAL` for this (the activity is part of
+    /// their keys: every version of a row is of the same activity); a purchase's latest version
+    /// decides. Each probe stops at the first row it finds.
+    pub async fn has_records(&self, activity: ActivityId) -> Result<bool, ChError> {
+        for probe in [
+            format!("SELECT 1 FROM events WHERE activity_id = {activity} AND {COUNTED} LIMIT 1"),
+            format!("SELECT 1 FROM entries WHERE activity_id = {activity} LIMIT 1"),
+            format!(
+                "SELECT 1 FROM {PURCHASES} WHERE activity_id = {activity} AND promo = 1 LIMIT 1"
+            ),
+        ] {
+            if !self.query(&probe).fetch_all::<u8>().await?.is_empty() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }

@@ -215,8 +215,11 @@ impl Aggregates for ChSnapshot {
         self.read("entries", |ch| async move { ch.entries(activity).await })
     }
 
-    fn records(&self, activity: ActivityId) -> u64 {
-        self.read("records", |ch| async move { ch.records(activity).await })
+    fn has_records(&self, activity: ActivityId) -> bool {
+        self.read(
+            "records",
+            |ch| async move { ch.has_records(activity).await },
+        )
     }
 
     fn purchases(&self, set: PurchaseSet<'_>, w: &Window, day_starts: &[Ts]) -> PurchaseSeries {

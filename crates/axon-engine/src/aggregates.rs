@@ -52,8 +52,8 @@ impl Aggregates for Engine {
         self.entries_of(activity)
     }
 
-    fn records(&self, activity: ActivityId) -> u64 {
-        self.records_of(activity)
+    fn has_records(&self, activity: ActivityId) -> bool {
+        self.records_of(activity) > 0
     }
 
     fn purchases(&self, set: PurchaseSet<'_>, w: &Window, day_starts: &[Ts]) -> PurchaseSeries {

@@ -139,9 +139,9 @@ pub trait Aggregates: Send + Sync {
     /// An activity's entries as they stand.
     fn entries(&self, activity: ActivityId) -> EntryTally;
 
-    /// How many records the activity has ever had — events of every type, entries and
-    /// promotion purchases, at any time (0: nothing was collected for it yet).
-    fn records(&self, activity: ActivityId) -> u64;
+    /// Whether the activity has ever had a record — an event of any type, an entry or a
+    /// promotion purchase, at any time (`false`: nothing was collected for it yet).
+    fn has_records(&self, activity: ActivityId) -> bool;
 
     /// Purchases in the window, counted per day of `day_starts` (ascending).
     fn purchases(&self, set: PurchaseSet<'_>, w: &Window, day_starts: &[Ts]) -> PurchaseSeries;

@@ -67,7 +67,7 @@ impl View<'_> {
             start_date: q.window.start,
             end_date: q.window.end,
             timestamp: q.now,
-            has_data: self.snap.records(id) > 0,
+            has_data: self.snap.has_records(id),
             data: self.widgets(Scope::Activity(id), &[id], meta.budget, q)?,
             annotations: Vec::new(),
         })
