@@ -39,7 +39,7 @@ impl ClickHouse {
             trigger.as_str(),
             window(w)
         );
-        Ok(self.query(&sql).fetch_one::<u64>().await?)
+        self.number(&sql).await
     }
 
     /// PAGE_VIEW events per bucket of `bucket_ms`, the first starting at `w.start` rounded down
@@ -92,6 +92,6 @@ impl ClickHouse {
             return Ok(0);
         };
         let sql = persons_query(&format!("{acts} AND {}", window(w)));
-        Ok(self.query(&sql).fetch_one::<u64>().await?)
+        self.number(&sql).await
     }
 }

@@ -61,7 +61,7 @@ impl ClickHouse {
             trigger.as_str(),
             between("ts", w)
         ));
-        Ok(self.query(&sql).fetch_one::<u64>().await?)
+        self.number(&sql).await
     }
 
     /// Distinct users approved in the window (a user's person is the user: no link applies).
@@ -71,7 +71,7 @@ impl ClickHouse {
              AND {}",
             between("requested_at", w)
         );
-        Ok(self.query(&sql).fetch_one::<u64>().await?)
+        self.number(&sql).await
     }
 
     /// Distinct persons per funnel step (VISIT, ENGAGE, QUALIFY, PURCHASE), unions over the

@@ -6,7 +6,7 @@
 //! ClickHouse 18.16 has (its `windowFunnel` takes whole seconds, the conversion window here is
 //! in milliseconds).
 
-use crate::sql::{activity_filter, links_join, COUNTED, ENTRIES, EVENTS, PERSON};
+use crate::sql::{activity_filter, links_join, COUNTED, ENTRIES, EVENT_ROWS, PERSON};
 use crate::{ChError, ClickHouse};
 use axon_domain::model::{ActivityId, FunnelStep};
 use axon_domain::period::Window;
@@ -54,7 +54,7 @@ fn matches(acts: &str, w: &Window, within_ms: Option<i64>) -> String {
         "SELECT activity_id, {PERSON} AS p, ts, step FROM (\
            SELECT activity_id, user_id, anonymous_id, session_id, ts, \
              multiIf(trigger = 'PAGE_VIEW', 0, trigger = 'CLICK', 1, 3) AS step \
-           FROM {EVENTS} WHERE {COUNTED} AND {steps}) {links} \
+           FROM {EVENT_ROWS} WHERE {COUNTED} AND {steps}) {links} \
          UNION ALL \
          SELECT activity_id, concat('u:', user_id) AS p, requested_at AS ts, toUInt8(2) AS step \
          FROM {ENTRIES} WHERE {acts} AND status != 'REJECTED' \

@@ -25,8 +25,10 @@
 //! Rows are keyed by the event store's sequence number, which the store assigns once per stored
 //! (deduplicated) event. A batch written twice (a retry, a redelivery) leaves duplicate rows
 //! until ClickHouse merges them (`ReplacingMergeTree` on the full sorting key, which includes the
-//! sequence number), and every read goes through `FINAL`, so answers count each event once at
-//! every moment — never "eventually".
+//! sequence number). Every read that counts or sums goes through `FINAL`, and the reads a
+//! duplicate cannot change (distinct persons, a person's funnel step times, link lookups) read
+//! the rows as written ([`sql::EVENT_ROWS`]), so answers count each event once at every moment —
+//! never "eventually".
 
 pub mod aggregates;
 pub mod counts;
@@ -61,6 +63,9 @@ pub struct ClickHouse {
     /// Every read's SQL, when [`ClickHouse::with_query_log`] asked for it (benchmarks replay
     /// them with `clickhouse-client`).
     log: Option<Arc<Mutex<Vec<String>>>>,
+    /// Answers of single-number reads already made for one dashboard answer
+    /// ([`ClickHouse::with_memo`]): its widgets ask for the same distinct counts more than once.
+    memo: Option<Arc<Mutex<std::collections::HashMap<String, u64>>>>,
 }
 
 impl ClickHouse {
@@ -77,6 +82,7 @@ impl ClickHouse {
             url: url.to_string(),
             database: database.to_string(),
             log: None,
+            memo: None,
         };
         schema::migrate(&ch).await?;
         Ok(ch)
@@ -111,6 +117,36 @@ impl ClickHouse {
                 .push(sql.to_string());
         }
         self.client.query(sql)
+    }
+
+    /// A single-number read (a count, a distinct count), answered once per memo: the same SQL
+    /// again is answered from it without a query.
+    pub(crate) async fn number(&self, sql: &str) -> Result<u64, ChError> {
+        let known = |m: &Mutex<std::collections::HashMap<String, u64>>| {
+            m.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(sql)
+                .copied()
+        };
+        if let Some(n) = self.memo.as_deref().and_then(known) {
+            return Ok(n);
+        }
+        let n = self.query(sql).fetch_one::<u64>().await?;
+        if let Some(m) = &self.memo {
+            m.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(sql.to_string(), n);
+        }
+        Ok(n)
+    }
+
+    /// This connection with a memo of its single-number reads, for the reads of one answer
+    /// (one snapshot): its widgets then never send the same count twice.
+    pub fn with_memo(&self) -> ClickHouse {
+        ClickHouse {
+            memo: Some(Arc::default()),
+            ..self.clone()
+        }
     }
 
     /// This connection with a log of every read's SQL.

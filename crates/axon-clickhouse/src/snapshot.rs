@@ -5,7 +5,8 @@
 //! A snapshot first waits (at most [`FRESH_WAIT`]) until the follower has written the commit the
 //! engine's catalogue is at, so an answer counts every write acknowledged before it, as with the
 //! engine. Its reads are then live queries: widgets of one answer may see a few milliseconds
-//! apart, unlike the engine's immutable snapshot. The port is synchronous (dashboards are
+//! apart, unlike the engine's immutable snapshot; a count asked twice within one answer (the
+//! overview and the funnel both count the window's visitors) is read once ([`ClickHouse::with_memo`]). The port is synchronous (dashboards are
 //! composed on the reader pool): each read runs on this adapter's own runtime and the caller
 //! waits. A read that fails answers zeros and is recorded ([`Aggregates::failure`]), so the
 //! service answers 503 rather than figures with holes.
@@ -95,7 +96,7 @@ impl AnalyticsSource for ClickHouseSource {
             })
         };
         let snap = ChSnapshot {
-            ch: self.ch.clone(),
+            ch: self.ch.with_memo(),
             catalog,
             rt: self.handle.clone(),
             failure: Mutex::new(None),

@@ -3,7 +3,7 @@
 //! purchases in the window — read from ClickHouse; the split itself is the engine's shared
 //! function (`axon_engine::breakdown::split`), so a breakdown means the same on both.
 
-use crate::sql::{activity_filter, COUNTED, ENTRIES, EVENTS, PURCHASES};
+use crate::sql::{activity_filter, COUNTED, ENTRIES, EVENT_ROWS, PURCHASES};
 use crate::{ChError, ClickHouse};
 use axon_domain::model::ActivityId;
 use axon_domain::period::Window;
@@ -42,7 +42,7 @@ impl ClickHouse {
         let links = self
             .query(&format!(
                 "SELECT anonymous_id, argMax(user_id, seq) FROM identity_links \
-                 WHERE anonymous_id IN (SELECT anonymous_id FROM {EVENTS} WHERE {COUNTED} \
+                 WHERE anonymous_id IN (SELECT anonymous_id FROM {EVENT_ROWS} WHERE {COUNTED} \
                  AND {acts} AND ts >= {s} AND ts < {e} AND anonymous_id != '') \
                  GROUP BY anonymous_id"
             ))

@@ -8,8 +8,15 @@ use crate::ChError;
 use axon_domain::model::ActivityId;
 use std::collections::BTreeSet;
 
-/// How every read names the events table: `FINAL` folds rows written twice at read time.
+/// How a read that counts or sums events names the events table: `FINAL` folds rows written
+/// twice at read time.
 pub const EVENTS: &str = "events FINAL";
+
+/// The events as written, for reads whose answer a row written twice cannot change: distinct
+/// persons, the set of times a person reached a funnel step, the anonymous ids to look links up
+/// for. A duplicate is the same row (same sequence number, same content), so it adds nothing
+/// to a distinct count, a minimum or a set — and these reads skip the merge `FINAL` costs.
+pub const EVENT_ROWS: &str = "events";
 
 /// Entries and purchases as they stand (the highest version of each key).
 pub const ENTRIES: &str = "entries FINAL";
@@ -33,7 +40,7 @@ pub const PERSON: &str = "multiIf(user_id != '', concat('u:', user_id), \
 pub fn links_join(filter: &str) -> String {
     format!(
         "ANY LEFT JOIN (SELECT anonymous_id, argMax(user_id, seq) AS linked FROM identity_links \
-         WHERE anonymous_id IN (SELECT anonymous_id FROM {EVENTS} WHERE {COUNTED} AND {filter} \
+         WHERE anonymous_id IN (SELECT anonymous_id FROM {EVENT_ROWS} WHERE {COUNTED} AND {filter} \
          AND anonymous_id != '') GROUP BY anonymous_id) USING anonymous_id"
     )
 }
@@ -59,7 +66,7 @@ pub fn id_list(ids: &[i64]) -> Option<String> {
 pub fn persons_query(filter: &str) -> String {
     format!(
         "SELECT uniqExact({PERSON}) FROM (SELECT user_id, anonymous_id, session_id \
-         FROM {EVENTS} WHERE {COUNTED} AND {filter}) {}",
+         FROM {EVENT_ROWS} WHERE {COUNTED} AND {filter}) {}",
         links_join(filter)
     )
 }

@@ -161,6 +161,24 @@ async fn event_aggregates_equal_the_engine_on_hand_made_edges() {
             .unwrap(),
         5
     );
+    // Within one answer's memo a count asked twice is read once, and is the same count.
+    let memo = ch.with_memo().with_query_log();
+    assert_eq!(memo.active_persons(&[1], &day).await.unwrap(), 4);
+    assert_eq!(memo.active_persons(&[1], &day).await.unwrap(), 4);
+    assert_eq!(memo.active_persons(&[2], &day).await.unwrap(), 2);
+    assert_eq!(
+        memo.take_queries().len(),
+        2,
+        "the repeated count was not sent again"
+    );
+    let plain = ch.clone().with_query_log();
+    plain.active_persons(&[1], &day).await.unwrap();
+    plain.active_persons(&[1], &day).await.unwrap();
+    assert_eq!(
+        plain.take_queries().len(),
+        2,
+        "without a memo every read is sent"
+    );
 }
 
 pub fn random_events(n: usize, seed: u64) -> Vec<(u64, Event)> {
