@@ -100,9 +100,9 @@ pub struct Loaded {
     pub purchases: u64,
 }
 
-/// Writes what ClickHouse lacks of the store (events above its highest sequence number, every
-/// entry and purchase as it stands, versioned at `committed`): the follower's catch-up, and
-/// `axon import`'s load into ClickHouse.
+/// Writes what ClickHouse lacks of the store — the events above its highest sequence number
+/// (only those are read), every entry and purchase as it stands, versioned at `committed`: the
+/// follower's catch-up, and `axon import`'s load into ClickHouse.
 pub async fn load_from_store(
     ch: &ClickHouse,
     store: &dyn Repo,
@@ -129,8 +129,8 @@ pub async fn load_from_store(
     let mut chunk = JsonChunk::default();
     let mut stopped = false;
     let replayed = log
-        .replay_json(&mut |seq, json| {
-            if seq > above && !stopped {
+        .replay_json(above, &mut |seq, json| {
+            if !stopped {
                 chunk.push(seq, json);
                 if chunk.len() == CATCH_UP_CHUNK {
                     // A writer that stopped has failed: its error is reported below.

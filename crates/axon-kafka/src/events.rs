@@ -112,9 +112,10 @@ impl EventLog for KafkaEvents {
 
     async fn replay_json(
         &self,
+        after: u64,
         visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
     ) -> Result<u64, StoreError> {
-        self.inner.store.replay_json(visit).await
+        self.inner.store.replay_json(after, visit).await
     }
 
     async fn query(&self, q: &EventQuery) -> Result<EventPage, StoreError> {

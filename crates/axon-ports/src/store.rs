@@ -57,20 +57,26 @@ pub trait EventLog: Send + Sync {
     fn append(&self, events: Vec<Event>) -> Pending<AppendReport>;
     /// Visits every stored event in append order.
     async fn replay(&self, visit: &mut (dyn FnMut(u64, Event) + Send)) -> Result<u64, StoreError>;
-    /// Visits every stored event in append order as its JSON (the serde form of [`Event`]), for
-    /// bulk copies that re-encode events (the ClickHouse load). A store that keeps that JSON
-    /// passes it on undecoded; this default encodes what [`EventLog::replay`] decodes.
+    /// Visits every stored event with a sequence number above `after`, in append order, as its
+    /// JSON (the serde form of [`Event`]), for bulk copies that re-encode events (the ClickHouse
+    /// load); how many. A store that keeps that JSON passes it on undecoded and reads only the
+    /// events asked for; this default encodes what [`EventLog::replay`] decodes.
     async fn replay_json(
         &self,
+        after: u64,
         visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
     ) -> Result<u64, StoreError> {
-        let mut failed = None;
-        let n = self
-            .replay(&mut |seq, e| match serde_json::to_string(&e) {
-                Ok(json) => visit(seq, &json),
-                Err(err) => failed = Some(StoreError::Internal(err.to_string())),
-            })
-            .await?;
+        let (mut failed, mut n) = (None, 0);
+        self.replay(&mut |seq, e| {
+            if seq > after {
+                n += 1;
+                match serde_json::to_string(&e) {
+                    Ok(json) => visit(seq, &json),
+                    Err(err) => failed = Some(StoreError::Internal(err.to_string())),
+                }
+            }
+        })
+        .await?;
         failed.map_or(Ok(n), Err)
     }
     /// Visits every stored event's analytic core in append order (fast start-up).

@@ -271,11 +271,12 @@ impl EventLog for SqlStore {
 
     async fn replay_json(
         &self,
+        after: u64,
         visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
     ) -> Result<u64, StoreError> {
         // Not the engine's replay: the feed's replayed mark is left alone.
         self.stream(
-            "SELECT seq, body FROM events ORDER BY seq".into(),
+            format!("SELECT seq, body FROM events WHERE seq > {after} ORDER BY seq"),
             json_row,
             &mut |(seq, body)| visit(seq, &body),
         )

@@ -140,11 +140,13 @@ impl EventLog for SqliteStore {
 
     async fn replay_json(
         &self,
+        after: u64,
         visit: &mut (dyn for<'j> FnMut(u64, &'j str) + Send),
     ) -> Result<u64, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare("SELECT seq, body FROM events ORDER BY seq")?;
-            let mut rows = stmt.query([])?;
+            let mut stmt =
+                conn.prepare("SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq")?;
+            let mut rows = stmt.query([i64::try_from(after).unwrap_or(i64::MAX)])?;
             let mut n = 0;
             while let Some(row) = rows.next()? {
                 let body = row

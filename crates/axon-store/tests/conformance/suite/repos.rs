@@ -48,15 +48,23 @@ pub async fn events_dedupe_and_replay_in_order(b: &Backend) {
     log.replay(&mut |seq, e| decoded.push((seq, e)))
         .await
         .unwrap();
-    log.replay_json(&mut |seq, text| {
-        json.push((
-            seq,
-            serde_json::from_str::<axon_domain::event::Event>(text).unwrap(),
-        ))
-    })
-    .await
-    .unwrap();
-    assert_eq!(json, decoded, "{}", b.name);
+    let all = log
+        .replay_json(0, &mut |seq, text| {
+            json.push((
+                seq,
+                serde_json::from_str::<axon_domain::event::Event>(text).unwrap(),
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!((all, &json), (4, &decoded), "{}", b.name);
+    // Above a sequence number: only the later events.
+    let mut later = Vec::new();
+    let n = log
+        .replay_json(seqs[1], &mut |seq, _| later.push(seq))
+        .await
+        .unwrap();
+    assert_eq!((n, later), (2, seqs[2..].to_vec()), "{}", b.name);
     assert_eq!(log.count().await.unwrap(), 4);
     assert_eq!(log.last_seq().await.unwrap(), *seqs.last().unwrap());
 }
