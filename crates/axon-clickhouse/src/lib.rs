@@ -65,7 +65,16 @@ pub struct ClickHouse {
     log: Option<Arc<Mutex<Vec<String>>>>,
     /// Answers of single-number reads already made for one dashboard answer
     /// ([`ClickHouse::with_memo`]): its widgets ask for the same distinct counts more than once.
-    memo: Option<Arc<Mutex<std::collections::HashMap<String, u64>>>>,
+    memo: Option<Arc<Memo>>,
+}
+
+/// Single-number answers by their SQL.
+type Memo = Mutex<std::collections::HashMap<String, u64>>;
+
+/// A client of the server at `url` with no database chosen: RowBinary validation off (18.16 has
+/// no `RowBinaryWithNamesAndTypes`).
+fn root_client(url: &str) -> Client {
+    Client::default().with_url(url).with_validation(false)
 }
 
 impl ClickHouse {
@@ -73,7 +82,7 @@ impl ClickHouse {
     /// the migrations it has not seen.
     pub async fn open(url: &str, database: &str) -> Result<ClickHouse, ChError> {
         sql::check_identifier(database)?;
-        let root = Client::default().with_url(url).with_validation(false);
+        let root = root_client(url);
         root.query(&format!("CREATE DATABASE IF NOT EXISTS {database}"))
             .execute()
             .await?;
@@ -100,10 +109,7 @@ impl ClickHouse {
     /// another runtime: a pooled connection is driven by the runtime that opened it.
     pub(crate) fn with_own_pool(&self) -> ClickHouse {
         ClickHouse {
-            client: Client::default()
-                .with_url(&self.url)
-                .with_validation(false)
-                .with_database(&self.database),
+            client: root_client(&self.url).with_database(&self.database),
             ..self.clone()
         }
     }
@@ -122,7 +128,7 @@ impl ClickHouse {
     /// A single-number read (a count, a distinct count), answered once per memo: the same SQL
     /// again is answered from it without a query.
     pub(crate) async fn number(&self, sql: &str) -> Result<u64, ChError> {
-        let known = |m: &Mutex<std::collections::HashMap<String, u64>>| {
+        let known = |m: &Memo| {
             m.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .get(sql)
