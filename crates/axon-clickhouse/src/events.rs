@@ -243,13 +243,28 @@ impl ClickHouse {
         Ok((n > 0).then_some(Ts(t)))
     }
 
-    /// The highest sequence number written (0 when none).
-    pub async fn max_seq(&self) -> Result<u64, ChError> {
+    /// Every event up to this sequence number is written, with its identity links (0 when
+    /// none). Not simply the highest `seq` in `events`: one INSERT spanning several months
+    /// becomes one part per month, and the links go in after the events, so a crash midway can
+    /// leave an event above a missing one — the catch-up starts here and writes the gap again.
+    pub async fn loaded_through(&self) -> Result<u64, ChError> {
         Ok(self
             .client()
-            .query("SELECT max(seq) FROM events")
+            .query("SELECT max(through) FROM axon_loaded")
             .fetch_one::<u64>()
             .await?)
+    }
+
+    /// Records that every event up to `through` is written (after the INSERTs that wrote them
+    /// ended). Never lowers the mark: reads take the maximum.
+    pub async fn mark_loaded(&self, through: u64) -> Result<(), ChError> {
+        self.client()
+            .query(&format!(
+                "INSERT INTO axon_loaded (id, through) VALUES (0, {through})"
+            ))
+            .execute()
+            .await?;
+        Ok(())
     }
 
     /// Rows in the table before deduplication (what a merge has not folded yet is counted).

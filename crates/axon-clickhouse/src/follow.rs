@@ -1,7 +1,7 @@
 //! Keeping ClickHouse up to date: a node's follower of the store's commit feed.
 //!
 //! On start the follower subscribes to the feed first, then catches up from the store — every
-//! event whose sequence number is above the highest in ClickHouse, and every entry and purchase
+//! event above the sequence number ClickHouse is complete through, and every entry and purchase
 //! as it stands, versioned at the commit it was read at ([`projection::loaded_at`]) — and then
 //! writes each durable commit the feed brings, in batches (whatever arrived while the previous
 //! batch was written, up to [`BATCH_COMMITS`]). A batch that fails is written again until it
@@ -16,7 +16,7 @@
 use crate::events::{EventRow, EventWriter};
 use crate::projection::loaded_at;
 use crate::{ChError, ClickHouse};
-use axon_ports::feed::Commit;
+use axon_ports::feed::{Change, Commit};
 use axon_ports::{EventLog, Repo, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -100,8 +100,8 @@ pub struct Loaded {
     pub purchases: u64,
 }
 
-/// Writes what ClickHouse lacks of the store — the events above its highest sequence number
-/// (only those are read), every entry and purchase as it stands, versioned at `committed`: the
+/// Writes what ClickHouse lacks of the store — the events above the sequence number it is
+/// complete through ([`ClickHouse::loaded_through`]; only those are read), every entry and purchase as it stands, versioned at `committed`: the
 /// follower's catch-up, and `axon import`'s load into ClickHouse.
 pub async fn load_from_store(
     ch: &ClickHouse,
@@ -109,7 +109,7 @@ pub async fn load_from_store(
     log: &dyn EventLog,
     committed: u64,
 ) -> Result<Loaded, FollowError> {
-    let above = ch.max_seq().await?;
+    let above = ch.loaded_through().await?;
     // The replay (synchronous for SQLite, on the caller's thread) copies each stored event's
     // JSON into chunks; a thread of its own turns them into rows and streams them into
     // ClickHouse meanwhile, no event decoded whole. The bounded channel keeps the replay at
@@ -198,7 +198,7 @@ async fn write_chunks(
     ch: ClickHouse,
     rx: std::sync::mpsc::Receiver<JsonChunk>,
 ) -> Result<u64, ChError> {
-    let mut n = 0u64;
+    let (mut n, mut last) = (0u64, 0u64);
     let mut insert: Option<EventWriter> = None;
     while let Ok(chunk) = rx.recv() {
         for (seq, json) in chunk.iter() {
@@ -208,15 +208,18 @@ async fn write_chunks(
             };
             w.write(&EventRow::from_json(seq, json)?).await?;
             n += 1;
+            last = seq;
             if w.rows() == LOAD_INSERT {
                 if let Some(w) = insert.take() {
                     w.end().await?;
+                    ch.mark_loaded(last).await?;
                 }
             }
         }
     }
     if let Some(w) = insert {
         w.end().await?;
+        ch.mark_loaded(last).await?;
     }
     Ok(n)
 }
@@ -235,8 +238,25 @@ async fn follow(
             }
         }
         let refs: Vec<&Commit> = batch.iter().map(|c| &**c).collect();
+        // The feed brings commits in order and every earlier one is written: after this batch,
+        // ClickHouse is complete through its newest event.
+        let through = refs
+            .iter()
+            .flat_map(|c| c.changes.iter())
+            .filter_map(|ch| match ch {
+                Change::Event { seq, .. } => Some(*seq),
+                _ => None,
+            })
+            .max();
         loop {
-            match ch.write_commits(&refs).await {
+            let written = match ch.write_commits(&refs).await {
+                Ok(()) => match through {
+                    Some(t) => ch.mark_loaded(t).await,
+                    None => Ok(()),
+                },
+                Err(e) => Err(e),
+            };
+            match written {
                 Ok(()) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, commits = refs.len(), "could not write commits to ClickHouse; retrying them");

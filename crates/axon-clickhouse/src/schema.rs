@@ -65,6 +65,15 @@ const MIGRATIONS: &[&str] = &[
     // 5: the links of the events written before migration 4.
     "INSERT INTO identity_links SELECT anonymous_id, user_id, seq FROM events
      WHERE bot = 0 AND user_id != '' AND anonymous_id != ''",
+    // 6: how far the events are complete — every event up to `through` is written with its
+    // links (see `events::ClickHouse::loaded_through`). One key, so merges fold it to one row.
+    "CREATE TABLE IF NOT EXISTS axon_loaded (
+        id UInt8,
+        through UInt64
+    ) ENGINE = ReplacingMergeTree(through)
+    ORDER BY id",
+    // 7: a database written before migration 6 counts as complete through its highest event.
+    "INSERT INTO axon_loaded SELECT 0, max(seq) FROM events",
 ];
 
 /// Applies every migration not applied yet.
