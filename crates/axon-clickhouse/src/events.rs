@@ -161,7 +161,6 @@ pub(crate) struct EventWriter {
     events: Insert<EventRow<'static>>,
     links: Option<Insert<LinkRow<'static>>>,
     client: clickhouse::Client,
-    rows: usize,
 }
 
 impl EventWriter {
@@ -170,18 +169,11 @@ impl EventWriter {
             events: ch.client().insert::<EventRow<'_>>("events").await?,
             links: None,
             client: ch.client().clone(),
-            rows: 0,
         })
-    }
-
-    /// Rows written so far.
-    pub(crate) fn rows(&self) -> usize {
-        self.rows
     }
 
     pub(crate) async fn write(&mut self, row: &EventRow<'_>) -> Result<(), ChError> {
         self.events.write(row).await?;
-        self.rows += 1;
         if row.bot == 0 && !row.user_id.is_empty() && !row.anonymous_id.is_empty() {
             let links = match &mut self.links {
                 Some(l) => l,

@@ -26,9 +26,13 @@ use tokio::sync::{mpsc, watch};
 pub const BATCH_COMMITS: usize = 2000;
 /// Events handed from the replay to the writer at a time while catching up.
 const CATCH_UP_CHUNK: usize = 10_000;
-/// Rows per INSERT while catching up: ClickHouse's own block size, so each INSERT makes one
-/// part per month it spans.
-const LOAD_INSERT: usize = 1_048_576;
+/// Rows per round of INSERTs while catching up: ClickHouse's own block size, shared by the
+/// round's [`LOAD_WRITERS`] INSERTs (each makes one part per month it spans).
+const LOAD_ROUND: usize = 1_048_576;
+/// INSERTs open at once while catching up, dealt the chunks in turn. ClickHouse works each
+/// INSERT in a thread of its own and sorts, compresses and writes its block only at the end:
+/// one INSERT leaves the second core idle while that happens, two share the work.
+const LOAD_WRITERS: usize = 2;
 /// Pause before a failed batch is written again.
 const RETRY: Duration = Duration::from_millis(500);
 
@@ -123,7 +127,7 @@ pub async fn load_from_store(
                 .enable_all()
                 .build()
                 .map_err(|e| ChError::Schema(format!("the load's runtime: {e}")))?
-                .block_on(write_chunks(loader, rx))
+                .block_on(write_chunks(loader, async_chunks(rx)))
         })
         .map_err(|e| ChError::Schema(format!("the load's thread: {e}")))?;
     let mut chunk = JsonChunk::default();
@@ -193,35 +197,64 @@ impl JsonChunk {
     }
 }
 
-/// Streams the chunks' events into ClickHouse, [`LOAD_INSERT`] rows per INSERT; how many.
-async fn write_chunks(
-    ch: ClickHouse,
-    rx: std::sync::mpsc::Receiver<JsonChunk>,
-) -> Result<u64, ChError> {
-    let (mut n, mut last) = (0u64, 0u64);
-    let mut insert: Option<EventWriter> = None;
-    while let Ok(chunk) = rx.recv() {
-        for (seq, json) in chunk.iter() {
-            let w = match &mut insert {
-                Some(w) => w,
-                None => insert.insert(EventWriter::new(&ch).await?),
-            };
-            w.write(&EventRow::from_json(seq, json)?).await?;
-            n += 1;
-            last = seq;
-            if w.rows() == LOAD_INSERT {
-                if let Some(w) = insert.take() {
-                    w.end().await?;
-                    ch.mark_loaded(last).await?;
-                }
+/// The chunks on an async channel, forwarded by a thread of their own: waiting for the next
+/// chunk must not block the writer's runtime, which drives the open INSERTs' connections.
+fn async_chunks(rx: std::sync::mpsc::Receiver<JsonChunk>) -> mpsc::Receiver<JsonChunk> {
+    let (tx, chunks) = mpsc::channel(2);
+    std::thread::spawn(move || {
+        for chunk in rx {
+            if tx.blocking_send(chunk).is_err() {
+                return;
             }
         }
+    });
+    chunks
+}
+
+/// Streams the chunks' events into ClickHouse in rounds of [`LOAD_ROUND`] rows, each round's
+/// chunks dealt in turn to [`LOAD_WRITERS`] INSERTs that end together; after each round,
+/// ClickHouse is marked complete through its last event. How many events were written.
+async fn write_chunks(ch: ClickHouse, mut rx: mpsc::Receiver<JsonChunk>) -> Result<u64, ChError> {
+    let (mut n, mut last) = (0u64, 0u64);
+    let mut round: Vec<EventWriter> = Vec::with_capacity(LOAD_WRITERS);
+    let (mut dealt, mut rows) = (0usize, 0usize);
+    while let Some(chunk) = rx.recv().await {
+        let slot = dealt % LOAD_WRITERS;
+        dealt += 1;
+        if slot == round.len() {
+            round.push(EventWriter::new(&ch).await?);
+        }
+        let w = &mut round[slot];
+        for (seq, json) in chunk.iter() {
+            w.write(&EventRow::from_json(seq, json)?).await?;
+            last = seq;
+        }
+        n += chunk.len() as u64;
+        rows += chunk.len();
+        if rows >= LOAD_ROUND {
+            end_round(&ch, &mut round, last).await?;
+            (dealt, rows) = (0, 0);
+        }
     }
-    if let Some(w) = insert {
-        w.end().await?;
-        ch.mark_loaded(last).await?;
-    }
+    end_round(&ch, &mut round, last).await?;
     Ok(n)
+}
+
+/// Ends the round's INSERTs side by side, then marks ClickHouse complete through `last`.
+async fn end_round(
+    ch: &ClickHouse,
+    round: &mut Vec<EventWriter>,
+    last: u64,
+) -> Result<(), ChError> {
+    if round.is_empty() {
+        return Ok(());
+    }
+    let ends: Vec<_> = round.drain(..).map(|w| tokio::spawn(w.end())).collect();
+    for end in ends {
+        end.await
+            .map_err(|e| ChError::Schema(format!("an INSERT of the load: {e}")))??;
+    }
+    ch.mark_loaded(last).await
 }
 
 async fn follow(

@@ -194,3 +194,42 @@ async fn the_follower_catches_up_then_writes_every_commit() {
     }
     assert_eq!(f, g);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_dealt_to_two_inserts_writes_every_event_once_and_marks_the_end() {
+    let Some(ch) = clickhouse("clickhouse::conformance::follow_load").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    // Three chunks of the load: the first and third go to one INSERT, the second to the other.
+    let events: Vec<_> = random_events(25_000, 77)
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    store.append(events).await.unwrap();
+    let loaded = axon_clickhouse::follow::load_from_store(&ch, &store, &store, store.committed())
+        .await
+        .unwrap();
+    assert_eq!(loaded.events, 25_000);
+    assert_eq!(ch.raw_rows().await.unwrap(), 25_000, "each event once");
+    let mut newest = 0;
+    store
+        .replay(&mut |seq, _| newest = newest.max(seq))
+        .await
+        .unwrap();
+    assert_eq!(ch.loaded_through().await.unwrap(), newest);
+    let engine = rebuilt(&store).await;
+    let w = Window::new(Ts(T0 - DAY), Ts(T0 + 4 * DAY));
+    let all = [1, 2, 3, 4, 5];
+    assert_eq!(ch.counts(&all, &w).await.unwrap(), engine.counts(&all, &w));
+    assert_eq!(
+        ch.step_users(&all, &w).await.unwrap(),
+        engine.step_users(&all, &w)
+    );
+    // Caught up: a second load finds nothing to write.
+    let again = axon_clickhouse::follow::load_from_store(&ch, &store, &store, store.committed())
+        .await
+        .unwrap();
+    assert_eq!(again.events, 0);
+}
