@@ -1,7 +1,8 @@
 //! The bulk loader behind `axon import` on the SQL backends: one writer job that consumes
 //! chunks as the producer parses them, inside one transaction, so a bad row anywhere leaves
 //! nothing written (mirrors `sqlite/bulk.rs`). On PostgreSQL the events go through `COPY`
-//! ([`super::copy`]); on MySQL/MariaDB through large multi-row inserts.
+//! ([`super::copy`]): the job takes the other chunks and the copier's staged batches as either
+//! comes; on MySQL/MariaDB through large multi-row inserts.
 
 use super::catalog::save_product;
 use super::commerce::{insert_entries, insert_purchases};
@@ -10,6 +11,7 @@ use super::relational::{save_activity, save_campaign};
 use super::SqlStore;
 use crate::{BulkChunk, BulkLoader, BulkReport};
 use crate::{Pending, StoreError};
+use sqlx_core::any::AnyConnection;
 use std::sync::mpsc::Receiver;
 
 impl BulkLoader for SqlStore {
@@ -17,11 +19,27 @@ impl BulkLoader for SqlStore {
         let d = self.dialect();
         let url = self.url.clone();
         // The producer hands chunks over a blocking channel; a thread forwards them to the
-        // writer's async job.
+        // writer's async job — on PostgreSQL the events straight to the copier, so staging
+        // goes on while the job moves a staged batch.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<BulkChunk>(4);
+        #[cfg(feature = "postgres")]
+        let (copy_tx, copy_rx) = match d {
+            super::Dialect::Postgres => {
+                let (etx, erx) = tokio::sync::mpsc::channel(4);
+                (Some(etx), Some(erx))
+            }
+            _ => (None, None),
+        };
         std::thread::spawn(move || {
             for chunk in chunks {
-                if tx.blocking_send(chunk).is_err() {
+                let sent = match chunk {
+                    #[cfg(feature = "postgres")]
+                    BulkChunk::Events(evs) if copy_tx.is_some() => copy_tx
+                        .as_ref()
+                        .is_some_and(|t| t.blocking_send(evs).is_ok()),
+                    other => tx.blocking_send(other).is_ok(),
+                };
+                if !sent {
                     return;
                 }
             }
@@ -32,56 +50,34 @@ impl BulkLoader for SqlStore {
             Box::pin(async move {
                 let mut r = BulkReport::default();
                 #[cfg(feature = "postgres")]
-                let mut copy: Option<super::copy::EventCopy> = None;
-                #[cfg(not(feature = "postgres"))]
-                let _ = url;
-                while let Some(chunk) = rx.recv().await {
-                    match chunk {
-                        BulkChunk::Products(ps) => {
-                            for p in &ps {
-                                save_product(c, d, p).await?;
-                            }
-                            r.products += ps.len() as u64;
-                        }
-                        BulkChunk::Campaigns(cs) => {
-                            for k in &cs {
-                                save_campaign(c, d, k).await?;
-                            }
-                            r.campaigns += cs.len() as u64;
-                        }
-                        BulkChunk::Activities(acts) => {
-                            for a in &acts {
-                                save_activity(c, d, a).await?;
-                            }
-                            r.activities += acts.len() as u64;
-                        }
-                        BulkChunk::Entries(es) => {
-                            r.entries += insert_entries(c, d, &es).await? as u64;
-                        }
-                        BulkChunk::Purchases(ps) => {
-                            r.purchases += insert_purchases(c, d, &ps).await? as u64;
-                        }
-                        #[cfg(feature = "postgres")]
-                        BulkChunk::Events(evs) if d == super::Dialect::Postgres => {
-                            copy.get_or_insert_with(|| super::copy::EventCopy::start(url.clone()))
-                                .send(c, evs)
-                                .await?;
-                        }
-                        BulkChunk::Events(evs) => {
-                            let (stored, duplicates) = insert_encoded(c, d, &evs).await?;
-                            r.events += stored;
-                            r.duplicate_events += duplicates;
-                        }
-                        BulkChunk::Abort(reason) => {
-                            return Err(StoreError::conflict("IMPORT_ABORTED", reason))
+                {
+                    let mut copy =
+                        copy_rx.map(|erx| super::copy::EventCopy::start(url.clone(), erx));
+                    let (mut others_done, mut staged_done) = (false, copy.is_none());
+                    while !(others_done && staged_done) {
+                        tokio::select! {
+                            staged = next_staged(&mut copy), if !staged_done => match (staged, &mut copy) {
+                                (Some(s), Some(copy)) => copy.move_staged(c, s).await?,
+                                _ => staged_done = true,
+                            },
+                            chunk = rx.recv(), if !others_done => match chunk {
+                                Some(chunk) => handle(c, d, &mut r, chunk).await?,
+                                None => others_done = true,
+                            },
                         }
                     }
+                    if let Some(copy) = copy {
+                        let (stored, duplicates) = copy.finish(c).await?;
+                        r.events += stored;
+                        r.duplicate_events += duplicates;
+                    }
                 }
-                #[cfg(feature = "postgres")]
-                if let Some(copy) = copy {
-                    let (stored, duplicates) = copy.finish(c).await?;
-                    r.events += stored;
-                    r.duplicate_events += duplicates;
+                #[cfg(not(feature = "postgres"))]
+                {
+                    let _ = url;
+                    while let Some(chunk) = rx.recv().await {
+                        handle(c, d, &mut r, chunk).await?;
+                    }
                 }
                 Ok(r)
             })
@@ -103,4 +99,55 @@ impl BulkLoader for SqlStore {
         }
         loaded
     }
+}
+
+/// The copier's next staged batch (none without a copier).
+#[cfg(feature = "postgres")]
+async fn next_staged(copy: &mut Option<super::copy::EventCopy>) -> Option<super::copy::Staged> {
+    match copy {
+        Some(copy) => copy.next_staged().await,
+        None => None,
+    }
+}
+
+/// Writes one chunk of the load inside the import's transaction.
+async fn handle(
+    c: &mut AnyConnection,
+    d: super::Dialect,
+    r: &mut BulkReport,
+    chunk: BulkChunk,
+) -> Result<(), StoreError> {
+    match chunk {
+        BulkChunk::Products(ps) => {
+            for p in &ps {
+                save_product(c, d, p).await?;
+            }
+            r.products += ps.len() as u64;
+        }
+        BulkChunk::Campaigns(cs) => {
+            for k in &cs {
+                save_campaign(c, d, k).await?;
+            }
+            r.campaigns += cs.len() as u64;
+        }
+        BulkChunk::Activities(acts) => {
+            for a in &acts {
+                save_activity(c, d, a).await?;
+            }
+            r.activities += acts.len() as u64;
+        }
+        BulkChunk::Entries(es) => {
+            r.entries += insert_entries(c, d, &es).await? as u64;
+        }
+        BulkChunk::Purchases(ps) => {
+            r.purchases += insert_purchases(c, d, &ps).await? as u64;
+        }
+        BulkChunk::Events(evs) => {
+            let (stored, duplicates) = insert_encoded(c, d, &evs).await?;
+            r.events += stored;
+            r.duplicate_events += duplicates;
+        }
+        BulkChunk::Abort(reason) => return Err(StoreError::conflict("IMPORT_ABORTED", reason)),
+    }
+    Ok(())
 }

@@ -1,12 +1,18 @@
 //! The PostgreSQL fast path of `axon import`'s events: `COPY … FROM STDIN` into unlogged staging
 //! tables on a second, native connection (the `Any` driver has no COPY), then one
-//! `INSERT … SELECT … ORDER BY n ON CONFLICT DO NOTHING` per staging table inside the import's
-//! transaction — so dedupe by (source, eventId), file order of sequence numbers and
-//! all-or-nothing stay exactly those of the row path, while the rows cross the wire in COPY's
-//! text format instead of as bound parameters.
+//! `INSERT … SELECT` per staging table inside the import's transaction — so dedupe by
+//! (source, eventId), file order of sequence numbers and all-or-nothing stay exactly those of
+//! the row path, while the rows cross the wire in COPY's text format instead of as bound
+//! parameters.
 //!
-//! The staging is pipelined: while the transaction moves one staged batch into `events`, the
-//! copier fills the next. Staging tables are committed on the copier's connection (they must be
+//! Sequence numbers are given, not drawn: the n-th event of the files gets the highest stored
+//! `seq` (read under the feed head lock the import's transaction holds, so no other write can
+//! commit meanwhile) plus n, and the identity sequence is moved past the last one before the
+//! transaction commits. So the move needs no sort to keep file order (a third of its cost),
+//! and an event skipped as a duplicate leaves a gap, as a rolled-back insert does.
+//!
+//! The staging is pipelined: the parser hands event chunks straight to the copier, so while
+//! the transaction moves one staged batch into `events`, the copier fills the next. Staging tables are committed on the copier's connection (they must be
 //! visible to the transaction's), so the import drops them: in its transaction when it commits,
 //! and [`cleanup`] afterwards when it did not (and before each import, for a crashed one). Only
 //! one import stages at a time: the transaction holds the feed head lock before staging starts.
@@ -32,96 +38,93 @@ const COLS: &str = "source, event_id, trigger_type, occurred_at, received_at, ac
                     campaign_id, user_id, anonymous_id, session_id, bot, body";
 
 /// One staged batch, ready to move.
-struct Staged {
+pub(crate) struct Staged {
     table: String,
 }
 
-/// The events side of one import: chunks go to the copier as they arrive; staged batches are
-/// moved into `events` on the import's connection as they become ready.
+/// The events side of one import: the copier stages the chunks it is handed as they arrive —
+/// straight from the parser, so staging never waits for a move — and each staged batch is
+/// moved into `events` on the import's connection when the import takes it
+/// ([`EventCopy::next_staged`], [`EventCopy::move_staged`]).
 pub(crate) struct EventCopy {
-    tx: Option<mpsc::Sender<Vec<EncodedEvent>>>,
     ready: mpsc::Receiver<Staged>,
-    copier: tokio::task::JoinHandle<SqlResult<()>>,
-    pub sent: u64,
-    pub stored: u64,
+    copier: tokio::task::JoinHandle<SqlResult<u64>>,
+    stored: u64,
     /// Batches moved so far.
     moved: u64,
     /// A batch met a stored (source, eventId): later ones go straight to the ignoring insert.
     duplicates_seen: bool,
+    /// The highest `seq` stored before the import (read at the first move).
+    base: i64,
 }
 
 impl EventCopy {
-    /// Starts the copier on its own connection to `url`.
-    pub fn start(url: String) -> EventCopy {
-        let (tx, rx) = mpsc::channel(4);
+    /// Starts the copier on its own connection to `url`, staging the chunks of `events`.
+    pub fn start(url: String, events: mpsc::Receiver<Vec<EncodedEvent>>) -> EventCopy {
         let (ready_tx, ready) = mpsc::channel(64);
-        let copier = tokio::spawn(copier(url, rx, ready_tx));
+        let copier = tokio::spawn(copier(url, events, ready_tx));
         EventCopy {
-            tx: Some(tx),
             ready,
             copier,
-            sent: 0,
             stored: 0,
             moved: 0,
             duplicates_seen: false,
+            base: 0,
         }
     }
 
-    /// Hands a chunk to the copier, moving whatever it has staged meanwhile.
-    pub async fn send(&mut self, c: &mut AnyConnection, evs: Vec<EncodedEvent>) -> SqlResult<()> {
-        self.sent += evs.len() as u64;
-        let Some(tx) = &self.tx else {
-            return Err(crate::StoreError::Internal("the copier stopped".into()));
-        };
-        if tx.send(evs).await.is_err() {
-            // The copier failed: its error says why.
-            return Err(self.copier_error().await);
-        }
-        while let Ok(s) = self.ready.try_recv() {
-            self.stored += self.move_staged(c, &s.table).await?;
-        }
-        Ok(())
+    /// The next staged batch; `None` once the copier has staged every chunk (or stopped: then
+    /// [`EventCopy::finish`] says why).
+    pub async fn next_staged(&mut self) -> Option<Staged> {
+        self.ready.recv().await
     }
 
-    /// Waits for the last batches and moves them; returns (stored, duplicates).
+    /// After the last batch was moved: moves the identity sequence past the numbers given;
+    /// returns (stored, duplicates).
     pub async fn finish(mut self, c: &mut AnyConnection) -> SqlResult<(u64, u64)> {
-        self.tx = None;
-        while let Some(s) = self.ready.recv().await {
-            self.stored += self.move_staged(c, &s.table).await?;
-        }
-        match (&mut self.copier).await {
+        let sent = match (&mut self.copier).await {
             Ok(r) => r?,
             Err(e) => return Err(crate::StoreError::Internal(format!("the copier died: {e}"))),
+        };
+        if self.stored > 0 {
+            // Later inserts draw from the identity sequence: past the numbers given here.
+            (&mut *c)
+                .execute(
+                    "SELECT setval(pg_get_serial_sequence('events', 'seq'), MAX(seq)) FROM events",
+                )
+                .await
+                .db()?;
         }
-        Ok((self.stored, self.sent - self.stored))
-    }
-
-    async fn copier_error(&mut self) -> crate::StoreError {
-        match (&mut self.copier).await {
-            Ok(Err(e)) => e,
-            Ok(Ok(())) => crate::StoreError::Internal("the copier stopped early".into()),
-            Err(e) => crate::StoreError::Internal(format!("the copier died: {e}")),
-        }
+        Ok((self.stored, sent - self.stored))
     }
 }
 
 impl EventCopy {
-    /// Moves one staged batch into `events` in file order, skipping stored (source, eventId),
-    /// and drops the staging table with the transaction; returns the rows stored.
+    /// Moves one staged batch into `events` with its file-order sequence numbers, skipping
+    /// stored (source, eventId), and drops the staging table with the transaction.
     ///
     /// `ON CONFLICT` costs a third more per row than a plain insert, and a first import has no
     /// duplicates: so a batch is first inserted plainly in a savepoint, and only when that meets
-    /// a unique key is it rolled back and inserted again skipping what exists.
-    async fn move_staged(&mut self, c: &mut AnyConnection, table: &str) -> SqlResult<u64> {
+    /// a unique key is it rolled back and inserted again skipping what exists — in file order,
+    /// so of two events with one (source, eventId) in the files the first is kept.
+    pub async fn move_staged(&mut self, c: &mut AnyConnection, staged: Staged) -> SqlResult<()> {
+        let table = staged.table.as_str();
         if self.moved == 0 {
-            // The ORDER BY sorts a whole batch: in memory, not in temporary files.
+            self.base = query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                .fetch_one(&mut *c)
+                .await
+                .db()?;
+            // The ignoring insert's ORDER BY sorts a whole batch: in memory, not in temporary
+            // files.
             (&mut *c)
                 .execute("SET LOCAL work_mem = '256MB'")
                 .await
                 .db()?;
         }
         self.moved += 1;
-        let insert = format!("INSERT INTO events ({COLS}) SELECT {COLS} FROM {table} ORDER BY n");
+        let base = self.base;
+        let insert =
+            format!("INSERT INTO events (seq, {COLS}) SELECT n + {base}, {COLS} FROM {table}");
         let mut stored = None;
         if !self.duplicates_seen {
             (&mut *c).execute("SAVEPOINT axon_stage").await.db()?;
@@ -150,7 +153,7 @@ impl EventCopy {
         let stored = match stored {
             Some(n) => n,
             None => (&mut *c)
-                .execute(format!("{insert} ON CONFLICT DO NOTHING").as_str())
+                .execute(format!("{insert} ORDER BY n ON CONFLICT DO NOTHING").as_str())
                 .await
                 .db()?
                 .rows_affected(),
@@ -159,7 +162,8 @@ impl EventCopy {
             .execute(format!("DROP TABLE {table}").as_str())
             .await
             .db()?;
-        Ok(stored)
+        self.stored += stored;
+        Ok(())
     }
 }
 
@@ -192,12 +196,13 @@ pub(crate) async fn cleanup_url(url: &str) -> SqlResult<()> {
     cleanup(&mut c).await
 }
 
-/// Stages the chunks of `rx` in batches of [`BATCH`] events, announcing each on `ready`.
+/// Stages the chunks of `rx` in batches of [`BATCH`] events, announcing each on `ready`; how
+/// many events it staged.
 async fn copier(
     url: String,
     mut rx: mpsc::Receiver<Vec<EncodedEvent>>,
     ready: mpsc::Sender<Staged>,
-) -> SqlResult<()> {
+) -> SqlResult<u64> {
     let mut c = PgConnection::connect(&url).await.db()?;
     cleanup(&mut c).await?;
     let (mut k, mut n) = (0u64, 0i64);
@@ -245,10 +250,10 @@ async fn copier(
         }
         copy.finish().await.db()?;
         if ready.send(Staged { table }).await.is_err() {
-            return Ok(());
+            return Ok(n.cast_unsigned());
         }
     }
-    Ok(())
+    Ok(n.cast_unsigned())
 }
 
 /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.

@@ -134,6 +134,7 @@ conformance!(
     bulk_load_is_all_or_nothing_and_idempotent,
     bulk_load_in_large_batches_keeps_the_one_row_semantics,
     bulk_load_keeps_odd_text_the_load_order_and_stored_duplicates,
+    bulk_load_of_many_events_keeps_file_order_and_the_first_duplicate,
     racing_writers_on_one_unique_key,
     racing_buyers_never_oversell,
     migrations_from_empty_rerun_and_concurrent,

@@ -152,6 +152,81 @@ pub async fn bulk_load_keeps_odd_text_the_load_order_and_stored_duplicates(b: &B
         "{}",
         b.name
     );
+    // An event written after the load is numbered after every loaded one.
+    let mut newest = 0;
+    b.log()
+        .replay(&mut |seq, _| newest = newest.max(seq))
+        .await
+        .unwrap();
+    let after = b.log().append(vec![view("after", 9, "u9")]).await.unwrap();
+    assert!(
+        after.seqs[0].is_some_and(|s| s > newest),
+        "{}: {:?} after {newest}",
+        b.name,
+        after.seqs
+    );
+}
+
+/// A load larger than one PostgreSQL staging batch (100,000 events), other rows arriving
+/// between its event chunks, and an eventId repeated inside the files past the first batch: the
+/// first of the two is kept, the events replay in file order, and a later write is numbered
+/// after them.
+pub async fn bulk_load_of_many_events_keeps_file_order_and_the_first_duplicate(b: &Backend) {
+    const N: usize = 230_000;
+    let (tx, rx) = std::sync::mpsc::sync_channel(8);
+    let producer = std::thread::spawn(move || {
+        let mut chunk = Vec::with_capacity(5_000);
+        for i in 0..N {
+            // Event 150,000 repeats the eventId of event 120,000, for another user.
+            let (id, user) = match i {
+                150_000 => ("m120000".to_string(), "second"),
+                _ => (format!("m{i}"), "u"),
+            };
+            chunk.push(EncodedEvent::new(view(&id, 9, user)).unwrap());
+            if chunk.len() == 5_000 {
+                tx.send(BulkChunk::Events(std::mem::take(&mut chunk)))
+                    .unwrap();
+                if i == 124_999 {
+                    tx.send(BulkChunk::Campaigns(vec![campaign("Between")]))
+                        .unwrap();
+                }
+            }
+        }
+        tx.send(BulkChunk::Events(chunk)).unwrap();
+    });
+    let r = b.store.bulk_load(rx).await.unwrap();
+    producer.join().unwrap();
+    assert_eq!(
+        (r.events, r.duplicate_events, r.campaigns),
+        (N as u64 - 1, 1, 1),
+        "{}",
+        b.name
+    );
+    let (mut seqs, mut ids) = (Vec::new(), Vec::new());
+    b.log()
+        .replay(&mut |seq, e| {
+            seqs.push(seq);
+            ids.push((e.event_id.unwrap(), e.user_id.unwrap()));
+        })
+        .await
+        .unwrap();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{}", b.name);
+    let want: Vec<(String, String)> = (0..N)
+        .filter(|&i| i != 150_000)
+        .map(|i| (format!("m{i}"), "u".to_string()))
+        .collect();
+    assert!(
+        ids == want,
+        "{}: events not in file order or the later duplicate kept",
+        b.name
+    );
+    let after = b.log().append(vec![view("after", 9, "u")]).await.unwrap();
+    assert!(
+        after.seqs[0].is_some_and(|s| Some(&s) > seqs.last()),
+        "{}: {:?}",
+        b.name,
+        after.seqs
+    );
 }
 
 /// Thousands of rows in one load (the SQL backends write many rows per statement): the later
