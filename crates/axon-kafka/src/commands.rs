@@ -23,8 +23,9 @@ use async_trait::async_trait;
 use axon_domain::coupon::{Coupon, UserCoupon};
 use axon_domain::event::Event;
 use axon_domain::model::{ActivityId, Entry, EntryStatus, Purchase};
+use axon_domain::Clock;
 use axon_domain::Ts;
-use axon_ports::commands::{Command, CommandLog, ConsumedCommand, Outcome};
+use axon_ports::commands::{Command, CommandLog, ConsumedCommand, Outcome, OUTCOME_RETENTION_MS};
 use axon_ports::sink::SinkLog;
 use axon_ports::{
     Draw, DrawWritten, GateRepo, NewEntry, NewPurchase, Pending, StoreError, TokenRecord,
@@ -47,20 +48,44 @@ const POLL: Duration = Duration::from_millis(5);
 /// Longest one broker call may take.
 const CALL: Duration = Duration::from_secs(3);
 
-/// This node's member of the command group.
+/// Between two prunings of old command outcomes.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// This node's member of the command group, and the pruning of outcomes older than
+/// [`OUTCOME_RETENTION_MS`] (every node prunes; deleting what another node deleted is nothing).
 pub struct Applier {
     pub counters: Arc<SinkCounters>,
     task: tokio::task::JoinHandle<()>,
+    pruner: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Applier {
     fn drop(&mut self) {
         self.task.abort();
+        self.pruner.abort();
+    }
+}
+
+/// Deletes the outcomes older than the retention, now and every [`PRUNE_EVERY`].
+async fn prune(store: Arc<dyn CommandLog>, clock: Arc<dyn Clock>) {
+    loop {
+        let before = Ts(clock.now().0.saturating_sub(OUTCOME_RETENTION_MS));
+        match store.prune_outcomes(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "pruned command outcomes older than a week"),
+            Err(e) => tracing::warn!(error = %e, "could not prune command outcomes"),
+        }
+        tokio::time::sleep(PRUNE_EVERY).await;
     }
 }
 
 impl Applier {
-    pub fn start(opts: &KafkaOptions, store: Arc<dyn CommandLog>) -> Result<Applier, StoreError> {
+    pub fn start(
+        opts: &KafkaOptions,
+        store: Arc<dyn CommandLog>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Applier, StoreError> {
+        let pruner = tokio::spawn(prune(store.clone(), clock));
         let topic = opts.command_topic();
         let group = format!("{}{GROUP}", opts.prefix);
         let member = sink::Group::join(opts, &group, &topic)?;
@@ -78,7 +103,11 @@ impl Applier {
             })
         });
         let task = tokio::spawn(sink::run(member, decode, write, counters.clone()));
-        Ok(Applier { counters, task })
+        Ok(Applier {
+            counters,
+            task,
+            pruner,
+        })
     }
 }
 

@@ -151,6 +151,7 @@ impl Kafka {
                 Some(commands::Applier::start(
                     opts,
                     c as Arc<dyn axon_ports::commands::CommandLog>,
+                    clock.clone(),
                 )?),
             ),
             None => (None, None),

@@ -207,3 +207,53 @@ async fn a_redelivered_command_batch_applies_nothing() {
     pos.sort_unstable();
     assert_eq!(pos, vec![(0, 3), (1, 3)]);
 }
+
+/// Outcomes older than the cut-off are deleted, newer ones kept — on both SQL backends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_command_outcomes_are_pruned_and_new_ones_kept() {
+    let test = "kafka::old_command_outcomes_are_pruned";
+    let servers = [
+        ("postgres", axon_testdb::postgres(test)),
+        ("mariadb", axon_testdb::mariadb(test)),
+    ];
+    for (name, server) in servers {
+        let Some(server) = server else { continue };
+        let store = SqlStore::open(&server.database("kafka_cmd_prune")).unwrap();
+        let batch: Vec<ConsumedCommand> = (0..3)
+            .map(|i| ConsumedCommand {
+                partition: 0,
+                offset: i64::from(i),
+                id: format!("prune-{i}"),
+                command: Command::Enter(new_entry(4, &format!("p{i}"), &format!("rsv_p{i}"))),
+            })
+            .collect();
+        store.apply_commands("cmds", batch).await.unwrap();
+        let now = axon_domain::Clock::now(&SystemClock).0;
+        // Recorded just now: an hour-old cut-off keeps them.
+        assert_eq!(
+            store.prune_outcomes(Ts(now - 3_600_000)).await.unwrap(),
+            0,
+            "{name}"
+        );
+        assert!(store.outcome("prune-1").await.unwrap().is_some(), "{name}");
+        // A cut-off after them deletes them all.
+        assert_eq!(
+            store.prune_outcomes(Ts(now + 60_000)).await.unwrap(),
+            3,
+            "{name}"
+        );
+        for i in 0..3 {
+            assert!(
+                store
+                    .outcome(&format!("prune-{i}"))
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{name}"
+            );
+        }
+        // The entries they made stay.
+        let (_, total) = store.entries_page(4, None, 0, 10).await.unwrap();
+        assert_eq!(total, 3, "{name}");
+    }
+}

@@ -78,6 +78,13 @@ pub trait CommandLog: Send + Sync {
     /// Applies the commands of `topic` whose offsets the store has not passed yet, records their
     /// outcomes and moves each partition's next offset past the batch, in one transaction.
     fn apply_commands(&self, topic: &str, batch: Vec<ConsumedCommand>) -> Pending<AppliedReport>;
-    /// The recorded outcome of a command (`None`: not applied yet).
+    /// The recorded outcome of a command (`None`: not applied yet, or pruned).
     async fn outcome(&self, id: &str) -> Result<Option<Outcome>, StoreError>;
+    /// Deletes the outcomes recorded before `before`; how many. An outcome is read by the node
+    /// waiting on its command (seconds) and guards against a producer sending a command twice
+    /// (its retries, seconds too): the consumer keeps them for [`OUTCOME_RETENTION_MS`].
+    async fn prune_outcomes(&self, before: Ts) -> Result<u64, StoreError>;
 }
+
+/// How long command outcomes are kept: a week.
+pub const OUTCOME_RETENTION_MS: i64 = 7 * 24 * 3_600_000;

@@ -284,4 +284,8 @@ pub const MIGRATIONS: &[&str] = &[
         applied_at BIGINT NOT NULL
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
     ",
+    // 8: outcomes are kept for a week (`CommandLog::prune_outcomes`): the index finds the old.
+    r"
+    CREATE INDEX command_outcomes_applied ON command_outcomes(applied_at);
+    ",
 ];

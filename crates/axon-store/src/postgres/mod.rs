@@ -282,4 +282,8 @@ pub const MIGRATIONS: &[&str] = &[
         applied_at BIGINT NOT NULL
     );
     ",
+    // 8: outcomes are kept for a week (`CommandLog::prune_outcomes`): the index finds the old.
+    r"
+    CREATE INDEX command_outcomes_applied ON command_outcomes(applied_at);
+    ",
 ];

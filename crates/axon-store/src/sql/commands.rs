@@ -14,6 +14,7 @@ use super::rows::{s, Db, SqlResult};
 use super::sink::{fresh_of, move_offsets, stored_positions};
 use super::{Dialect, SqlStore};
 use crate::{Change, Pending, StoreError};
+use axon_domain::Ts;
 use axon_ports::commands::{AppliedReport, Command, CommandLog, ConsumedCommand, Outcome};
 use sqlx_core::any::AnyConnection;
 use sqlx_core::executor::Executor;
@@ -145,4 +146,37 @@ impl CommandLog for SqlStore {
         })
         .await
     }
+
+    async fn prune_outcomes(&self, before: Ts) -> Result<u64, StoreError> {
+        let d = self.dialect();
+        // A statement deletes a bounded number of rows (short row locks, no long transaction).
+        let sql = match d {
+            Dialect::Postgres => format!(
+                "DELETE FROM command_outcomes WHERE id IN \
+                 (SELECT id FROM command_outcomes WHERE applied_at < $1 LIMIT {PRUNE_ROWS})"
+            ),
+            Dialect::MySql => {
+                format!("DELETE FROM command_outcomes WHERE applied_at < ? LIMIT {PRUNE_ROWS}")
+            }
+        };
+        self.read(move |sh| async move {
+            let mut deleted = 0;
+            loop {
+                let n = query(&sql)
+                    .bind(before.0)
+                    .execute(&sh.pool)
+                    .await
+                    .db()?
+                    .rows_affected();
+                deleted += n;
+                if n < PRUNE_ROWS {
+                    return Ok(deleted);
+                }
+            }
+        })
+        .await
+    }
 }
+
+/// Outcomes deleted per statement when pruning.
+const PRUNE_ROWS: u64 = 10_000;
