@@ -36,6 +36,16 @@ async fn rebuilt(store: &SqliteStore) -> Engine {
     engine
 }
 
+/// ClickHouse is marked complete through the store's newest event.
+async fn assert_complete(ch: &ClickHouse, store: &SqliteStore) {
+    let mut newest = 0;
+    store
+        .replay(&mut |seq, _| newest = newest.max(seq))
+        .await
+        .unwrap();
+    assert_eq!(ch.loaded_through().await.unwrap(), newest);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_follower_catches_up_then_writes_every_commit() {
     let Some(ch) = clickhouse("clickhouse::conformance::follow").await else {
@@ -160,12 +170,7 @@ async fn the_follower_catches_up_then_writes_every_commit() {
         (3_080..=3_280).contains(&raw),
         "caught up only from where ClickHouse was complete: {raw} rows"
     );
-    let mut newest = 0;
-    store
-        .replay(&mut |seq, _| newest = newest.max(seq))
-        .await
-        .unwrap();
-    assert_eq!(ch.loaded_through().await.unwrap(), newest);
+    assert_complete(&ch, &store).await;
     assert_eq!(ch.counts(&all, &w).await.unwrap(), engine.counts(&all, &w));
     assert_eq!(
         ch.step_users(&all, &w).await.unwrap(),
@@ -213,12 +218,7 @@ async fn a_load_dealt_to_two_inserts_writes_every_event_once_and_marks_the_end()
         .unwrap();
     assert_eq!(loaded.events, 25_000);
     assert_eq!(ch.raw_rows().await.unwrap(), 25_000, "each event once");
-    let mut newest = 0;
-    store
-        .replay(&mut |seq, _| newest = newest.max(seq))
-        .await
-        .unwrap();
-    assert_eq!(ch.loaded_through().await.unwrap(), newest);
+    assert_complete(&ch, &store).await;
     let engine = rebuilt(&store).await;
     let w = Window::new(Ts(T0 - DAY), Ts(T0 + 4 * DAY));
     let all = [1, 2, 3, 4, 5];
