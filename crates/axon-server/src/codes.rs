@@ -181,6 +181,11 @@ pub const CATALOGUE: &[Code] = &[
         "the user already holds an entry of this activity",
     ),
     c(
+        "RESERVATION_LOST",
+        409,
+        "the seat was released before the entry was written (its writer outlived its lease); enter again",
+    ),
+    c(
         "INVALID_STATUS_TRANSITION",
         409,
         "the activity's status cannot change that way",

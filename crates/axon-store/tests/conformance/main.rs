@@ -144,6 +144,8 @@ conformance!(
     stock_gate_recovers_from_stored_seats,
     stock_gate_two_nodes_never_oversell,
     stock_gate_expiry_racing_a_confirm,
+    stock_gate_takes_back_a_seat_whose_writer_died,
+    stock_gate_takes_over_stale_confirms_and_releases,
     alert_rules_state_and_deliveries,
     alert_lease_has_one_holder_across_nodes,
     share_links_by_hash_revoked_once,

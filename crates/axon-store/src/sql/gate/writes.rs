@@ -87,6 +87,7 @@ pub(crate) async fn write_entry(
     .ok_or_else(|| StoreError::Internal("the entry was not stored".into()))?;
     let mut entry = n.entry.clone();
     entry.id = id;
+    crate::sql::stock::settle_written(c, d, &entry, n.reservation.as_ref()).await?;
     if let Some((token, expires_at)) = n.reservation {
         insert_token(
             c,

@@ -22,11 +22,16 @@
 //! multi-threaded runtime. A database error is logged and answered as `Unavailable` (admit,
 //! extend, confirm), nothing due, or no change.
 //!
-//! Not yet handled (the Redis gate handles them by leases): a node that dies between `admit` and
-//! `committed`/`abort` (or between `begin_confirm` and `end_confirm`, or between `due`
-//! and `released`) leaves that seat `WRITING` (`CONFIRMING`, `RELEASING`) — its units stay counted, so the
-//! gate can undersell by them but never oversell; reconciling such seats with the entries table
-//! after a timeout is the missing step.
+//! A node that dies mid-way (between `admit` and `committed`, `begin_confirm` and `end_confirm`,
+//! `due` and `released`) leaves its seat `WRITING` (`CONFIRMING`, `RELEASING`). Such seats are
+//! leased: a `WRITING` seat is due once [`WRITE_LEASE_MS`] have passed since its admission, a
+//! `CONFIRMING` or `RELEASING` one [`STALE_MS`] after its hold expired (or it was claimed), and
+//! any node's sweeper then settles it as it settles an expired hold — cancels the entry if one
+//! was written, keeps the units sold if it was paid, else returns them. Fencing makes a late
+//! write harmless: the entry's own transaction moves its seat out of `WRITING`
+//! ([`settle_written`]) and is refused when the seat was taken back; a late payment finds its
+//! entry cancelled. A seat taken back before any entry was written becomes `ABANDONED`: its
+//! units are returned and the person may enter again.
 
 mod moves;
 mod recover;
@@ -51,6 +56,15 @@ const CONFIRMING: &str = "CONFIRMING";
 const RELEASING: &str = "RELEASING";
 const FINAL: &str = "FINAL";
 const CANCELLED: &str = "CANCELLED";
+/// Released before any entry was written for it (its node died mid-admission): no units, and
+/// the person may be admitted again.
+const ABANDONED: &str = "ABANDONED";
+
+/// How long a seat may stay `WRITING` (its entry being written) before a sweeper takes it back.
+pub(crate) const WRITE_LEASE_MS: i64 = 30_000;
+/// How long past its expiry (or its claim) a seat may stay `CONFIRMING` or `RELEASING` before a
+/// sweeper takes it over.
+pub(crate) const STALE_MS: i64 = 60_000;
 
 /// Seats inserted per statement by a recovery.
 const RECOVER_CHUNK: usize = 500;
@@ -83,10 +97,16 @@ struct SeatRow {
     state: String,
     units: i64,
     hold: Hold,
+    /// 0 until an entry was settled into the seat.
+    entry_id: i64,
 }
 
+/// The seats a sweeper settles (binds: HELD, WRITING, now, CONFIRMING, RELEASING, now − STALE):
+/// expired holds and seats whose writer's lease ended, then confirms and releases left stale.
+const DUE: &str = "(state IN (?, ?) AND expires_at <= ?) OR (state IN (?, ?) AND expires_at <= ?)";
+
 const SEAT_COLS: &str =
-    "state, units, seat_order, reservation_token, reservation_expires_at, expires_at";
+    "state, units, seat_order, reservation_token, reservation_expires_at, expires_at, entry_id";
 
 fn seat_row(r: &AnyRow) -> Sql<SeatRow> {
     let order = r.try_get::<i64, _>(2)?;
@@ -99,6 +119,7 @@ fn seat_row(r: &AnyRow) -> Sql<SeatRow> {
             expires_at: Ts(r.try_get(5)?),
             order,
         },
+        entry_id: r.try_get(6)?,
     })
 }
 
@@ -120,6 +141,55 @@ async fn seat(
         .await?
         .map(|r| seat_row(&r))
         .transpose()
+}
+
+/// In an entry's own transaction: moves the person's seat from `WRITING` to what the entry
+/// holds (`HELD` with its reservation, else `FINAL`) — what `committed` would do, but atomic with
+/// the entry, so a seat a sweeper takes back after its lease can never gain an entry later. An
+/// entry whose seat is no longer `WRITING` is refused; one without a seat (another gate — Redis
+/// — or an activity without stock) is not this gate's to judge.
+pub(crate) async fn settle_written(
+    c: &mut AnyConnection,
+    d: Dialect,
+    entry: &axon_domain::model::Entry,
+    reservation: Option<&(String, Ts)>,
+) -> Result<(), crate::StoreError> {
+    use crate::sql::rows::Db;
+    let (state, token, expires) = match reservation {
+        Some((token, at)) => (HELD, token.as_str(), at.0),
+        None => (FINAL, "", 0),
+    };
+    let moved = query(&d.q(
+        "UPDATE stock_seats SET entry_id = ?, state = ?, reservation_token = ?, reservation_expires_at = ?, expires_at = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
+    ))
+    .bind(entry.id)
+    .bind(state)
+    .bind(token)
+    .bind(expires)
+    .bind(expires)
+    .bind(entry.activity_id)
+    .bind(entry.user_id.as_str())
+    .bind(WRITING)
+    .execute(&mut *c)
+    .await
+    .db()?
+    .rows_affected();
+    if moved == 1 {
+        return Ok(());
+    }
+    let seat = query(&d.q("SELECT 1 FROM stock_seats WHERE activity_id = ? AND user_id = ?"))
+        .bind(entry.activity_id)
+        .bind(entry.user_id.as_str())
+        .fetch_optional(&mut *c)
+        .await
+        .db()?;
+    match seat {
+        None => Ok(()),
+        Some(_) => Err(crate::StoreError::conflict(
+            "RESERVATION_LOST",
+            "the seat was released before the entry was written; enter again",
+        )),
+    }
 }
 
 /// Locks the activity's book row (creating it first if needed); answers (used, next_order).
@@ -380,13 +450,16 @@ impl StockGate for SqlStore {
     fn has_due(&self, now: Ts) -> bool {
         let d = self.shared.dialect;
         self.gate("has_due", move |sh| async move {
-            query_scalar::<_, i64>(
-                &d.q("SELECT 1 FROM stock_seats WHERE state = ? AND expires_at <= ? LIMIT 1"),
-            )
-            .bind(HELD)
-            .bind(now.0)
-            .fetch_optional(&sh.pool)
-            .await
+            let sql = format!("SELECT 1 FROM stock_seats WHERE {DUE} LIMIT 1");
+            query_scalar::<_, i64>(&d.q(&sql))
+                .bind(HELD)
+                .bind(WRITING)
+                .bind(now.0)
+                .bind(CONFIRMING)
+                .bind(RELEASING)
+                .bind(now.0.saturating_sub(STALE_MS))
+                .fetch_optional(&sh.pool)
+                .await
         })
         .flatten()
         .is_some()

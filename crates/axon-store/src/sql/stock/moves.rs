@@ -5,6 +5,7 @@ use super::*;
 
 /// The answer to a person who already has a seat.
 pub(super) fn answer_seat(s: SeatRow, now: Ts) -> Admit {
+    debug_assert!(s.state != ABANDONED, "an abandoned seat is no seat");
     match s.state.as_str() {
         HELD if s.hold.reservation_expires_at > now => Admit::Retry(s.hold),
         WRITING => Admit::Duplicate { in_progress: true },
@@ -29,7 +30,9 @@ pub(super) async fn admit(
     {
         let mut c = sh.pool.acquire().await?;
         if let Some(s) = seat(&mut c, d, a, &user, false).await? {
-            return Ok(answer_seat(s, now));
+            if s.state != ABANDONED {
+                return Ok(answer_seat(s, now));
+            }
         }
         if let Some(l) = limit {
             let used: Option<i64> =
@@ -49,9 +52,11 @@ pub(super) async fn admit(
         let user = user.clone();
         Box::pin(async move {
             let (used, next_order) = lock_book(c, d, a).await?;
-            if let Some(s) = seat(c, d, a, &user, true).await? {
-                return Ok(answer_seat(s, now));
-            }
+            let abandoned = match seat(c, d, a, &user, true).await? {
+                Some(s) if s.state == ABANDONED => true,
+                Some(s) => return Ok(answer_seat(s, now)),
+                None => false,
+            };
             if let Some(l) = limit {
                 if used + units > l {
                     return Ok(Admit::SoldOut {
@@ -68,16 +73,33 @@ pub(super) async fn admit(
             .bind(a)
             .execute(&mut *c)
             .await?;
-            query(&d.q(
-                "INSERT INTO stock_seats (activity_id, user_id, units, seat_order, state) VALUES (?, ?, ?, ?, ?)",
-            ))
-            .bind(a)
-            .bind(user.as_str())
-            .bind(units)
-            .bind(order)
-            .bind(WRITING)
-            .execute(&mut *c)
-            .await?;
+            // The writer's lease: past it, a sweeper takes the seat back.
+            let lease = now.0.saturating_add(WRITE_LEASE_MS);
+            if abandoned {
+                query(&d.q(
+                    "UPDATE stock_seats SET entry_id = 0, units = ?, seat_order = ?, state = ?, reservation_token = '', reservation_expires_at = 0, expires_at = ? WHERE activity_id = ? AND user_id = ?",
+                ))
+                .bind(units)
+                .bind(order)
+                .bind(WRITING)
+                .bind(lease)
+                .bind(a)
+                .bind(user.as_str())
+                .execute(&mut *c)
+                .await?;
+            } else {
+                query(&d.q(
+                    "INSERT INTO stock_seats (activity_id, user_id, units, seat_order, state, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                ))
+                .bind(a)
+                .bind(user.as_str())
+                .bind(units)
+                .bind(order)
+                .bind(WRITING)
+                .bind(lease)
+                .execute(&mut *c)
+                .await?;
+            }
             Ok(Admit::Reserved { order })
         })
     })
@@ -188,11 +210,16 @@ pub(super) async fn due(sh: Arc<Shared>, now: Ts, max: usize) -> Sql<Vec<Due>> {
     in_tx(&sh, |c| {
         Box::pin(async move {
             // Rows another node is claiming (or confirming) are skipped, not waited for.
-            let rows = query(&d.q(
-                "SELECT activity_id, user_id, entry_id, units FROM stock_seats WHERE state = ? AND expires_at <= ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
-            ))
+            let sql = format!(
+                "SELECT activity_id, user_id, entry_id, units FROM stock_seats WHERE {DUE} ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED"
+            );
+            let rows = query(&d.q(&sql))
             .bind(HELD)
+            .bind(WRITING)
             .bind(now.0)
+            .bind(CONFIRMING)
+            .bind(RELEASING)
+            .bind(now.0.saturating_sub(STALE_MS))
             .bind(i64::try_from(max).unwrap_or(i64::MAX))
             .fetch_all(&mut *c)
             .await?;
@@ -207,11 +234,18 @@ pub(super) async fn due(sh: Arc<Shared>, now: Ts, max: usize) -> Sql<Vec<Due>> {
             }
             for chunk in out.chunks(RECOVER_CHUNK) {
                 let keys = vec!["(activity_id = ? AND user_id = ?)"; chunk.len()].join(" OR ");
+                // Claimed now: a claim left stale is taken over only STALE_MS from now.
                 let sql = format!(
-                    "UPDATE stock_seats SET state = ? WHERE state = ? AND ({keys})"
+                    "UPDATE stock_seats SET state = ?, expires_at = ? WHERE state IN (?, ?, ?, ?) AND ({keys})"
                 );
                 let sql = d.q(&sql);
-                let mut q = query(&sql).bind(RELEASING).bind(HELD);
+                let mut q = query(&sql)
+                    .bind(RELEASING)
+                    .bind(now.0)
+                    .bind(HELD)
+                    .bind(WRITING)
+                    .bind(CONFIRMING)
+                    .bind(RELEASING);
                 for due in chunk {
                     q = q.bind(due.activity_id).bind(due.user_id.as_str());
                 }
@@ -231,7 +265,13 @@ pub(super) async fn released(sh: Arc<Shared>, a: ActivityId, user: String) -> Sq
             lock_book(c, d, a).await?;
             match seat(c, d, a, &user, true).await? {
                 Some(s) if s.state == RELEASING => {
-                    set_state(c, d, a, &user, RELEASING, CANCELLED).await?;
+                    // No entry was ever settled into the seat: its node died mid-admission.
+                    let to = if s.entry_id == 0 {
+                        ABANDONED
+                    } else {
+                        CANCELLED
+                    };
+                    set_state(c, d, a, &user, RELEASING, to).await?;
                     add_used(c, d, a, -s.units).await?;
                     Ok(true)
                 }

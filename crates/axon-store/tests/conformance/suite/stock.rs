@@ -385,3 +385,92 @@ pub async fn stock_gate_expiry_racing_a_confirm(b: &Backend) {
     );
     assert_eq!(a.held(6), 0, "{}", b.name);
 }
+
+/// The writer's lease on a shared database (30 s after admission; the embedded ledger dies with
+/// its node and is rebuilt from the entries, so it has none): a seat whose node died before
+/// its entry was written is taken back by a sweeper, its units return, the person may enter
+/// again — and a late write of that entry is refused, so the units cannot be sold twice.
+pub async fn stock_gate_takes_back_a_seat_whose_writer_died(b: &Backend) {
+    if b.url.is_none() {
+        return;
+    }
+    let g = fresh(b);
+    let n = b.name;
+    const LEASE: i64 = 30_000;
+    assert_eq!(
+        g.admit(7, "w", 2, Some(2), Ts(0)),
+        Admit::Reserved { order: 1 },
+        "{n}"
+    );
+    assert_eq!(g.remaining(7, Some(2)), 0, "{n}");
+    assert!(!g.has_due(Ts(LEASE - 1)), "{n}: within its lease");
+    assert!(g.due(Ts(LEASE - 1), 10).is_empty(), "{n}");
+    assert!(g.has_due(Ts(LEASE)), "{n}");
+    let due = g.due(Ts(LEASE), 10);
+    assert_eq!(due.len(), 1, "{n}");
+    assert_eq!((due[0].entry_id, due[0].units), (0, 2), "{n}");
+    // The dead node's entry arrives late: refused, nothing stored.
+    let mut late = super::new_entry(7, "w", "tok-late");
+    late.entry.quantity = 2;
+    assert_eq!(
+        super::code(b.repo().insert_entry(late).await),
+        "RESERVATION_LOST",
+        "{n}"
+    );
+    assert!(b.repo().entry_of(7, "w").await.unwrap().is_none(), "{n}");
+    assert!(g.released(7, "w"), "{n}");
+    assert_eq!(g.remaining(7, Some(2)), 2, "{n}: the units are back");
+    assert_eq!(g.held(7), 0, "{n}");
+    // The person may enter again, and this time the entry is written.
+    assert_eq!(
+        g.admit(7, "w", 1, Some(2), Ts(LEASE + 1)),
+        Admit::Reserved { order: 2 },
+        "{n}"
+    );
+    let mut again = super::new_entry(7, "w", "tok-again");
+    again.reservation = Some(("tok-again".into(), Ts(LEASE + 600_000)));
+    let w = b.repo().insert_entry(again).await.unwrap();
+    // The entry's own transaction settled the seat: held, with its reservation, before (and
+    // without) `committed`.
+    let h = g.live_hold(7, "w", Ts(LEASE + 2)).expect("held");
+    assert_eq!(h.reservation_token, "tok-again", "{n}");
+    g.committed(7, "w", w.entry.id, Some(h.clone()));
+    assert_eq!(g.remaining(7, Some(2)), 1, "{n}");
+    assert!(!g.has_due(Ts(LEASE + 2)), "{n}: a settled seat is not due");
+}
+
+/// A confirm or a release whose node died is taken over a minute past the hold's expiry (or
+/// the claim): the seat is claimed again and settles like any expired hold.
+pub async fn stock_gate_takes_over_stale_confirms_and_releases(b: &Backend) {
+    if b.url.is_none() {
+        return;
+    }
+    let g = fresh(b);
+    let n = b.name;
+    const STALE: i64 = 60_000;
+    held(g, 8, "c", 11, 1_000);
+    held(g, 8, "r", 12, 1_000);
+    assert_eq!(g.begin_confirm(8, "c", Ts(500)), Ok(1), "{n}");
+    // "r" is claimed by a sweeper that dies before releasing it.
+    let first = g.due(Ts(1_000), 10);
+    assert_eq!(first.len(), 1, "{n}: the confirming seat is not due yet");
+    assert_eq!(first[0].user_id, "r", "{n}");
+    assert!(g.due(Ts(1_000 + STALE - 1), 10).is_empty(), "{n}");
+    let mut again: Vec<String> = g
+        .due(Ts(1_000 + STALE), 10)
+        .into_iter()
+        .map(|d| d.user_id)
+        .collect();
+    again.sort();
+    assert_eq!(again, ["c", "r"], "{n}");
+    assert!(g.released(8, "r"), "{n}");
+    assert!(g.finalised(8, "c"), "{n}: the sweeper found it paid");
+    // The dead confirm's node comes back: its end changes nothing.
+    g.end_confirm(8, "c", false);
+    assert_eq!(g.held(8), 0, "{n}");
+    assert_eq!(
+        g.remaining(8, Some(1000)),
+        999,
+        "{n}: c's unit stays sold, r's is back"
+    );
+}
