@@ -105,6 +105,19 @@ struct SeatRow {
 /// expired holds and seats whose writer's lease ended, then confirms and releases left stale.
 const DUE: &str = "(state IN (?, ?) AND expires_at <= ?) OR (state IN (?, ?) AND expires_at <= ?)";
 
+type AnyQuery<'q> =
+    sqlx_core::query::Query<'q, sqlx_core::any::Any, sqlx_core::any::AnyArguments<'q>>;
+
+/// [`DUE`]'s values at `now`.
+fn bind_due(q: AnyQuery<'_>, now: Ts) -> AnyQuery<'_> {
+    q.bind(HELD)
+        .bind(WRITING)
+        .bind(now.0)
+        .bind(CONFIRMING)
+        .bind(RELEASING)
+        .bind(now.0.saturating_sub(STALE_MS))
+}
+
 const SEAT_COLS: &str =
     "state, units, seat_order, reservation_token, reservation_expires_at, expires_at, entry_id";
 
@@ -451,18 +464,12 @@ impl StockGate for SqlStore {
         let d = self.shared.dialect;
         self.gate("has_due", move |sh| async move {
             let sql = format!("SELECT 1 FROM stock_seats WHERE {DUE} LIMIT 1");
-            query_scalar::<_, i64>(&d.q(&sql))
-                .bind(HELD)
-                .bind(WRITING)
-                .bind(now.0)
-                .bind(CONFIRMING)
-                .bind(RELEASING)
-                .bind(now.0.saturating_sub(STALE_MS))
+            bind_due(query(&d.q(&sql)), now)
                 .fetch_optional(&sh.pool)
                 .await
+                .map(|r| r.is_some())
         })
-        .flatten()
-        .is_some()
+        .unwrap_or(false)
     }
 
     fn released(&self, activity: ActivityId, user: &str) -> bool {

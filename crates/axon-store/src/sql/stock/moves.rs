@@ -213,13 +213,7 @@ pub(super) async fn due(sh: Arc<Shared>, now: Ts, max: usize) -> Sql<Vec<Due>> {
             let sql = format!(
                 "SELECT activity_id, user_id, entry_id, units FROM stock_seats WHERE {DUE} ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED"
             );
-            let rows = query(&d.q(&sql))
-            .bind(HELD)
-            .bind(WRITING)
-            .bind(now.0)
-            .bind(CONFIRMING)
-            .bind(RELEASING)
-            .bind(now.0.saturating_sub(STALE_MS))
+            let rows = bind_due(query(&d.q(&sql)), now)
             .bind(i64::try_from(max).unwrap_or(i64::MAX))
             .fetch_all(&mut *c)
             .await?;
