@@ -105,8 +105,9 @@ pub struct Loaded {
 }
 
 /// Writes what ClickHouse lacks of the store — the events above the sequence number it is
-/// complete through ([`ClickHouse::loaded_through`]; only those are read), every entry and purchase as it stands, versioned at `committed`: the
-/// follower's catch-up, and `axon import`'s load into ClickHouse.
+/// complete through ([`ClickHouse::loaded_through`]; only those are read), every entry and
+/// purchase as it stands, versioned at `committed`: the follower's catch-up, and `axon
+/// import`'s load into ClickHouse.
 pub async fn load_from_store(
     ch: &ClickHouse,
     store: &dyn Repo,
@@ -282,14 +283,14 @@ async fn follow(
             })
             .max();
         loop {
-            let written = match ch.write_commits(&refs).await {
-                Ok(()) => match through {
+            let written = async {
+                ch.write_commits(&refs).await?;
+                match through {
                     Some(t) => ch.mark_loaded(t).await,
                     None => Ok(()),
-                },
-                Err(e) => Err(e),
+                }
             };
-            match written {
+            match written.await {
                 Ok(()) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, commits = refs.len(), "could not write commits to ClickHouse; retrying them");

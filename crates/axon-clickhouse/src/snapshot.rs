@@ -6,9 +6,9 @@
 //! engine's catalogue is at, so an answer counts every write acknowledged before it, as with the
 //! engine. Its reads are then live queries: widgets of one answer may see a few milliseconds
 //! apart, unlike the engine's immutable snapshot; a count asked twice within one answer (the
-//! overview and the funnel both count the window's visitors) is read once ([`ClickHouse::with_memo`]). The port is synchronous (dashboards are
-//! composed on the reader pool): each read runs on this adapter's own runtime and the caller
-//! waits. A read that fails answers zeros and is recorded ([`Aggregates::failure`]), so the
+//! overview and the funnel both count the window's visitors) is read once
+//! ([`ClickHouse::with_memo`]). The port is synchronous (dashboards are composed on the reader
+//! pool): each read runs on this adapter's own runtime and the caller waits. A read that fails answers zeros and is recorded ([`Aggregates::failure`]), so the
 //! service answers 503 rather than figures with holes.
 //!
 //! A breakdown (`split`) reads its links, approvals and promotion purchases from ClickHouse and

@@ -22,22 +22,17 @@ impl BulkLoader for SqlStore {
         // writer's async job — on PostgreSQL the events straight to the copier, so staging
         // goes on while the job moves a staged batch.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<BulkChunk>(4);
-        #[cfg(feature = "postgres")]
-        let (copy_tx, copy_rx) = match d {
-            super::Dialect::Postgres => {
-                let (etx, erx) = tokio::sync::mpsc::channel(4);
-                (Some(etx), Some(erx))
-            }
-            _ => (None, None),
+        let (copy_tx, copy_rx) = if cfg!(feature = "postgres") && d == super::Dialect::Postgres {
+            let (etx, erx) = tokio::sync::mpsc::channel(4);
+            (Some(etx), Some(erx))
+        } else {
+            (None, None)
         };
         std::thread::spawn(move || {
             for chunk in chunks {
-                let sent = match chunk {
-                    #[cfg(feature = "postgres")]
-                    BulkChunk::Events(evs) if copy_tx.is_some() => copy_tx
-                        .as_ref()
-                        .is_some_and(|t| t.blocking_send(evs).is_ok()),
-                    other => tx.blocking_send(other).is_ok(),
+                let sent = match (chunk, &copy_tx) {
+                    (BulkChunk::Events(evs), Some(copier)) => copier.blocking_send(evs).is_ok(),
+                    (other, _) => tx.blocking_send(other).is_ok(),
                 };
                 if !sent {
                     return;
@@ -74,7 +69,7 @@ impl BulkLoader for SqlStore {
                 }
                 #[cfg(not(feature = "postgres"))]
                 {
-                    let _ = url;
+                    let _ = (url, copy_rx);
                     while let Some(chunk) = rx.recv().await {
                         handle(c, d, &mut r, chunk).await?;
                     }

@@ -12,8 +12,8 @@
 //! and an event skipped as a duplicate leaves a gap, as a rolled-back insert does.
 //!
 //! The staging is pipelined: the parser hands event chunks straight to the copier, so while
-//! the transaction moves one staged batch into `events`, the copier fills the next. Staging tables are committed on the copier's connection (they must be
-//! visible to the transaction's), so the import drops them: in its transaction when it commits,
+//! the transaction moves one staged batch into `events`, the copier fills the next. Staging
+//! tables are committed on the copier's connection (they must be visible to the transaction's), so the import drops them: in its transaction when it commits,
 //! and [`cleanup`] afterwards when it did not (and before each import, for a crashed one). Only
 //! one import stages at a time: the transaction holds the feed head lock before staging starts.
 
@@ -50,12 +50,10 @@ pub(crate) struct EventCopy {
     ready: mpsc::Receiver<Staged>,
     copier: tokio::task::JoinHandle<SqlResult<u64>>,
     stored: u64,
-    /// Batches moved so far.
-    moved: u64,
     /// A batch met a stored (source, eventId): later ones go straight to the ignoring insert.
     duplicates_seen: bool,
     /// The highest `seq` stored before the import (read at the first move).
-    base: i64,
+    base: Option<i64>,
 }
 
 impl EventCopy {
@@ -67,9 +65,8 @@ impl EventCopy {
             ready,
             copier,
             stored: 0,
-            moved: 0,
             duplicates_seen: false,
-            base: 0,
+            base: None,
         }
     }
 
@@ -109,20 +106,22 @@ impl EventCopy {
     /// so of two events with one (source, eventId) in the files the first is kept.
     pub async fn move_staged(&mut self, c: &mut AnyConnection, staged: Staged) -> SqlResult<()> {
         let table = staged.table.as_str();
-        if self.moved == 0 {
-            self.base = query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
-                .fetch_one(&mut *c)
-                .await
-                .db()?;
-            // The ignoring insert's ORDER BY sorts a whole batch: in memory, not in temporary
-            // files.
-            (&mut *c)
-                .execute("SET LOCAL work_mem = '256MB'")
-                .await
-                .db()?;
-        }
-        self.moved += 1;
-        let base = self.base;
+        let base = match self.base {
+            Some(base) => base,
+            None => {
+                let base: i64 = query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&mut *c)
+                    .await
+                    .db()?;
+                // The ignoring insert's ORDER BY sorts a whole batch: in memory, not in
+                // temporary files.
+                (&mut *c)
+                    .execute("SET LOCAL work_mem = '256MB'")
+                    .await
+                    .db()?;
+                *self.base.insert(base)
+            }
+        };
         let insert =
             format!("INSERT INTO events (seq, {COLS}) SELECT n + {base}, {COLS} FROM {table}");
         let mut stored = None;

@@ -156,11 +156,45 @@ async fn seat(
         .transpose()
 }
 
-/// In an entry's own transaction: moves the person's seat from `WRITING` to what the entry
-/// holds (`HELD` with its reservation, else `FINAL`) — what `committed` would do, but atomic with
-/// the entry, so a seat a sweeper takes back after its lease can never gain an entry later. An
-/// entry whose seat is no longer `WRITING` is refused; one without a seat (another gate — Redis
-/// — or an activity without stock) is not this gate's to judge.
+/// `WRITING → HELD` (with `hold`) or `→ FINAL` (without) for the seat, naming its entry; true
+/// when the seat was `WRITING`.
+async fn settle(
+    c: &mut AnyConnection,
+    d: Dialect,
+    a: ActivityId,
+    user: &str,
+    entry_id: i64,
+    hold: Option<&Hold>,
+) -> Sql<bool> {
+    let (state, token, res, exp) = match hold {
+        Some(h) => (
+            HELD,
+            h.reservation_token.as_str(),
+            h.reservation_expires_at.0,
+            h.expires_at.0,
+        ),
+        None => (FINAL, "", 0, 0),
+    };
+    let r = query(&d.q(
+        "UPDATE stock_seats SET entry_id = ?, state = ?, reservation_token = ?, reservation_expires_at = ?, expires_at = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
+    ))
+    .bind(entry_id)
+    .bind(state)
+    .bind(token)
+    .bind(res)
+    .bind(exp)
+    .bind(a)
+    .bind(user)
+    .bind(WRITING)
+    .execute(&mut *c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// In an entry's own transaction: settles the person's seat as `committed` does ([`settle`]),
+/// but atomic with the entry, so a seat a sweeper takes back after its lease can never gain an
+/// entry later. An entry whose seat is no longer `WRITING` is refused; one without a seat
+/// (another gate — Redis — or an activity without stock) is not this gate's to judge.
 pub(crate) async fn settle_written(
     c: &mut AnyConnection,
     d: Dialect,
@@ -168,35 +202,17 @@ pub(crate) async fn settle_written(
     reservation: Option<&(String, Ts)>,
 ) -> Result<(), crate::StoreError> {
     use crate::sql::rows::Db;
-    let (state, token, expires) = match reservation {
-        Some((token, at)) => (HELD, token.as_str(), at.0),
-        None => (FINAL, "", 0),
-    };
-    let moved = query(&d.q(
-        "UPDATE stock_seats SET entry_id = ?, state = ?, reservation_token = ?, reservation_expires_at = ?, expires_at = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
-    ))
-    .bind(entry.id)
-    .bind(state)
-    .bind(token)
-    .bind(expires)
-    .bind(expires)
-    .bind(entry.activity_id)
-    .bind(entry.user_id.as_str())
-    .bind(WRITING)
-    .execute(&mut *c)
-    .await
-    .db()?
-    .rows_affected();
-    if moved == 1 {
+    let hold = reservation.map(|(token, at)| Hold {
+        reservation_token: token.clone(),
+        reservation_expires_at: *at,
+        expires_at: *at,
+        order: entry.order,
+    });
+    let (a, user) = (entry.activity_id, entry.user_id.as_str());
+    if settle(c, d, a, user, entry.id, hold.as_ref()).await.db()? {
         return Ok(());
     }
-    let seat = query(&d.q("SELECT 1 FROM stock_seats WHERE activity_id = ? AND user_id = ?"))
-        .bind(entry.activity_id)
-        .bind(entry.user_id.as_str())
-        .fetch_optional(&mut *c)
-        .await
-        .db()?;
-    match seat {
+    match seat(c, d, a, user, false).await.db()? {
         None => Ok(()),
         Some(_) => Err(crate::StoreError::conflict(
             "RESERVATION_LOST",
@@ -380,29 +396,10 @@ impl StockGate for SqlStore {
         let d = self.shared.dialect;
         let user = user.to_string();
         self.gate("committed", move |sh| async move {
-            let (state, token, res, exp) = match &hold {
-                Some(h) => (
-                    HELD,
-                    h.reservation_token.clone(),
-                    h.reservation_expires_at.0,
-                    h.expires_at.0,
-                ),
-                None => (FINAL, String::new(), 0, 0),
-            };
-            query(&d.q(
-                "UPDATE stock_seats SET entry_id = ?, state = ?, reservation_token = ?, reservation_expires_at = ?, expires_at = ? WHERE activity_id = ? AND user_id = ? AND state = ?",
-            ))
-            .bind(entry_id)
-            .bind(state)
-            .bind(token)
-            .bind(res)
-            .bind(exp)
-            .bind(activity)
-            .bind(user)
-            .bind(WRITING)
-            .execute(&sh.pool)
-            .await
-            .map(|_| ())
+            let mut c = sh.pool.acquire().await?;
+            settle(&mut c, d, activity, &user, entry_id, hold.as_ref())
+                .await
+                .map(|_| ())
         });
     }
 

@@ -52,11 +52,11 @@ pub(super) async fn admit(
         let user = user.clone();
         Box::pin(async move {
             let (used, next_order) = lock_book(c, d, a).await?;
-            let abandoned = match seat(c, d, a, &user, true).await? {
-                Some(s) if s.state == ABANDONED => true,
-                Some(s) => return Ok(answer_seat(s, now)),
-                None => false,
-            };
+            if let Some(s) = seat(c, d, a, &user, true).await? {
+                if s.state != ABANDONED {
+                    return Ok(answer_seat(s, now));
+                }
+            }
             if let Some(l) = limit {
                 if used + units > l {
                     return Ok(Admit::SoldOut {
@@ -73,33 +73,24 @@ pub(super) async fn admit(
             .bind(a)
             .execute(&mut *c)
             .await?;
-            // The writer's lease: past it, a sweeper takes the seat back.
-            let lease = now.0.saturating_add(WRITE_LEASE_MS);
-            if abandoned {
-                query(&d.q(
-                    "UPDATE stock_seats SET entry_id = 0, units = ?, seat_order = ?, state = ?, reservation_token = '', reservation_expires_at = 0, expires_at = ? WHERE activity_id = ? AND user_id = ?",
-                ))
-                .bind(units)
-                .bind(order)
-                .bind(WRITING)
-                .bind(lease)
-                .bind(a)
-                .bind(user.as_str())
-                .execute(&mut *c)
-                .await?;
-            } else {
-                query(&d.q(
-                    "INSERT INTO stock_seats (activity_id, user_id, units, seat_order, state, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                ))
+            // The writer's lease: past it, a sweeper takes the seat back. The only row this
+            // can meet is the person's abandoned seat, which it replaces.
+            let sql = format!(
+                "INSERT INTO stock_seats (activity_id, user_id, units, seat_order, state, entry_id, reservation_token, reservation_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, 0, '', 0, ?){}",
+                d.upsert(
+                    "activity_id, user_id",
+                    &["units", "seat_order", "state", "entry_id", "reservation_token", "reservation_expires_at", "expires_at"],
+                )
+            );
+            query(&d.q(&sql))
                 .bind(a)
                 .bind(user.as_str())
                 .bind(units)
                 .bind(order)
                 .bind(WRITING)
-                .bind(lease)
+                .bind(now.0.saturating_add(WRITE_LEASE_MS))
                 .execute(&mut *c)
                 .await?;
-            }
             Ok(Admit::Reserved { order })
         })
     })
